@@ -1,0 +1,72 @@
+/**
+ * Shared pieces of the benchmarks: the row format every part writes, medians, and the
+ * table printer. A part is `bench/parts/<name>.ts` exporting `run(): Promise<BenchRow[]>`.
+ */
+
+/** One measured figure, pyrogen next to Python Pyro4 on the same daemon in the same run. */
+export interface BenchRow {
+  case: string;
+  serializer: string;
+  metric: string;
+  pyrogen: number | null;
+  python: number | null;
+  /** > 1 always means pyrogen is better (for "lower is better" metrics: python / pyrogen). */
+  ratio: number | null;
+}
+
+/** Whether a higher or a lower figure is better for a metric. */
+export type Better = "higher" | "lower";
+
+/** Build a row, computing the ratio so that > 1 means pyrogen wins. */
+export function row(fields: Omit<BenchRow, "ratio">, better: Better = "higher"): BenchRow {
+  const { pyrogen, python } = fields;
+  let ratio: number | null = null;
+  if (pyrogen !== null && python !== null && pyrogen > 0 && python > 0) {
+    ratio = better === "higher" ? pyrogen / python : python / pyrogen;
+  }
+  return { ...fields, ratio };
+}
+
+/** The median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Run `measure` `times` times and return the median of what it returns. */
+export async function medianOf(
+  times: number,
+  measure: () => number | Promise<number>,
+): Promise<number> {
+  const results: number[] = [];
+  for (let i = 0; i < times; i++) results.push(await measure());
+  return median(results);
+}
+
+function format(value: number | null): string {
+  if (value === null) return "-";
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** Print rows as an aligned table. */
+export function printTable(part: string, rows: readonly BenchRow[]): void {
+  const header = ["case", "serializer", "metric", "pyrogen", "python", "ratio"];
+  const cells = rows.map((r) => [
+    r.case,
+    r.serializer,
+    r.metric,
+    format(r.pyrogen),
+    format(r.python),
+    r.ratio === null ? "-" : `${format(r.ratio)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c.map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ");
+  console.log(`\n== ${part} ==`);
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}

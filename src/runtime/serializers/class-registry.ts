@@ -1,0 +1,154 @@
+/**
+ * Pyro's class dicts: how objects that no serializer can carry travel as
+ * `{"__class__": "module.Class", ...}` dicts, and how such dicts come back to life.
+ *
+ * A registry is held per serializer instance (never global), so two proxies can use
+ * different custom classes without seeing each other's hooks.
+ */
+import { PyroError, remoteError } from "../errors.js";
+
+/** Turns an instance of a registered class into what is sent instead (usually a dict). */
+export type ClassToDict = (value: object) => unknown;
+
+/** Turns a received class dict into an application value. */
+export type DictToClass = (dict: Record<string, unknown>, className: string) => unknown;
+
+/** A constructor, abstract or not, used as the key for class-to-dict hooks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor signature must match
+export type AnyClass = abstract new (...args: any[]) => object;
+
+/** The `Pyro4.futures._ExceptionWrapper` that marks the failing call inside a batch result. */
+export class ExceptionWrapper {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+/** Hooks from classes to dicts (sending) and from `__class__` names to values (receiving). */
+export class ClassRegistry {
+  readonly #toDict = new Map<AnyClass, ClassToDict>();
+  readonly #fromDict = new Map<string, DictToClass>();
+
+  /** Send instances of `cls` (and its subclasses) as what `toDict` returns. */
+  registerClassToDict(cls: AnyClass, toDict: ClassToDict): this {
+    this.#toDict.set(cls, toDict);
+    return this;
+  }
+
+  /** Turn received dicts whose `__class__` is `className` into what `fromDict` returns. */
+  registerDictToClass(className: string, fromDict: DictToClass): this {
+    this.#fromDict.set(className, fromDict);
+    return this;
+  }
+
+  /** Forget the class-to-dict hook of `cls`. */
+  unregisterClassToDict(cls: AnyClass): this {
+    this.#toDict.delete(cls);
+    return this;
+  }
+
+  /** Forget the dict-to-class hook of `className`. */
+  unregisterDictToClass(className: string): this {
+    this.#fromDict.delete(className);
+    return this;
+  }
+
+  /** A new registry with the same hooks, to be changed independently. */
+  clone(): ClassRegistry {
+    const copy = new ClassRegistry();
+    for (const [cls, fn] of this.#toDict) copy.#toDict.set(cls, fn);
+    for (const [name, fn] of this.#fromDict) copy.#fromDict.set(name, fn);
+    return copy;
+  }
+
+  /**
+   * The value to serialize in place of a class instance that no serializer knows natively.
+   * Looks up the prototype chain, so a hook for a base class covers its subclasses.
+   * Throws a `serialize` error naming the class when nothing is registered.
+   */
+  toSerializable(value: object, serializerName: string): unknown {
+    for (let proto: unknown = Object.getPrototypeOf(value); proto !== null;) {
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      const hook = typeof ctor === "function" ? this.#toDict.get(ctor as AnyClass) : undefined;
+      if (hook !== undefined) return hook(value);
+      proto = Object.getPrototypeOf(proto);
+    }
+    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
+    throw new PyroError(
+      "serialize",
+      `don't know how to serialize class ${name} using serializer ${serializerName}; ` +
+        "register it with registerClassToDict, or pass a plain object",
+    );
+  }
+
+  /**
+   * Revive a received dict that has a string `__class__`: a registered hook wins; then
+   * Pyro's own classes (exceptions, the batch exception wrapper, serpent's NaN float);
+   * any other class dict stays a plain object, `__class__` included.
+   */
+  revive(dict: Record<string, unknown>): unknown {
+    const className = dict["__class__"] as string;
+    const hook = this.#fromDict.get(className);
+    if (hook !== undefined) return hook(dict, className);
+    if (className === "Pyro4.futures._ExceptionWrapper") {
+      return new ExceptionWrapper(dict["exception"]);
+    }
+    if (dict["__exception__"] === true) return exceptionFromDict(dict, className);
+    if (className === "float" && dict["value"] === "nan") return NaN;
+    return dict;
+  }
+}
+
+function exceptionFromDict(dict: Record<string, unknown>, className: string): PyroError {
+  const args = Array.isArray(dict["args"]) ? (dict["args"] as unknown[]) : [];
+  const rawAttributes = dict["attributes"];
+  const attributes: Record<string, unknown> = {};
+  let traceback: string[] | null = null;
+  if (typeof rawAttributes === "object" && rawAttributes !== null) {
+    for (const [key, value] of Object.entries(rawAttributes)) {
+      if (key === "_pyroTraceback") {
+        if (Array.isArray(value)) traceback = value.map(String);
+      } else {
+        attributes[key] = value;
+      }
+    }
+  }
+  return remoteError({ type: className, args, attributes, traceback });
+}
+
+/**
+ * The dict Pyro4 uses for an exception: `__class__`, `__exception__`, `args`, `attributes`
+ * (with `_pyroTraceback` when a traceback is known).
+ */
+export function exceptionToDict(error: unknown): Record<string, unknown> {
+  if (error instanceof PyroError) {
+    const attributes: Record<string, unknown> = { ...(error.remote?.attributes ?? {}) };
+    const traceback = error.remote?.traceback ?? localTraceback(error);
+    if (traceback !== null) attributes["_pyroTraceback"] = traceback;
+    return {
+      __class__: error.pythonType,
+      __exception__: true,
+      args: error.remote ? [...error.remote.args] : [error.message],
+      attributes,
+    };
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  return {
+    __class__: pythonTypeForJsError(err),
+    __exception__: true,
+    args: [err.message],
+    attributes: { _pyroTraceback: localTraceback(err) },
+  };
+}
+
+function pythonTypeForJsError(error: Error): string {
+  if (error instanceof TypeError) return "builtins.TypeError";
+  if (error instanceof RangeError) return "builtins.ValueError";
+  return "builtins.Exception";
+}
+
+function localTraceback(error: Error): string[] {
+  const stack = error.stack ?? `${error.name}: ${error.message}`;
+  return stack.split("\n").map((line) => `${line}\n`);
+}

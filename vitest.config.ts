@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Tests start real Python daemons; two cores are shared with them.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
