@@ -152,3 +152,13 @@ function localTraceback(error: Error): string[] {
   const stack = error.stack ?? `${error.name}: ${error.message}`;
   return stack.split("\n").map((line) => `${line}\n`);
 }
+
+/**
+ * A registry with pyrogen's built-in hooks (URIs; errors are handled by `revive` itself).
+ * Each call returns a new registry, so changes never leak between serializers.
+ */
+export function createDefaultRegistry(): ClassRegistry {
+  const registry = new ClassRegistry();
+  registry.registerClassToDict(Error, (error) => exceptionToDict(error));
+  return registry;
+}
