@@ -1,0 +1,111 @@
+/**
+ * The result of an asynchronous call: Pyro4's `FutureResult` (`value`, `ready`, `wait`,
+ * `then`, `iferror`) shaped as a TypeScript thenable, so `await future` works as well.
+ *
+ * Used for `proxy.$async.call(…)`, async batches and plain local functions
+ * ({@link Future.fromFunction}, Pyro4's `Future(callable)`).
+ */
+
+/** Called with the error when a future's computation fails. */
+export type FutureErrorHandler = (error: unknown) => void;
+
+/**
+ * A value that becomes available later. Unlike a bare promise, a failed future that nobody
+ * reads is silently ignored (as in Pyro4): the error surfaces only when `value` is awaited,
+ * through `iferror` handlers, or through a `then` chain.
+ */
+export class Future<T> implements PromiseLike<T> {
+  readonly #promise: Promise<T>;
+  #ready = false;
+
+  /** Wrap a computation that is already running. */
+  constructor(source: PromiseLike<T>) {
+    const settle = (): void => {
+      this.#ready = true;
+    };
+    this.#promise = Promise.resolve(source);
+    // Marking the promise handled here is what makes an unread failure silent.
+    this.#promise.then(settle, settle);
+  }
+
+  /**
+   * Run a plain local function asynchronously (after the current call stack), like Pyro4's
+   * `Future(callable)(*args)`: a thrown exception or a rejected promise becomes the
+   * future's error.
+   */
+  static fromFunction<A extends unknown[], R>(
+    fn: (...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): Future<Awaited<R>> {
+    return new Future(
+      new Promise<Awaited<R>>((resolve, reject) => {
+        setImmediate(() => {
+          try {
+            resolve(fn(...args) as Awaited<R> | PromiseLike<Awaited<R>>);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      }),
+    );
+  }
+
+  /** The result; awaiting it throws the error if the computation failed. */
+  get value(): Promise<T> {
+    return this.#promise;
+  }
+
+  /** True once the result (value or error) is available. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Wait until the result is available, at most `timeoutMs` milliseconds (forever when
+   * omitted). Resolves `true` when it is ready, `false` on timeout; never throws.
+   */
+  async wait(timeoutMs?: number): Promise<boolean> {
+    if (this.#ready) return true;
+    const settled = this.#promise.then(
+      () => true,
+      () => true,
+    );
+    if (timeoutMs === undefined) return settled;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs));
+    });
+    try {
+      return await Promise.race([settled, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Chain a computation on the result, as Pyro4's `then`: returns a new future holding what
+   * `onfulfilled` returns. Also makes the future a thenable, so `await future` works.
+   */
+  then<U = T, E = never>(
+    onfulfilled?: ((value: T) => U | PromiseLike<U>) | null,
+    onrejected?: ((error: unknown) => E | PromiseLike<E>) | null,
+  ): Future<U | E> {
+    return new Future<U | E>(this.#promise.then(onfulfilled, onrejected));
+  }
+
+  /**
+   * Call `handler` with the error if the computation fails (also when it has already
+   * failed). Returns this future, whose `value` still throws. Exceptions thrown by the
+   * handler are ignored: they must not turn a handled failure into a crash.
+   */
+  iferror(handler: FutureErrorHandler): this {
+    this.#promise.then(undefined, (error: unknown) => {
+      try {
+        handler(error);
+      } catch {
+        // see the doc comment: a failing handler does not change the future
+      }
+    });
+    return this;
+  }
+}
