@@ -7,8 +7,11 @@
  */
 import { PyroError, remoteError } from "../errors.js";
 
-/** Turns an instance of a registered class into what is sent instead (usually a dict). */
-export type ClassToDict = (value: object) => unknown;
+/**
+ * Turns an instance of a registered class into what is sent instead (usually a dict);
+ * `serializerName` is the serializer that is encoding it.
+ */
+export type ClassToDict = (value: object, serializerName: string) => unknown;
 
 /** Turns a received class dict into an application value. */
 export type DictToClass = (dict: Record<string, unknown>, className: string) => unknown;
@@ -71,7 +74,7 @@ export class ClassRegistry {
     for (let proto: unknown = Object.getPrototypeOf(value); proto !== null;) {
       const ctor = (proto as { constructor?: unknown }).constructor;
       const hook = typeof ctor === "function" ? this.#toDict.get(ctor as AnyClass) : undefined;
-      if (hook !== undefined) return hook(value);
+      if (hook !== undefined) return hook(value, serializerName);
       proto = Object.getPrototypeOf(proto);
     }
     const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
