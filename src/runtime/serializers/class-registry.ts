@@ -6,6 +6,8 @@
  * different custom classes without seeing each other's hooks.
  */
 import { PyroError, remoteError } from "../errors.js";
+import { URI } from "../uri.js";
+import { PyTuple } from "../values.js";
 
 /**
  * Turns an instance of a registered class into what is sent instead (usually a dict);
@@ -163,5 +165,20 @@ function localTraceback(error: Error): string[] {
 export function createDefaultRegistry(): ClassRegistry {
   const registry = new ClassRegistry();
   registry.registerClassToDict(Error, (error) => exceptionToDict(error));
+  // A tuple state, as Python sends it (serpent/marshal keep the difference).
+  registry.registerClassToDict(URI, (uri) => ({
+    __class__: "Pyro4.core.URI",
+    state: new PyTuple((uri as URI).state),
+  }));
+  registry.registerDictToClass("Pyro4.core.URI", (dict) => {
+    try {
+      return URI.fromState(dict["state"]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PyroError("serialize", `cannot deserialize a Pyro4.core.URI: ${reason}`, {
+        cause: error,
+      });
+    }
+  });
   return registry;
 }
