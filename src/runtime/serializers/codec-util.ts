@@ -1,0 +1,115 @@
+/**
+ * Small pieces shared by the json, marshal and msgpack codecs: the depth cap, error
+ * construction, strict UTF-8, and the checks every decoder applies to a decoded call.
+ * Internal to the serializers; not part of the public runtime API.
+ */
+import { PyroError } from "../errors.js";
+import type { ClassRegistry } from "./class-registry.js";
+import type { InvokeCall } from "./serializer.js";
+
+/** Deepest nesting a decoder accepts or an encoder writes (hostile input, cyclic values). */
+export const MAX_DEPTH = 1000;
+
+/** A `serialize` error. */
+export function serializeError(message: string, cause?: unknown): PyroError {
+  return new PyroError("serialize", message, cause === undefined ? {} : { cause });
+}
+
+/** The error for nesting beyond {@link MAX_DEPTH}, naming where it happened. */
+export function depthError(serializer: string, where: string): PyroError {
+  return serializeError(
+    `${serializer}: nesting deeper than ${MAX_DEPTH} levels ${where}; ` +
+      "flatten the data (a cyclic structure cannot be sent)",
+  );
+}
+
+/**
+ * Run a decoder and turn anything that is not already a `PyroError` (a RangeError from a
+ * typed-array view, a stack overflow, a throwing class hook) into a `serialize` error.
+ */
+export function guardDecode<T>(serializer: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof PyroError) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw serializeError(`${serializer}: cannot decode payload: ${why}`, error);
+  }
+}
+
+/** Same as {@link guardDecode} for encoders: a foreign error becomes a `serialize` error. */
+export function guardEncode<T>(serializer: string, encode: () => T): T {
+  try {
+    return encode();
+  } catch (error) {
+    if (error instanceof PyroError) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw serializeError(`${serializer}: cannot encode value: ${why}`, error);
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Decode UTF-8 strictly; invalid bytes are a `serialize` error naming the offset. */
+export function decodeUtf8(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  serializer: string,
+): string {
+  try {
+    return strictUtf8.decode(bytes.subarray(start, end));
+  } catch (error) {
+    throw serializeError(`${serializer}: invalid UTF-8 in string at offset ${start}`, error);
+  }
+}
+
+/** Encode a well-formed string as UTF-8. */
+export function encodeUtf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Revive a decoded str-keyed dict through the registry when its `__class__` is a string. */
+export function reviveIfClassDict(registry: ClassRegistry, dict: Record<string, unknown>): unknown {
+  return typeof dict["__class__"] === "string" ? registry.revive(dict) : dict;
+}
+
+/** What kind of JS value this is, for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? name : "object";
+}
+
+/** Check the four parts of a decoded INVOKE payload and build the call. */
+export function makeCall(
+  serializer: string,
+  objectId: unknown,
+  method: unknown,
+  vargs: unknown,
+  kwargs: unknown,
+): InvokeCall {
+  if (typeof objectId !== "string") {
+    throw serializeError(`${serializer}: call payload object id is ${describe(objectId)}, not str`);
+  }
+  if (typeof method !== "string") {
+    throw serializeError(`${serializer}: call payload method is ${describe(method)}, not str`);
+  }
+  if (!Array.isArray(vargs)) {
+    throw serializeError(`${serializer}: call payload vargs is ${describe(vargs)}, not a list`);
+  }
+  if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs))) {
+    throw serializeError(`${serializer}: call payload kwargs is ${describe(kwargs)}, not a dict`);
+  }
+  if (kwargs instanceof Map) {
+    throw serializeError(`${serializer}: call payload kwargs has non-str keys`);
+  }
+  return {
+    objectId,
+    method,
+    vargs: vargs as unknown[],
+    kwargs: kwargs as Record<string, unknown> | null,
+  };
+}

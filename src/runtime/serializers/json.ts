@@ -1,0 +1,116 @@
+/**
+ * The json serializer (id 2): UTF-8 JSON as Pyro4's `JsonSerializer` writes it
+ * (`json.dumps(ensure_ascii=False)`), including Python's `NaN`/`Infinity` tokens and
+ * integers beyond 2^53 (spec 3.4).
+ */
+import { setDictEntry } from "../values.js";
+import {
+  MAX_DEPTH,
+  decodeUtf8,
+  depthError,
+  encodeUtf8,
+  guardDecode,
+  guardEncode,
+  makeCall,
+  serializeError,
+} from "./codec-util.js";
+import { ClassRegistry, createDefaultRegistry } from "./class-registry.js";
+import { encodeJson } from "./json-encoder.js";
+import { parseJson } from "./json-parser.js";
+import { SERIALIZER_IDS, type InvokeCall, type Serializer } from "./serializer.js";
+
+/**
+ * Texts `JSON.parse` cannot read exactly: Python's NaN/Infinity tokens, or an integer
+ * literal of 16+ digits (digits not after `.`, an exponent mark or another digit). Strings
+ * that merely contain such text only cost the slower parser, never a wrong value.
+ */
+const NEEDS_CUSTOM_PARSER = /NaN|Infinity|(?<![\d.eE+])\d{16}/;
+
+/** Pyro4's json serializer. Sets and tuples go as arrays; bytes and complex cannot go. */
+export class JsonSerializer implements Serializer {
+  readonly name = "json" as const;
+  readonly id = SERIALIZER_IDS.json;
+  readonly registry: ClassRegistry;
+
+  constructor(registry: ClassRegistry = createDefaultRegistry()) {
+    this.registry = registry;
+  }
+
+  dumps(value: unknown): Uint8Array {
+    return guardEncode("json", () => encodeUtf8(encodeJson(value, this.registry)));
+  }
+
+  loads(data: Uint8Array): unknown {
+    return guardDecode("json", () => this.#parse(decodeUtf8(data, 0, data.length, "json")));
+  }
+
+  dumpsCall(call: InvokeCall): Uint8Array {
+    // Key order as Python writes it: object, method, params, kwargs.
+    const payload = {
+      object: call.objectId,
+      method: call.method,
+      params: call.vargs,
+      kwargs: call.kwargs,
+    };
+    return this.dumps(payload);
+  }
+
+  loadsCall(data: Uint8Array): InvokeCall {
+    const payload = this.loads(data);
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+      throw serializeError("json: call payload is not an object with object/method/params/kwargs");
+    }
+    const dict = payload as Record<string, unknown>;
+    return makeCall("json", dict["object"], dict["method"], dict["params"], dict["kwargs"]);
+  }
+
+  #parse(text: string): unknown {
+    if (NEEDS_CUSTOM_PARSER.test(text)) return parseJson(text, this.registry);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // The custom parser reports where and why the text is broken.
+      return parseJson(text, this.registry);
+    }
+    if (typeof value !== "object" || value === null) return value;
+    if (!text.includes('"__class__"') && countOpeners(text) <= MAX_DEPTH) return value;
+    return walk(value, this.registry, 1);
+  }
+}
+
+/** How many `[` and `{` the text has, counting no further than just past the depth cap. */
+function countOpeners(text: string): number {
+  let count = 0;
+  for (const opener of ["[", "{"]) {
+    for (
+      let i = text.indexOf(opener);
+      i >= 0 && count <= MAX_DEPTH;
+      i = text.indexOf(opener, i + 1)
+    ) {
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Revive class dicts bottom-up and enforce the depth cap on what `JSON.parse` built. */
+function walk(value: object, registry: ClassRegistry, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw depthError("json", "in the payload");
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (typeof item === "object" && item !== null) items[i] = walk(item, registry, depth + 1);
+    }
+    return items;
+  }
+  const dict = value as Record<string, unknown>;
+  for (const key of Object.keys(dict)) {
+    const item = dict[key];
+    if (typeof item === "object" && item !== null) {
+      setDictEntry(dict, key, walk(item, registry, depth + 1));
+    }
+  }
+  return typeof dict["__class__"] === "string" ? registry.revive(dict) : dict;
+}

@@ -1,0 +1,217 @@
+/**
+ * Writes the reference-free subset of Python's `marshal` format that `marshal.loads`
+ * reads in every Python 3: `N T F i l g y s z a u ( [ { < >`. Internal; used by the
+ * marshal serializer.
+ */
+import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
+import { ByteWriter } from "./byte-writer.js";
+import type { ClassRegistry } from "./class-registry.js";
+import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Encode `value` as marshal bytes. */
+export function encodeMarshal(value: unknown, registry: ClassRegistry): Uint8Array {
+  const writer = new MarshalWriter(registry);
+  writer.write(value, 0, false);
+  return writer.out.finish();
+}
+
+/** Writes marshal values into a {@link ByteWriter}. */
+export class MarshalWriter {
+  readonly out = new ByteWriter();
+  readonly #registry: ClassRegistry;
+
+  constructor(registry: ClassRegistry) {
+    this.#registry = registry;
+  }
+
+  /** Write one value; `asKey` makes arrays tuples and sets frozensets (Python needs hashable keys). */
+  write(value: unknown, depth: number, asKey: boolean): void {
+    const out = this.out;
+    switch (typeof value) {
+      case "string":
+        this.#string(value);
+        return;
+      case "number":
+        if (Number.isInteger(value)) this.#int(value);
+        else this.#float(value);
+        return;
+      case "bigint":
+        this.#bigint(value);
+        return;
+      case "boolean":
+        out.u8(value ? 0x54 : 0x46);
+        return;
+      case "undefined":
+        out.u8(0x4e);
+        return;
+      case "object":
+        if (value === null) {
+          out.u8(0x4e);
+          return;
+        }
+        if (depth >= MAX_DEPTH) throw depthError("marshal", "while encoding");
+        this.#object(value, depth + 1, asKey);
+        return;
+      default:
+        throw serializeError(
+          `marshal cannot carry a ${typeof value}; pass data (numbers, strings, arrays, objects) instead`,
+        );
+    }
+  }
+
+  #object(value: object, depth: number, asKey: boolean): void {
+    const out = this.out;
+    if (Array.isArray(value)) {
+      this.#items(asKey ? 0x28 : 0x5b, value, depth, asKey);
+    } else if (isPlainObject(value)) {
+      if (asKey) throw unhashableKey(value);
+      out.u8(0x7b);
+      for (const key of Object.keys(value)) {
+        this.#string(key);
+        this.write(value[key], depth, false);
+      }
+      out.u8(0x30);
+    } else if (value instanceof Uint8Array) {
+      out.u8(0x73);
+      out.i32le(value.length);
+      out.bytes(value);
+    } else if (value instanceof PyTuple) {
+      this.#items(0x28, value.items, depth, asKey);
+    } else if (value instanceof PyFloat) {
+      this.#float(value.value);
+    } else if (value instanceof PyComplex) {
+      out.u8(0x79);
+      out.f64(value.real, true);
+      out.f64(value.imag, true);
+    } else if (value instanceof Set) {
+      this.#items(asKey ? 0x3e : 0x3c, [...(value as Set<unknown>)], depth, true);
+    } else if (value instanceof Map) {
+      if (asKey) throw unhashableKey(value);
+      out.u8(0x7b);
+      for (const [key, item] of value as Map<unknown, unknown>) {
+        this.write(key, depth, true);
+        this.write(item, depth, false);
+      }
+      out.u8(0x30);
+    } else {
+      this.write(this.#registry.toSerializable(value, "marshal"), depth, asKey);
+    }
+  }
+
+  #items(code: number, items: readonly unknown[], depth: number, asKey: boolean): void {
+    this.out.u8(code);
+    this.out.i32le(items.length);
+    for (const item of items) this.write(item, depth, asKey);
+  }
+
+  #string(text: string): void {
+    const out = this.out;
+    if (LONE_SURROGATE.test(text)) {
+      const encoded = encodeSurrogatePass(text);
+      out.u8(0x75);
+      out.i32le(encoded.length);
+      out.bytes(encoded);
+      return;
+    }
+    // `z`/`a` for ASCII text, `u` for the rest: all read back as the same str.
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii && text.length < 256) {
+      out.u8(0x7a);
+      out.u8(text.length);
+      out.ascii(text);
+    } else {
+      out.string(text, (byteLength) => {
+        out.u8(ascii ? 0x61 : 0x75);
+        out.i32le(byteLength);
+      });
+    }
+  }
+
+  #int(value: number): void {
+    if (value >= INT32_MIN && value <= INT32_MAX) {
+      this.out.u8(0x69);
+      this.out.i32le(value);
+    } else {
+      this.#bigint(BigInt(value));
+    }
+  }
+
+  #float(value: number): void {
+    this.out.u8(0x67);
+    this.out.f64(value, true);
+  }
+
+  /** `i` when it fits 32 bits, else `l`: signed digit count and base-2^15 digits. */
+  #bigint(value: bigint): void {
+    const out = this.out;
+    if (value >= INT32_MIN && value <= INT32_MAX) {
+      out.u8(0x69);
+      out.i32le(Number(value));
+      return;
+    }
+    let magnitude = value < 0n ? -value : value;
+    const digits: number[] = [];
+    // Peel 60 bits (4 digits) per BigInt step to keep big values cheap.
+    while (magnitude > 0n) {
+      let chunk = Number(magnitude & 0xfffffffffffffffn);
+      magnitude >>= 60n;
+      for (let i = 0; i < 4; i++) {
+        digits.push(chunk % 0x8000);
+        chunk = Math.floor(chunk / 0x8000);
+      }
+    }
+    while (digits.length > 0 && digits[digits.length - 1] === 0) digits.pop();
+    out.u8(0x6c);
+    out.i32le(value < 0n ? -digits.length : digits.length);
+    out.ensure(digits.length * 2);
+    for (const digit of digits) {
+      out.u8(digit & 0xff);
+      out.u8(digit >> 8);
+    }
+  }
+}
+
+function unhashableKey(value: object): Error {
+  return serializeError(
+    `marshal cannot carry a dict key of type ${describe(value)}: Python dict keys must be hashable ` +
+      "(use str, numbers, tuples or frozensets as keys)",
+  );
+}
+
+/** UTF-8 with lone surrogates as 3-byte sequences, as Python's `surrogatepass` reads them. */
+function encodeSurrogatePass(text: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (code < 0x80) bytes.push(code);
+    else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 0x3f));
+    else if (code < 0x10000) {
+      bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
+    } else {
+      bytes.push(
+        0xf0 | (code >> 18),
+        0x80 | ((code >> 12) & 0x3f),
+        0x80 | ((code >> 6) & 0x3f),
+        0x80 | (code & 0x3f),
+      );
+    }
+  }
+  return Uint8Array.from(bytes);
+}
