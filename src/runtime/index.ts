@@ -16,3 +16,24 @@ export {
   type DictToClass,
 } from "./serializers/class-registry.js";
 export type { Serializer, SerializerName, InvokeCall } from "./serializers/serializer.js";
+export {
+  MessageType,
+  MessageFlag,
+  PROTOCOL_VERSION,
+  HEADER_SIZE,
+  PING_SERIALIZER_ID,
+} from "./protocol/constants.js";
+export {
+  encodeMessage,
+  decodeHeader,
+  type Message,
+  type MessageHeader,
+  type EncodeOptions,
+} from "./protocol/message.js";
+export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
+export {
+  MessageChannel,
+  type ChannelOptions,
+  type RequestOptions,
+  type CloseListener,
+} from "./protocol/channel.js";

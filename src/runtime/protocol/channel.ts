@@ -1,0 +1,297 @@
+/**
+ * Framed, pipelined Pyro4 messages over one byte stream (a TCP, Unix or TLS socket).
+ *
+ * Several requests may be in flight at once; a Pyro4 daemon answers one connection's
+ * requests in order, so each reply must carry the sequence number of the oldest waiting
+ * request. Anything that could put replies out of step (a timeout, an abort, a bad reply)
+ * closes the channel and fails every request in flight with the same error.
+ */
+import type { Duplex } from "node:stream";
+import { PyroError } from "../errors.js";
+import { MessageType } from "./constants.js";
+import { encodeMessage, type Message } from "./message.js";
+import { MessageReader } from "./reader.js";
+
+/** How a {@link MessageChannel} frames and checks messages. */
+export interface ChannelOptions {
+  /** Sign sent messages and verify received ones with this HMAC key. */
+  hmacKey?: Uint8Array | undefined;
+  /** Refuse sent and received messages larger than this (0 = no limit). */
+  maxMessageSize?: number | undefined;
+  /** Compress sent payloads when Pyro4 would (received ones are always inflated). */
+  compress?: boolean | undefined;
+}
+
+/** Per-request options of {@link MessageChannel.request}. */
+export interface RequestOptions {
+  /** Fail (and close the channel) if no reply arrives within this many ms; 0 = wait forever. */
+  timeoutMs?: number | undefined;
+  /** Abort the request; this closes the channel like a timeout does. */
+  signal?: AbortSignal | undefined;
+  /** `false` for oneway requests: resolve once the message is written, expect no reply. */
+  expectReply?: boolean | undefined;
+}
+
+/** Called once when a channel closes, with the reason. */
+export type CloseListener = (reason: PyroError) => void;
+
+/** The reply types each request type may get. */
+const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
+  [MessageType.CONNECT, [MessageType.CONNECTOK, MessageType.CONNECTFAIL]],
+  [MessageType.INVOKE, [MessageType.RESULT]],
+  [MessageType.PING, [MessageType.PING]],
+]);
+
+/** A request waiting for its reply. */
+interface Pending {
+  readonly type: number;
+  readonly seq: number;
+  readonly resolve: (reply: Message) => void;
+  readonly reject: (error: PyroError) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** Pipelined request/reply messaging over one stream; see the module comment. */
+export class MessageChannel {
+  readonly #stream: Duplex;
+  readonly #reader: MessageReader;
+  readonly #encodeOptions: ChannelOptions;
+  readonly #pending: Pending[] = [];
+  readonly #closeListeners: CloseListener[] = [];
+  #closeReason: PyroError | undefined;
+
+  constructor(stream: Duplex, options: ChannelOptions = {}) {
+    this.#stream = stream;
+    this.#encodeOptions = {
+      hmacKey: options.hmacKey,
+      maxMessageSize: options.maxMessageSize,
+      compress: options.compress,
+    };
+    this.#reader = new MessageReader({
+      hmacKey: options.hmacKey,
+      maxMessageSize: options.maxMessageSize,
+    });
+    stream.on("data", this.#onData);
+    stream.on("end", this.#onEnd);
+    stream.on("error", this.#onError);
+    stream.on("close", this.#onStreamClose);
+    if (stream.destroyed) this.#onStreamClose();
+  }
+
+  /** True once the channel is closed (by either side or by a failure). */
+  get closed(): boolean {
+    return this.#closeReason !== undefined;
+  }
+
+  /** Why the channel closed, or `undefined` while it is open. */
+  get closeReason(): PyroError | undefined {
+    return this.#closeReason;
+  }
+
+  /** Number of requests waiting for a reply. */
+  get inFlight(): number {
+    return this.#pending.length;
+  }
+
+  /**
+   * Write one message (one write call) without waiting for anything. Throws a `PyroError`
+   * when the channel is closed or the message cannot be framed (e.g. too large).
+   */
+  send(msg: Message): void {
+    this.#throwIfClosed();
+    this.#stream.write(encodeMessage(msg, this.#encodeOptions));
+  }
+
+  /**
+   * Send `msg` and resolve with its reply, matched by sequence number in order (CONNECT
+   * replies are taken as they come: Pyro4 answers a refused CONNECT with seq 0). With
+   * `expectReply: false` resolve with `undefined` once the message is written.
+   */
+  request(msg: Message, options: RequestOptions & { expectReply: false }): Promise<undefined>;
+  request(msg: Message, options?: RequestOptions): Promise<Message>;
+  request(msg: Message, options: RequestOptions = {}): Promise<Message | undefined> {
+    const signal = options.signal;
+    if (signal?.aborted === true) return Promise.reject(abortError(signal, false));
+    let bytes: Uint8Array;
+    try {
+      this.#throwIfClosed();
+      bytes = encodeMessage(msg, this.#encodeOptions);
+    } catch (error) {
+      return Promise.reject(error as PyroError);
+    }
+    if (options.expectReply === false) return this.#write(bytes);
+    const expected = REPLY_TYPES.get(msg.type);
+    if (expected === undefined) {
+      return Promise.reject(
+        new PyroError(
+          "protocol",
+          `message type ${msg.type} gets no reply; send CONNECT, INVOKE or PING, or pass expectReply: false`,
+        ),
+      );
+    }
+    return new Promise<Message>((resolve, reject) => {
+      const pending: Pending = {
+        type: msg.type,
+        seq: msg.seq,
+        resolve,
+        reject,
+        timer: undefined,
+        signal: undefined,
+        onAbort: undefined,
+      };
+      const timeoutMs = options.timeoutMs ?? 0;
+      if (timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          this.#fail(
+            new PyroError(
+              "timeout",
+              `receiving: timeout (no reply within ${timeoutMs} ms; the connection was closed)`,
+            ),
+          );
+        }, timeoutMs);
+      }
+      if (signal !== undefined) {
+        pending.signal = signal;
+        pending.onAbort = () => this.#fail(abortError(signal, true));
+        signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
+      this.#pending.push(pending);
+      this.#stream.write(bytes);
+    });
+  }
+
+  /**
+   * Close the channel: requests in flight fail with a `connection-closed` error (or
+   * `reason`), queued writes are flushed, then the stream is destroyed.
+   */
+  close(reason?: PyroError): void {
+    if (this.closed) return;
+    this.#shutdown(reason ?? new PyroError("connection-closed", "connection closed by the client"));
+    this.#stream.end(() => this.#stream.destroy());
+  }
+
+  /** Call `listener` once when the channel closes (soon, if it is closed already). */
+  onClose(listener: CloseListener): void {
+    const reason = this.#closeReason;
+    if (reason === undefined) this.#closeListeners.push(listener);
+    else queueMicrotask(() => listener(reason));
+  }
+
+  #write(bytes: Uint8Array): Promise<undefined> {
+    return new Promise<undefined>((resolve, reject) => {
+      this.#stream.write(bytes, (error) => {
+        if (error == null) resolve(undefined);
+        else reject(this.#closeReason ?? lostError("sending", error));
+      });
+    });
+  }
+
+  #throwIfClosed(): void {
+    const reason = this.#closeReason;
+    if (reason !== undefined) {
+      throw new PyroError(
+        "connection-closed",
+        `connection is closed (${reason.message}); reconnect to send more requests`,
+        { cause: reason },
+      );
+    }
+  }
+
+  readonly #onData = (chunk: Uint8Array): void => {
+    try {
+      this.#reader.push(chunk);
+      for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+        this.#dispatch(msg);
+        if (this.closed) return;
+      }
+    } catch (error) {
+      this.#fail(error as PyroError);
+    }
+  };
+
+  #dispatch(msg: Message): void {
+    const head = this.#pending[0];
+    if (head === undefined) {
+      this.#fail(
+        new PyroError(
+          "protocol",
+          `unexpected message (type ${msg.type}, seq ${msg.seq}) while no request was waiting; ` +
+            "the peer is not a Pyro4 daemon or the stream is out of step",
+        ),
+      );
+      return;
+    }
+    if (!REPLY_TYPES.get(head.type)!.includes(msg.type)) {
+      this.#fail(new PyroError("protocol", `invalid msg type ${msg.type} received`));
+      return;
+    }
+    if (head.type !== MessageType.CONNECT && msg.seq !== head.seq) {
+      this.#fail(
+        new PyroError(
+          "protocol",
+          `invoke: reply sequence out of sync, got ${msg.seq} expected ${head.seq}`,
+        ),
+      );
+      return;
+    }
+    this.#pending.shift();
+    settle(head);
+    head.resolve(msg);
+  }
+
+  readonly #onEnd = (): void => {
+    if (this.#pending.length > 0 || this.#reader.bufferedBytes > 0) {
+      this.#fail(new PyroError("connection-closed", "receiving: not enough data"));
+    } else {
+      this.#fail(new PyroError("connection-closed", "connection closed by the peer"));
+    }
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.#fail(lostError("receiving", error));
+  };
+
+  readonly #onStreamClose = (): void => {
+    this.#onEnd();
+  };
+
+  /** Close because of `error`: destroy the stream at once, fail everything in flight. */
+  #fail(error: PyroError): void {
+    if (this.closed) return;
+    this.#shutdown(error);
+    this.#stream.destroy();
+  }
+
+  #shutdown(reason: PyroError): void {
+    this.#closeReason = reason;
+    this.#stream.off("data", this.#onData);
+    for (const pending of this.#pending.splice(0)) {
+      settle(pending);
+      pending.reject(reason);
+    }
+    for (const listener of this.#closeListeners.splice(0)) listener(reason);
+  }
+}
+
+/** Drop a request's timer and abort listener. */
+function settle(pending: Pending): void {
+  if (pending.timer !== undefined) clearTimeout(pending.timer);
+  if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
+}
+
+function abortError(signal: AbortSignal, closing: boolean): PyroError {
+  const reason: unknown = signal.reason;
+  const text = reason instanceof Error ? reason.message : String(reason);
+  const effect = closing
+    ? "the connection was closed so later replies cannot get out of step"
+    : "nothing was sent";
+  return new PyroError("aborted", `call aborted: ${text} (${effect})`, { cause: reason });
+}
+
+function lostError(direction: "receiving" | "sending", error: Error): PyroError {
+  return new PyroError("connection-closed", `${direction}: connection lost: ${error.message}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,208 @@
+/**
+ * Incremental message parsing: bytes go in as they arrive (any chunking, one byte at a
+ * time included), complete and validated messages come out.
+ */
+import { PyroError } from "../errors.js";
+import { inflatePayload } from "./compression.js";
+import { HEADER_SIZE, MessageFlag } from "./constants.js";
+import { verifyHmac } from "./hmac.js";
+import { decodeHeader, type Message, type MessageHeader } from "./message.js";
+
+/** What a {@link MessageReader} checks and does. */
+export interface ReaderOptions {
+  /** Verify the HMAC of every message with this key (required when the peer signs). */
+  hmacKey?: Uint8Array | undefined;
+  /** Refuse messages whose annotations + payload exceed this many bytes (0 = no limit). */
+  maxMessageSize?: number | undefined;
+  /** Inflate COMPRESSED payloads and clear the flag (default true). */
+  inflate?: boolean | undefined;
+}
+
+/**
+ * Parses Pyro4 messages from a byte stream. Checks, in Pyro4's order: magic and version,
+ * header checksum, data length sign, the max message size (right after the header, before
+ * any of the body is buffered), annotation chunk bounds, HMAC; then inflates.
+ *
+ * Fed chunks are kept by reference until consumed (a message's `data` may be a view into
+ * one), so they must not be modified afterwards. Each message is copied at most once.
+ * After the first error the stream position is lost: the reader stays failed and throws
+ * that error again.
+ */
+export class MessageReader {
+  readonly #hmacKey: Uint8Array | undefined;
+  readonly #maxMessageSize: number;
+  readonly #inflate: boolean;
+  #chunks: Uint8Array[] = [];
+  /** Index of the first unconsumed chunk in `#chunks`. */
+  #index = 0;
+  /** Offset of the first unconsumed byte in that chunk. */
+  #offset = 0;
+  #buffered = 0;
+  #header: MessageHeader | undefined;
+  #failure: PyroError | undefined;
+
+  constructor(options: ReaderOptions = {}) {
+    this.#hmacKey = options.hmacKey;
+    this.#maxMessageSize = options.maxMessageSize ?? 0;
+    this.#inflate = options.inflate ?? true;
+  }
+
+  /** Bytes received but not yet returned as a message; > 0 means a message is incomplete. */
+  get bufferedBytes(): number {
+    return this.#buffered + (this.#header === undefined ? 0 : HEADER_SIZE);
+  }
+
+  /** The error that stopped this reader, if any. */
+  get failure(): PyroError | undefined {
+    return this.#failure;
+  }
+
+  /** Add received bytes; take the messages out with {@link read}. */
+  push(chunk: Uint8Array): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  /** Add received bytes and iterate over every message they complete. */
+  feed(chunk: Uint8Array): Generator<Message, void, undefined> {
+    this.push(chunk);
+    return this.#drain();
+  }
+
+  /** The next complete message, or `undefined` until more bytes arrive. Throws a `PyroError`. */
+  read(): Message | undefined {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      return this.#readOne();
+    } catch (error) {
+      this.#failure =
+        error instanceof PyroError
+          ? error
+          : new PyroError("protocol", `cannot parse message: ${String(error)}`, { cause: error });
+      this.#chunks = [];
+      this.#index = 0;
+      this.#offset = 0;
+      this.#buffered = 0;
+      this.#header = undefined;
+      throw this.#failure;
+    }
+  }
+
+  *#drain(): Generator<Message, void, undefined> {
+    for (let msg = this.read(); msg !== undefined; msg = this.read()) yield msg;
+  }
+
+  #readOne(): Message | undefined {
+    let header = this.#header;
+    if (header === undefined) {
+      if (this.#buffered < HEADER_SIZE) return undefined;
+      header = decodeHeader(this.#take(HEADER_SIZE));
+      const size = header.dataSize + header.annotationsSize;
+      if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
+        throw new PyroError(
+          "message-too-large",
+          `max message size exceeded (${size} where max=${this.#maxMessageSize}); ` +
+            "the connection must be closed, raise maxMessageSize if such messages are expected",
+        );
+      }
+      this.#header = header;
+    }
+    const bodySize = header.annotationsSize + header.dataSize;
+    if (this.#buffered < bodySize) return undefined;
+    const body = this.#take(bodySize);
+    this.#header = undefined;
+    const annotations = parseAnnotations(body, header.annotationsSize);
+    let data = body.subarray(header.annotationsSize);
+    verifyHmac(this.#hmacKey, data, annotations);
+    let flags = header.flags;
+    if (this.#inflate && (flags & MessageFlag.COMPRESSED) !== 0) {
+      data = inflatePayload(data, this.#maxMessageSize);
+      flags &= ~MessageFlag.COMPRESSED;
+    }
+    return {
+      type: header.type,
+      flags,
+      seq: header.seq,
+      serializerId: header.serializerId,
+      annotations,
+      data,
+    };
+  }
+
+  /** Remove `n` buffered bytes: a view when they lie in one chunk, else one copy. */
+  #take(n: number): Uint8Array {
+    this.#buffered -= n;
+    if (n === 0) return EMPTY;
+    const first = this.#chunks[this.#index]!;
+    if (first.length - this.#offset >= n) {
+      const view = first.subarray(this.#offset, this.#offset + n);
+      this.#offset += n;
+      if (this.#offset === first.length) this.#advance();
+      return view;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[this.#index]!;
+      const count = Math.min(chunk.length - this.#offset, n - filled);
+      out.set(chunk.subarray(this.#offset, this.#offset + count), filled);
+      filled += count;
+      this.#offset += count;
+      if (this.#offset === chunk.length) this.#advance();
+    }
+    return out;
+  }
+
+  /** Move past a fully consumed chunk, releasing the list when it is used up. */
+  #advance(): void {
+    this.#offset = 0;
+    this.#index++;
+    if (this.#index === this.#chunks.length) {
+      this.#chunks = [];
+      this.#index = 0;
+    } else if (this.#index >= 1024 && this.#index * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#index);
+      this.#index = 0;
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Split the annotation block at the start of `body` into key → value views. */
+function parseAnnotations(body: Uint8Array, size: number): Map<string, Uint8Array> {
+  const annotations = new Map<string, Uint8Array>();
+  let i = 0;
+  while (i < size) {
+    if (size - i < 6) {
+      throw new PyroError(
+        "protocol",
+        `invalid annotations: ${size - i} stray bytes at the end of the annotation block`,
+      );
+    }
+    const key = asciiKey(body, i);
+    const length = (body[i + 4]! << 8) | body[i + 5]!;
+    if (i + 6 + length > size) {
+      throw new PyroError(
+        "protocol",
+        `invalid annotations: '${key}' claims ${length} bytes but only ${size - i - 6} remain in the annotation block`,
+      );
+    }
+    annotations.set(key, body.subarray(i + 6, i + 6 + length));
+    i += 6 + length;
+  }
+  return annotations;
+}
+
+function asciiKey(body: Uint8Array, at: number): string {
+  const a = body[at]!;
+  const b = body[at + 1]!;
+  const c = body[at + 2]!;
+  const d = body[at + 3]!;
+  if ((a | b | c | d) > 0x7f) {
+    throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
+  }
+  return String.fromCharCode(a, b, c, d);
+}

@@ -1,0 +1,288 @@
+import { describe, expect, it } from "vitest";
+import { deflateSync } from "node:zlib";
+import { PyroError } from "../../src/runtime/errors.js";
+import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
+import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
+import { runPython } from "../harness/python.js";
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"));
+
+function message(fields: Partial<Message> = {}): Message {
+  return {
+    type: MessageType.RESULT,
+    flags: 0,
+    seq: 1,
+    serializerId: 2,
+    annotations: new Map(),
+    data: text('"hello"'),
+    ...fields,
+  };
+}
+
+/** The message with plain Uint8Arrays (readers may hand out Buffers), for deep equality. */
+function plain(msg: Message): Message {
+  return {
+    ...msg,
+    data: Uint8Array.from(msg.data),
+    annotations: new Map([...msg.annotations].map(([k, v]) => [k, Uint8Array.from(v)])),
+  };
+}
+
+/** Feed `bytes` in chunks of `size` and collect every message. */
+function readAll(bytes: Uint8Array, size: number, options: ReaderOptions = {}): Message[] {
+  const reader = new MessageReader(options);
+  const out: Message[] = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    out.push(...reader.feed(bytes.subarray(i, i + size)));
+  }
+  expect(reader.bufferedBytes).toBe(0);
+  return out.map(plain);
+}
+
+function readError(bytes: Uint8Array, options: ReaderOptions = {}): PyroError {
+  const reader = new MessageReader(options);
+  try {
+    for (const _ of reader.feed(bytes)) {
+      // drain
+    }
+  } catch (error) {
+    expect(error).toBeInstanceOf(PyroError);
+    expect(reader.failure).toBe(error);
+    // The reader stays failed: the stream position is lost.
+    expect(() => reader.push(text("x"))).toThrow(error as Error);
+    return error as PyroError;
+  }
+  return expect.fail("expected a PyroError");
+}
+
+/** A header with the given fields and a correct checksum. */
+function header(f: { type?: number; flags?: number; dataSize: number; annotationsSize?: number }) {
+  const b = Buffer.alloc(24);
+  const type = f.type ?? MessageType.RESULT;
+  const flags = f.flags ?? 0;
+  const ann = f.annotationsSize ?? 0;
+  b.write("PYRO", 0, "latin1");
+  b.writeUInt16BE(48, 4);
+  b.writeUInt16BE(type, 6);
+  b.writeUInt16BE(flags, 8);
+  b.writeUInt16BE(1, 10);
+  b.writeInt32BE(f.dataSize, 12);
+  b.writeUInt16BE(2, 16);
+  b.writeUInt16BE(ann, 18);
+  b.writeUInt16BE((type + 48 + f.dataSize + ann + 2 + flags + 1 + 0x34e9) & 0xffff, 22);
+  return b;
+}
+
+describe("MessageReader", () => {
+  const corr = fromHex("80d38d4ad6b941c2a2cc7f0dab52f8ff");
+  const sample = [
+    message({ annotations: new Map([["CORR", corr]]) }),
+    message({ seq: 2, data: new Uint8Array(0) }),
+    message({ type: MessageType.PING, seq: 3, serializerId: 42, data: text("pong") }),
+    message({ seq: 4, flags: MessageFlag.EXCEPTION, data: text("x".repeat(5000)) }),
+  ];
+  const stream = Buffer.concat(sample.map((m) => encodeMessage(m)));
+
+  it("yields the same messages for every chunking, one byte at a time included", () => {
+    for (const size of [1, 2, 7, 23, 24, 25, 100, 4096, stream.length]) {
+      const got = readAll(stream, size);
+      expect(got).toEqual(sample);
+    }
+  });
+
+  it("hands out views into a chunk that holds whole messages (no copy)", () => {
+    const reader = new MessageReader();
+    const [first] = [...reader.feed(stream)];
+    expect(first!.data.buffer).toBe(stream.buffer);
+  });
+
+  it("keeps unread messages buffered when iteration stops early", () => {
+    const reader = new MessageReader();
+    for (const msg of reader.feed(stream)) {
+      expect(msg.seq).toBe(1);
+      break;
+    }
+    expect(reader.bufferedBytes).toBe(stream.length - encodeMessage(sample[0]!).length);
+    expect([...reader.feed(new Uint8Array(0))].map((m) => m.seq)).toEqual([2, 3, 4]);
+  });
+
+  it("reports a partial message through bufferedBytes", () => {
+    const reader = new MessageReader();
+    expect([...reader.feed(stream.subarray(0, 30))]).toEqual([]);
+    expect(reader.bufferedBytes).toBe(30);
+    expect(reader.read()).toBeUndefined();
+  });
+
+  it("refuses a wrong magic, version, checksum and a negative length", () => {
+    const good = encodeMessage(message());
+    const badMagic = Buffer.from(good);
+    badMagic[0] = 0x51;
+    expect(readError(badMagic).message).toMatch(/^invalid data or unsupported protocol version/);
+    const badVersion = Buffer.from(good);
+    badVersion[5] = 47;
+    expect(readError(badVersion).message).toMatch(/^invalid data or unsupported protocol version/);
+    const badChecksum = Buffer.from(good);
+    badChecksum.writeUInt16BE(badChecksum.readUInt16BE(22) ^ 1, 22);
+    expect(readError(badChecksum).message).toMatch(/^header checksum mismatch/);
+    expect(readError(header({ dataSize: -1 })).message).toMatch(/^invalid data length -1/);
+    for (const error of [readError(badMagic), readError(header({ dataSize: -1 }))]) {
+      expect(error.code).toBe("protocol");
+    }
+  });
+
+  it("refuses an oversized message right after the header, before any body arrives", () => {
+    const reader = new MessageReader({ maxMessageSize: 1024 * 1024 });
+    // 2 GB - 1 announced: fails on the 24 header bytes alone.
+    const error = (() => {
+      try {
+        return [...reader.feed(header({ dataSize: 0x7fffffff }))];
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(PyroError);
+    expect((error as PyroError).code).toBe("message-too-large");
+    expect((error as PyroError).message).toMatch(
+      /^max message size exceeded \(2147483647 where max=1048576\)/,
+    );
+    // Annotations count towards the limit as in Pyro4.
+    const both = encodeMessage(
+      message({ annotations: new Map([["CORR", corr]]), data: new Uint8Array(100) }),
+    );
+    expect(readError(both, { maxMessageSize: 121 }).message).toMatch(/\(122 where max=121\)/);
+    expect(readAll(both, 5, { maxMessageSize: 122 })).toHaveLength(1);
+  });
+
+  it("checks annotation chunk bounds", () => {
+    const stray = Buffer.concat([header({ dataSize: 0, annotationsSize: 3 }), Buffer.from("COR")]);
+    expect(readError(stray).message).toMatch(/3 stray bytes/);
+    const long = Buffer.concat([
+      header({ dataSize: 2, annotationsSize: 8 }),
+      Buffer.from("CORR"),
+      Buffer.from([0, 10]),
+      Buffer.from("ab"),
+      Buffer.from("zz"),
+    ]);
+    expect(readError(long).message).toMatch(/'CORR' claims 10 bytes but only 2 remain/);
+    const nonAscii = Buffer.concat([
+      header({ dataSize: 0, annotationsSize: 6 }),
+      Buffer.from([0xc3, 0xa9, 0x41, 0x41, 0, 0]),
+    ]);
+    expect(readError(nonAscii).message).toMatch(/not ASCII/);
+  });
+
+  it("lets the last of duplicate annotation keys win", () => {
+    const block = Buffer.concat([
+      Buffer.from("XTRA"),
+      Buffer.from([0, 1]),
+      Buffer.from("1"),
+      Buffer.from("XTRA"),
+      Buffer.from([0, 1]),
+      Buffer.from("2"),
+    ]);
+    const bytes = Buffer.concat([header({ dataSize: 0, annotationsSize: block.length }), block]);
+    const [msg] = readAll(bytes, 3);
+    expect(new TextDecoder().decode(msg!.annotations.get("XTRA"))).toBe("2");
+  });
+
+  describe("HMAC", () => {
+    const key = text("secret");
+    const signed = encodeMessage(message({ annotations: new Map([["CORR", corr]]) }), {
+      hmacKey: key,
+    });
+
+    it("verifies a signed message and keeps the HMAC chunk", () => {
+      const [msg] = readAll(signed, 1, { hmacKey: key });
+      expect([...msg!.annotations.keys()]).toEqual(["CORR", "HMAC"]);
+      // Re-encoding with the key reproduces the frame exactly.
+      expect(Buffer.from(encodeMessage(msg!, { hmacKey: key })).equals(signed)).toBe(true);
+    });
+
+    it("refuses a wrong key, altered data, and one-sided configurations", () => {
+      expect(readError(signed, { hmacKey: text("secreT") }).message).toMatch(
+        /^message hmac mismatch/,
+      );
+      const altered = Buffer.from(signed);
+      altered.writeUInt8(altered.readUInt8(altered.length - 1) ^ 0x20, altered.length - 1);
+      const error = readError(altered, { hmacKey: key });
+      expect(error.code).toBe("security");
+      expect(error.message).toMatch(/^message hmac mismatch/);
+      expect(readError(signed).message).toMatch(/^hmac key config not symmetric/);
+      expect(readError(encodeMessage(message()), { hmacKey: key }).message).toMatch(
+        /^hmac key config not symmetric/,
+      );
+      expect(readError(signed).code).toBe("security");
+    });
+
+    it("verifies the live example of spec 2.7", () => {
+      const annotations = new Map([
+        ["CORR", fromHex("ec4870ef4a8645f8952daf422889db8e")],
+        ["HMAC", fromHex("10e71fc2aa4b90c0d207f4dec90cb506586298ba")],
+      ]);
+      const bytes = encodeMessage(
+        message({
+          serializerId: 1,
+          annotations,
+          data: text("# serpent utf-8 python3.2\n'hmac ok'"),
+        }),
+      );
+      expect(readAll(bytes, 9, { hmacKey: key })).toHaveLength(1);
+    });
+  });
+
+  describe("compression", () => {
+    const payload = text("compress me ".repeat(100));
+
+    it("inflates what it compressed and clears the flag", () => {
+      const bytes = encodeMessage(message({ data: payload }), { compress: true });
+      expect(bytes.length).toBeLessThan(payload.length);
+      const [msg] = readAll(bytes, 11);
+      expect(msg!.flags & MessageFlag.COMPRESSED).toBe(0);
+      expect(msg!.data).toEqual(payload);
+    });
+
+    it("keeps the compressed bytes and the flag with inflate: false", () => {
+      const bytes = encodeMessage(message({ data: payload }), { compress: true });
+      const [msg] = readAll(bytes, 64, { inflate: false });
+      expect(msg!.flags & MessageFlag.COMPRESSED).toBe(MessageFlag.COMPRESSED);
+      expect(Buffer.from(encodeMessage(msg!)).equals(Buffer.from(bytes))).toBe(true);
+    });
+
+    it("inflates a message Python's Pyro4 compressed and signed", () => {
+      const hexBytes = runPython(
+        [
+          "import binascii, zlib",
+          "from Pyro4.message import Message",
+          "data = b'[' + b', '.join(b'%d' % i for i in range(500)) + b']'",
+          "m = Message(5, zlib.compress(data), 2, 2 | 1, 9, {'CORR': b'\\x01' * 16}, hmac_key=b'k')",
+          "print(binascii.hexlify(m.to_bytes()).decode())",
+        ].join("\n"),
+      ).trim();
+      const [msg] = readAll(fromHex(hexBytes), 13, { hmacKey: text("k") });
+      expect(msg!.flags).toBe(MessageFlag.EXCEPTION);
+      expect(JSON.parse(new TextDecoder().decode(msg!.data))).toEqual(
+        Array.from({ length: 500 }, (_, i) => i),
+      );
+    });
+
+    it("stops a zip bomb at the max message size", () => {
+      const bomb = deflateSync(new Uint8Array(50 * 1024 * 1024));
+      expect(bomb.length).toBeLessThan(100_000);
+      const bytes = encodeMessage(message({ flags: MessageFlag.COMPRESSED, data: bomb }));
+      const error = readError(bytes, { maxMessageSize: 1024 * 1024 });
+      expect(error.code).toBe("message-too-large");
+      expect(error.message).toMatch(/^max message size exceeded .*max=1048576/);
+    });
+
+    it("refuses corrupt compressed data as a protocol error", () => {
+      const bytes = encodeMessage(
+        message({ flags: MessageFlag.COMPRESSED, data: text("not zlib at all") }),
+      );
+      const error = readError(bytes);
+      expect(error.code).toBe("protocol");
+      expect(error.message).toMatch(/^invalid compressed payload/);
+    });
+  });
+});
