@@ -1,0 +1,407 @@
+/**
+ * One client connection of the daemon (spec 4, 5, 16.2): the CONNECT handshake, then
+ * INVOKE and PING, answered in order. Bad input gets Pyro's reply (CONNECTFAIL, an
+ * exception reply) or a closed connection, never an exception that escapes.
+ */
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { TLSSocket, type PeerCertificate } from "node:tls";
+import { PyroError } from "../errors.js";
+import {
+  Annotation,
+  MARSHAL_SERIALIZER_ID,
+  MessageFlag,
+  MessageType,
+} from "../protocol/constants.js";
+import { encodeMessage, type Message } from "../protocol/message.js";
+import { MessageReader } from "../protocol/reader.js";
+import type { InvokeCall, Serializer } from "../serializers/serializer.js";
+import { runInCall, type CallContext, type ClientAddress } from "./context.js";
+import { metadataDict, STREAM_MARKER } from "./daemon-object.js";
+import { dispatch, type Outcome, type Registered } from "./dispatch.js";
+import { exceptionDict } from "./remote-exception.js";
+import type { StreamTable } from "./streams.js";
+
+/** What a custom handshake validator learns about the connecting client. */
+export interface HandshakeInfo {
+  readonly client: ClientAddress;
+  /** The client's TLS certificate (two-way TLS), or `null`. */
+  readonly peerCertificate: PeerCertificate | null;
+}
+
+/** Validates a client's `handshake` value; returns the value to send back, throws to refuse. */
+export type HandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
+
+/** Receives what the daemon logs: callback exceptions, failed oneway calls, dropped connections. */
+export type DaemonLogger = (message: string, error: unknown) => void;
+
+/** What a connection needs from its daemon. */
+export interface ConnectionHost {
+  readonly hmacKey: Uint8Array | undefined;
+  readonly maxMessageSize: number;
+  readonly compress: boolean;
+  readonly itemStreaming: boolean;
+  readonly streams: StreamTable;
+  readonly validateHandshake: HandshakeValidator;
+  readonly log: DaemonLogger;
+  /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
+  acceptedSerializer(id: number): Serializer | undefined;
+  /** A serializer for a wire id the daemon knows (accepted or not), for error replies. */
+  anySerializer(id: number): Serializer | undefined;
+  lookup(objectId: string): Registered | undefined;
+  /** The connection closed. */
+  closed(connection: Connection): void;
+}
+
+/** Stop reading from a client that pipelines more than this many requests. */
+const PAUSE_AT = 64;
+
+const CORR_BYTES = 16;
+
+function correlationOf(msg: Message): Uint8Array {
+  const given = msg.annotations.get(Annotation.CORR);
+  return given !== undefined && given.length === CORR_BYTES ? given : randomBytes(CORR_BYTES);
+}
+
+function getKey(dict: unknown, key: string): unknown {
+  if (dict instanceof Map) return dict.get(key);
+  if (typeof dict === "object" && dict !== null && Object.hasOwn(dict, key)) {
+    return (dict as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Serves one client; see the module comment. */
+export class Connection {
+  readonly #socket: Socket;
+  readonly #host: ConnectionHost;
+  readonly #reader: MessageReader;
+  readonly client: ClientAddress;
+  #connected = false;
+  #closed = false;
+  #queued = 0;
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(socket: Socket, host: ConnectionHost) {
+    this.#socket = socket;
+    this.#host = host;
+    this.#reader = new MessageReader({
+      hmacKey: host.hmacKey,
+      maxMessageSize: host.maxMessageSize,
+    });
+    this.client = {
+      address: socket.remoteAddress ?? null,
+      port: socket.remotePort ?? null,
+    };
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("error", () => this.close());
+    socket.on("close", () => this.close());
+  }
+
+  /** Close the connection (idempotent). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.destroy();
+    this.#host.closed(this);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    let messages: Message[];
+    let failure: unknown;
+    try {
+      messages = [...this.#reader.feed(chunk)];
+    } catch (error) {
+      // Messages completed before the bad bytes were already consumed by the reader and
+      // are lost with the connection; Pyro closes here too.
+      messages = [];
+      failure = error;
+    }
+    for (const msg of messages) this.#enqueue(() => this.#handle(msg));
+    if (failure !== undefined) this.#enqueue(() => this.#readFailed(failure));
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queued++;
+    if (this.#queued >= PAUSE_AT) this.#socket.pause();
+    this.#tail = this.#tail
+      .then(async () => {
+        if (!this.#closed) await task();
+      })
+      .catch((error: unknown) => {
+        this.#host.log("daemon: dropping a connection after an internal error", error);
+        this.close();
+      })
+      .finally(() => {
+        this.#queued--;
+        if (this.#queued < PAUSE_AT / 4 && this.#socket.isPaused()) this.#socket.resume();
+      });
+  }
+
+  #send(msg: Message): void {
+    const bytes = encodeMessage(msg, {
+      hmacKey: this.#host.hmacKey,
+      maxMessageSize: this.#host.maxMessageSize,
+      compress: this.#host.compress,
+    });
+    this.#socket.write(bytes);
+  }
+
+  /** Reply CONNECTFAIL with `reason` (in marshal unless a serializer is given) and close. */
+  #refuse(reason: string, seq: number, serializer?: Serializer): void {
+    const ser = serializer ?? this.#host.anySerializer(MARSHAL_SERIALIZER_ID);
+    if (ser !== undefined) {
+      try {
+        this.#send({
+          type: MessageType.CONNECTFAIL,
+          flags: 0,
+          seq,
+          serializerId: ser.id,
+          annotations: new Map(),
+          data: ser.dumps(reason),
+        });
+      } catch (error) {
+        this.#host.log("daemon: could not send CONNECTFAIL", error);
+      }
+    }
+    this.#socket.end();
+    this.close();
+  }
+
+  async #readFailed(error: unknown): Promise<void> {
+    // Before the handshake Pyro answers header/HMAC problems with a marshal CONNECTFAIL;
+    // afterwards (and for oversized messages) the stream position is lost: just close.
+    if (!this.#connected && error instanceof PyroError && error.code !== "message-too-large") {
+      this.#refuse(error.message, 0);
+      return;
+    }
+    this.close();
+  }
+
+  async #handle(msg: Message): Promise<void> {
+    if (!this.#connected) {
+      await this.#handshake(msg);
+    } else if (msg.type === MessageType.INVOKE) {
+      await this.#invoke(msg);
+    } else if (msg.type === MessageType.PING) {
+      this.#send({
+        type: MessageType.PING,
+        flags: 0,
+        seq: msg.seq,
+        serializerId: msg.serializerId,
+        annotations: new Map([[Annotation.CORR, correlationOf(msg)]]),
+        data: Buffer.from("pong"),
+      });
+    } else {
+      this.close();
+    }
+  }
+
+  async #handshake(msg: Message): Promise<void> {
+    if (msg.type !== MessageType.CONNECT) {
+      this.#refuse(`invalid msg type ${msg.type} received`, 0);
+      return;
+    }
+    const serializer = this.#host.acceptedSerializer(msg.serializerId);
+    if (serializer === undefined) {
+      this.#refuse(`message used serializer that is not accepted: ${msg.serializerId}`, msg.seq);
+      return;
+    }
+    let payload: unknown;
+    try {
+      const data = serializer.loads(msg.data);
+      const handshake = getKey(data, "handshake");
+      if (handshake === undefined) throw new PyroError("protocol", "'handshake'");
+      const socket = this.#socket;
+      const peerCertificate =
+        socket instanceof TLSSocket && socket.getPeerCertificate() !== null
+          ? socket.getPeerCertificate()
+          : null;
+      const response = await this.#host.validateHandshake(handshake, {
+        client: this.client,
+        peerCertificate:
+          peerCertificate !== null && Object.keys(peerCertificate).length > 0
+            ? peerCertificate
+            : null,
+      });
+      if ((msg.flags & MessageFlag.META_ON_CONNECT) !== 0) {
+        const objectId = getKey(data, "object");
+        if (typeof objectId !== "string") throw new PyroError("protocol", "'object'");
+        const entry = this.#host.lookup(objectId);
+        if (entry === undefined) throw new PyroError("daemon", "unknown object");
+        payload = { handshake: response, meta: metadataDict(entry.exposure) };
+      } else {
+        payload = response;
+      }
+      this.#send({
+        type: MessageType.CONNECTOK,
+        flags: msg.flags & MessageFlag.META_ON_CONNECT,
+        seq: msg.seq,
+        serializerId: serializer.id,
+        annotations: new Map([[Annotation.CORR, correlationOf(msg)]]),
+        data: serializer.dumps(payload),
+      });
+    } catch (error) {
+      this.#refuse(messageOf(error), msg.seq, serializer);
+      return;
+    }
+    this.#connected = true;
+  }
+
+  async #invoke(msg: Message): Promise<void> {
+    const oneway = (msg.flags & MessageFlag.ONEWAY) !== 0;
+    const serializer = this.#host.acceptedSerializer(msg.serializerId);
+    if (serializer === undefined) {
+      const error = new PyroError(
+        "serialize",
+        `message used serializer that is not accepted: ${msg.serializerId}`,
+      );
+      const known = this.#host.anySerializer(msg.serializerId);
+      if (known !== undefined && !oneway) this.#replyError(msg, known, error, new Map());
+      this.close();
+      return;
+    }
+    if ((msg.flags & MessageFlag.KEEPSERIALIZED) !== 0) {
+      const error = new PyroError(
+        "daemon",
+        "this daemon does not accept SerializedBlob (KEEPSERIALIZED) calls; send normal arguments",
+      );
+      if (!oneway) this.#replyError(msg, serializer, error, new Map());
+      return;
+    }
+    let call: InvokeCall;
+    try {
+      call = serializer.loadsCall(msg.data);
+    } catch (error) {
+      if (!oneway) this.#replyError(msg, serializer, error, new Map());
+      this.close();
+      return;
+    }
+    const context: CallContext = {
+      objectId: call.objectId,
+      method: call.method,
+      seq: msg.seq,
+      annotations: msg.annotations,
+      correlationId: correlationOf(msg),
+      client: this.client,
+      responseAnnotations: new Map(),
+      connection: this,
+    };
+    const batch = (msg.flags & MessageFlag.BATCH) !== 0;
+    const run = (): Promise<Outcome> =>
+      runInCall(context, () => dispatch(this.#host.lookup(call.objectId), call, batch));
+    if (oneway) {
+      // Like Pyro's ONEWAY_THREADED: the next request does not wait for this one.
+      void run().then((outcome) => {
+        if (outcome.kind === "error") {
+          this.#host.log(
+            `daemon: oneway call '${call.method}' on '${call.objectId}' failed`,
+            outcome.error,
+          );
+        } else if (outcome.kind === "stream") {
+          void Promise.resolve(outcome.iterator.return?.()).catch(() => undefined);
+        }
+      });
+      return;
+    }
+    this.#reply(msg, serializer, await run(), context);
+  }
+
+  #reply(msg: Message, serializer: Serializer, outcome: Outcome, context: CallContext): void {
+    const annotations = context.responseAnnotations;
+    if (outcome.kind === "error") {
+      if (outcome.callback) {
+        this.#host.log(
+          `daemon: callback '${context.method}' on '${context.objectId}' raised`,
+          outcome.error,
+        );
+      }
+      this.#replyError(msg, serializer, outcome.error, annotations);
+      const error = outcome.error;
+      if (
+        outcome.callback ||
+        (error instanceof PyroError && (error.isCommunicationError || error.code === "security"))
+      ) {
+        this.close();
+      }
+      return;
+    }
+    if (outcome.kind === "stream") {
+      const ann = new Map(annotations);
+      if (this.#host.itemStreaming) {
+        ann.set(
+          Annotation.STRM,
+          Buffer.from(this.#host.streams.open(outcome.iterator, this), "ascii"),
+        );
+      } else {
+        void Promise.resolve(outcome.iterator.return?.()).catch(() => undefined);
+      }
+      this.#send({
+        type: MessageType.RESULT,
+        flags: MessageFlag.EXCEPTION | MessageFlag.ITEMSTREAMRESULT,
+        seq: msg.seq,
+        serializerId: serializer.id,
+        annotations: ann,
+        data: serializer.dumps(STREAM_MARKER),
+      });
+      return;
+    }
+    let data: Uint8Array;
+    try {
+      data = serializer.dumps(outcome.value);
+    } catch (error) {
+      this.#replyError(msg, serializer, error, annotations);
+      this.close();
+      return;
+    }
+    const ann = new Map(annotations);
+    ann.set(Annotation.CORR, context.correlationId);
+    try {
+      this.#send({
+        type: MessageType.RESULT,
+        flags: outcome.batch ? MessageFlag.BATCH : 0,
+        seq: msg.seq,
+        serializerId: serializer.id,
+        annotations: ann,
+        data,
+      });
+    } catch (error) {
+      // e.g. the reply exceeds maxMessageSize: Pyro closes without a reply.
+      this.#host.log("daemon: could not send a reply", error);
+      this.close();
+    }
+  }
+
+  /** An exception reply (no CORR, as in Pyro4); falls back to a PyroError if `error` will not serialize. */
+  #replyError(
+    msg: Message,
+    serializer: Serializer,
+    error: unknown,
+    annotations: Map<string, Uint8Array>,
+  ): void {
+    let data: Uint8Array;
+    try {
+      data = serializer.dumps(exceptionDict(error));
+    } catch (why) {
+      const fallback = new PyroError(
+        "pyro",
+        `Error serializing exception: ${messageOf(why)}. Original exception: ${messageOf(error)}`,
+      );
+      data = serializer.dumps(exceptionDict(fallback));
+    }
+    this.#send({
+      type: MessageType.RESULT,
+      flags: MessageFlag.EXCEPTION,
+      seq: msg.seq,
+      serializerId: serializer.id,
+      annotations,
+      data,
+    });
+  }
+}

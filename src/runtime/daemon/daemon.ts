@@ -1,0 +1,423 @@
+/**
+ * A TypeScript Pyro4 daemon (spec 16): Python code calls objects that live in this
+ * process — the "callbacks" pattern. It listens on TCP (IPv4/IPv6), a Unix socket, or TLS,
+ * serves registered objects and `Pyro.Daemon`, and lives in the same event loop as the
+ * client proxies (no threads).
+ *
+ * ```ts
+ * const daemon = await Daemon.start({ host: "127.0.0.1" });
+ * const uri = daemon.register(new Listener());          // @expose-decorated class
+ * const server = new Proxy(serverUri, { registry: daemon.registry });
+ * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
+ * ```
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, lstatSync, unlinkSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { PyroError } from "../errors.js";
+import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
+import { createDefaultRegistry } from "../serializers/class-registry.js";
+import {
+  createSerializer,
+  isSerializerName,
+  SERIALIZER_IDS,
+  SERIALIZER_NAMES,
+  type Serializer,
+  type SerializerName,
+} from "../serializers/index.js";
+import { URI } from "../uri.js";
+import {
+  Connection,
+  type ConnectionHost,
+  type DaemonLogger,
+  type HandshakeValidator,
+} from "./connection.js";
+import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
+import type { Registered } from "./dispatch.js";
+import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
+import {
+  attachSource,
+  detachSource,
+  hookClass,
+  proxyDict,
+  type ProxySource,
+} from "./proxy-dict.js";
+import { StreamTable } from "./streams.js";
+
+/** TLS settings of a daemon (spec 13). */
+export interface DaemonTlsOptions {
+  /** The server certificate (PEM). */
+  readonly cert: string | Uint8Array;
+  /** Its private key (PEM). */
+  readonly key: string | Uint8Array;
+  /** Passphrase of an encrypted key. */
+  readonly passphrase?: string;
+  /** CA certificates for verifying client certificates (PEM). */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Require and verify a client certificate (two-way TLS; Pyro's SSL_REQUIRECLIENTCERT). */
+  readonly requireClientCert?: boolean;
+}
+
+/** Options of {@link Daemon.start}. */
+export interface DaemonOptions {
+  /** Address to listen on (default `127.0.0.1`; `::1` for IPv6). */
+  readonly host?: string;
+  /** Port (default 0: any free port). */
+  readonly port?: number;
+  /** Listen on this Unix socket path instead of TCP. */
+  readonly unixSocket?: string;
+  /** Host name put in the URIs handed out, when it differs from `host` (e.g. behind NAT). */
+  readonly advertiseHost?: string;
+  /** Serve over TLS. */
+  readonly tls?: DaemonTlsOptions;
+  /** Serializers accepted from clients (default all four pyrogen speaks). */
+  readonly serializers?: readonly SerializerName[];
+  /** Serializer named in the Proxy dicts of registered objects when the encoder's own is not accepted (default serpent). */
+  readonly serializer?: SerializerName;
+  /** Verify and sign every message with this HMAC key (also put in the Proxy dicts). */
+  readonly hmacKey?: string | Uint8Array;
+  /** Compress replies of 200 bytes or more when that makes them smaller. */
+  readonly compression?: boolean;
+  /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit. */
+  readonly maxMessageSize?: number;
+  /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
+  readonly handshake?: unknown;
+  /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
+  readonly validateHandshake?: HandshakeValidator;
+  /** Serve returned iterators as item streams (default true). */
+  readonly itemStreaming?: boolean;
+  /** Max age of an item stream in ms (default 0 = unlimited). */
+  readonly streamLifetimeMs?: number;
+  /** How long a stream outlives its connection, ms (default 30000, as Pyro's ITER_STREAM_LINGER). */
+  readonly streamLingerMs?: number;
+  /** Where callback exceptions and failed oneway calls are logged (default `console.error`). */
+  readonly logger?: DaemonLogger;
+  /** The class registry of the daemon's serializers (default a fresh one); it gets the proxy hooks. */
+  readonly registry?: ClassRegistry;
+}
+
+/** Options of {@link Daemon.register}. */
+export interface RegisterOptions {
+  /** The object id (default `obj_` + 32 hex digits, as Pyro4 generates them). */
+  readonly id?: string;
+  /** Exposure to declare in addition to (or instead of) decorators. */
+  readonly expose?: ExposeSpec;
+}
+
+/** Something registered, or its object id. */
+export type ObjectOrId = object | string;
+
+const defaultLogger: DaemonLogger = (message, error) => {
+  console.error(message, error);
+};
+
+function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (key === undefined) return undefined;
+  return typeof key === "string" ? Buffer.from(key, "utf8") : key;
+}
+
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === "string" ? value : Buffer.from(value);
+}
+
+function checkObjectId(id: string): void {
+  if (id === "" || /[\s@]/.test(id)) {
+    throw new PyroError(
+      "daemon",
+      `invalid object id '${id}': use a non-empty id without whitespace or '@'`,
+    );
+  }
+}
+
+/** A running TypeScript Pyro daemon; see the module comment. */
+export class Daemon implements ProxySource {
+  readonly #server: Server;
+  readonly #options: DaemonOptions;
+  readonly #objects = new Map<string, Registered>();
+  readonly #ids = new WeakMap<object, string>();
+  readonly #connections = new Set<Connection>();
+  readonly #serializers = new Map<number, Serializer>();
+  readonly #accepted: ReadonlySet<number>;
+  readonly #attached = new Set<ClassRegistry>();
+  readonly #hmacKey: Uint8Array | undefined;
+  readonly #location: string;
+  readonly #streams: StreamTable;
+  readonly #connectionHost: ConnectionHost;
+  #closing: Promise<void> | undefined;
+
+  /** The class registry of the daemon's serializers; pass it to proxies (`{ registry: daemon.registry }`). */
+  readonly registry: ClassRegistry;
+
+  private constructor(server: Server, options: DaemonOptions, location: string) {
+    this.#server = server;
+    this.#options = options;
+    this.#location = location;
+    this.#hmacKey = toKey(options.hmacKey);
+    const names = options.serializers ?? SERIALIZER_NAMES;
+    for (const name of names) {
+      if (!isSerializerName(name)) {
+        throw new PyroError(
+          "config",
+          `serializer '${String(name)}' is unknown; use ${SERIALIZER_NAMES.join(", ")}`,
+        );
+      }
+    }
+    this.#accepted = new Set(names.map((name) => SERIALIZER_IDS[name]));
+    this.#streams = new StreamTable({
+      lifetimeMs: options.streamLifetimeMs ?? 0,
+      lingerMs: options.streamLingerMs ?? 30_000,
+    });
+    this.registry = options.registry ?? createDefaultRegistry();
+    this.attach(this.registry);
+    const daemonObject = new DaemonObject({
+      exposureOf: (id) => this.#objects.get(id)?.exposure,
+      registeredIds: () => [...this.#objects.keys()],
+      describe: () => this.info(),
+      streams: this.#streams,
+    });
+    this.#objects.set(DAEMON_OBJECT_ID, { target: daemonObject, exposure: DaemonObject.exposure });
+    this.#connectionHost = {
+      hmacKey: this.#hmacKey,
+      maxMessageSize: options.maxMessageSize ?? 0,
+      compress: options.compression === true,
+      itemStreaming: options.itemStreaming ?? true,
+      streams: this.#streams,
+      validateHandshake: options.validateHandshake ?? (() => "hello"),
+      log: options.logger ?? defaultLogger,
+      acceptedSerializer: (id) => (this.#accepted.has(id) ? this.#serializer(id) : undefined),
+      anySerializer: (id) => this.#serializer(id),
+      lookup: (id) => this.#objects.get(id),
+      closed: (connection) => {
+        this.#connections.delete(connection);
+        this.#streams.orphan(connection);
+      },
+    };
+    server.on("connection", (socket: Socket) => this.#accept(socket));
+    server.on("secureConnection", (socket: Socket) => this.#accept(socket));
+    // A failed TLS handshake is the client's problem, not the daemon's.
+    server.on("tlsClientError", () => undefined);
+  }
+
+  /** Start a daemon: bind and listen, then resolve. Fails with a `daemon` error if it cannot bind. */
+  static async start(options: DaemonOptions = {}): Promise<Daemon> {
+    const tls = options.tls;
+    const server: Server =
+      tls === undefined
+        ? createServer()
+        : createTlsServer({
+            cert: pem(tls.cert),
+            key: pem(tls.key),
+            passphrase: tls.passphrase,
+            ca:
+              tls.ca === undefined
+                ? undefined
+                : Array.isArray(tls.ca)
+                  ? tls.ca.map(pem)
+                  : pem(tls.ca as string | Uint8Array),
+            requestCert: tls.requireClientCert === true,
+            rejectUnauthorized: tls.requireClientCert === true,
+          });
+    const path = options.unixSocket;
+    if (path !== undefined && existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
+    const host = options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (error) => {
+        const where = path === undefined ? `${host}:${options.port ?? 0}` : path;
+        reject(
+          new PyroError(
+            "daemon",
+            `cannot listen on ${where}: ${error.message}; pick a free port or path`,
+            { cause: error },
+          ),
+        );
+      });
+      if (path !== undefined) server.listen(path, resolve);
+      else server.listen({ host, port: options.port ?? 0 }, resolve);
+    });
+    let location: string;
+    if (path !== undefined) {
+      location = `./u:${path}`;
+    } else {
+      const address = server.address();
+      const port =
+        typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
+      const advertised = options.advertiseHost ?? host;
+      if (advertised === "0.0.0.0" || advertised === "::") {
+        server.close();
+        throw new PyroError(
+          "daemon",
+          `cannot hand out URIs for ${advertised}; set advertiseHost to an address clients can reach`,
+        );
+      }
+      location = advertised.includes(":") ? `[${advertised}]:${port}` : `${advertised}:${port}`;
+    }
+    return new Daemon(server, options, location);
+  }
+
+  /** `host:port`, `[v6]:port` or `./u:path`: where the daemon is reachable. */
+  get location(): string {
+    return this.#location;
+  }
+
+  /** The port the daemon listens on (`null` for a Unix socket). */
+  get port(): number | null {
+    const address = this.#server.address();
+    return typeof address === "object" && address !== null ? address.port : null;
+  }
+
+  /** The URI of the `Pyro.Daemon` object. */
+  get uri(): URI {
+    return new URI(`PYRO:${DAEMON_OBJECT_ID}@${this.#location}`);
+  }
+
+  /** Pyro's `info()` text. */
+  info(): string {
+    return (
+      `Pyro.Daemon bound on ${this.#location}, NAT None, ${this.#objects.size} objects registered. ` +
+      "Servertype: pyrogen (Node.js event loop)"
+    );
+  }
+
+  /**
+   * Register `target` (what it exposes comes from its decorators and `options.expose`)
+   * and return its URI. Class instances then serialize as Pyro4 proxies through every
+   * registry attached to this daemon; for object literals use {@link proxyFor}.
+   */
+  register(target: object, options: RegisterOptions = {}): URI {
+    if (this.#closing !== undefined)
+      throw new PyroError("daemon", "the daemon is closed; start a new one");
+    const existing = this.#ids.get(target);
+    if (existing !== undefined)
+      throw new PyroError("daemon", `object already registered as '${existing}'`);
+    const id = options.id ?? `obj_${randomUUID().replaceAll("-", "")}`;
+    checkObjectId(id);
+    if (this.#objects.has(id))
+      throw new PyroError("daemon", `object id '${id}' is already registered; pick another id`);
+    const exposure = exposureOf(target, options.expose);
+    if (exposure.methods.size === 0 && exposure.attrs.size === 0) {
+      throw new PyroError(
+        "daemon",
+        "the object exposes no methods or attributes; mark them with @expose (or @oneway/@callback), " +
+          "or list them in the 'expose' option",
+      );
+    }
+    this.#objects.set(id, { target, exposure });
+    this.#ids.set(target, id);
+    const cls = classOf(target);
+    if (cls !== undefined) for (const registry of this.#attached) hookClass(registry, cls);
+    return this.uriFor(id);
+  }
+
+  /** Remove a registered object (by object or id); `Pyro.Daemon` stays. Unknown ones are ignored. */
+  unregister(objectOrId: ObjectOrId): void {
+    const id = typeof objectOrId === "string" ? objectOrId : this.#ids.get(objectOrId);
+    if (id === undefined || id === DAEMON_OBJECT_ID) return;
+    const entry = this.#objects.get(id);
+    if (entry === undefined) return;
+    this.#objects.delete(id);
+    this.#ids.delete(entry.target);
+  }
+
+  /** The URI of a registered object (by object or id). */
+  uriFor(objectOrId: ObjectOrId): URI {
+    return new URI(`PYRO:${this.#idOf(objectOrId)}@${this.#location}`);
+  }
+
+  /** What a registered object exposes. */
+  exposureOf(objectOrId: ObjectOrId): Exposure {
+    return this.#objects.get(this.#idOf(objectOrId))!.exposure;
+  }
+
+  /**
+   * The `Pyro4.core.Proxy` dict of a registered object, to pass as an argument explicitly
+   * (needed for object literals). `serializer` is the one Python will call back with.
+   */
+  proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): Record<string, unknown> {
+    const id = this.#idOf(objectOrId);
+    return proxyDict(
+      {
+        uri: `PYRO:${id}@${this.#location}`,
+        exposure: this.#objects.get(id)!.exposure,
+        hmacKey: this.#hmacKey,
+        handshake: this.#options.handshake ?? "hello",
+      },
+      serializer ?? this.#options.serializer ?? "serpent",
+    );
+  }
+
+  /** @internal The class-to-dict hook's question: is `value` registered here? */
+  proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined {
+    const id = this.#ids.get(value);
+    if (id === undefined) return undefined;
+    const accepted = isSerializerName(serializer) && this.#accepted.has(SERIALIZER_IDS[serializer]);
+    return this.proxyFor(id, accepted ? serializer : undefined);
+  }
+
+  /** Let registered objects serialize as proxies through `registry` too (e.g. a proxy's own registry). */
+  attach(registry: ClassRegistry): void {
+    this.#attached.add(registry);
+    attachSource(registry, this);
+    for (const { target } of this.#objects.values()) {
+      const cls = classOf(target);
+      if (cls !== undefined && !(target instanceof DaemonObject)) hookClass(registry, cls);
+    }
+  }
+
+  /** Stop listening, close every connection and stream. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** `await using daemon = await Daemon.start()` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #shutdown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const connection of this.#connections) connection.close();
+    await this.#streams.closeAll();
+    for (const registry of this.#attached) detachSource(registry, this);
+    await closed;
+  }
+
+  #idOf(objectOrId: ObjectOrId): string {
+    const id = typeof objectOrId === "string" ? objectOrId : this.#ids.get(objectOrId);
+    if (id === undefined || !this.#objects.has(id)) {
+      throw new PyroError("daemon", "unknown object: register it with daemon.register() first");
+    }
+    return id;
+  }
+
+  #serializer(id: number): Serializer | undefined {
+    let serializer = this.#serializers.get(id);
+    if (serializer === undefined) {
+      try {
+        serializer = createSerializer(id, this.registry);
+      } catch {
+        return undefined;
+      }
+      this.#serializers.set(id, serializer);
+    }
+    return serializer;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(socket, this.#connectionHost);
+    this.#connections.add(connection);
+  }
+}
+
+/** The class of a class instance, or `undefined` for object literals (they need {@link Daemon.proxyFor}). */
+function classOf(target: object): AnyClass | undefined {
+  const proto: unknown = Object.getPrototypeOf(target);
+  if (proto === null || proto === Object.prototype) return undefined;
+  const ctor: unknown = (proto as { constructor?: unknown }).constructor;
+  return typeof ctor === "function" && ctor !== Object ? (ctor as AnyClass) : undefined;
+}

@@ -1,0 +1,100 @@
+/**
+ * Registered objects travel as Pyro4 Proxy class dicts (spec 3.2, 16.4), so a Python
+ * server that receives one gets a live `Pyro4.Proxy` and can call back. The hooks live on
+ * the {@link ClassRegistry} of the serializers that send them: per registry, never global.
+ */
+import { PyroError } from "../errors.js";
+import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
+import { float } from "../values.js";
+import type { Exposure } from "./expose.js";
+
+/** What goes into a Proxy dict for one registered object. */
+export interface ProxyDictSource {
+  /** The object's URI text, `PYRO:id@host:port`. */
+  readonly uri: string;
+  readonly exposure: Exposure;
+  /** The daemon's HMAC key; Python then signs its calls back with it. */
+  readonly hmacKey: Uint8Array | undefined;
+  /** The handshake value the Python proxy sends in its CONNECT. */
+  readonly handshake: unknown;
+}
+
+/**
+ * The `Pyro4.core.Proxy` class dict for a registered object. `serializer` (state index 8)
+ * is the serializer Python will use to call back; it must be one the daemon accepts.
+ */
+export function proxyDict(source: ProxyDictSource, serializer: string): Record<string, unknown> {
+  const { exposure } = source;
+  const hmac =
+    source.hmacKey === undefined || source.hmacKey.length === 0
+      ? null
+      : `b64:${Buffer.from(source.hmacKey).toString("base64")}`;
+  return {
+    __class__: "Pyro4.core.Proxy",
+    state: [
+      source.uri,
+      [...exposure.oneway],
+      [...exposure.methods],
+      [...exposure.attrs.keys()],
+      float(0),
+      hmac,
+      source.handshake,
+      0,
+      serializer,
+    ],
+  };
+}
+
+/** Something that can turn the objects it registered into Proxy dicts (a daemon). */
+export interface ProxySource {
+  /** The Proxy dict for `value` if it is registered here, else `undefined`. */
+  proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined;
+}
+
+/** Per registry: the daemons attached to it and the classes that already have a hook. */
+interface Attachment {
+  readonly sources: Set<ProxySource>;
+  readonly classes: Set<AnyClass>;
+}
+
+const attachments = new WeakMap<ClassRegistry, Attachment>();
+
+function attachmentOf(registry: ClassRegistry): Attachment {
+  let attachment = attachments.get(registry);
+  if (attachment === undefined) {
+    attachment = { sources: new Set(), classes: new Set() };
+    attachments.set(registry, attachment);
+  }
+  return attachment;
+}
+
+/** Let `source`'s registered objects serialize as proxies through `registry`. */
+export function attachSource(registry: ClassRegistry, source: ProxySource): void {
+  attachmentOf(registry).sources.add(source);
+}
+
+/** Undo {@link attachSource} (the class hooks stay; they find nothing for this source any more). */
+export function detachSource(registry: ClassRegistry, source: ProxySource): void {
+  attachments.get(registry)?.sources.delete(source);
+}
+
+/**
+ * Make instances of `cls` serialize as proxies through `registry` when one of its attached
+ * sources registered them; other instances keep failing with the usual `serialize` error.
+ */
+export function hookClass(registry: ClassRegistry, cls: AnyClass): void {
+  const attachment = attachmentOf(registry);
+  if (attachment.classes.has(cls)) return;
+  attachment.classes.add(cls);
+  registry.registerClassToDict(cls, (value, serializer) => {
+    for (const source of attachment.sources) {
+      const dict = source.proxyDictFor(value, serializer);
+      if (dict !== undefined) return dict;
+    }
+    throw new PyroError(
+      "serialize",
+      `don't know how to serialize class ${cls.name} using serializer ${serializer}: this ` +
+        "instance is not registered in a daemon; register it with daemon.register() to pass it as a callback",
+    );
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * What an exception thrown by a TypeScript method looks like to Python: a class dict of a
+ * type Python can rebuild (`builtins.*` or `Pyro4.errors.*`), its args, and a traceback text
+ * in Python's shape (spec 3.2, 16.2).
+ */
+import { PyroError, pythonTypeForCode } from "../errors.js";
+
+/** Python builtin exceptions a TS error may name itself after (`error.name = "KeyError"`). */
+const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
+  "Exception",
+  "ArithmeticError",
+  "AssertionError",
+  "AttributeError",
+  "ConnectionError",
+  "FileNotFoundError",
+  "IndexError",
+  "KeyError",
+  "LookupError",
+  "NameError",
+  "NotImplementedError",
+  "OSError",
+  "OverflowError",
+  "PermissionError",
+  "RuntimeError",
+  "StopIteration",
+  "TimeoutError",
+  "TypeError",
+  "ValueError",
+  "ZeroDivisionError",
+]);
+
+/** JS built-in error classes that have a close Python counterpart. */
+const JS_TO_PYTHON: Readonly<Record<string, string>> = {
+  RangeError: "ValueError",
+  ReferenceError: "NameError",
+  SyntaxError: "SyntaxError",
+  URIError: "ValueError",
+  EvalError: "RuntimeError",
+  AggregateError: "Exception",
+};
+
+/** The Python class for a thrown value. */
+export function pythonTypeOf(error: unknown): string {
+  if (error instanceof PyroError) return error.remote?.type ?? pythonTypeForCode(error.code);
+  if (!(error instanceof Error)) return "builtins.Exception";
+  if (PYTHON_BUILTINS.has(error.name)) return `builtins.${error.name}`;
+  const mapped = JS_TO_PYTHON[error.name];
+  return `builtins.${mapped ?? "Exception"}`;
+}
+
+/** The traceback lines Python shows for a TypeScript error (each line ends in `\n`). */
+export function tracebackLines(error: unknown, pythonType: string): string[] {
+  const message = error instanceof Error ? error.message : String(error);
+  const frames =
+    error instanceof Error && error.stack !== undefined
+      ? error.stack
+          .split("\n")
+          .filter((line) => /^\s+at /.test(line))
+          .map((line) => `  (TypeScript) ${line.trim()}\n`)
+      : [];
+  const shortType = pythonType.slice(pythonType.lastIndexOf(".") + 1);
+  return [
+    "Traceback (most recent call last):\n",
+    ...frames,
+    message === "" ? `${shortType}\n` : `${shortType}: ${message}\n`,
+  ];
+}
+
+/**
+ * The exception dict for a thrown value. A remote error (one that came from another daemon)
+ * keeps its type, args, attributes and traceback; a local error is described by its class,
+ * message and stack.
+ */
+export function exceptionDict(error: unknown): Record<string, unknown> {
+  const type = pythonTypeOf(error);
+  if (error instanceof PyroError && error.remote !== undefined) {
+    const { remote } = error;
+    return {
+      __class__: type,
+      __exception__: true,
+      args: [...remote.args],
+      attributes: {
+        ...remote.attributes,
+        _pyroTraceback: remote.traceback ?? tracebackLines(error, type),
+      },
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    __class__: type,
+    __exception__: true,
+    args: message === "" ? [] : [message],
+    attributes: { _pyroTraceback: tracebackLines(error, type) },
+  };
+}
+
+/** A Pyro-internal exception dict with fixed args and no traceback (stream start/end markers). */
+export function markerExceptionDict(
+  type: string,
+  args: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    __class__: type,
+    __exception__: true,
+    args: [...args],
+    attributes: { _pyroTraceback: null },
+  };
+}
