@@ -82,10 +82,11 @@ export class ByteWriter {
   }
 
   /**
-   * Write `text` as UTF-8 behind a length header that `writeHeader(byteLength)` writes;
-   * ASCII goes byte by byte (no temporary array), the rest through TextEncoder.
+   * Write `text` as UTF-8 behind a length header that `writeHeader(byteLength, ascii)`
+   * writes (it may throw to refuse the text); short ASCII goes byte by byte, the rest
+   * through TextEncoder.
    */
-  string(text: string, writeHeader: (byteLength: number) => void): void {
+  string(text: string, writeHeader: (byteLength: number, ascii: boolean) => void): void {
     const n = text.length;
     if (n < 64) {
       let ascii = true;
@@ -96,13 +97,13 @@ export class ByteWriter {
         }
       }
       if (ascii) {
-        writeHeader(n);
+        writeHeader(n, true);
         this.ascii(text);
         return;
       }
     }
     const encoded = encodeUtf8(text);
-    writeHeader(encoded.length);
+    writeHeader(encoded.length, encoded.length === n);
     this.bytes(encoded);
   }
 

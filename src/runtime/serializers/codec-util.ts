@@ -10,6 +10,9 @@ import type { InvokeCall } from "./serializer.js";
 /** Deepest nesting a decoder accepts or an encoder writes (hostile input, cyclic values). */
 export const MAX_DEPTH = 1000;
 
+/** Python refuses decimal int texts longer than this (`sys.get_int_max_str_digits()`). */
+export const MAX_INT_DIGITS = 4300;
+
 /** A `serialize` error. */
 export function serializeError(message: string, cause?: unknown): PyroError {
   return new PyroError("serialize", message, cause === undefined ? {} : { cause });

@@ -7,10 +7,13 @@
  */
 import { intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
-import { MAX_DEPTH, depthError, reviveIfClassDict, serializeError } from "./codec-util.js";
-
-/** Python refuses int literals longer than this (`sys.get_int_max_str_digits()`). */
-export const MAX_INT_DIGITS = 4300;
+import {
+  MAX_DEPTH,
+  MAX_INT_DIGITS,
+  depthError,
+  reviveIfClassDict,
+  serializeError,
+} from "./codec-util.js";
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',

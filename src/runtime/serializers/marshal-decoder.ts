@@ -127,7 +127,8 @@ class MarshalReader {
       case 0x78: // x
         return this.#ref(flag, new PyComplex(this.#floatText(), this.#floatText()));
       case 0x73: // s
-        return this.#ref(flag, this.#raw(this.#size("bytes", 1)).slice());
+        // A copy, and a plain Uint8Array even when the input is a Buffer.
+        return this.#ref(flag, new Uint8Array(this.#raw(this.#size("bytes", 1))));
       case 0x74: // t
       case 0x75: // u
         return this.#ref(flag, this.#utf8(this.#size("str", 1)));

@@ -1,0 +1,234 @@
+/**
+ * Writes msgpack as Python's `msgpack.unpackb(raw=False, strict_map_key=True)` reads it:
+ * str as str, bytes as bin, integral numbers as ints (beyond 64 bits Pyro's ext 0x31),
+ * floats always float64, complex as ext 0x30, maps with str keys only. Internal.
+ */
+import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
+import { ByteWriter } from "./byte-writer.js";
+import type { ClassRegistry } from "./class-registry.js";
+import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
+import { EXT_BIGINT, EXT_COMPLEX } from "./msgpack-decoder.js";
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Encode `value` as msgpack bytes. */
+export function encodeMsgpack(value: unknown, registry: ClassRegistry): Uint8Array {
+  const writer = new MsgpackWriter(registry);
+  writer.write(value, 0);
+  return writer.out.finish();
+}
+
+class MsgpackWriter {
+  readonly out = new ByteWriter();
+  readonly #registry: ClassRegistry;
+
+  constructor(registry: ClassRegistry) {
+    this.#registry = registry;
+  }
+
+  write(value: unknown, depth: number): void {
+    switch (typeof value) {
+      case "string":
+        this.#string(value);
+        return;
+      case "number":
+        if (Number.isSafeInteger(value)) this.#int(value);
+        else if (Number.isInteger(value)) this.#bigint(BigInt(value));
+        else this.#float(value);
+        return;
+      case "bigint":
+        this.#bigint(value);
+        return;
+      case "boolean":
+        this.out.u8(value ? 0xc3 : 0xc2);
+        return;
+      case "undefined":
+        this.out.u8(0xc0);
+        return;
+      case "object":
+        if (value === null) {
+          this.out.u8(0xc0);
+          return;
+        }
+        if (depth >= MAX_DEPTH) throw depthError("msgpack", "while encoding");
+        this.#object(value, depth + 1);
+        return;
+      default:
+        throw serializeError(
+          `msgpack cannot carry a ${typeof value}; pass data (numbers, strings, arrays, objects) instead`,
+        );
+    }
+  }
+
+  #object(value: object, depth: number): void {
+    const out = this.out;
+    if (Array.isArray(value)) {
+      this.#items(value, depth);
+    } else if (isPlainObject(value)) {
+      const keys = Object.keys(value);
+      this.#header(keys.length, 0x80, 0xde);
+      for (const key of keys) {
+        this.#string(key);
+        this.write(value[key], depth);
+      }
+    } else if (value instanceof Uint8Array) {
+      const n = value.length;
+      if (n < 0x100) {
+        out.u8(0xc4);
+        out.u8(n);
+      } else if (n < 0x10000) {
+        out.u8(0xc5);
+        out.u16be(n);
+      } else {
+        out.u8(0xc6);
+        out.u32be(n);
+      }
+      out.bytes(value);
+    } else if (value instanceof PyTuple) {
+      this.#items(value.items, depth);
+    } else if (value instanceof PyFloat) {
+      this.#float(value.value);
+    } else if (value instanceof PyComplex) {
+      out.u8(0xd8);
+      out.u8(EXT_COMPLEX);
+      out.f64(value.real, true);
+      out.f64(value.imag, true);
+    } else if (value instanceof Set) {
+      this.#items([...(value as Set<unknown>)], depth);
+    } else if (value instanceof Map) {
+      this.#map(value as Map<unknown, unknown>, depth);
+    } else {
+      this.write(this.#registry.toSerializable(value, "msgpack"), depth);
+    }
+  }
+
+  /** A fix-size header (size < 16) or the 16/32-bit form that follows `code16`. */
+  #header(size: number, fixBase: number, code16: number): void {
+    if (size < 16) {
+      this.out.u8(fixBase | size);
+    } else if (size < 0x10000) {
+      this.out.u8(code16);
+      this.out.u16be(size);
+    } else {
+      this.out.u8(code16 + 1);
+      this.out.u32be(size);
+    }
+  }
+
+  #items(items: readonly unknown[], depth: number): void {
+    this.#header(items.length, 0x90, 0xdc);
+    for (const item of items) this.write(item, depth);
+  }
+
+  #map(map: Map<unknown, unknown>, depth: number): void {
+    this.#header(map.size, 0x80, 0xde);
+    for (const [key, item] of map) {
+      if (typeof key === "string") this.#string(key);
+      else if (key instanceof Uint8Array) this.write(key, depth);
+      else {
+        throw serializeError(
+          `msgpack cannot carry a dict key of type ${describe(key)}: Python's msgpack receiver ` +
+            "refuses non-str map keys (strict_map_key); convert the keys to str, or use serpent or marshal",
+        );
+      }
+      this.write(item, depth);
+    }
+  }
+
+  #string(text: string): void {
+    const out = this.out;
+    out.string(text, (n, ascii) => {
+      if (!ascii && LONE_SURROGATE.test(text)) throw loneSurrogate();
+      if (n < 32) {
+        out.u8(0xa0 | n);
+      } else if (n < 0x100) {
+        out.u8(0xd9);
+        out.u8(n);
+      } else if (n < 0x10000) {
+        out.u8(0xda);
+        out.u16be(n);
+      } else {
+        out.u8(0xdb);
+        out.u32be(n);
+      }
+    });
+  }
+
+  #int(value: number): void {
+    const out = this.out;
+    if (value >= 0) {
+      if (value < 0x80) {
+        out.u8(value);
+      } else if (value < 0x100) {
+        out.u8(0xcc);
+        out.u8(value);
+      } else if (value < 0x10000) {
+        out.u8(0xcd);
+        out.u16be(value);
+      } else if (value < 0x100000000) {
+        out.u8(0xce);
+        out.u32be(value);
+      } else {
+        out.u8(0xcf);
+        out.u64be(BigInt(value));
+      }
+    } else if (value >= -0x20) {
+      out.u8(value & 0xff);
+    } else if (value >= -0x80) {
+      out.u8(0xd0);
+      out.u8(value & 0xff);
+    } else if (value >= -0x8000) {
+      out.u8(0xd1);
+      out.u16be(value & 0xffff);
+    } else if (value >= -0x80000000) {
+      out.u8(0xd2);
+      out.u32be(value >>> 0);
+    } else {
+      out.u8(0xd3);
+      out.i64be(BigInt(value));
+    }
+  }
+
+  /** Ints up to 64 bits natively, beyond that Pyro's ext 0x31 with decimal digits. */
+  #bigint(value: bigint): void {
+    const out = this.out;
+    if (value >= -9007199254740991n && value <= 9007199254740991n) {
+      this.#int(Number(value));
+    } else if (value >= 0n && value <= UINT64_MAX) {
+      out.u8(0xcf);
+      out.u64be(value);
+    } else if (value < 0n && value >= INT64_MIN) {
+      out.u8(0xd3);
+      out.i64be(value);
+    } else {
+      const digits = value.toString();
+      const n = digits.length;
+      if (n < 0x100) {
+        out.u8(0xc7);
+        out.u8(n);
+      } else if (n < 0x10000) {
+        out.u8(0xc8);
+        out.u16be(n);
+      } else {
+        out.u8(0xc9);
+        out.u32be(n);
+      }
+      out.u8(EXT_BIGINT);
+      out.ascii(digits);
+    }
+  }
+
+  #float(value: number): void {
+    this.out.u8(0xcb);
+    this.out.f64(value, false);
+  }
+}
+
+function loneSurrogate(): Error {
+  return serializeError(
+    "msgpack cannot carry a string with a lone surrogate (Python decodes strict UTF-8); " +
+      "fix the string, or use marshal or json",
+  );
+}
