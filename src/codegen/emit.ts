@@ -1,0 +1,97 @@
+/**
+ * The emitter: fills the skeleton in `templates/client.ts` (real, type-checked TypeScript)
+ * with a {@link ClientModel} using ts-morph, then formats the result with prettier.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { format } from "prettier";
+import {
+  Project,
+  SyntaxKind,
+  type MethodSignatureStructure,
+  type OptionalKind,
+  type PropertySignatureStructure,
+  type SourceFile,
+} from "ts-morph";
+import type { ClientModel, MethodModel } from "./model.js";
+
+/** The module specifier generated code imports the runtime from. */
+export const RUNTIME_MODULE = "pyrogen/runtime";
+
+const TEMPLATE_PATH = fileURLToPath(new URL("../../templates/client.ts", import.meta.url));
+const PLACEHOLDER = "Template";
+
+let templateText: string | undefined;
+
+/** Emit the module source for `model`, formatted by prettier with fixed options. */
+export async function emitModule(model: ClientModel): Promise<string> {
+  templateText ??= readFileSync(TEMPLATE_PATH, "utf8");
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile("module.ts", templateText);
+  fill(file, model);
+  const body = file.getFullText().slice(file.getStatements()[0]!.getStart());
+  const banner = model.banner.map((line) => `// ${line}\n`).join("");
+  return format(banner + body, {
+    parser: "typescript",
+    // Fixed options: the output must not depend on the user's prettier config.
+    printWidth: 100,
+    tabWidth: 2,
+    useTabs: false,
+    semi: true,
+    singleQuote: false,
+    trailingComma: "all",
+  });
+}
+
+function fill(file: SourceFile, model: ClientModel): void {
+  // Rename first, while the file is small: every placeholder identifier gets the type name.
+  for (const id of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const text = id.getText();
+    if (text.includes(PLACEHOLDER)) id.replaceWithText(text.replace(PLACEHOLDER, model.typeName));
+  }
+  file.getImportDeclarations()[0]!.setModuleSpecifier(RUNTIME_MODULE);
+  const d = model.descriptor;
+  file
+    .getVariableDeclarationOrThrow(`${model.typeName}Descriptor`)
+    .setInitializer(
+      `Object.freeze({\n` +
+        `pyrogenVersion: ${JSON.stringify(model.version)},\n` +
+        `uri: ${d.uri},\n` +
+        `methods: Object.freeze([${d.methods.join(", ")}]),\n` +
+        `oneway: Object.freeze([${d.oneway.join(", ")}]),\n` +
+        `attrs: Object.freeze([${d.attrs.join(", ")}]),\n})`,
+    );
+
+  const api = file.getInterfaceOrThrow(model.typeName);
+  api.getPropertyOrThrow("placeholder").remove();
+  api.addMethods(model.methods.map(methodSignature));
+  api.addProperties(
+    model.attrs.map((a): OptionalKind<PropertySignatureStructure> => ({
+      name: a.member,
+      type: `Promise<${a.type}>`,
+      isReadonly: true,
+      docs: [
+        "Remote attribute (a Python property): reading it fetches the current value; " +
+          "write it with `$set`.",
+      ],
+    })),
+  );
+}
+
+function methodSignature(method: MethodModel): OptionalKind<MethodSignatureStructure> {
+  return {
+    name: method.member,
+    returnType: `Promise<${method.returns}>`,
+    docs: [
+      method.oneway
+        ? "Remote method, **oneway**: resolves once the call is sent; no result or remote error comes back."
+        : "Remote method: resolves to its result; a remote exception rejects it as a `PyroError` with `.remote`.",
+    ],
+    parameters: method.params.map((p) => ({
+      name: p.name,
+      type: p.type,
+      hasQuestionToken: p.optional,
+      isRestParameter: p.rest,
+    })),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Type overrides: the second source of types (Pyro metadata carries names only). A config
+ * target may give parameter, keyword, return and item types for chosen methods and value
+ * types for attributes; everything else stays `unknown`.
+ */
+import { ts } from "ts-morph";
+import { z } from "zod";
+import { isParameterName } from "./names.js";
+
+/** A TypeScript type written as source text, e.g. `string`, `{ title: string }[]`. */
+const typeText = z
+  .string()
+  .min(1)
+  .refine(isSingleType, { message: "must be exactly one TypeScript type, e.g. string[]" });
+
+const parameterSchema = z.strictObject({
+  name: z.string().refine(isParameterName, {
+    message: "must be a plain identifier that is not a reserved word",
+  }),
+  type: typeText,
+  optional: z.boolean().optional(),
+});
+
+/** Types for one remote method. */
+export const methodTypesSchema = z.strictObject({
+  /** Positional parameters, in order. Without it the method takes `...args: unknown[]`. */
+  params: z.array(parameterSchema).optional(),
+  /** The keyword arguments object, passed as a trailing `kwargs({...})`. */
+  kwargs: typeText.optional(),
+  /** What the call resolves to. */
+  returns: typeText.optional(),
+  /** For generators: the item type; the call then resolves to `AsyncIterable<yields>`. */
+  yields: typeText.optional(),
+});
+
+/** Per-target type overrides: `{ methods: { name: {...} }, attrs: { name: "type" } }`. */
+export const typeOverridesSchema = z.strictObject({
+  methods: z.record(z.string(), methodTypesSchema).optional(),
+  attrs: z.record(z.string(), typeText).optional(),
+});
+
+/** Types for one remote method. */
+export type MethodTypes = z.infer<typeof methodTypesSchema>;
+/** Per-target type overrides. */
+export type TypeOverrides = z.infer<typeof typeOverridesSchema>;
+
+/**
+ * True if `text` parses as one complete TypeScript type and nothing else, so an override
+ * can never smuggle statements into the module.
+ */
+export function isSingleType(text: string): boolean {
+  const wrapped = `type T = (${text});`;
+  const file = ts.createSourceFile("override.ts", wrapped, ts.ScriptTarget.Latest, false);
+  const diagnostics = (file as unknown as { parseDiagnostics?: readonly unknown[] })
+    .parseDiagnostics;
+  if (diagnostics === undefined || diagnostics.length > 0) return false;
+  const [statement, ...rest] = file.statements;
+  return (
+    statement !== undefined &&
+    rest.length === 0 &&
+    ts.isTypeAliasDeclaration(statement) &&
+    statement.type.getText(file) === `(${text})`
+  );
+}
