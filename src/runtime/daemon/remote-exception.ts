@@ -3,7 +3,16 @@
  * type Python can rebuild (`builtins.*` or `Pyro4.errors.*`), its args, and a traceback text
  * in Python's shape (spec 3.2, 16.2).
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PyroError, pythonTypeForCode } from "../errors.js";
+
+/** Frames of the daemon's own machinery say nothing about the user's error: left out. */
+const DAEMON_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+function isUserFrame(line: string): boolean {
+  return /^\s+at /.test(line) && !line.includes(DAEMON_DIR) && !line.includes("node:async_hooks");
+}
 
 /** Python builtin exceptions a TS error may name itself after (`error.name = "KeyError"`). */
 const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
@@ -55,7 +64,7 @@ export function tracebackLines(error: unknown, pythonType: string): string[] {
     error instanceof Error && error.stack !== undefined
       ? error.stack
           .split("\n")
-          .filter((line) => /^\s+at /.test(line))
+          .filter(isUserFrame)
           .map((line) => `  (TypeScript) ${line.trim()}\n`)
       : [];
   const shortType = pythonType.slice(pythonType.lastIndexOf(".") + 1);
