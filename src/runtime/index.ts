@@ -37,3 +37,16 @@ export {
   type RequestOptions,
   type CloseListener,
 } from "./protocol/channel.js";
+export { URI, type UriProtocol, type UriState, type UriOptions } from "./uri.js";
+export {
+  PyroConfig,
+  config,
+  CONFIG_ITEMS,
+  type ConfigItems,
+  type ConfigItem,
+  type ConfigUpdate,
+} from "./config.js";
+export { openStream, type OpenStreamOptions } from "./transport/open-stream.js";
+export { createListener, type ListenOptions, type Listener } from "./transport/listener.js";
+export { connectError, connectionLostError } from "./transport/socket-errors.js";
+export type { Pem, TlsClientOptions, TlsServerOptions } from "./transport/tls-material.js";
