@@ -358,6 +358,7 @@ export class Daemon implements ProxySource {
   attach(registry: ClassRegistry): void {
     this.#attached.add(registry);
     attachSource(registry, this);
+    hookClass(registry, Object);
     for (const { target } of this.#objects.values()) {
       const cls = classOf(target);
       if (cls !== undefined && !(target instanceof DaemonObject)) hookClass(registry, cls);

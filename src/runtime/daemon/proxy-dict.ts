@@ -80,7 +80,10 @@ export function detachSource(registry: ClassRegistry, source: ProxySource): void
 
 /**
  * Make instances of `cls` serialize as proxies through `registry` when one of its attached
- * sources registered them; other instances keep failing with the usual `serialize` error.
+ * sources registered them; other instances fail with the usual `serialize` error. Called
+ * with `Object` when a registry is attached, so registries cloned from it (proxies clone
+ * theirs) also recognise objects registered later; a class's own hook wins over hooks of
+ * its base classes.
  */
 export function hookClass(registry: ClassRegistry, cls: AnyClass): void {
   const attachment = attachmentOf(registry);
@@ -91,10 +94,12 @@ export function hookClass(registry: ClassRegistry, cls: AnyClass): void {
       const dict = source.proxyDictFor(value, serializer);
       if (dict !== undefined) return dict;
     }
+    const name = (value.constructor as { name?: string } | undefined)?.name ?? "object";
     throw new PyroError(
       "serialize",
-      `don't know how to serialize class ${cls.name} using serializer ${serializer}: this ` +
-        "instance is not registered in a daemon; register it with daemon.register() to pass it as a callback",
+      `don't know how to serialize class ${name} using serializer ${serializer}; ` +
+        "register it with registerClassToDict, pass a plain object, or register the instance " +
+        "in a daemon (daemon.register) to pass it as a callback proxy",
     );
   });
 }
