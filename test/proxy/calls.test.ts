@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { PythonProcesses } from "../harness/python.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { createProxy } from "../../src/runtime/dynamic-proxy.js";
+import { PyroError } from "../../src/runtime/errors.js";
+import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let lab: LabInfo;
+beforeAll(async () => {
+  lab = await startLab(python);
+});
+afterAll(() => python.stopAll());
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("condition not reached in 5 s");
+}
+
+describe.each(SERIALIZERS)("calls with %s", (serializer) => {
+  it("passes positional and keyword arguments", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    expect(await proxy.$call("echo", ["héllo €"])).toBe("héllo €");
+    expect(await proxy.$call("add", [2, 40])).toBe(42);
+    expect(await proxy.$call("kw", [1], { c: 3 })).toEqual({
+      a: 1,
+      b: 2,
+      args: [],
+      kwargs: { c: 3 },
+    });
+    expect(await proxy.$call("kw", [1, 5, 6, 7], { x: "y" })).toEqual({
+      a: 1,
+      b: 5,
+      args: [6, 7],
+      kwargs: { x: "y" },
+    });
+    expect(await proxy.$call("kw", [], { a: "only-kw", b: null })).toEqual({
+      a: "only-kw",
+      b: null,
+      args: [],
+      kwargs: {},
+    });
+  });
+
+  it("reads and writes remote attributes; a read-only one refuses writes", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    expect(await proxy.$get("readonly")).toBe("ro");
+    await proxy.$set("value", 99);
+    expect(await proxy.$get("value")).toBe(99);
+    await proxy.$set("value", 42);
+    const error = await proxy.$set("readonly", 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PyroError);
+    expect((error as PyroError).remote?.type).toBe("builtins.AttributeError");
+  });
+
+  it("checks names against the metadata locally", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    await proxy.$bind();
+    expect([...proxy.$metadata!.attrs].sort()).toEqual(["readonly", "value"]);
+    expect(proxy.$metadata!.oneway).toEqual(new Set(["fire"]));
+    const unknown = await proxy.$call("no_such_method").catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: "attribute" });
+    expect((unknown as Error).message).toContain(
+      "has no exposed attribute or method 'no_such_method'",
+    );
+    expect((unknown as PyroError).remote).toBeUndefined();
+    await expect(proxy.$get("echo")).rejects.toMatchObject({ code: "attribute" });
+    await expect(proxy.$call("value")).rejects.toThrow(/is an attribute: use \$get/);
+  });
+
+  it("sends oneway methods (from metadata) without waiting; the daemon still runs them", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const key = `oneway-${serializer}`;
+    // fire() sleeps 50 ms before counting, so a result right after the call proves no wait.
+    expect(await proxy.$call("fire", [key, 2])).toBeUndefined();
+    expect(await proxy.$call("counter", [key])).toBe(0);
+    await waitFor(async () => (await proxy.$call("counter", [key])) === 2);
+    // An explicit oneway call of a normal method gets no result either.
+    expect(await proxy.$call("echo", ["x"], {}, { oneway: true })).toBeUndefined();
+  });
+
+  it("sends the correlation id and custom annotations; reply annotations are readable", async () => {
+    const id = randomUUID();
+    await using proxy = new Proxy(lab.uri, {
+      serializer,
+      correlationId: id,
+      annotations: { XAPP: "app-wide" },
+    });
+    const seen = (await proxy.$call("context", [], {}, { annotations: { XREQ: "abc" } })) as {
+      correlation_id: string;
+      annotations: Record<string, string>;
+    };
+    expect(seen.correlation_id).toBe(id);
+    expect(seen.annotations["XAPP"]).toBe("app-wide");
+    expect(seen.annotations["XREQ"]).toBe("abc");
+    expect(Buffer.from(proxy.$responseAnnotations.get("XRES")!).toString()).toBe("reply-abc");
+    expect(Buffer.from(proxy.$responseAnnotations.get("CORR")!).toString("hex")).toBe(
+      id.replace(/-/g, ""),
+    );
+    // Per-call annotations are for that call only.
+    const next = (await proxy.$call("context")) as { annotations: Record<string, string> };
+    expect(next.annotations["XREQ"]).toBeUndefined();
+    expect(next.annotations["XAPP"]).toBe("app-wide");
+  });
+
+  it("gives dynamic member access through createProxy", async () => {
+    const proxy = createProxy(lab.uri, { serializer });
+    try {
+      expect(await proxy.add(20, 22)).toBe(42);
+      expect(await proxy.echo([1, "two"])).toEqual([1, "two"]);
+      expect(await proxy["readonly"]).toBe("ro");
+      expect(proxy.$serializer).toBe(serializer);
+      expect((proxy as unknown as { then?: unknown }).then).toBeUndefined();
+      expect(() => {
+        (proxy as unknown as Record<string, unknown>)["value"] = 1;
+      }).toThrow(/\$set/);
+    } finally {
+      proxy.$release();
+    }
+  });
+});
+
+describe("calls against Pyro4's own echo server", () => {
+  it.each(["serpent", "json", "marshal"] as const)("echoes with %s", async (serializer) => {
+    const proc = await python.start(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", "0"], {
+      ready: { line: /^echo uri: (PYRO:\S+)/ },
+    });
+    const uri = proc.readyMatch?.[1];
+    expect(uri).toMatch(/^PYRO:test\.echoserver@127\.0\.0\.1:\d+$/);
+    await using proxy = new Proxy(uri!, { serializer });
+    expect(await proxy.$call("echo", [{ k: [1, 2.5, "x", null, true] }])).toEqual({
+      k: [1, 2.5, "x", null, true],
+    });
+    await expect(proxy.$call("error")).rejects.toMatchObject({ code: "remote" });
+    await proc.stop();
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Shared by the proxy tests: start `fixtures/proxy_server.py` (the Lab object) and the
+ * serializers every test runs with.
+ */
+import type { PythonProcesses } from "../harness/python.js";
+import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
+
+/** What `proxy_server.py` prints on its READY line. */
+export interface LabInfo {
+  /** `PYRO:lab@…`, the Lab object. */
+  readonly uri: string;
+  /** `PYRO:empty@…`, an object that exposes nothing. */
+  readonly empty: string;
+  readonly port: number | null;
+  readonly pid: number;
+}
+
+/** Every serializer pyrogen speaks; the Lab daemon accepts all of them. */
+export const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
+
+/** Start a Lab daemon with extra command-line arguments and environment. */
+export async function startLab(
+  python: PythonProcesses,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<LabInfo & { stop(): Promise<void> }> {
+  const { process, info } = await python.startFixture<LabInfo>("proxy_server.py", args, { env });
+  return { ...info, stop: () => process.stop() };
+}
