@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The pyrogen CLI: runs the built code in dist/ (npm run build).
+import { existsSync } from "node:fs";
+
+const main = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write(
+    "pyrogen: dist/cli/main.js is missing; build pyrogen first with: npm run build\n",
+  );
+  process.exit(4);
+}
+await import(main.href);

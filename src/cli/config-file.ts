@@ -1,0 +1,132 @@
+/**
+ * The config file (`pyrogen.config.json`): many targets generated in one run. Validated with
+ * zod; every error names the file, the target and the field. Relative paths in it are
+ * relative to the file's folder.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { TYPE_NAME } from "../codegen/names.js";
+import { typeOverridesSchema } from "../codegen/overrides.js";
+import { connectionSchema } from "./connection-options.js";
+import { CliError, EXIT } from "./exit-codes.js";
+
+const targetSchema = connectionSchema.extend({
+  /** Type name in the module (default: from the object name). */
+  name: z
+    .string()
+    .regex(TYPE_NAME, { message: "must be a PascalCase name of ASCII letters and digits" })
+    .optional(),
+  /** The object to connect to. */
+  uri: z.string().min(1).optional(),
+  /** Metadata snapshot: read with --offline (or without uri), refreshed after a live fetch. */
+  metadata: z.string().min(1).optional(),
+  /** The module file to write. */
+  out: z.string().min(1),
+  /** Parameter, return and attribute types. */
+  types: typeOverridesSchema.optional(),
+});
+
+/** The config file's schema. */
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Connection settings shared by every target (a target's own fields win). */
+  defaults: connectionSchema.optional(),
+  targets: z.array(targetSchema).min(1),
+});
+
+/** A parsed config file. */
+export type ConfigFile = z.infer<typeof configFileSchema>;
+/** One target of a config file. */
+export type ConfigTarget = z.infer<typeof targetSchema>;
+
+/** A validated config file, with its paths resolved. */
+export interface LoadedConfig {
+  readonly file: string;
+  readonly config: ConfigFile;
+}
+
+/** Read and validate a config file; throws a usage {@link CliError} naming file/target/field. */
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(
+      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; ` +
+        "check the path given to --config",
+      EXIT.usage,
+      { cause: error },
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(
+      `${file}: not valid JSON (${(error as Error).message}); the config file is JSON`,
+      EXIT.usage,
+    );
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `${file}: ${where(raw, issue.path)}: ${issue.message}`,
+    );
+    throw new CliError(lines.join("\n"), EXIT.usage);
+  }
+  const config = parsed.data;
+  for (const [index, target] of config.targets.entries()) {
+    if (target.uri === undefined && target.metadata === undefined) {
+      throw new CliError(
+        `${file}: ${targetLabel(target, index)}: needs "uri" (to connect) or "metadata" (a snapshot)`,
+        EXIT.usage,
+      );
+    }
+  }
+  const dir = path.dirname(path.resolve(file));
+  const resolve = (p: string | undefined): string | undefined =>
+    p === undefined ? undefined : path.resolve(dir, p);
+  return {
+    file,
+    config: {
+      ...config,
+      targets: config.targets.map((t) => ({
+        ...t,
+        out: resolve(t.out)!,
+        metadata: resolve(t.metadata),
+        tlsCa: resolve(t.tlsCa),
+        tlsCert: resolve(t.tlsCert),
+        tlsKey: resolve(t.tlsKey),
+      })),
+    },
+  };
+}
+
+/** How a target is named in messages: `target 2 "MusicServer"` (1-based). */
+export function targetLabel(
+  target: { name?: string; uri?: string; out?: string },
+  index: number,
+): string {
+  const label = target.name ?? target.uri ?? target.out;
+  return `target ${index + 1}${label === undefined ? "" : ` ${JSON.stringify(label)}`}`;
+}
+
+function where(raw: unknown, issuePath: readonly PropertyKey[]): string {
+  const [head, index, ...rest] = issuePath;
+  if (head === "targets" && typeof index === "number") {
+    const targets = (raw as { targets?: unknown[] }).targets;
+    const target = Array.isArray(targets) ? targets[index] : undefined;
+    const fields =
+      typeof target === "object" && target !== null ? (target as Record<string, unknown>) : {};
+    const label = targetLabel(
+      {
+        name: typeof fields["name"] === "string" ? fields["name"] : undefined,
+        uri: typeof fields["uri"] === "string" ? fields["uri"] : undefined,
+      },
+      index,
+    );
+    return rest.length === 0 ? label : `${label}, field "${rest.map(String).join(".")}"`;
+  }
+  return issuePath.length === 0 ? "top level" : `field "${issuePath.map(String).join(".")}"`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The `pyrogen` command line (commander): generate typed clients, inspect objects, browse
+ * the name server. Exit codes are in `exit-codes.ts` and docs/cli.md.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { VERSION } from "../codegen/version.js";
+import { PyroError } from "../runtime/errors.js";
+import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
+import { runGenerate, type GenerateFlags } from "./generate-command.js";
+import { runInspect } from "./inspect-command.js";
+import { runNsList } from "./ns-command.js";
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a number above 0");
+  return n;
+}
+
+/** Add the connection options (shared by every command that talks to Pyro). */
+function withConnection(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--serializer <name>", "serializer (default: PYRO_SERIALIZER or serpent)").choices(
+        ["serpent", "json", "marshal", "msgpack"],
+      ),
+    )
+    .option(
+      "--timeout <ms>",
+      "connect/reply timeout in ms (default: PYRO_COMMTIMEOUT, none)",
+      positive,
+    )
+    .option("--hmac-key <key>", "HMAC key shared with the daemon (default: PYRO_HMAC_KEY)")
+    .option("--ns-host <host>", "name server host (default: PYRO_NS_HOST, then discovery)")
+    .option(
+      "--ns-port <port>",
+      "name server port (default: PYRO_NS_PORT or 9090)",
+      integer(1, 65535),
+    )
+    .option(
+      "--ns-bcport <port>",
+      "name server broadcast port (default: PYRO_NS_BCPORT or 9091)",
+      integer(1, 65535),
+    )
+    .option(
+      "--broadcast-addrs <list>",
+      "comma-separated broadcast addresses (default: PYRO_BROADCAST_ADDRS)",
+    )
+    .option("--no-broadcast", "never look for the name server by UDP broadcast")
+    .option("--tls", "connect with TLS (default: PYRO_SSL)")
+    .option("--tls-ca <file>", "CA certificates to trust (default: PYRO_SSL_CACERTS)")
+    .option("--tls-cert <file>", "client certificate for 2-way TLS (default: PYRO_SSL_CLIENTCERT)")
+    .option("--tls-key <file>", "key of the client certificate (default: PYRO_SSL_CLIENTKEY)");
+}
+
+/** Commander's camelCase flag names → the connection settings' names. */
+function settingsOf(options: Record<string, unknown>): Record<string, unknown> {
+  const { timeout, nsBcport, ...rest } = options;
+  const settings: Record<string, unknown> = { ...rest, timeoutMs: timeout, nsBcPort: nsBcport };
+  // Commander sets broadcast=true by default; only an explicit --no-broadcast matters.
+  if (settings["broadcast"] === true) delete settings["broadcast"];
+  return settings;
+}
+
+/** Build the program. `setExitCode` receives each command's exit code. */
+export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command("pyrogen")
+    .description("Generate typed TypeScript clients for Python Pyro4 objects.")
+    .version(VERSION, "-v, --version")
+    .argument("[uri...]", "objects to generate clients for (PYRO:, PYRONAME:, PYROMETA:)")
+    .option(
+      "-o, --out <path>",
+      "output file (one object) or folder ending in / (several); default stdout",
+    )
+    .option("-n, --name <TypeName>", "type name in the module (default: from the object name)")
+    .option("-c, --config <file>", "generate every target of a config file")
+    .option("-t, --target <name...>", "with --config: only these targets")
+    .option("--metadata <file>", "generate offline from a metadata snapshot (no daemon needed)")
+    .option("--save-metadata <file>", "also save the fetched metadata as a snapshot")
+    .option("--offline", "with --config: read each target's snapshot instead of connecting")
+    .option("--check", "regenerate in memory; exit 1 naming each file that is out of date")
+    .option("-q, --quiet", "no progress or summary output")
+    .showHelpAfterError("(run pyrogen --help for usage)")
+    .exitOverride();
+  withConnection(program).action(async (uris: string[], options: Record<string, unknown>) => {
+    setExitCode(await runGenerate(uris, settingsOf(options) as GenerateFlags));
+  });
+
+  withConnection(
+    program
+      .command("inspect")
+      .description("show what an object exposes: methods, oneway methods, attributes")
+      .argument("<uri>", "the object (PYRO:, PYRONAME:, PYROMETA:)")
+      .option("--json", "print JSON instead of a table"),
+  ).action(async (uri: string, options: Record<string, unknown>) => {
+    setExitCode(await runInspect(uri, settingsOf(options)));
+  });
+
+  const ns = program.command("ns").description("name server commands");
+  withConnection(
+    ns
+      .command("list")
+      .description("list the name server's registrations with their metadata tags")
+      .argument("[prefix]", "only names starting with this")
+      .option("--json", "print JSON instead of a table"),
+  ).action(async (prefix: string | undefined, options: Record<string, unknown>) => {
+    setExitCode(await runNsList(prefix, settingsOf(options)));
+  });
+
+  for (const command of [program, ...program.commands, ...ns.commands]) command.exitOverride();
+  return program;
+}
+
+/** Run the CLI with `argv` (user arguments only); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other parse failure is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`pyrogen: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof PyroError) {
+      process.stderr.write(`pyrogen: ${error.message}\n`);
+      return error.code === "config" ? EXIT.usage : EXIT.remote;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
