@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The pyrogen CLI: runs the built code in dist/ (npm run build).
+/* global process, URL */
 import { existsSync } from "node:fs";
 
 const main = new URL("../dist/cli/main.js", import.meta.url);
