@@ -226,6 +226,7 @@ export function isConfigItem(name: string): name is ConfigItem {
 
 function show(value: unknown): string {
   if (typeof value === "string") return `'${value}'`;
+  if (typeof value === "number") return String(value);
   if (typeof value === "bigint") return `${value}n`;
   try {
     return JSON.stringify(value) ?? String(value);

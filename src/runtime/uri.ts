@@ -5,8 +5,8 @@
  *
  * Where Pyro4 is lax, pyrogen is stricter, so a mistake shows up when the URI is parsed
  * rather than when it is used: the port must be decimal digits in 0..65535, a host must not
- * be empty, nothing may follow a bracketed IPv6 address but `:port`, and PYROMETA tags must
- * not be empty.
+ * be empty, nothing may follow a bracketed IPv6 address but `:port`, the object part must
+ * not start with `@`, and PYROMETA tags must not be empty.
  */
 import { PyroError } from "./errors.js";
 import { config } from "./config.js";
@@ -154,6 +154,8 @@ export class URI {
     if (groups?.["protocol"] === undefined || groups["object"] === undefined) {
       throw uriError(uri, describeMismatch(uri));
     }
+    // Pyro4 would take "@host:1" itself as the object id; it is an empty one by mistake.
+    if (groups["object"].startsWith("@")) throw uriError(uri, "the object part is empty");
     const protocol = groups["protocol"].toUpperCase();
     if (!PROTOCOLS.includes(protocol as UriProtocol)) {
       throw uriError(uri, `invalid uri (protocol): unknown protocol ${protocol}`);
