@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PythonProcesses } from "../harness/python.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroError, formatRemoteTraceback } from "../../src/runtime/errors.js";
+import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let lab: LabInfo;
+beforeAll(async () => {
+  lab = await startLab(python);
+});
+afterAll(() => python.stopAll());
+
+async function failure(promise: Promise<unknown>): Promise<PyroError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PyroError);
+  return error as PyroError;
+}
+
+describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
+  it("a builtin exception carries type, args and the remote traceback", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const error = await failure(proxy.$call("fail_value"));
+    expect(error.code).toBe("remote");
+    expect(error.pythonType).toBe("builtins.ValueError");
+    expect(error.remote?.args).toEqual(["bad value", 42]);
+    expect(error.message).toBe("remote ValueError: ('bad value', 42)");
+    const traceback = formatRemoteTraceback(error);
+    expect(traceback).toMatch(
+      /^ \+--- This exception occured remotely \(Pyro\) - Remote traceback:\n/,
+    );
+    expect(traceback).toContain(' |   File "');
+    expect(traceback).toContain("in fail_value");
+    expect(traceback).toContain(" | ValueError: ('bad value', 42)");
+    expect(traceback.endsWith(" +--- End of remote traceback\n")).toBe(true);
+    // The connection stays usable after an ordinary remote exception.
+    expect(await proxy.$call("echo", [1])).toBe(1);
+  });
+
+  it("a custom exception keeps its extra attributes", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const error = await failure(proxy.$call("fail_custom"));
+    expect(error.code).toBe("remote");
+    expect(error.remote?.type).toBe("__main__.CustomError");
+    expect(error.remote?.args).toEqual(["custom message"]);
+    expect(error.remote?.attributes).toEqual({ extra: { x: 1 }, code: 7 });
+    expect(error.message).toBe("remote CustomError: custom message");
+  });
+
+  it("Pyro4's own errors map to their codes; no args gives an empty text", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const naming = await failure(proxy.$call("fail_naming"));
+    expect(naming.code).toBe("naming");
+    expect(naming.pythonType).toBe("Pyro4.errors.NamingError");
+    const bare = await failure(proxy.$call("fail_noargs"));
+    expect(bare.remote?.type).toBe("builtins.RuntimeError");
+    expect(bare.remote?.args).toEqual([]);
+    expect(bare.message).toBe("remote RuntimeError");
+  });
+
+  it("wrong arguments are a remote TypeError", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const error = await failure(proxy.$call("add", [1]));
+    expect(error.remote?.type).toBe("builtins.TypeError");
+    expect(error.message).toContain("missing 1 required positional argument");
+  });
+
+  it("an unknown method without metadata is refused by the daemon", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer, metadata: false });
+    const error = await failure(proxy.$call("no_such_method"));
+    expect(error.remote?.type).toBe("builtins.AttributeError");
+  });
+
+  it("an unserializable result is a serialize error; the next call reconnects", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const error = await failure(proxy.$call("unserializable"));
+    expect(error.message).toContain("don't know how to serialize class <class 'object'>");
+    if (serializer === "serpent") {
+      // Pyro4's serpent layer raises a plain TypeError here, which keeps the connection.
+      expect(error.remote?.type).toBe("builtins.TypeError");
+    } else {
+      expect(error.code).toBe("serialize");
+      expect(error.isCommunicationError).toBe(true);
+      expect(proxy.$connected).toBe(false);
+    }
+    expect(await proxy.$call("echo", ["again"])).toBe("again");
+  });
+});
