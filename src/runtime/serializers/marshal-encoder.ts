@@ -161,11 +161,11 @@ export class MarshalWriter {
     }
     let magnitude = value < 0n ? -value : value;
     const digits: number[] = [];
-    // Peel 60 bits (4 digits) per BigInt step to keep big values cheap.
+    // Peel 45 bits (3 digits, exact as a double) per BigInt step.
     while (magnitude > 0n) {
-      let chunk = Number(magnitude & 0xfffffffffffffffn);
-      magnitude >>= 60n;
-      for (let i = 0; i < 4; i++) {
+      let chunk = Number(magnitude & 0x1fffffffffffn);
+      magnitude >>= 45n;
+      for (let i = 0; i < 3; i++) {
         digits.push(chunk % 0x8000);
         chunk = Math.floor(chunk / 0x8000);
       }
