@@ -1,0 +1,413 @@
+/**
+ * MessageChannel against real Python Pyro4 daemons: Pyro's own echo server and
+ * fixtures/protocol_server.py (thread pool, optional HMAC / compression / max size).
+ */
+import { connect, type Socket } from "node:net";
+import { once } from "node:events";
+import { Duplex } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PyroError } from "../../src/runtime/errors.js";
+import { MessageChannel, type ChannelOptions } from "../../src/runtime/protocol/channel.js";
+import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
+import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { PythonProcesses, freePort } from "../harness/python.js";
+
+const python = new PythonProcesses();
+afterAll(() => python.stopAll());
+
+const JSON_ID = 2;
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const parse = (m: Message): unknown => JSON.parse(new TextDecoder().decode(m.data));
+
+function msg(type: number, seq: number, payload: unknown, flags = 0): Message {
+  return {
+    type,
+    flags,
+    seq,
+    serializerId: JSON_ID,
+    annotations: new Map(),
+    data: utf8(JSON.stringify(payload)),
+  };
+}
+
+const connectMsg = (object: string): Message =>
+  msg(MessageType.CONNECT, 0, { handshake: "hello", object }, MessageFlag.META_ON_CONNECT);
+
+const invoke = (seq: number, object: string, method: string, params: unknown[]): Message =>
+  msg(MessageType.INVOKE, seq, { object, method, params, kwargs: {} });
+
+async function open(port: number, options: ChannelOptions = {}): Promise<MessageChannel> {
+  const socket: Socket = connect({ host: "127.0.0.1", port });
+  await once(socket, "connect");
+  return new MessageChannel(socket, options);
+}
+
+/** Open a channel and do the CONNECT handshake for `object`. */
+async function handshake(
+  port: number,
+  object: string,
+  options: ChannelOptions = {},
+): Promise<MessageChannel> {
+  const channel = await open(port, options);
+  const reply = await channel.request(connectMsg(object), { timeoutMs: 10_000 });
+  expect(reply.type).toBe(MessageType.CONNECTOK);
+  return channel;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<PyroError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(PyroError);
+    return error as PyroError;
+  }
+  return expect.fail("expected the request to fail");
+}
+
+async function startFixture(
+  args: string[] = [],
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  const { process, info } = await python.startFixture<{ port: number }>("protocol_server.py", [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    ...args,
+  ]);
+  return { port: info.port, stop: () => process.stop() };
+}
+
+describe("MessageChannel with Pyro4's echo server", () => {
+  let port = 0;
+  beforeAll(async () => {
+    port = await freePort();
+    await python.start(
+      ["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", String(port), "-q"],
+      {
+        ready: { port },
+      },
+    );
+  });
+
+  it("does the handshake and gets the metadata", async () => {
+    const channel = await open(port);
+    const reply = await channel.request(connectMsg("test.echoserver"));
+    expect(reply.type).toBe(MessageType.CONNECTOK);
+    expect(reply.seq).toBe(0);
+    expect(reply.flags).toBe(MessageFlag.META_ON_CONNECT);
+    expect(reply.annotations.get("CORR")?.length).toBe(16);
+    const payload = parse(reply) as { handshake: string; meta: { methods: string[] } };
+    expect(payload.handshake).toBe("hello");
+    expect(payload.meta.methods).toContain("echo");
+    channel.close();
+    expect(channel.closed).toBe(true);
+  });
+
+  it("pipelines 200 INVOKEs sent before any reply and matches the replies by seq", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      channel.request(invoke(i + 1, "test.echoserver", "echo", [`value ${i}`])),
+    );
+    // All 200 are written before the first reply can be read.
+    expect(channel.inFlight).toBe(200);
+    const replies = await Promise.all(calls);
+    expect(replies.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(replies.map(parse)).toEqual(Array.from({ length: 200 }, (_, i) => `value ${i}`));
+    expect(channel.inFlight).toBe(0);
+    channel.close();
+  });
+
+  it("answers a PING with pong after the handshake", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const reply = await channel.request({
+      type: MessageType.PING,
+      flags: 0,
+      seq: 7,
+      serializerId: 42,
+      annotations: new Map(),
+      data: utf8("ping"),
+    });
+    expect(reply.type).toBe(MessageType.PING);
+    expect(reply.serializerId).toBe(42);
+    expect(new TextDecoder().decode(reply.data)).toBe("pong");
+    channel.close();
+  });
+
+  it("sends a oneway call without waiting, then continues with the next seq", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const sent = await channel.request(
+      msg(
+        MessageType.INVOKE,
+        1,
+        { object: "test.echoserver", method: "oneway_echo", params: ["x"], kwargs: {} },
+        MessageFlag.ONEWAY,
+      ),
+      { expectReply: false },
+    );
+    expect(sent).toBeUndefined();
+    const reply = await channel.request(invoke(2, "test.echoserver", "echo", ["after oneway"]));
+    expect(parse(reply)).toBe("after oneway");
+    channel.close();
+  });
+
+  it("fails with 'reply sequence out of sync' and closes when a reply does not match", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    // An untracked request: its reply arrives where the tracked one expects seq 10.
+    channel.send(invoke(9, "test.echoserver", "echo", ["stray"]));
+    const error = await rejection(channel.request(invoke(10, "test.echoserver", "echo", ["x"])));
+    expect(error.code).toBe("protocol");
+    expect(error.message).toBe("invoke: reply sequence out of sync, got 9 expected 10");
+    expect(channel.closed).toBe(true);
+    expect(channel.closeReason).toBe(error);
+  });
+
+  it("treats a reply nobody waits for as a protocol error and closes", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const closed = new Promise<PyroError>((resolve) => channel.onClose(resolve));
+    channel.send(invoke(1, "test.echoserver", "echo", ["unsolicited"]));
+    const reason = await closed;
+    expect(reason.code).toBe("protocol");
+    expect(reason.message).toMatch(/^unexpected message \(type 5, seq 1\)/);
+  });
+
+  it("takes a CONNECTFAIL as the reply to CONNECT", async () => {
+    const channel = await open(port);
+    const reply = await channel.request(connectMsg("no.such.object"));
+    expect(reply.type).toBe(MessageType.CONNECTFAIL);
+    expect(parse(reply)).toBe("unknown object");
+  });
+});
+
+describe("MessageChannel failures against fixtures/protocol_server.py", () => {
+  let port = 0;
+  beforeAll(async () => {
+    port = (await startFixture()).port;
+  });
+
+  it("times out: every request in flight fails with the same error and the channel closes", async () => {
+    const channel = await handshake(port, "protocol.test");
+    const closeReasons: PyroError[] = [];
+    channel.onClose((reason) => closeReasons.push(reason));
+    const slow = channel.request(invoke(1, "protocol.test", "sleep", [3]), { timeoutMs: 300 });
+    const behind = [
+      channel.request(invoke(2, "protocol.test", "echo", ["a"])),
+      channel.request(invoke(3, "protocol.test", "echo", ["b"]), { timeoutMs: 60_000 }),
+    ];
+    const errors = await Promise.all([slow, ...behind].map(rejection));
+    expect(errors[0]!.code).toBe("timeout");
+    expect(errors[0]!.message).toMatch(/^receiving: timeout/);
+    expect(errors[1]).toBe(errors[0]);
+    expect(errors[2]).toBe(errors[0]);
+    expect(channel.closed).toBe(true);
+    expect(closeReasons).toEqual([errors[0]]);
+    const after = await rejection(channel.request(invoke(4, "protocol.test", "echo", ["c"])));
+    expect(after.code).toBe("connection-closed");
+    expect(after.message).toMatch(/^connection is closed \(receiving: timeout/);
+  });
+
+  it("does not time out a request that is answered in time", async () => {
+    const channel = await handshake(port, "protocol.test");
+    const reply = await channel.request(invoke(1, "protocol.test", "echo", [1]), {
+      timeoutMs: 20_000,
+    });
+    expect(parse(reply)).toBe(1);
+    expect(channel.closed).toBe(false);
+    channel.close();
+  });
+
+  it("aborts: every request in flight fails with the same 'aborted' error and the channel closes", async () => {
+    const channel = await handshake(port, "protocol.test");
+    const controller = new AbortController();
+    const slow = channel.request(invoke(1, "protocol.test", "sleep", [3]), {
+      signal: controller.signal,
+    });
+    const behind = channel.request(invoke(2, "protocol.test", "echo", ["a"]));
+    setTimeout(() => controller.abort(new Error("user pressed stop")), 100);
+    const [a, b] = await Promise.all([rejection(slow), rejection(behind)]);
+    expect(a.code).toBe("aborted");
+    expect(a.message).toMatch(/^call aborted: user pressed stop/);
+    expect(b).toBe(a);
+    expect(channel.closed).toBe(true);
+  });
+
+  it("refuses an already aborted signal without sending and stays open", async () => {
+    const channel = await handshake(port, "protocol.test");
+    const error = await rejection(
+      channel.request(invoke(1, "protocol.test", "echo", ["x"]), { signal: AbortSignal.abort() }),
+    );
+    expect(error.code).toBe("aborted");
+    expect(channel.closed).toBe(false);
+    expect(parse(await channel.request(invoke(2, "protocol.test", "echo", ["y"])))).toBe("y");
+    channel.close();
+  });
+
+  it("fails requests in flight with connection-closed on close()", async () => {
+    const channel = await handshake(port, "protocol.test");
+    const pending = channel.request(invoke(1, "protocol.test", "sleep", [1]));
+    channel.close();
+    const error = await rejection(pending);
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toBe("connection closed by the client");
+  });
+
+  it("refuses to send a message over the max size locally and stays open", async () => {
+    const channel = await handshake(port, "protocol.test", { maxMessageSize: 1000 });
+    const error = await rejection(
+      channel.request(invoke(1, "protocol.test", "echo", ["x".repeat(2000)])),
+    );
+    expect(error.code).toBe("message-too-large");
+    expect(error.message).toMatch(/^max message size exceeded \(\d+ where max=1000\)$/);
+    expect(channel.closed).toBe(false);
+    channel.close();
+  });
+
+  it("closes on a reply over the max size, checked at its header", async () => {
+    const channel = await handshake(port, "protocol.test", { maxMessageSize: 1000 });
+    const error = await rejection(channel.request(invoke(1, "protocol.test", "text", [5000])));
+    expect(error.code).toBe("message-too-large");
+    expect(error.message).toMatch(/^max message size exceeded \(5\d\d\d where max=1000\)/);
+    expect(channel.closed).toBe(true);
+  });
+
+  it("reports connection-closed when the daemon is killed mid-call", async () => {
+    const own = await startFixture();
+    const channel = await handshake(own.port, "protocol.test");
+    const call = channel.request(invoke(1, "protocol.test", "sleep", [30]));
+    const queued = channel.request(invoke(2, "protocol.test", "echo", ["never"]));
+    const failures = Promise.all([rejection(call), rejection(queued)]);
+    await own.stop();
+    const [a, b] = await failures;
+    expect(a.code).toBe("connection-closed");
+    expect(a.message).toMatch(/^receiving: (not enough data|connection lost: )/);
+    expect(b).toBe(a);
+  });
+});
+
+describe("MessageChannel with HMAC and compression (real daemons)", () => {
+  it("signs and verifies with a shared key; refuses a daemon that signs when we do not", async () => {
+    const { port } = await startFixture(["--hmac", "channel-key"]);
+    const key = utf8("channel-key");
+    const channel = await handshake(port, "protocol.test", { hmacKey: key });
+    const reply = await channel.request(invoke(1, "protocol.test", "echo", ["signed"]));
+    expect(reply.annotations.get("HMAC")?.length).toBe(20);
+    expect(parse(reply)).toBe("signed");
+    channel.close();
+
+    // The daemon answers an unsigned CONNECT with a signed CONNECTFAIL.
+    const unsigned = await open(port);
+    const error = await rejection(unsigned.request(connectMsg("protocol.test")));
+    expect(error.code).toBe("security");
+    expect(error.message).toMatch(/^hmac key config not symmetric/);
+    expect(unsigned.closed).toBe(true);
+  });
+
+  it("inflates compressed replies and sends compressed requests the daemon understands", async () => {
+    const { port } = await startFixture(["--compression"]);
+    const channel = await handshake(port, "protocol.test", { compress: true });
+    const big = "compressible ".repeat(400);
+    const reply = await channel.request(invoke(1, "protocol.test", "echo", [big]));
+    expect(parse(reply)).toBe(big);
+    expect(reply.flags & MessageFlag.COMPRESSED).toBe(0);
+    const text = await channel.request(invoke(2, "protocol.test", "text", [100_000]));
+    expect(parse(text)).toBe("x".repeat(100_000));
+    channel.close();
+  });
+});
+
+describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)", () => {
+  /** A duplex whose incoming side the test pushes; what the channel writes is collected. */
+  function fakeSocket(): { stream: Duplex; written: Uint8Array[] } {
+    const written: Uint8Array[] = [];
+    const stream = new Duplex({
+      read() {},
+      write(chunk: Uint8Array, _encoding, callback) {
+        written.push(chunk);
+        callback();
+      },
+    });
+    return { stream, written };
+  }
+
+  const reply = (type: number, seq: number, payload: unknown): Uint8Array =>
+    encodeMessage(msg(type, seq, payload));
+
+  it("writes each message with exactly one write", () => {
+    const { stream, written } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    channel.send(invoke(1, "o", "m", ["x".repeat(1000)]));
+    void channel.request(invoke(2, "o", "m", [])).catch(() => undefined);
+    expect(written).toHaveLength(2);
+    channel.close();
+  });
+
+  it("accepts a CONNECTFAIL with seq 0 for a CONNECT with another seq (Pyro4 does so)", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const pending = channel.request({ ...connectMsg("x"), seq: 5 });
+    stream.push(reply(MessageType.CONNECTFAIL, 0, "header checksum mismatch"));
+    expect((await pending).type).toBe(MessageType.CONNECTFAIL);
+  });
+
+  it("refuses a reply of the wrong type", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const pending = channel.request(invoke(1, "o", "m", []));
+    stream.push(reply(MessageType.CONNECTOK, 1, "hello"));
+    const error = await rejection(pending);
+    expect(error.code).toBe("protocol");
+    expect(error.message).toBe("invalid msg type 2 received");
+    expect(channel.closed).toBe(true);
+  });
+
+  it("fails with 'receiving: not enough data' on EOF in the middle of a message", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const pending = channel.request(invoke(1, "o", "m", []));
+    stream.push(reply(MessageType.RESULT, 1, "partial").subarray(0, 30));
+    stream.push(null);
+    const error = await rejection(pending);
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toBe("receiving: not enough data");
+  });
+
+  it("fails with 'receiving: connection lost: <err>' on a socket error", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const pending = channel.request(invoke(1, "o", "m", []));
+    stream.destroy(new Error("boom"));
+    const error = await rejection(pending);
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toBe("receiving: connection lost: boom");
+  });
+
+  it("turns a corrupt reply header into a protocol error that closes the channel", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const pending = channel.request(invoke(1, "o", "m", []));
+    stream.push(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const error = await rejection(pending);
+    expect(error.code).toBe("protocol");
+    expect(error.message).toMatch(/^invalid data or unsupported protocol version/);
+    expect(channel.closed).toBe(true);
+  });
+
+  it("calls onClose listeners once, also when registered after the close", async () => {
+    const { stream } = fakeSocket();
+    const channel = new MessageChannel(stream);
+    const seen: string[] = [];
+    channel.onClose((r) => seen.push(`before: ${r.message}`));
+    channel.close();
+    channel.close();
+    const late = new Promise<void>((resolve) =>
+      channel.onClose((r) => {
+        seen.push(`after: ${r.message}`);
+        resolve();
+      }),
+    );
+    await late;
+    expect(seen).toEqual([
+      "before: connection closed by the client",
+      "after: connection closed by the client",
+    ]);
+  });
+});
