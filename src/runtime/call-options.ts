@@ -68,6 +68,14 @@ export function correlationString(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** The `aborted` error for a signal that fired (its reason kept as the cause). */
+export function abortedError(signal: AbortSignal, what: string): PyroError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof PyroError) return reason;
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return new PyroError("aborted", `${what} aborted: ${text}`, { cause: reason });
+}
+
 /** A non-negative timeout in ms, or a `config` error naming the option. */
 export function checkTimeout(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {

@@ -9,8 +9,11 @@
  * call in flight with the same error; the next call reconnects.
  */
 import { ClassRegistry, createDefaultRegistry } from "./serializers/class-registry.js";
+import { AsyncCalls } from "./async-calls.js";
+import { BatchProxy } from "./batch.js";
 import { PROXY_CLASS, proxyStateFromDict, proxyToDict, type ProxyState } from "./auto-proxy.js";
 import {
+  abortedError,
   checkTimeout,
   correlationBytes,
   toAnnotationMap,
@@ -279,6 +282,16 @@ export class Proxy {
     await this.$invoke("__setattr__", [name, value], this.#attributeKwargs(), options);
   }
 
+  /** Record calls to send together as one message (a batch): see {@link BatchProxy}. */
+  $batch(): BatchProxy {
+    return new BatchProxy(this);
+  }
+
+  /** Asynchronous calls, each on its own connection, resolving to `Future`s. */
+  get $async(): AsyncCalls {
+    return new AsyncCalls(this);
+  }
+
   /**
    * The low-level call under `$call`: send one INVOKE with explicit `flags` (BATCH, ONEWAY)
    * to `objectId` (default: the proxy's object), with no metadata checks, and resolve with
@@ -526,7 +539,7 @@ export class Proxy {
     // A caller's abort stops the shared attempt: waiting callers fail alike, nothing hangs.
     const signal = options.signal;
     if (signal === undefined) return attempt.promise;
-    signal.throwIfAborted();
+    if (signal.aborted) throw abortedError(signal, "call");
     const abort = attempt.abort;
     const onAbort = (): void => abort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -538,6 +551,15 @@ export class Proxy {
   }
 
   async #openConnection(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
+    try {
+      return await this.#handshaken(timeoutMs, signal);
+    } catch (error) {
+      if (signal.aborted && !(error instanceof PyroError)) throw abortedError(signal, "connecting");
+      throw error;
+    }
+  }
+
+  async #handshaken(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
     const uri = this.#bound ?? (await proxyHooks.resolve(this.#uri, this));
     const connection = await openConnection({
       uri,
@@ -567,9 +589,7 @@ export class Proxy {
     }
     if (signal.aborted) {
       connection.channel.close();
-      throw signal.reason instanceof PyroError
-        ? signal.reason
-        : new PyroError("aborted", "connecting was aborted", { cause: signal.reason });
+      throw abortedError(signal, "connecting");
     }
     if (connection.metadata !== null) this.#metadata = connection.metadata;
     this.#connection = connection;

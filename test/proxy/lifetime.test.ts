@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PythonProcesses, freePort } from "../harness/python.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroConfig, config } from "../../src/runtime/config.js";
+import { PyroError } from "../../src/runtime/errors.js";
+import { startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let lab: LabInfo;
+beforeAll(async () => {
+  lab = await startLab(python);
+});
+afterAll(() => python.stopAll());
+
+async function failure(promise: Promise<unknown>): Promise<PyroError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PyroError);
+  return error as PyroError;
+}
+
+describe("timeouts", () => {
+  it("a per-proxy timeout fails the call and closes the connection; the next call reconnects", async () => {
+    await using proxy = new Proxy(lab.uri, { timeoutMs: 300 });
+    const error = await failure(proxy.$call("slow", [3]));
+    expect(error.code).toBe("timeout");
+    expect(error.message).toContain("receiving: timeout");
+    expect(proxy.$connected).toBe(false);
+    expect(await proxy.$call("echo", ["next"])).toBe("next");
+  });
+
+  it("a per-call timeout overrides the proxy's", async () => {
+    await using proxy = new Proxy(lab.uri);
+    proxy.$timeout = 0;
+    const error = await failure(proxy.$call("slow", [3], {}, { timeoutMs: 250 }));
+    expect(error.code).toBe("timeout");
+    expect(await proxy.$call("slow", [0.05, "quick"])).toBe("quick");
+  });
+
+  it("the global COMMTIMEOUT applies to proxies created afterwards", async () => {
+    const before = config.get("COMMTIMEOUT");
+    config.set({ COMMTIMEOUT: 0.25 });
+    try {
+      await using proxy = new Proxy(lab.uri);
+      expect(proxy.$timeout).toBe(250);
+      expect((await failure(proxy.$call("slow", [3]))).code).toBe("timeout");
+    } finally {
+      config.set({ COMMTIMEOUT: before });
+    }
+  });
+
+  it("a daemon that never answers times out while connecting", async () => {
+    const { info } = await python.startFixture<{ uri: string }>("silent_server.py");
+    await using proxy = new Proxy(info.uri, { timeoutMs: 300 });
+    const error = await failure(proxy.$call("echo", [1]));
+    expect(error.code).toBe("timeout");
+    expect(error.message).toMatch(/^while connecting to 127\.0\.0\.1:\d+: receiving: timeout/);
+  });
+});
+
+describe("aborting", () => {
+  it("an abort fails the call and every call in flight with the same error", async () => {
+    await using proxy = new Proxy(lab.uri);
+    await proxy.$bind();
+    const controller = new AbortController();
+    const slow = failure(proxy.$call("slow", [3], {}, { signal: controller.signal }));
+    const other = failure(proxy.$call("echo", ["behind"]));
+    setTimeout(() => controller.abort(new Error("user gave up")), 100);
+    const [a, b] = await Promise.all([slow, other]);
+    expect(a.code).toBe("aborted");
+    expect(a.message).toContain("user gave up");
+    expect(b).toBe(a);
+    expect(await proxy.$call("echo", ["after"])).toBe("after");
+  });
+
+  it("an already aborted signal sends nothing", async () => {
+    await using proxy = new Proxy(lab.uri);
+    const error = await failure(proxy.$call("echo", [1], {}, { signal: AbortSignal.abort() }));
+    expect(error.code).toBe("aborted");
+    expect(proxy.$connected).toBe(false);
+  });
+});
+
+describe("MAX_RETRIES", () => {
+  it("re-sends a timed-out call, so the daemon runs it again (per proxy)", async () => {
+    await using proxy = new Proxy(lab.uri, { timeoutMs: 300, maxRetries: 2 });
+    const error = await failure(proxy.$call("count_call", ["retry-proxy", 1.5]));
+    expect(error.code).toBe("timeout");
+    await using checker = new Proxy(lab.uri);
+    expect(await checker.$call("counter", ["retry-proxy"])).toBe(3);
+  });
+
+  it("takes its default from the configuration", async () => {
+    const cfg = new PyroConfig({ MAX_RETRIES: 1, COMMTIMEOUT: 0.3 });
+    await using proxy = new Proxy(lab.uri, { config: cfg });
+    expect(proxy.$maxRetries).toBe(1);
+    await failure(proxy.$call("count_call", ["retry-config", 1.5]));
+    await using checker = new Proxy(lab.uri);
+    expect(await checker.$call("counter", ["retry-config"])).toBe(2);
+  });
+
+  it("retries a call whose connection was lost, and it succeeds", async () => {
+    await using proxy = new Proxy(lab.uri, { maxRetries: 1 });
+    await proxy.$bind();
+    const first = proxy.$call("count_call", ["retry-lost", 0.3]);
+    setTimeout(() => proxy.$release(), 100);
+    // The release fails the first attempt with connection-closed; the retry runs it again.
+    expect(await first).toBe(2);
+  });
+});
+
+describe("connection lifetime", () => {
+  it("a daemon killed mid-call fails every call in flight with the same error", async () => {
+    const victim = await startLab(python);
+    await using proxy = new Proxy(victim.uri);
+    await proxy.$bind();
+    const calls = [
+      failure(proxy.$call("slow", [5])),
+      failure(proxy.$call("echo", [1])),
+      failure(proxy.$call("echo", [2])),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = victim.stop();
+    const [a, b, c] = await Promise.all(calls);
+    await stopped;
+    expect(a.code).toBe("connection-closed");
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    const after = await failure(proxy.$call("echo", [3]));
+    expect(after.code).toBe("communication");
+    expect(after.message).toMatch(/^cannot connect to/);
+  });
+
+  it("reconnects to a restarted daemon, explicitly and on the next call", async () => {
+    const port = await freePort();
+    const first = await startLab(python, ["--port", String(port)]);
+    await using proxy = new Proxy(first.uri);
+    expect(await proxy.$call("echo", [1])).toBe(1);
+    await first.stop();
+    await startLab(python, ["--port", String(port)]);
+    // The closed socket is noticed before writing, so this call reconnects transparently.
+    expect(await proxy.$call("echo", [2])).toBe(2);
+    await proxy.$reconnect(5, 50);
+    expect(proxy.$connected).toBe(true);
+    expect(await proxy.$call("echo", [3])).toBe(3);
+  });
+
+  it("$reconnect gives up after the given tries", async () => {
+    await using proxy = new Proxy("PYRO:lab@127.0.0.1:1");
+    const error = await failure(proxy.$reconnect(2, 10));
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toContain("failed to reconnect to PYRO:lab@127.0.0.1:1 after 2 tries");
+  });
+
+  it("$release closes the connection; calls in flight fail; the proxy stays usable", async () => {
+    await using proxy = new Proxy(lab.uri);
+    const pending = failure(proxy.$call("slow", [2]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    proxy.$release();
+    expect((await pending).code).toBe("connection-closed");
+    expect(proxy.$connected).toBe(false);
+    expect(await proxy.$call("echo", [1])).toBe(1);
+  });
+
+  it("await using releases the proxy at the end of the scope", async () => {
+    let outer: Proxy | undefined;
+    {
+      await using proxy = new Proxy(lab.uri);
+      outer = proxy;
+      await proxy.$call("echo", [1]);
+      expect(proxy.$connected).toBe(true);
+    }
+    expect(outer.$connected).toBe(false);
+  });
+
+  it("$copy gives an unconnected proxy with the same settings and metadata", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer: "json", timeoutMs: 1234, maxRetries: 2 });
+    await proxy.$bind();
+    await using copy = proxy.$copy();
+    expect(copy.$connected).toBe(false);
+    expect(copy.$uri.toString()).toBe(lab.uri);
+    expect(copy.$serializer).toBe("json");
+    expect(copy.$timeout).toBe(1234);
+    expect(copy.$maxRetries).toBe(2);
+    expect(copy.$metadata).toEqual(proxy.$metadata);
+    expect(await copy.$call("echo", ["copy"])).toBe("copy");
+    expect(proxy.$connected).toBe(true);
+  });
+});
