@@ -347,7 +347,7 @@ export const CORPUS: readonly CorpusCase[] = [
   {
     name: "dict float keys",
     python: "{0.5: 'half', 1e-07: 'tiny', 1e+16: 'big'}",
-    sent: new Map([
+    sent: new Map<unknown, unknown>([
       [0.5, "half"],
       [1e-7, "tiny"],
       [float(1e16), "big"],
