@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PythonProcesses } from "../harness/python.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroError } from "../../src/runtime/errors.js";
+import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let signed: LabInfo;
+let compressing: LabInfo;
+let limited: LabInfo;
+let plain: LabInfo;
+beforeAll(async () => {
+  [signed, compressing, limited, plain] = await Promise.all([
+    startLab(python, ["--hmac", "s3cret"]),
+    startLab(python, [], { PYRO_COMPRESSION: "true" }),
+    startLab(python, [], { PYRO_MAX_MESSAGE_SIZE: "2000" }),
+    startLab(python),
+  ]);
+});
+afterAll(() => python.stopAll());
+
+async function failure(promise: Promise<unknown>): Promise<PyroError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PyroError);
+  return error as PyroError;
+}
+
+describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
+  it("signs and verifies with the shared key", async () => {
+    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "s3cret" });
+    expect(await proxy.$call("echo", ["signed"])).toBe("signed");
+    expect(proxy.$responseAnnotations.get("HMAC")?.length).toBe(20);
+  });
+
+  it("a wrong key is a security error that says what to do", async () => {
+    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "wrong" });
+    const error = await failure(proxy.$call("echo", [1]));
+    expect(error.code).toBe("security");
+    expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: message hmac mismatch/);
+    expect(error.message).toContain("hmacKey");
+  });
+
+  it("a missing key on either side is a security error", async () => {
+    await using unsigned = new Proxy(signed.uri, { serializer });
+    expect((await failure(unsigned.$call("echo", [1]))).code).toBe("security");
+    await using extra = new Proxy(plain.uri, { serializer, hmacKey: "s3cret" });
+    const error = await failure(extra.$call("echo", [1]));
+    expect(error.code).toBe("security");
+    expect(error.message).toContain("hmac key config not symmetric");
+  });
+});
+
+describe.each(SERIALIZERS)("compression with %s", (serializer) => {
+  it("inflates the replies of a compressing daemon", async () => {
+    await using proxy = new Proxy(compressing.uri, { serializer });
+    expect(await proxy.$call("big", [50_000])).toBe("x".repeat(50_000));
+  });
+
+  it("compresses its own requests when asked", async () => {
+    await using proxy = new Proxy(plain.uri, { serializer, compression: true });
+    const text = "abc".repeat(20_000);
+    expect(await proxy.$call("echo", [text])).toBe(text);
+    // With a limit below the uncompressed size, only a compressed request can get through.
+    await using limitedProxy = new Proxy(limited.uri, { serializer, compression: true });
+    expect(await limitedProxy.$call("size", ["y".repeat(10_000)])).toBe(10_000);
+    await using uncompressed = new Proxy(limited.uri, { serializer });
+    expect((await failure(uncompressed.$call("size", ["y".repeat(10_000)]))).code).toBe(
+      "connection-closed",
+    );
+  });
+});
+
+describe("MAX_MESSAGE_SIZE", () => {
+  it("refuses to send a message over the client's limit, without touching the connection", async () => {
+    await using proxy = new Proxy(plain.uri, { maxMessageSize: 1000 });
+    expect(await proxy.$call("echo", ["small"])).toBe("small");
+    const error = await failure(proxy.$call("echo", ["z".repeat(5000)]));
+    expect(error.code).toBe("message-too-large");
+    expect(error.message).toMatch(/^max message size exceeded \(\d+ where max=1000\)/);
+    expect(await proxy.$call("echo", ["still fine"])).toBe("still fine");
+  });
+
+  it("a reply over the client's limit closes the connection", async () => {
+    await using proxy = new Proxy(plain.uri, { maxMessageSize: 1000 });
+    const error = await failure(proxy.$call("big", [5000]));
+    expect(error.code).toBe("message-too-large");
+    expect(proxy.$connected).toBe(false);
+  });
+
+  it("a daemon with a limit drops the connection on a request over it", async () => {
+    await using proxy = new Proxy(limited.uri);
+    expect(await proxy.$call("echo", ["ok"])).toBe("ok");
+    const error = await failure(proxy.$call("echo", ["q".repeat(5000)]));
+    expect(error.code).toBe("connection-closed");
+    expect(await proxy.$call("echo", ["reconnected"])).toBe("reconnected");
+  });
+});
