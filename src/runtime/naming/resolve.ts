@@ -1,0 +1,41 @@
+/**
+ * Turning the logical URIs into direct ones (spec 10.6): `PYRONAME:name` through the name
+ * server's `lookup`, `PYROMETA:tags` through `list(metadata_all=tags)` and a random pick
+ * among the matches, as Pyro4 does. The name server is located from the URI's location, or
+ * by `locateNS` when the URI has none; its connection is closed afterwards.
+ */
+import { PyroError } from "../errors.js";
+import { URI } from "../uri.js";
+import { locateNS, type LocateOptions } from "./locate.js";
+
+/** How to reach the name server when the URI does not say (config, HMAC key, proxy options). */
+export type ResolveOptions = Omit<LocateOptions, "host" | "port">;
+
+/** The direct `PYRO:` URI for `uri`; a `PYRO:` URI is returned as it is. */
+export async function resolveUri(uri: string | URI, options: ResolveOptions = {}): Promise<URI> {
+  const logical = uri instanceof URI ? uri : new URI(uri);
+  if (logical.protocol === "PYRO") return logical;
+  const locate: LocateOptions = { ...options };
+  const location = logical.sockname !== null ? `./u:${logical.sockname}` : logical.host;
+  const ns = await locateNS(
+    location === null ? locate : { ...locate, host: location, port: logical.port ?? undefined },
+  );
+  try {
+    if (logical.protocol === "PYRONAME") return await ns.lookup(logical.object);
+    const tags = [...(logical.tags ?? [])];
+    const candidates = [...(await ns.list({ metadataAll: tags })).values()];
+    const pick = candidates[Math.floor(Math.random() * candidates.length)];
+    if (pick === undefined) {
+      throw new PyroError(
+        "naming",
+        `no registrations available with desired metadata properties {${tags
+          .map((tag) => `'${tag}'`)
+          .join(", ")}}; register an object with these tags (ns.register(name, uri, ` +
+          "{ metadata })) or change the PYROMETA uri",
+      );
+    }
+    return new URI(pick);
+  } finally {
+    ns.release();
+  }
+}
