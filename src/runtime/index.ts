@@ -50,3 +50,24 @@ export { openStream, type OpenStreamOptions } from "./transport/open-stream.js";
 export { createListener, type ListenOptions, type Listener } from "./transport/listener.js";
 export { connectError, connectionLostError } from "./transport/socket-errors.js";
 export type { Pem, TlsClientOptions, TlsServerOptions } from "./transport/tls-material.js";
+export { Future, type FutureErrorHandler } from "./future.js";
+export { BatchProxy, BatchResultList, type BatchSendOptions } from "./batch.js";
+export { AsyncCalls } from "./async-calls.js";
+// Importing stream.ts and naming/ installs the proxy's stream and resolve hooks.
+export { RemoteIterator } from "./stream.js";
+export {
+  locateNS,
+  resolveUri,
+  discoverNameServer,
+  NameServer,
+  NAMESERVER_NAME,
+  type LocateOptions,
+  type ResolveOptions,
+  type BroadcastOptions,
+  type BroadcastOutcome,
+  type Registration,
+  type ListedRegistration,
+  type NameServerRegisterOptions,
+  type RemoveOptions,
+  type ListFilter,
+} from "./naming/index.js";
