@@ -71,3 +71,17 @@ export {
   type RemoveOptions,
   type ListFilter,
 } from "./naming/index.js";
+export {
+  Daemon,
+  type DaemonOptions,
+  type DaemonRegisterOptions,
+  type ObjectOrId,
+} from "./daemon/daemon.js";
+export { expose, oneway, callback, type ExposeSpec, type Exposure } from "./daemon/expose.js";
+export { currentCall, type CallContext, type ClientAddress } from "./daemon/context.js";
+export type {
+  HandshakeInfo,
+  HandshakeValidator as DaemonHandshakeValidator,
+  DaemonLogger,
+} from "./daemon/connection.js";
+export { DAEMON_OBJECT_ID } from "./daemon/daemon-object.js";
