@@ -144,7 +144,7 @@ describe("callback objects", () => {
       "--hmac",
       key,
     ]);
-    const daemon = await Daemon.start({ hmacKey: key });
+    const daemon = await Daemon.start({ host: "127.0.0.1", hmacKey: key });
     const server = new Proxy(info.uri, {
       serializer: "json",
       registry: daemon.registry,
@@ -165,7 +165,7 @@ describe("callback objects", () => {
   });
 
   test("an object literal is passed with daemon.proxyFor()", async () => {
-    const daemon = await Daemon.start();
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
     const server = new Proxy(serverUri, { serializer: "serpent", registry: daemon.registry });
     try {
       const literal = { receive: (text: string) => `literal got ${text}` };
@@ -180,7 +180,7 @@ describe("callback objects", () => {
   });
 
   test("an unregistered class instance is refused before anything is sent", async () => {
-    const daemon = await Daemon.start();
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
     const server = new Proxy(serverUri, { serializer: "serpent", registry: daemon.registry });
     try {
       const stranger = new Listener(server);
@@ -195,7 +195,7 @@ describe("callback objects", () => {
   });
 
   test("a callback proxy that Python returns comes back as a live proxy to the TS object", async () => {
-    const daemon = await Daemon.start();
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
     const server = new Proxy(serverUri, { serializer: "json", registry: daemon.registry });
     try {
       const listener = new Listener(server);

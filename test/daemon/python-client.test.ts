@@ -52,7 +52,10 @@ interface ClientReport {
 describe.each(["serpent", "json", "marshal", "msgpack"])("Python client, %s", (serializer) => {
   test("calls every kind of exposed member of a TypeScript object", async () => {
     const logged: unknown[] = [];
-    const daemon = await Daemon.start({ logger: (_m, error) => logged.push(error) });
+    const daemon = await Daemon.start({
+      host: "127.0.0.1",
+      logger: (_m, error) => logged.push(error),
+    });
     try {
       const calculator = new Calculator();
       const uri = daemon.register(calculator, { id: "calc", expose: CALCULATOR_EXPOSE });

@@ -13,8 +13,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
+import type { Socket } from "node:net";
+import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
 import { createDefaultRegistry } from "../serializers/class-registry.js";
@@ -26,6 +26,8 @@ import {
   type Serializer,
   type SerializerName,
 } from "../serializers/index.js";
+import { createListener, type Listener } from "../transport/listener.js";
+import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
 import {
   Connection,
@@ -45,23 +47,9 @@ import {
 } from "./proxy-dict.js";
 import { StreamTable } from "./streams.js";
 
-/** TLS settings of a daemon (spec 13). */
-export interface DaemonTlsOptions {
-  /** The server certificate (PEM). */
-  readonly cert: string | Uint8Array;
-  /** Its private key (PEM). */
-  readonly key: string | Uint8Array;
-  /** Passphrase of an encrypted key. */
-  readonly passphrase?: string;
-  /** CA certificates for verifying client certificates (PEM). */
-  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Require and verify a client certificate (two-way TLS; Pyro's SSL_REQUIRECLIENTCERT). */
-  readonly requireClientCert?: boolean;
-}
-
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
-  /** Address to listen on (default `127.0.0.1`; `::1` for IPv6). */
+  /** Address to listen on (default: the `HOST` config item; e.g. `127.0.0.1`, `::1`). */
   readonly host?: string;
   /** Port (default 0: any free port). */
   readonly port?: number;
@@ -69,23 +57,28 @@ export interface DaemonOptions {
   readonly unixSocket?: string;
   /** Host name put in the URIs handed out, when it differs from `host` (e.g. behind NAT). */
   readonly advertiseHost?: string;
-  /** Serve over TLS. */
-  readonly tls?: DaemonTlsOptions;
+  /** Serve over TLS: `true` (the SSL_* config items) or settings (default: the `SSL` item). */
+  readonly tls?: boolean | TlsServerOptions;
+  /** Where defaults come from (default: the global config). */
+  readonly config?: PyroConfig;
   /** Serializers accepted from clients (default all four pyrogen speaks). */
   readonly serializers?: readonly SerializerName[];
-  /** Serializer named in the Proxy dicts of registered objects when the encoder's own is not accepted (default serpent). */
+  /**
+   * Serializer named in the Proxy dicts of registered objects when the encoding serializer
+   * is not accepted here (default: the `SERIALIZER` config item).
+   */
   readonly serializer?: SerializerName;
-  /** Verify and sign every message with this HMAC key (also put in the Proxy dicts). */
+  /** Verify and sign every message with this HMAC key, also put in the Proxy dicts (default: `HMAC_KEY`). */
   readonly hmacKey?: string | Uint8Array;
-  /** Compress replies of 200 bytes or more when that makes them smaller. */
+  /** Compress replies of 200 bytes or more when that makes them smaller (default: `COMPRESSION`). */
   readonly compression?: boolean;
-  /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit. */
+  /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit (default: `MAX_MESSAGE_SIZE`). */
   readonly maxMessageSize?: number;
   /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
   readonly handshake?: unknown;
   /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
   readonly validateHandshake?: HandshakeValidator;
-  /** Serve returned iterators as item streams (default true). */
+  /** Serve returned iterators as item streams (default: `ITER_STREAMING`). */
   readonly itemStreaming?: boolean;
   /** Max age of an item stream in ms (default 0 = unlimited). */
   readonly streamLifetimeMs?: number;
@@ -98,7 +91,7 @@ export interface DaemonOptions {
 }
 
 /** Options of {@link Daemon.register}. */
-export interface RegisterOptions {
+export interface DaemonRegisterOptions {
   /** The object id (default `obj_` + 32 hex digits, as Pyro4 generates them). */
   readonly id?: string;
   /** Exposure to declare in addition to (or instead of) decorators. */
@@ -117,10 +110,6 @@ function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
   return typeof key === "string" ? Buffer.from(key, "utf8") : key;
 }
 
-function pem(value: string | Uint8Array): string | Buffer {
-  return typeof value === "string" ? value : Buffer.from(value);
-}
-
 function checkObjectId(id: string): void {
   if (id === "" || /[\s@]/.test(id)) {
     throw new PyroError(
@@ -132,7 +121,7 @@ function checkObjectId(id: string): void {
 
 /** A running TypeScript Pyro daemon; see the module comment. */
 export class Daemon implements ProxySource {
-  readonly #server: Server;
+  readonly #listener: Listener;
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
   readonly #ids = new WeakMap<object, string>();
@@ -144,16 +133,19 @@ export class Daemon implements ProxySource {
   readonly #location: string;
   readonly #streams: StreamTable;
   readonly #connectionHost: ConnectionHost;
+  readonly #callbackSerializer: SerializerName;
   #closing: Promise<void> | undefined;
 
   /** The class registry of the daemon's serializers; pass it to proxies (`{ registry: daemon.registry }`). */
   readonly registry: ClassRegistry;
 
-  private constructor(server: Server, options: DaemonOptions, location: string) {
-    this.#server = server;
+  private constructor(listener: Listener, options: DaemonOptions, location: string) {
+    this.#listener = listener;
     this.#options = options;
     this.#location = location;
-    this.#hmacKey = toKey(options.hmacKey);
+    const cfg = options.config ?? globalConfig;
+    this.#hmacKey = toKey(options.hmacKey ?? cfg.get("HMAC_KEY") ?? undefined);
+    this.#callbackSerializer = options.serializer ?? cfg.get("SERIALIZER");
     const names = options.serializers ?? SERIALIZER_NAMES;
     for (const name of names) {
       if (!isSerializerName(name)) {
@@ -179,9 +171,9 @@ export class Daemon implements ProxySource {
     this.#objects.set(DAEMON_OBJECT_ID, { target: daemonObject, exposure: DaemonObject.exposure });
     this.#connectionHost = {
       hmacKey: this.#hmacKey,
-      maxMessageSize: options.maxMessageSize ?? 0,
-      compress: options.compression === true,
-      itemStreaming: options.itemStreaming ?? true,
+      maxMessageSize: options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
+      compress: options.compression ?? cfg.get("COMPRESSION"),
+      itemStreaming: options.itemStreaming ?? cfg.get("ITER_STREAMING"),
       streams: this.#streams,
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,
@@ -193,66 +185,43 @@ export class Daemon implements ProxySource {
         this.#streams.orphan(connection);
       },
     };
-    server.on("connection", (socket: Socket) => this.#accept(socket));
-    server.on("secureConnection", (socket: Socket) => this.#accept(socket));
-    // A failed TLS handshake is the client's problem, not the daemon's.
-    server.on("tlsClientError", () => undefined);
   }
 
-  /** Start a daemon: bind and listen, then resolve. Fails with a `daemon` error if it cannot bind. */
+  /**
+   * Start a daemon: bind and listen, then resolve. Fails with a `communication` error if it
+   * cannot bind, or a `daemon` error for an unusable advertised host.
+   */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
-    const tls = options.tls;
-    const server: Server =
-      tls === undefined
-        ? createServer()
-        : createTlsServer({
-            cert: pem(tls.cert),
-            key: pem(tls.key),
-            passphrase: tls.passphrase,
-            ca:
-              tls.ca === undefined
-                ? undefined
-                : Array.isArray(tls.ca)
-                  ? tls.ca.map(pem)
-                  : pem(tls.ca as string | Uint8Array),
-            requestCert: tls.requireClientCert === true,
-            rejectUnauthorized: tls.requireClientCert === true,
-          });
     const path = options.unixSocket;
     if (path !== undefined && existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
-    const host = options.host ?? "127.0.0.1";
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (error) => {
-        const where = path === undefined ? `${host}:${options.port ?? 0}` : path;
-        reject(
-          new PyroError(
-            "daemon",
-            `cannot listen on ${where}: ${error.message}; pick a free port or path`,
-            { cause: error },
-          ),
-        );
-      });
-      if (path !== undefined) server.listen(path, resolve);
-      else server.listen({ host, port: options.port ?? 0 }, resolve);
-    });
-    let location: string;
-    if (path !== undefined) {
-      location = `./u:${path}`;
-    } else {
-      const address = server.address();
-      const port =
-        typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
-      const advertised = options.advertiseHost ?? host;
-      if (advertised === "0.0.0.0" || advertised === "::") {
-        server.close();
+    let accept: (socket: Socket) => void = (socket) => socket.destroy();
+    const listener = await createListener(
+      {
+        host: options.host,
+        port: options.port,
+        unixPath: path,
+        tls: options.tls,
+        config: options.config,
+      },
+      (socket) => accept(socket),
+    );
+    let location = listener.location;
+    if (listener.host !== null) {
+      const advertised = options.advertiseHost ?? listener.host;
+      if (advertised === "0.0.0.0" || advertised === "::" || advertised === "") {
+        await listener.close();
         throw new PyroError(
           "daemon",
-          `cannot hand out URIs for ${advertised}; set advertiseHost to an address clients can reach`,
+          `cannot hand out URIs for '${advertised}'; set advertiseHost to an address clients can reach`,
         );
       }
-      location = advertised.includes(":") ? `[${advertised}]:${port}` : `${advertised}:${port}`;
+      location = advertised.includes(":")
+        ? `[${advertised}]:${listener.port}`
+        : `${advertised}:${listener.port}`;
     }
-    return new Daemon(server, options, location);
+    const daemon = new Daemon(listener, options, location);
+    accept = (socket) => daemon.#accept(socket);
+    return daemon;
   }
 
   /** `host:port`, `[v6]:port` or `./u:path`: where the daemon is reachable. */
@@ -262,8 +231,7 @@ export class Daemon implements ProxySource {
 
   /** The port the daemon listens on (`null` for a Unix socket). */
   get port(): number | null {
-    const address = this.#server.address();
-    return typeof address === "object" && address !== null ? address.port : null;
+    return this.#listener.port;
   }
 
   /** The URI of the `Pyro.Daemon` object. */
@@ -284,7 +252,7 @@ export class Daemon implements ProxySource {
    * and return its URI. Class instances then serialize as Pyro4 proxies through every
    * registry attached to this daemon; for object literals use {@link proxyFor}.
    */
-  register(target: object, options: RegisterOptions = {}): URI {
+  register(target: object, options: DaemonRegisterOptions = {}): URI {
     if (this.#closing !== undefined)
       throw new PyroError("daemon", "the daemon is closed; start a new one");
     const existing = this.#ids.get(target);
@@ -342,7 +310,7 @@ export class Daemon implements ProxySource {
         hmacKey: this.#hmacKey,
         handshake: this.#options.handshake ?? "hello",
       },
-      serializer ?? this.#options.serializer ?? "serpent",
+      serializer ?? this.#callbackSerializer,
     );
   }
 
@@ -377,7 +345,7 @@ export class Daemon implements ProxySource {
   }
 
   async #shutdown(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = this.#listener.close();
     for (const connection of this.#connections) connection.close();
     await this.#streams.closeAll();
     for (const registry of this.#attached) detachSource(registry, this);
