@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PythonProcesses } from "../harness/python.js";
+import { createTestCerts, type TestCerts } from "../harness/certs.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroError } from "../../src/runtime/errors.js";
+import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let certs: TestCerts;
+let socketDir: string;
+let unix: LabInfo;
+let ipv6: LabInfo;
+let tlsOneWay: LabInfo;
+let tlsTwoWay: LabInfo;
+beforeAll(async () => {
+  certs = createTestCerts();
+  socketDir = mkdtempSync(path.join(tmpdir(), "pyrogen-proxy-"));
+  [unix, ipv6, tlsOneWay, tlsTwoWay] = await Promise.all([
+    startLab(python, ["--unix", path.join(socketDir, "lab.sock")]),
+    startLab(python, ["--host", "::1"]),
+    startLab(python, [], certs.daemonEnv(false)),
+    startLab(python, [], certs.daemonEnv(true)),
+  ]);
+});
+afterAll(async () => {
+  await python.stopAll();
+  certs.remove();
+  rmSync(socketDir, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<PyroError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PyroError);
+  return error as PyroError;
+}
+
+const ca = (): string => readFileSync(certs.caCert, "utf8");
+
+describe.each(SERIALIZERS)("transports with %s", (serializer) => {
+  it("talks over a Unix domain socket", async () => {
+    expect(unix.uri).toMatch(/^PYRO:lab@\.\/u:.*lab\.sock$/);
+    await using proxy = new Proxy(unix.uri, { serializer });
+    expect(await proxy.$call("echo", ["unix"])).toBe("unix");
+  });
+
+  it("talks over IPv6", async () => {
+    expect(ipv6.uri).toMatch(/^PYRO:lab@\[::1\]:\d+$/);
+    await using proxy = new Proxy(ipv6.uri, { serializer });
+    expect(await proxy.$call("echo", ["v6"])).toBe("v6");
+  });
+
+  it("talks TLS to a one-way TLS daemon", async () => {
+    await using proxy = new Proxy(tlsOneWay.uri, { serializer, tls: { ca: ca() } });
+    expect(await proxy.$call("echo", ["tls"])).toBe("tls");
+  });
+
+  it("talks two-way TLS with a client certificate", async () => {
+    await using proxy = new Proxy(tlsTwoWay.uri, {
+      serializer,
+      tls: {
+        ca: ca(),
+        cert: readFileSync(certs.clientCert, "utf8"),
+        key: readFileSync(certs.clientKey, "utf8"),
+      },
+    });
+    expect(await proxy.$call("echo", ["mutual"])).toBe("mutual");
+  });
+});
+
+describe("TLS failures", () => {
+  it("an untrusted server certificate is a communication error with a hint", async () => {
+    await using proxy = new Proxy(tlsOneWay.uri, { tls: true });
+    const error = await failure(proxy.$call("echo", [1]));
+    expect(error.code).toBe("communication");
+    expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: .*SSL_CACERTS/);
+  });
+
+  it("a two-way daemon refuses a client without certificate", async () => {
+    await using proxy = new Proxy(tlsTwoWay.uri, { tls: { ca: ca() }, timeoutMs: 5000 });
+    const error = await failure(proxy.$call("echo", [1]));
+    // TLS 1.3 reports the missing certificate only after the handshake, on the first read.
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toContain("certificate required");
+  });
+
+  it("plain TCP to a TLS daemon fails instead of hanging", async () => {
+    await using proxy = new Proxy(tlsOneWay.uri, { tls: false, timeoutMs: 5000 });
+    const error = await failure(proxy.$call("echo", [1]));
+    expect(error.code).toBe("connection-closed");
+    expect(error.message).toMatch(
+      /^while connecting to 127\.0\.0\.1:\d+: receiving: connection lost/,
+    );
+  });
+});
