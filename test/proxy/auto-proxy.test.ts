@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PythonProcesses } from "../harness/python.js";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { createProxy } from "../../src/runtime/dynamic-proxy.js";
+import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let lab: LabInfo;
+let signed: LabInfo;
+beforeAll(async () => {
+  [lab, signed] = await Promise.all([startLab(python), startLab(python, ["--hmac", "k3y"])]);
+});
+afterAll(() => python.stopAll());
+
+describe.each(["serpent", "json", "msgpack"] as const)("auto-proxies with %s", (serializer) => {
+  it("a registered object returned by the server arrives as a live proxy", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer, timeoutMs: 4000 });
+    const child = await proxy.$call("make_child", ["kid"]);
+    expect(child).toBeInstanceOf(Proxy);
+    const live = child as Proxy;
+    try {
+      expect(live.$uri.object).toMatch(/^obj_[0-9a-f]{32}$/);
+      // Metadata came with the proxy state; settings are inherited from the parent proxy.
+      expect(live.$metadata?.methods).toEqual(new Set(["hello"]));
+      expect(live.$serializer).toBe(serializer);
+      expect(live.$timeout).toBe(4000);
+      expect(await live.$call("hello")).toBe("child kid");
+    } finally {
+      live.$release();
+    }
+  });
+
+  it("inherits the HMAC key of its parent", async () => {
+    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
+    const child = (await proxy.$call("make_child", ["signed"])) as Proxy;
+    expect(await child.$call("hello")).toBe("child signed");
+    child.$release();
+  });
+});
+
+describe("marshal and auto-proxies", () => {
+  it("gets the object's attributes instead (Pyro4 has no auto-proxy for marshal)", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer: "marshal" });
+    const child = await proxy.$call("make_child", ["plain"]);
+    expect(child).not.toBeInstanceOf(Proxy);
+    expect(child).toMatchObject({ name: "plain" });
+  });
+});
+
+describe.each(SERIALIZERS)("proxies as values with %s", (serializer) => {
+  it("a Pyro4 Proxy returned by the server is a live proxy", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    const same = (await proxy.$call("self_proxy")) as Proxy;
+    expect(same).toBeInstanceOf(Proxy);
+    expect(same.$uri.toString()).toBe(lab.uri);
+    expect(await same.$call("echo", ["round trip"])).toBe("round trip");
+    same.$release();
+  });
+
+  it("a proxy passed as an argument is usable by the server", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    await using target = new Proxy(lab.uri, { serializer });
+    expect(await proxy.$call("call_proxy", [target, "via argument"])).toBe("via argument");
+    const dynamic = createProxy(lab.uri, { serializer });
+    expect(await proxy.$call("call_proxy", [dynamic, "via wrapper"])).toBe("via wrapper");
+    expect(await proxy.$call("call_proxy", [proxy.$copy(), "via copy"])).toBe("via copy");
+  });
+});
