@@ -17,6 +17,18 @@ export {
 } from "./serializers/class-registry.js";
 export type { Serializer, SerializerName, InvokeCall } from "./serializers/serializer.js";
 export {
+  Proxy,
+  PROXY_TARGET,
+  type ProxyOptions,
+  type InvokeOptions,
+  type InvokeReply,
+  type HandshakeValidator,
+} from "./proxy.js";
+export { createProxy, wrapProxy, type DynamicProxy, type RemoteMethod } from "./dynamic-proxy.js";
+export { proxyHooks, type ProxyHooks } from "./proxy-hooks.js";
+export type { CallOptions, AnnotationsInit } from "./call-options.js";
+export type { ObjectMetadata } from "./metadata.js";
+export {
   MessageType,
   MessageFlag,
   PROTOCOL_VERSION,
