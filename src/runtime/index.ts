@@ -84,6 +84,23 @@ export {
   type ListFilter,
 } from "./naming/index.js";
 export {
+  createClient,
+  kwargs,
+  Kwargs,
+  BatchCall,
+  type Client,
+  type ClientControls,
+  type ClientDescriptor,
+  type ClientOptions,
+  type AttributesOf,
+  type MethodsOf,
+  type BatchVariant,
+  type AsyncVariant,
+  type IterVariant,
+  type BatchResults,
+  type ItemOf,
+} from "./client.js";
+export {
   Daemon,
   type DaemonOptions,
   type DaemonRegisterOptions,
