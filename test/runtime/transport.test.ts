@@ -81,17 +81,21 @@ async function expectPyroError(
 const plain = new PyroConfig({ SSL: false });
 
 describe("plain TCP and Unix sockets", () => {
-  it("reaches a daemon over IPv4 with TCP_NODELAY and keep-alive set", async () => {
-    const info = await startDaemon(["--host", "127.0.0.1"]);
-    const stream = await openStream(info.uri, { config: plain });
+  let ipv4: ServerInfo;
+
+  beforeAll(async () => {
+    ipv4 = await startDaemon(["--host", "127.0.0.1"]);
+  });
+
+  it("reaches a daemon over IPv4", async () => {
+    const stream = await openStream(ipv4.uri, { config: plain });
     expect(stream.remoteFamily).toBe("IPv4");
     expect(stream.remoteAddress).toBe("127.0.0.1");
     expect(await handshake(stream)).toEqual({ peer: null, methods: ["echo"] });
   });
 
   it("resolves a host name with PREFER_IP_VERSION 4", async () => {
-    const info = await startDaemon(["--host", "127.0.0.1"]);
-    const uri = `PYRO:transport.echo@localhost:${String(info.port)}`;
+    const uri = `PYRO:transport.echo@localhost:${String(ipv4.port)}`;
     const stream = await openStream(new URI(uri), {
       config: new PyroConfig({ PREFER_IP_VERSION: 4 }),
     });
@@ -180,6 +184,17 @@ describe("connect timeout and abort", () => {
     setTimeout(() => controller.abort(), 50);
     await expectPyroError(opening, "aborted", /connecting to 127\.0\.0\.1:\d+ was aborted/);
   });
+
+  it("does not connect at all with an already aborted signal", async () => {
+    await expectPyroError(
+      openStream(`PYRO:x@127.0.0.1:${String(silentPort)}`, {
+        config: plain,
+        signal: AbortSignal.abort(),
+      }),
+      "aborted",
+      /was aborted/,
+    );
+  });
 });
 
 describe("TLS", () => {
@@ -205,6 +220,15 @@ describe("TLS", () => {
     expect(await handshake(byName)).toEqual({ peer: null, methods: ["echo"] });
     const byIp = await openStream(oneWay.uri, { config: cfg });
     expect((await handshake(byIp)).methods).toEqual(["echo"]);
+  });
+
+  it("one-way over IPv6: verifies the IP address ::1 against the certificate", async () => {
+    const info = await startDaemon(["--host", "::1"], certs.daemonEnv(false));
+    const stream = await openStream(info.uri, {
+      config: new PyroConfig({ SSL: true, SSL_CACERTS: certs.caCert }),
+    });
+    expect(stream.remoteFamily).toBe("IPv6");
+    expect((await handshake(stream)).methods).toEqual(["echo"]);
   });
 
   it("one-way: takes the CA from the tls option, and a CA directory from the config", async () => {

@@ -60,10 +60,9 @@ export async function openStream(
   const uri = pyroUri(target);
   const cfg = options.config ?? globalConfig;
   const location = uri.location as string;
-  const timeoutMs = options.timeoutMs ?? cfg.get("COMMTIMEOUT") * 1000;
+  const timeoutMs = options.timeoutMs ?? Math.round(cfg.get("COMMTIMEOUT") * 1000);
   const useTls = options.tls === undefined ? cfg.get("SSL") : options.tls !== false;
   const endpoint = endpointFor(uri, cfg);
-  options.signal?.throwIfAborted();
 
   let socket: Socket;
   let readyEvent: "connect" | "secureConnect";
@@ -105,6 +104,8 @@ function waitUntilOpen(
     };
     const fail = (error: PyroError): void => {
       cleanup();
+      // A late error from the abandoned socket must not become an uncaught exception.
+      socket.on("error", () => undefined);
       socket.destroy();
       reject(error);
     };
@@ -119,6 +120,11 @@ function waitUntilOpen(
           cause: signal?.reason,
         }),
       );
+    // Also covers a signal that fired while the TLS files were read.
+    if (signal?.aborted === true) {
+      onAbort();
+      return;
+    }
     socket.once(readyEvent, onReady);
     socket.once("error", onError);
     signal?.addEventListener("abort", onAbort, { once: true });
