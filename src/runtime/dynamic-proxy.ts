@@ -10,8 +10,13 @@ import type { URI } from "./uri.js";
 /** A remote method as a dynamic member: positional arguments (use `$call` for kwargs). */
 export type RemoteMethod = (...args: unknown[]) => Promise<unknown>;
 
-/** A proxy with every remote method as a member. */
-export type DynamicProxy = PyroProxy & { readonly [name: string]: RemoteMethod };
+/**
+ * A proxy with remote methods as members: the names `M` (e.g. `"echo" | "add"`) when given,
+ * else any string (then, under `noUncheckedIndexedAccess`, a member may be `undefined`).
+ */
+export type DynamicProxy<M extends string = string> = PyroProxy & {
+  readonly [K in M]: RemoteMethod;
+};
 
 /**
  * A proxy with dynamic member access: `p.name(...args)` is `p.$call("name", args)`. When
@@ -19,12 +24,15 @@ export type DynamicProxy = PyroProxy & { readonly [name: string]: RemoteMethod }
  * a method, `p.name` is the promise of `p.$get("name")`. Writing `p.name = v` is refused:
  * use `await p.$set("name", v)` so the result can be awaited.
  */
-export function createProxy(uri: string | URI, options: ProxyOptions = {}): DynamicProxy {
-  return wrapProxy(new PyroProxy(uri, options));
+export function createProxy<M extends string = string>(
+  uri: string | URI,
+  options: ProxyOptions = {},
+): DynamicProxy<M> {
+  return wrapProxy<M>(new PyroProxy(uri, options));
 }
 
 /** Give an existing proxy dynamic member access (see {@link createProxy}). */
-export function wrapProxy(proxy: PyroProxy): DynamicProxy {
+export function wrapProxy<M extends string = string>(proxy: PyroProxy): DynamicProxy<M> {
   const methods = new Map<string, RemoteMethod>();
   return new Proxy(proxy, {
     get(target, property) {
@@ -53,5 +61,5 @@ export function wrapProxy(proxy: PyroProxy): DynamicProxy {
     has(target, property) {
       return property === PROXY_TARGET || Reflect.has(target, property);
     },
-  }) as DynamicProxy;
+  }) as DynamicProxy<M>;
 }

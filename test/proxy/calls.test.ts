@@ -108,7 +108,7 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   });
 
   it("gives dynamic member access through createProxy", async () => {
-    const proxy = createProxy(lab.uri, { serializer });
+    const proxy = createProxy<"add" | "echo" | "readonly">(lab.uri, { serializer });
     try {
       expect(await proxy.add(20, 22)).toBe(42);
       expect(await proxy.echo([1, "two"])).toEqual([1, "two"]);

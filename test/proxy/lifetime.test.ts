@@ -116,14 +116,14 @@ describe("connection lifetime", () => {
     const victim = await startLab(python);
     await using proxy = new Proxy(victim.uri);
     await proxy.$bind();
-    const calls = [
+    const calls = Promise.all([
       failure(proxy.$call("slow", [5])),
       failure(proxy.$call("echo", [1])),
       failure(proxy.$call("echo", [2])),
-    ];
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const stopped = victim.stop();
-    const [a, b, c] = await Promise.all(calls);
+    const [a, b, c] = await calls;
     await stopped;
     expect(a.code).toBe("connection-closed");
     expect(b).toBe(a);
