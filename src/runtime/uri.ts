@@ -101,12 +101,12 @@ function parseLocation(text: string, location: string, defaultPort: number | nul
       );
     }
   }
-  // As in Pyro4, an empty port means the default one.
-  const effective = port === null || port === "" ? defaultPort : null;
+  // As in Pyro4, a missing or empty port means the default one (PYRO has none).
+  const missing = port === null || port === "";
   return {
     sockname: null,
     host,
-    port: effective !== null ? effective : parsePort(text, port === "" ? null : port),
+    port: missing ? (defaultPort ?? parsePort(text, null)) : parsePort(text, port),
   };
 }
 
