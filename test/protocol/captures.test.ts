@@ -6,9 +6,15 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MessageFlag } from "../../src/runtime/protocol/constants.js";
+import { PyroError } from "../../src/runtime/errors.js";
+import { MessageFlag, PING_SERIALIZER_ID } from "../../src/runtime/protocol/constants.js";
 import { decodeHeader, encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
+import { ExceptionWrapper } from "../../src/runtime/serializers/class-registry.js";
+import { createSerializer } from "../../src/runtime/serializers/index.js";
+import type { Serializer } from "../../src/runtime/serializers/serializer.js";
+import { PyComplex, PyTuple, isPlainObject } from "../../src/runtime/values.js";
+import { runPython } from "../harness/python.js";
 
 const CAPTURES = "/work/shared/captures/pyro4-4.82";
 
@@ -156,4 +162,117 @@ describe("captured Pyro4 4.82 messages", () => {
       expect(hex(readOne(ours, 7, {}).data), m.file).toBe(hex(inflated.data));
     }
   });
+
+  it("payloads decode with pyrogen's serpent/json to what Python's decoders give", () => {
+    const decodable = index.messages.filter((m) => m.serializer_id !== PING_SERIALIZER_ID);
+    const expected = JSON.parse(
+      runPython(PYTHON_CANONICAL, { input: JSON.stringify(decodable.map((m) => m.file)) }),
+    ) as Record<string, unknown>;
+    for (const m of decodable) {
+      const bytes = readFileSync(path.join(CAPTURES, m.file));
+      const msg = readOne(bytes, bytes.length, {
+        hmacKey: m.target === "echoserver_hmac" ? hmacKey : undefined,
+      });
+      const serializer = createSerializer(msg.serializerId);
+      expect(canonical(serializer.loads(msg.data), serializer), m.file).toEqual(expected[m.file]);
+    }
+  });
 });
+
+/**
+ * Python's side of the payload comparison: decode each capture with the plain serpent/json
+ * decoders and print a canonical JSON form (the same `canonical` builds in TypeScript).
+ */
+const PYTHON_CANONICAL = String.raw`
+import base64, json, math, sys, serpent
+CAPTURES = "${CAPTURES}"
+MAX_SAFE = 2 ** 53 - 1
+
+def key(v):
+    return json.dumps(v, sort_keys=True)
+
+def canon(v, serpent_bytes):
+    c = lambda x: canon(x, serpent_bytes)
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, int):
+        return v if abs(v) <= MAX_SAFE else "%dn" % v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NaN"
+        if math.isinf(v):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    if isinstance(v, complex):
+        return {"complex": [c(v.real), c(v.imag)]}
+    if isinstance(v, (bytes, bytearray)):
+        return {"bytes": bytes(v).hex()}
+    if isinstance(v, (list, tuple)):
+        return [c(x) for x in v]
+    if isinstance(v, (set, frozenset)):
+        return {"set": sorted((c(x) for x in v), key=key)}
+    if isinstance(v, dict):
+        if serpent_bytes and set(v) == {"data", "encoding"} and v["encoding"] == "base64":
+            return {"bytes": base64.b64decode(v["data"]).hex()}
+        if v.get("__class__") == "float" and v.get("value") == "nan":
+            return "NaN"
+        if v.get("__exception__") is True and v.get("attributes", {}).get("_pyroTraceback", 0) is None:
+            # pyrogen keeps "no traceback" as null and does not return the attribute.
+            v = dict(v, attributes={k: x for k, x in v["attributes"].items() if k != "_pyroTraceback"})
+        return {"dict": sorted(([c(k), c(x)] for k, x in v.items()), key=key)}
+    raise TypeError(type(v))
+
+out = {}
+for name in json.load(sys.stdin):
+    raw = open(CAPTURES + "/" + name, "rb").read()
+    ann = int.from_bytes(raw[18:20], "big")
+    data = raw[24 + ann:]
+    if int.from_bytes(raw[8:10], "big") & 2:
+        import zlib
+        data = zlib.decompress(data)
+    ser = int.from_bytes(raw[16:18], "big")
+    value = serpent.loads(data) if ser == 1 else json.loads(data.decode("utf-8"))
+    out[name] = canon(value, ser == 1)
+print(json.dumps(out))
+`;
+
+const sortByJson = (items: unknown[]): unknown[] =>
+  items.sort((a, b) => {
+    const x = JSON.stringify(a);
+    const y = JSON.stringify(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+
+/** A canonical JSON form of a decoded value that both languages can produce. */
+function canonical(value: unknown, serializer: Serializer): unknown {
+  const c = (v: unknown) => canonical(v, serializer);
+  if (value === null || typeof value === "boolean" || typeof value === "string") return value;
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+    return value;
+  }
+  if (typeof value === "bigint") return `${value}n`;
+  if (value instanceof Uint8Array) return { bytes: Buffer.from(value).toString("hex") };
+  if (Array.isArray(value)) return value.map(c);
+  if (value instanceof PyTuple) return value.items.map(c);
+  if (value instanceof PyComplex) return { complex: [value.real, value.imag] };
+  if (value instanceof Set) return { set: sortByJson([...value].map(c)) };
+  if (value instanceof Map) return { dict: sortByJson([...value].map(([k, v]) => [c(k), c(v)])) };
+  if (value instanceof ExceptionWrapper) {
+    return c({ __class__: "Pyro4.futures._ExceptionWrapper", exception: value.error });
+  }
+  if (value instanceof PyroError && value.remote !== undefined) {
+    const { type, args, attributes, traceback } = value.remote;
+    return c({
+      __class__: type,
+      __exception__: true,
+      args,
+      attributes: traceback === null ? attributes : { ...attributes, _pyroTraceback: traceback },
+    });
+  }
+  if (isPlainObject(value)) return c(new Map(Object.entries(value)));
+  if (typeof value === "object")
+    return c(serializer.registry.toSerializable(value, serializer.name));
+  throw new Error(`cannot canonicalize ${typeof value}`);
+}
