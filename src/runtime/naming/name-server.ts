@@ -87,7 +87,11 @@ export class NameServer implements AsyncDisposable {
     if (options.returnMetadata !== true) {
       return toUri(await this.proxy.$call("lookup", [name]), "lookup");
     }
-    const result = await this.proxy.$call("lookup", [name], { return_metadata: true });
+    const result = await this.proxy
+      .$call("lookup", [name], { return_metadata: true })
+      .catch((error: unknown) => {
+        throw this.#marshalLimit(error);
+      });
     if (!Array.isArray(result) || result.length !== 2) {
       throw unexpected("lookup", result, "a (uri, metadata) pair");
     }
@@ -158,6 +162,21 @@ export class NameServer implements AsyncDisposable {
   /** Replace the tags of a registered name (`null` or empty clears them). */
   async setMetadata(name: string, metadata: Iterable<string> | null): Promise<void> {
     await this.proxy.$call("set_metadata", [name, metadata === null ? [] : tagList(metadata)]);
+  }
+
+  /**
+   * Pyro4's marshal serializer converts only top-level objects, so the name server cannot
+   * send a URI inside the (uri, metadata) pair; say so instead of "unmarshallable object".
+   */
+  #marshalLimit(error: unknown): unknown {
+    if (this.proxy.$serializer !== "marshal" || !(error instanceof PyroError)) return error;
+    if (!error.message.includes("unmarshallable object")) return error;
+    return new PyroError(
+      "serialize",
+      "a Pyro4 name server cannot send lookup results with metadata in marshal (it only " +
+        "converts top-level objects); use serpent, json or msgpack for this lookup",
+      { cause: error },
+    );
   }
 
   /** Close the connection to the name server (the client reconnects on its next call). */
