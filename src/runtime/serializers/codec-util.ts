@@ -3,6 +3,7 @@
  * construction, strict UTF-8, and the checks every decoder applies to a decoded call.
  * Internal to the serializers; not part of the public runtime API.
  */
+import { Buffer, isUtf8 } from "node:buffer";
 import { PyroError } from "../errors.js";
 import type { ClassRegistry } from "./class-registry.js";
 import type { InvokeCall } from "./serializer.js";
@@ -51,21 +52,23 @@ export function guardEncode<T>(serializer: string, encode: () => T): T {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-/** Decode UTF-8 strictly; invalid bytes are a `serialize` error naming the offset. */
+/**
+ * Decode UTF-8 strictly; invalid bytes are a `serialize` error naming the offset. Checks
+ * with `isUtf8` first so hostile input costs one error, not two.
+ */
 export function decodeUtf8(
   bytes: Uint8Array,
   start: number,
   end: number,
   serializer: string,
 ): string {
-  try {
-    return strictUtf8.decode(bytes.subarray(start, end));
-  } catch (error) {
-    throw serializeError(`${serializer}: invalid UTF-8 in string at offset ${start}`, error);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+  if (!isUtf8(view)) {
+    throw serializeError(`${serializer}: invalid UTF-8 in string at offset ${start}`);
   }
+  return view.toString("utf8");
 }
 
 /** Encode a well-formed string as UTF-8. */
