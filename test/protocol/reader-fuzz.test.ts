@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import assert from "node:assert/strict";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
@@ -48,7 +49,10 @@ function run(bytes: Uint8Array, sizes: readonly number[], options: ReaderOptions
     if (!(e instanceof PyroError) || !CODES.has(e.code)) throw e;
     error = `${e.code}: ${e.message}`;
   }
-  for (const msg of messages) expect(msg.data.length).toBeLessThanOrEqual(MAX);
+  for (const msg of messages) {
+    if (msg.data.length > MAX)
+      throw new Error(`message of ${msg.data.length} bytes passed the max`);
+  }
   return { messages: messages.map(describeMessage), error, consumed: offset };
 }
 
@@ -65,8 +69,9 @@ function checkChunkingInvariance(
 ) {
   const whole = run(bytes, [Math.max(1, bytes.length)], options);
   const chunked = run(bytes, sizes, options);
-  expect(chunked.messages).toEqual(whole.messages);
-  expect(chunked.error).toEqual(whole.error);
+  // node:assert rather than expect: it is much cheaper per call, and this runs 100k times.
+  assert.deepStrictEqual(chunked.messages, whole.messages);
+  assert.equal(chunked.error, whole.error);
   return chunked;
 }
 
@@ -102,9 +107,9 @@ describe("MessageReader under hostile input (fast-check, > 100,000 cases)", () =
           const cut = Math.min(c.bytes.length - 1, Math.floor(at * c.bytes.length));
           const reader = new MessageReader(options(c.hmac));
           const result = run(c.bytes.subarray(0, cut), sizes, options(c.hmac));
-          expect(result).toEqual({ messages: [], error: undefined, consumed: cut });
-          expect([...reader.feed(c.bytes.subarray(0, cut))]).toEqual([]);
-          expect(reader.bufferedBytes).toBe(cut);
+          assert.deepStrictEqual(result, { messages: [], error: undefined, consumed: cut });
+          assert.equal([...reader.feed(c.bytes.subarray(0, cut))].length, 0);
+          assert.equal(reader.bufferedBytes, cut);
         },
       ),
       { numRuns: 20_000 },
@@ -129,9 +134,9 @@ describe("MessageReader under hostile input (fast-check, > 100,000 cases)", () =
             }
             const hmac = a.hmac || b.hmac;
             const result = checkChunkingInvariance(bytes, sizes, options(hmac));
-            expect(
-              result.messages.length + (result.error === undefined ? 0 : 1),
-            ).toBeLessThanOrEqual(2);
+            // Flips can shorten a message (e.g. flags +32, length -32 keeps the checksum), so
+            // an error may follow two messages; no payload holds a header, so never a third.
+            assert.ok(result.messages.length <= 2);
           },
         ),
         { numRuns: 25_000 },
@@ -159,15 +164,16 @@ describe("MessageReader under hostile input (fast-check, > 100,000 cases)", () =
             header.writeUInt16BE((5 + 48 + dataSize + annotationsSize + 2 + 0x34e9) & 0xffff, 22);
             const result = run(header, [firstChunk, 24], {});
             if (dataSize + annotationsSize > MAX) {
-              expect(result.error).toBe(
+              assert.equal(
+                result.error,
                 `message-too-large: max message size exceeded (${dataSize + annotationsSize} where max=${MAX}); ` +
                   "the connection must be closed, raise maxMessageSize if such messages are expected",
               );
             } else {
-              expect(result.error).toBeUndefined();
+              assert.equal(result.error, undefined);
             }
             // Only an empty message is complete after the header alone.
-            expect(result.messages).toHaveLength(dataSize + annotationsSize === 0 ? 1 : 0);
+            assert.equal(result.messages.length, dataSize + annotationsSize === 0 ? 1 : 0);
           },
         ),
         { numRuns: 15_000 },
@@ -207,13 +213,16 @@ describe("MessageReader under hostile input (fast-check, > 100,000 cases)", () =
           const encodeOptions = { compress, hmacKey: sign ? HMAC_KEY : undefined };
           const bytes = Buffer.concat(messages.map((m) => encodeMessage(m, encodeOptions)));
           const result = checkChunkingInvariance(bytes, sizes, options(sign));
-          expect(result.error).toBeUndefined();
+          assert.equal(result.error, undefined);
           const expected = messages.map((m) => {
             const annotations = new Map(m.annotations);
             if (sign) annotations.set("HMAC", new Uint8Array(0));
             return describeMessage({ ...m, annotations }).replace(/HMAC=[0-9a-f]*/, "HMAC");
           });
-          expect(result.messages.map((d) => d.replace(/HMAC=[0-9a-f]*/, "HMAC"))).toEqual(expected);
+          assert.deepStrictEqual(
+            result.messages.map((d) => d.replace(/HMAC=[0-9a-f]*/, "HMAC")),
+            expected,
+          );
         },
       ),
       { numRuns: 20_000 },
