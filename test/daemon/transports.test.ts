@@ -85,7 +85,7 @@ describe("daemon transports", () => {
   });
 
   test("TLS, two-way: the handshake validator sees the client certificate", async () => {
-    const seen: Array<string | undefined> = [];
+    const seen: string[] = [];
     const report = await pingFromPython(
       {
         host: "127.0.0.1",
@@ -96,7 +96,7 @@ describe("daemon transports", () => {
           requireClientCert: true,
         },
         validateHandshake: (handshake: unknown, info: HandshakeInfo) => {
-          seen.push(info.peerCertificate?.subject.CN);
+          seen.push(String(info.peerCertificate?.subject.CN));
           return handshake;
         },
       },

@@ -24,6 +24,11 @@ class Rendezvous {
     return `${name} met`;
   }
 
+  async later(): Promise<string | undefined> {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return currentCall()?.method;
+  }
+
   whoami(): unknown {
     const call = currentCall();
     return {
@@ -37,7 +42,9 @@ class Rendezvous {
 describe("TypeScript client and daemon", () => {
   test("calls on separate connections run concurrently", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
-    const uri = daemon.register(new Rendezvous(), { expose: { methods: ["meet", "whoami"] } });
+    const uri = daemon.register(new Rendezvous(), {
+      expose: { methods: ["meet", "whoami", "later"] },
+    });
     await using a = new Proxy(uri, { serializer: "json" });
     await using b = new Proxy(uri, { serializer: "msgpack" });
     expect(await Promise.all([a.$call("meet", ["a"]), b.$call("meet", ["b"])])).toEqual([
@@ -48,7 +55,9 @@ describe("TypeScript client and daemon", () => {
 
   test("the call context carries the caller's correlation id", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
-    const uri = daemon.register(new Rendezvous(), { expose: { methods: ["meet", "whoami"] } });
+    const uri = daemon.register(new Rendezvous(), {
+      expose: { methods: ["meet", "whoami", "later"] },
+    });
     const corr = "11111111-2222-3333-4444-555555555555";
     await using p = new Proxy(uri, { serializer: "serpent", correlationId: corr });
     expect(await p.$call("whoami", [])).toEqual({
@@ -56,6 +65,18 @@ describe("TypeScript client and daemon", () => {
       corr: corr.replaceAll("-", ""),
       address: "127.0.0.1",
     });
+  });
+
+  test("after an await the call context needs asyncCallContext", async () => {
+    await using plain = await Daemon.start({ host: "127.0.0.1" });
+    await using carried = await Daemon.start({ host: "127.0.0.1", asyncCallContext: true });
+    const expose = { methods: ["later"] };
+    await using p = new Proxy(plain.register(new Rendezvous(), { expose }), { serializer: "json" });
+    await using q = new Proxy(carried.register(new Rendezvous(), { expose }), {
+      serializer: "json",
+    });
+    expect(await p.$call("later", [])).toBeNull();
+    expect(await q.$call("later", [])).toBe("later");
   });
 
   test("streams, batches, attributes and oneway calls from the TypeScript client", async () => {

@@ -41,6 +41,8 @@ export interface ConnectionHost {
   readonly maxMessageSize: number;
   readonly compress: boolean;
   readonly itemStreaming: boolean;
+  /** Keep `currentCall()` available after `await`s (AsyncLocalStorage). */
+  readonly asyncCallContext: boolean;
   readonly streams: StreamTable;
   readonly validateHandshake: HandshakeValidator;
   readonly log: DaemonLogger;
@@ -58,9 +60,26 @@ const PAUSE_AT = 64;
 
 const CORR_BYTES = 16;
 
+/** Random bytes drawn in bulk: one system call per 256 correlation ids instead of one each. */
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomCorrelation(): Uint8Array {
+  if (randomOffset + CORR_BYTES > randomPool.length) {
+    randomPool = randomBytes(CORR_BYTES * 256);
+    randomOffset = 0;
+  }
+  const id = randomPool.subarray(randomOffset, randomOffset + CORR_BYTES);
+  randomOffset += CORR_BYTES;
+  // A version-4 UUID, as Python's uuid4() would be.
+  id[6] = (id[6]! & 0x0f) | 0x40;
+  id[8] = (id[8]! & 0x3f) | 0x80;
+  return id;
+}
+
 function correlationOf(msg: Message): Uint8Array {
   const given = msg.annotations.get(Annotation.CORR);
-  return given !== undefined && given.length === CORR_BYTES ? given : randomBytes(CORR_BYTES);
+  return given !== undefined && given.length === CORR_BYTES ? given : randomCorrelation();
 }
 
 function getKey(dict: unknown, key: string): unknown {
@@ -295,7 +314,11 @@ export class Connection {
     };
     const batch = (msg.flags & MessageFlag.BATCH) !== 0;
     const run = (): Promise<Outcome> =>
-      runInCall(context, () => dispatch(this.#host.lookup(call.objectId), call, batch));
+      runInCall(
+        context,
+        () => dispatch(this.#host.lookup(call.objectId), call, batch),
+        this.#host.asyncCallContext,
+      );
     if (oneway) {
       // Like Pyro's ONEWAY_THREADED: the next request does not wait for this one.
       void run().then((outcome) => {

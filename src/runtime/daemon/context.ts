@@ -1,7 +1,13 @@
 /**
  * The context of the remote call being served (Pyro4's `current_context` on the daemon
  * side): who called, with which annotations and correlation id, and the reply annotations
- * to add. Carried across `await`s with `AsyncLocalStorage`, so concurrent calls never mix.
+ * to add.
+ *
+ * It is set while the method runs synchronously (up to its first `await`), so capture it at
+ * the start: `const call = currentCall()`. Carrying it across `await`s needs
+ * `AsyncLocalStorage`, whose promise hooks slow every promise of the process (about a
+ * quarter of a call's CPU was measured), so that is opt-in per daemon
+ * (`asyncCallContext: true`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 
@@ -33,14 +39,25 @@ export interface CallContext {
   readonly connection: object;
 }
 
-const storage = new AsyncLocalStorage<CallContext>();
+let storage: AsyncLocalStorage<CallContext> | undefined;
+let active: CallContext | undefined;
 
-/** The call being served, inside an exposed method (also after `await`); otherwise `undefined`. */
+/**
+ * The call being served: inside an exposed method before its first `await` (after it too
+ * when the daemon has `asyncCallContext`); otherwise `undefined`.
+ */
 export function currentCall(): CallContext | undefined {
-  return storage.getStore();
+  return active ?? storage?.getStore();
 }
 
-/** Run `fn` with `context` as the current call. */
-export function runInCall<T>(context: CallContext, fn: () => T): T {
-  return storage.run(context, fn);
+/** Run `fn` with `context` as the current call; `acrossAwait` also keeps it after `await`s. */
+export function runInCall<T>(context: CallContext, fn: () => T, acrossAwait = false): T {
+  if (acrossAwait) storage ??= new AsyncLocalStorage<CallContext>();
+  const outer = active;
+  active = context;
+  try {
+    return acrossAwait ? storage!.run(context, fn) : fn();
+  } finally {
+    active = outer;
+  }
 }

@@ -80,6 +80,11 @@ export interface DaemonOptions {
   readonly validateHandshake?: HandshakeValidator;
   /** Serve returned iterators as item streams (default: `ITER_STREAMING`). */
   readonly itemStreaming?: boolean;
+  /**
+   * Keep `currentCall()` available after `await`s in exposed methods (default false: only
+   * before the first `await`). Uses AsyncLocalStorage, which slows every promise in the process.
+   */
+  readonly asyncCallContext?: boolean;
   /** Max age of an item stream in ms (default 0 = unlimited). */
   readonly streamLifetimeMs?: number;
   /** How long a stream outlives its connection, ms (default 30000, as Pyro's ITER_STREAM_LINGER). */
@@ -174,6 +179,7 @@ export class Daemon implements ProxySource {
       maxMessageSize: options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
       compress: options.compression ?? cfg.get("COMPRESSION"),
       itemStreaming: options.itemStreaming ?? cfg.get("ITER_STREAMING"),
+      asyncCallContext: options.asyncCallContext === true,
       streams: this.#streams,
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,

@@ -1,0 +1,110 @@
+/**
+ * `npm run bench -- daemon`: pyrogen's callback daemon. Case `ts-daemon`: sequential
+ * `echo("hello, pyro")` calls/s of pyrogen's client against pyrogen's daemon, next to Pyro4's
+ * client against Pyro4's daemon, per serializer, in the same run. Case
+ * `ts-daemon-python-client` isolates the daemon: Pyro4's client against pyrogen's daemon
+ * vs. against Pyro4's daemon. Every daemon runs in a process of its own on 127.0.0.1.
+ * Figures are medians of 3 runs.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Proxy } from "../../src/runtime/proxy.js";
+import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
+import { FIXTURES, findPython, pythonEnv } from "../../test/harness/python.js";
+import { medianOf, row, type BenchRow } from "../lib.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
+const CALLS = 3000;
+const RUNS = 3;
+const SMALL = "hello, pyro";
+
+/** Start a server process and wait for its `READY {json}` line. */
+async function startServer(
+  command: string,
+  args: string[],
+): Promise<{ child: ChildProcess; uri: string }> {
+  const child = spawn(command, args, { env: pythonEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  child.stdout!.setEncoding("utf8");
+  let buffered = "";
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: string) => {
+      buffered += chunk;
+      const match = /^READY (.*)$/m.exec(buffered);
+      if (match) resolve((JSON.parse(match[1]!) as { uri: string }).uri);
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`${command} ${args.join(" ")} exited (${code}) before READY`)),
+    );
+  });
+  return { child, uri: await ready };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = once(child, "exit");
+  process.kill(child.pid, "SIGTERM");
+  await exited;
+}
+
+/** Calls/s of pyrogen's client: sequential echo calls after a warm-up. */
+async function tsCallsPerSecond(uri: string, serializer: SerializerName): Promise<number> {
+  await using proxy = new Proxy(uri, { serializer });
+  for (let i = 0; i < 200; i++) await proxy.$call("echo", [SMALL]);
+  const start = performance.now();
+  for (let i = 0; i < CALLS; i++) await proxy.$call("echo", [SMALL]);
+  return (CALLS * 1000) / (performance.now() - start);
+}
+
+/** Calls/s of Pyro4's client (bench/calls_client.py, case "small"). */
+function pythonCallsPerSecond(uri: string, serializer: SerializerName): number {
+  const out = execFileSync(
+    findPython(),
+    [path.join(here, "../calls_client.py"), uri, serializer, "small", String(CALLS)],
+    {
+      env: pythonEnv(),
+      encoding: "utf8",
+    },
+  );
+  return (JSON.parse(out) as { calls_per_s: number }).calls_per_s;
+}
+
+/** The benchmark rows; see the module comment. */
+export async function run(): Promise<BenchRow[]> {
+  const tsDaemon = await startServer(process.execPath, [
+    "--import",
+    "tsx",
+    path.join(here, "../daemon_server.ts"),
+  ]);
+  const pyDaemon = await startServer(findPython(), [
+    path.join(FIXTURES, "bench_server.py"),
+    "--host",
+    "127.0.0.1",
+  ]);
+  const rows: BenchRow[] = [];
+  try {
+    for (const serializer of SERIALIZERS) {
+      const tsToTs = await medianOf(RUNS, () => tsCallsPerSecond(tsDaemon.uri, serializer));
+      const pyToPy = await medianOf(RUNS, () => pythonCallsPerSecond(pyDaemon.uri, serializer));
+      const pyToTs = await medianOf(RUNS, () => pythonCallsPerSecond(tsDaemon.uri, serializer));
+      rows.push(
+        row({ case: "ts-daemon", serializer, metric: "calls/s", pyrogen: tsToTs, python: pyToPy }),
+      );
+      rows.push(
+        row({
+          case: "ts-daemon-python-client",
+          serializer,
+          metric: "calls/s",
+          pyrogen: pyToTs,
+          python: pyToPy,
+        }),
+      );
+    }
+  } finally {
+    await Promise.all([stop(tsDaemon.child), stop(pyDaemon.child)]);
+  }
+  return rows;
+}
