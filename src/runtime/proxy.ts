@@ -157,6 +157,11 @@ export class Proxy {
     return this.#metadata;
   }
 
+  /** The configuration this proxy reads its defaults (and name-server location) from. */
+  get $config(): PyroConfig {
+    return this.#config;
+  }
+
   /** True while a connection is open. */
   get $connected(): boolean {
     return this.#connection !== null && !this.#connection.channel.closed;
@@ -242,7 +247,10 @@ export class Proxy {
     kwargs?: Readonly<Record<string, unknown>> | null,
     options: CallOptions = {},
   ): Promise<unknown> {
-    const metadata = await this.#knownMetadata(options);
+    // Awaited only when metadata is wanted but not known yet (before the first connect).
+    const metadata = this.#metadataOn
+      ? (this.#metadata ?? (await this.#knownMetadata(options)))
+      : null;
     if (metadata !== null && !metadata.methods.has(method)) {
       const hint = metadata.attrs.has(method) ? ` ('${method}' is an attribute: use $get)` : "";
       throw new PyroError(
@@ -442,7 +450,8 @@ export class Proxy {
     options: InvokeOptions,
   ): Promise<InvokeReply | undefined> {
     const timeoutMs = this.#callTimeout(options);
-    const connection = await this.#connect(options);
+    const open = this.#connection;
+    const connection = open !== null && !open.channel.closed ? open : await this.#connect(options);
     const serializer = this.#serializer;
     const flags = options.flags ?? 0;
     const request: Message = {

@@ -20,5 +20,10 @@ export {
 } from "./name-server.js";
 export { resolveUri, type ResolveOptions } from "./resolve.js";
 
+// As Pyro4: the proxy's HMAC key is used for the name server too.
 proxyHooks.resolve = (uri, proxy) =>
-  resolveUri(uri, { hmacKey: proxy.$hmacKey, proxyOptions: { timeoutMs: proxy.$timeout } });
+  resolveUri(uri, {
+    config: proxy.$config,
+    hmacKey: proxy.$hmacKey ?? null,
+    proxyOptions: { timeoutMs: proxy.$timeout },
+  });

@@ -21,8 +21,8 @@ export interface LocateOptions {
   readonly port?: number;
   /** Use UDP discovery when no host is given (default true). */
   readonly broadcast?: boolean;
-  /** HMAC key for the name server connection. */
-  readonly hmacKey?: string | Uint8Array;
+  /** HMAC key for the name server connection (`null` = none; default: HMAC_KEY). */
+  readonly hmacKey?: string | Uint8Array | null;
   /** Where NS_HOST, NS_PORT, NS_BCPORT, BROADCAST_ADDRS, PREFER_IP_VERSION come from. */
   readonly config?: PyroConfig;
   /** Further options for the name server proxy (serializer, timeout, …). */
