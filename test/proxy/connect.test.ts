@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PythonProcesses } from "../harness/python.js";
+import { PythonProcesses, freePort } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
@@ -111,14 +111,17 @@ describe("connection failures", () => {
   });
 
   it("nobody listening is a communication error that is not retried", async () => {
-    await using proxy = new Proxy("PYRO:lab@127.0.0.1:1", { maxRetries: 3 });
+    const port = await freePort();
+    await using proxy = new Proxy(`PYRO:lab@127.0.0.1:${port}`, { maxRetries: 3 });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
-    expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(error.message).toMatch(
+      new RegExp(`^cannot connect to 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
   });
 
   it("a PYRONAME uri without a resolver fails clearly", async () => {
-    await using proxy = new Proxy("PYRONAME:some.name@127.0.0.1:1");
+    await using proxy = new Proxy(`PYRONAME:some.name@127.0.0.1:${await freePort()}`);
     const error = await failure(proxy.$call("echo"));
     expect(["naming", "communication"]).toContain(error.code);
   });

@@ -148,10 +148,13 @@ describe("connection lifetime", () => {
   });
 
   it("$reconnect gives up after the given tries", async () => {
-    await using proxy = new Proxy("PYRO:lab@127.0.0.1:1");
+    const port = await freePort();
+    await using proxy = new Proxy(`PYRO:lab@127.0.0.1:${port}`);
     const error = await failure(proxy.$reconnect(2, 10));
     expect(error.code).toBe("connection-closed");
-    expect(error.message).toContain("failed to reconnect to PYRO:lab@127.0.0.1:1 after 2 tries");
+    expect(error.message).toContain(
+      `failed to reconnect to PYRO:lab@127.0.0.1:${port} after 2 tries`,
+    );
   });
 
   it("$release closes the connection; calls in flight fail; the proxy stays usable", async () => {
