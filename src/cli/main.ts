@@ -6,9 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { VERSION } from "../codegen/version.js";
 import { PyroError } from "../runtime/errors.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
-import { runGenerate, type GenerateFlags } from "./generate-command.js";
-import { runInspect } from "./inspect-command.js";
-import { runNsList } from "./ns-command.js";
+import type { GenerateFlags } from "./generate-command.js";
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -92,6 +90,8 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
     .showHelpAfterError("(run pyrogen --help for usage)")
     .exitOverride();
   withConnection(program).action(async (uris: string[], options: Record<string, unknown>) => {
+    // Commands load lazily: --help and --version must not pay for ts-morph and prettier.
+    const { runGenerate } = await import("./generate-command.js");
     setExitCode(await runGenerate(uris, settingsOf(options) as GenerateFlags));
   });
 
@@ -102,6 +102,7 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
       .argument("<uri>", "the object (PYRO:, PYRONAME:, PYROMETA:)")
       .option("--json", "print JSON instead of a table"),
   ).action(async (uri: string, options: Record<string, unknown>) => {
+    const { runInspect } = await import("./inspect-command.js");
     setExitCode(await runInspect(uri, settingsOf(options)));
   });
 
@@ -113,6 +114,7 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
       .argument("[prefix]", "only names starting with this")
       .option("--json", "print JSON instead of a table"),
   ).action(async (prefix: string | undefined, options: Record<string, unknown>) => {
+    const { runNsList } = await import("./ns-command.js");
     setExitCode(await runNsList(prefix, settingsOf(options)));
   });
 

@@ -5,14 +5,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { format } from "prettier";
-import {
-  Project,
-  SyntaxKind,
-  type MethodSignatureStructure,
-  type OptionalKind,
-  type PropertySignatureStructure,
-  type SourceFile,
-} from "ts-morph";
+import { Project, SyntaxKind, type SourceFile } from "ts-morph";
 import type { ClientModel, MethodModel } from "./model.js";
 
 /** The module specifier generated code imports the runtime from. */
@@ -32,7 +25,7 @@ export async function emitModule(model: ClientModel): Promise<string> {
   const body = file.getFullText().slice(file.getStatements()[0]!.getStart());
   const banner = model.banner.map((line) => `// ${line}\n`).join("");
   return format(banner + body, {
-    parser: "typescript",
+    parser: "babel-ts",
     // Fixed options: the output must not depend on the user's prettier config.
     printWidth: 100,
     tabWidth: 2,
@@ -64,34 +57,24 @@ function fill(file: SourceFile, model: ClientModel): void {
 
   const api = file.getInterfaceOrThrow(model.typeName);
   api.getPropertyOrThrow("placeholder").remove();
-  api.addMethods(model.methods.map(methodSignature));
-  api.addProperties(
-    model.attrs.map((a): OptionalKind<PropertySignatureStructure> => ({
-      name: a.member,
-      type: `Promise<${a.type}>`,
-      isReadonly: true,
-      docs: [
-        "Remote attribute (a Python property): reading it fetches the current value; " +
-          "write it with `$set`.",
-      ],
-    })),
-  );
+  // One text insertion: much faster than a structure per member for 500-method objects.
+  const members = [
+    ...model.methods.map(methodSignature),
+    ...model.attrs.map(
+      (a) =>
+        "/** Remote attribute (a Python property): reading it fetches the current value; " +
+        `write it with \`$set\`. */\nreadonly ${a.member}: Promise<${a.type}>;`,
+    ),
+  ];
+  if (members.length > 0) api.addMember(members.join("\n"));
 }
 
-function methodSignature(method: MethodModel): OptionalKind<MethodSignatureStructure> {
-  return {
-    name: method.member,
-    returnType: `Promise<${method.returns}>`,
-    docs: [
-      method.oneway
-        ? "Remote method, **oneway**: resolves once the call is sent; no result or remote error comes back."
-        : "Remote method: resolves to its result; a remote exception rejects it as a `PyroError` with `.remote`.",
-    ],
-    parameters: method.params.map((p) => ({
-      name: p.name,
-      type: p.type,
-      hasQuestionToken: p.optional,
-      isRestParameter: p.rest,
-    })),
-  };
+function methodSignature(method: MethodModel): string {
+  const doc = method.oneway
+    ? "Remote method, **oneway**: resolves once the call is sent; no result or remote error comes back."
+    : "Remote method: resolves to its result; a remote exception rejects it as a `PyroError` with `.remote`.";
+  const params = method.params
+    .map((p) => `${p.rest ? "..." : ""}${p.name}${p.optional ? "?" : ""}: ${p.type}`)
+    .join(", ");
+  return `/** ${doc} */\n${method.member}(${params}): Promise<${method.returns}>;`;
 }
