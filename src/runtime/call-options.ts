@@ -62,12 +62,6 @@ export function correlationBytes(id: string): Uint8Array {
   return Buffer.from(hex, "hex");
 }
 
-/** A UUID string from the 16 raw bytes of a `CORR` annotation. */
-export function correlationString(bytes: Uint8Array): string {
-  const hex = Buffer.from(bytes).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** The `aborted` error for a signal that fired (its reason kept as the cause). */
 export function abortedError(signal: AbortSignal, what: string): PyroError {
   const reason: unknown = signal.reason;

@@ -387,6 +387,7 @@ export class Proxy {
     return `<pyrogen.Proxy for ${this.$uri.toString()}${this.$connected ? "; connected" : ""}>`;
   }
 
+  /** This proxy (wrappers such as `createProxy`'s forward it, so hooks reach the real proxy). */
   get [PROXY_TARGET](): Proxy {
     return this;
   }
