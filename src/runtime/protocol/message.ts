@@ -8,6 +8,7 @@ import {
   Annotation,
   CHECKSUM_MAGIC,
   HEADER_SIZE,
+  MAGIC,
   MAX_ANNOTATIONS_SIZE,
   MAX_DATA_SIZE,
   MessageFlag,
@@ -124,6 +125,7 @@ export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8A
       `max message size exceeded (${data.length + annotationsSize} where max=${max})`,
     );
   }
+  // Buffer's pool makes small allocations much cheaper than a fresh Uint8Array.
   const out = Buffer.allocUnsafe(HEADER_SIZE + annotationsSize + data.length);
   const fields = {
     type: msg.type,
@@ -133,20 +135,21 @@ export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8A
     serializerId: msg.serializerId,
     annotationsSize,
   };
-  out.write("PYRO", 0, "latin1");
-  out.writeUInt16BE(PROTOCOL_VERSION, 4);
-  out.writeUInt16BE(fields.type, 6);
-  out.writeUInt16BE(flags, 8);
-  out.writeUInt16BE(fields.seq, 10);
-  out.writeInt32BE(fields.dataSize, 12);
-  out.writeUInt16BE(fields.serializerId, 16);
-  out.writeUInt16BE(annotationsSize, 18);
-  out.writeUInt16BE(0, 20);
-  out.writeUInt16BE(headerChecksum(fields), 22);
+  out.set(MAGIC);
+  put16(out, 4, PROTOCOL_VERSION);
+  put16(out, 6, fields.type);
+  put16(out, 8, flags);
+  put16(out, 10, fields.seq);
+  put16(out, 12, data.length >>> 16);
+  put16(out, 14, data.length & 0xffff);
+  put16(out, 16, fields.serializerId);
+  put16(out, 18, annotationsSize);
+  put16(out, 20, 0);
+  put16(out, 22, headerChecksum(fields));
   let offset = HEADER_SIZE;
   for (const [key, value] of annotations) {
-    out.write(key, offset, "latin1");
-    out.writeUInt16BE(value.length, offset + 4);
+    for (let i = 0; i < 4; i++) out[offset + i] = key.charCodeAt(i);
+    put16(out, offset + 4, value.length);
     out.set(value, offset + 6);
     offset += 6 + value.length;
   }
@@ -154,24 +157,32 @@ export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8A
   return out;
 }
 
+function get16(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 8) | bytes[at + 1]!;
+}
+
+function put16(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 8;
+  out[at + 1] = value & 0xff;
+}
+
 /**
- * Parse and validate the 24-byte header at the start of `bytes`: magic and version,
+ * Parse and validate the 24-byte header at `offset` in `bytes`: magic and version,
  * checksum, then the data length sign. Every failure is a `protocol` error.
  */
-export function decodeHeader(bytes: Uint8Array): MessageHeader {
-  if (bytes.length < HEADER_SIZE) {
+export function decodeHeader(bytes: Uint8Array, offset = 0): MessageHeader {
+  if (bytes.length - offset < HEADER_SIZE) {
     throw new PyroError(
       "protocol",
-      `header data size mismatch: got ${bytes.length} bytes, a header has ${HEADER_SIZE}`,
+      `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${HEADER_SIZE}`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   if (
-    bytes[0] !== 0x50 ||
-    bytes[1] !== 0x59 ||
-    bytes[2] !== 0x52 ||
-    bytes[3] !== 0x4f ||
-    view.getUint16(4) !== PROTOCOL_VERSION
+    bytes[offset] !== 0x50 ||
+    bytes[offset + 1] !== 0x59 ||
+    bytes[offset + 2] !== 0x52 ||
+    bytes[offset + 3] !== 0x4f ||
+    get16(bytes, offset + 4) !== PROTOCOL_VERSION
   ) {
     throw new PyroError(
       "protocol",
@@ -180,13 +191,14 @@ export function decodeHeader(bytes: Uint8Array): MessageHeader {
     );
   }
   const header: MessageHeader = {
-    type: view.getUint16(6),
-    flags: view.getUint16(8),
-    seq: view.getUint16(10),
-    dataSize: view.getInt32(12),
-    serializerId: view.getUint16(16),
-    annotationsSize: view.getUint16(18),
-    checksum: view.getUint16(22),
+    type: get16(bytes, offset + 6),
+    flags: get16(bytes, offset + 8),
+    seq: get16(bytes, offset + 10),
+    // Signed 32-bit, as Pyro4's struct format "i".
+    dataSize: (get16(bytes, offset + 12) << 16) | get16(bytes, offset + 14),
+    serializerId: get16(bytes, offset + 16),
+    annotationsSize: get16(bytes, offset + 18),
+    checksum: get16(bytes, offset + 22),
   };
   if (header.checksum !== headerChecksum(header)) {
     throw new PyroError(

@@ -38,6 +38,8 @@ export class MessageReader {
   /** Offset of the first unconsumed byte in that chunk. */
   #offset = 0;
   #buffered = 0;
+  /** Where the bytes returned by the last `#take` start in the array it returned. */
+  #start = 0;
   #header: MessageHeader | undefined;
   #failure: PyroError | undefined;
 
@@ -98,7 +100,8 @@ export class MessageReader {
     let header = this.#header;
     if (header === undefined) {
       if (this.#buffered < HEADER_SIZE) return undefined;
-      header = decodeHeader(this.#take(HEADER_SIZE));
+      const bytes = this.#take(HEADER_SIZE);
+      header = decodeHeader(bytes, this.#start);
       const size = header.dataSize + header.annotationsSize;
       if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
         throw new PyroError(
@@ -109,12 +112,14 @@ export class MessageReader {
       }
       this.#header = header;
     }
-    const bodySize = header.annotationsSize + header.dataSize;
+    const annotationsSize = header.annotationsSize;
+    const bodySize = annotationsSize + header.dataSize;
     if (this.#buffered < bodySize) return undefined;
     const body = this.#take(bodySize);
+    const start = this.#start;
     this.#header = undefined;
-    const annotations = parseAnnotations(body, header.annotationsSize);
-    let data = body.subarray(header.annotationsSize);
+    const annotations = parseAnnotations(body, start, annotationsSize);
+    let data = body.subarray(start + annotationsSize, start + bodySize);
     verifyHmac(this.#hmacKey, data, annotations);
     let flags = header.flags;
     if (this.#inflate && (flags & MessageFlag.COMPRESSED) !== 0) {
@@ -131,16 +136,22 @@ export class MessageReader {
     };
   }
 
-  /** Remove `n` buffered bytes: a view when they lie in one chunk, else one copy. */
+  /**
+   * Remove `n` buffered bytes and return the array that holds them from `#start` on: the
+   * chunk itself when they lie in one chunk (no copy), else one new copy.
+   */
   #take(n: number): Uint8Array {
     this.#buffered -= n;
-    if (n === 0) return EMPTY;
-    const first = this.#chunks[this.#index]!;
+    const first = this.#chunks[this.#index];
+    if (first === undefined || n === 0) {
+      this.#start = 0;
+      return EMPTY;
+    }
     if (first.length - this.#offset >= n) {
-      const view = first.subarray(this.#offset, this.#offset + n);
+      this.#start = this.#offset;
       this.#offset += n;
       if (this.#offset === first.length) this.#advance();
-      return view;
+      return first;
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
@@ -152,6 +163,7 @@ export class MessageReader {
       this.#offset += count;
       if (this.#offset === chunk.length) this.#advance();
     }
+    this.#start = 0;
     return out;
   }
 
@@ -171,23 +183,24 @@ export class MessageReader {
 
 const EMPTY = new Uint8Array(0);
 
-/** Split the annotation block at the start of `body` into key → value views. */
-function parseAnnotations(body: Uint8Array, size: number): Map<string, Uint8Array> {
+/** Split the annotation block of `size` bytes at `start` in `body` into key → value views. */
+function parseAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array> {
   const annotations = new Map<string, Uint8Array>();
-  let i = 0;
-  while (i < size) {
-    if (size - i < 6) {
+  const end = start + size;
+  let i = start;
+  while (i < end) {
+    if (end - i < 6) {
       throw new PyroError(
         "protocol",
-        `invalid annotations: ${size - i} stray bytes at the end of the annotation block`,
+        `invalid annotations: ${end - i} stray bytes at the end of the annotation block`,
       );
     }
     const key = asciiKey(body, i);
     const length = (body[i + 4]! << 8) | body[i + 5]!;
-    if (i + 6 + length > size) {
+    if (i + 6 + length > end) {
       throw new PyroError(
         "protocol",
-        `invalid annotations: '${key}' claims ${length} bytes but only ${size - i - 6} remain in the annotation block`,
+        `invalid annotations: '${key}' claims ${length} bytes but only ${end - i - 6} remain in the annotation block`,
       );
     }
     annotations.set(key, body.subarray(i + 6, i + 6 + length));
