@@ -1,0 +1,333 @@
+/**
+ * The serpent encoder: values → Python literal text as UTF-8, the way Python's serpent
+ * writes it (compact, no spaces; bytes as the base64 dict with Python's dict-repr spacing).
+ *
+ * Bytes are written straight into one growing buffer (printable ASCII strings, numbers and
+ * punctuation byte by byte), so no intermediate strings pile up for the garbage collector.
+ * Cycles need no bookkeeping on the hot path: a cycle nests without end, so it is found when
+ * the depth cap is hit and the ancestor path repeats an object.
+ */
+import { Buffer } from "node:buffer";
+import { PyroError } from "../errors.js";
+import { PyComplex, PyFloat, PyTuple } from "../values.js";
+import type { ClassRegistry } from "./class-registry.js";
+import { MAX_DEPTH } from "./serpent-parse.js";
+import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
+
+/** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
+const NAN_DICT = "{'__class__':'float','value':'nan'}";
+
+const INITIAL_SIZE = 16 * 1024;
+/** Buffers up to this size are kept for the next call; bigger ones are handed out as is. */
+const KEEP_SIZE = 1024 * 1024;
+/** A free buffer to reuse, or null while an encoder (perhaps an outer one) holds it. */
+let spare: Buffer | null = Buffer.allocUnsafe(INITIAL_SIZE);
+
+/**
+ * Writes serpent text. `value`, `tuple` and `ascii` may be combined freely (e.g. to build a
+ * call tuple), then `finish()` returns the bytes.
+ */
+export class SerpentWriter {
+  readonly #registry: ClassRegistry;
+  #buf: Buffer;
+  #pos = 0;
+  /** The containers on the path from the root, indexed by depth (for cycle reports). */
+  readonly #ancestors: unknown[] = [];
+  /** False if someone added enumerable properties to Object.prototype. */
+  readonly #cleanPrototype = !hasEnumerable(Object.prototype);
+
+  constructor(registry: ClassRegistry) {
+    this.#registry = registry;
+    this.#buf = spare ?? Buffer.allocUnsafe(INITIAL_SIZE);
+    spare = null;
+  }
+
+  /** The bytes written so far; the writer must not be used afterwards. */
+  finish(): Uint8Array {
+    const buf = this.#buf;
+    const length = this.#pos;
+    if (buf.length > KEEP_SIZE) return new Uint8Array(buf.buffer, buf.byteOffset, length);
+    const out = new Uint8Array(length);
+    out.set(buf.subarray(0, length));
+    spare = buf;
+    return out;
+  }
+
+  /** Give the buffer back after a failure. */
+  abandon(): void {
+    if (this.#buf.length <= KEEP_SIZE) spare = this.#buf;
+  }
+
+  #grow(extra: number): void {
+    const old = this.#buf;
+    const next = Buffer.allocUnsafe(Math.max(old.length * 2, this.#pos + extra));
+    old.copy(next, 0, 0, this.#pos);
+    this.#buf = next;
+  }
+
+  /** Text known to be ASCII (numbers, punctuation, base64). */
+  ascii(text: string): void {
+    const n = text.length;
+    if (this.#pos + n > this.#buf.length) this.#grow(n);
+    const buf = this.#buf;
+    if (n > 64) {
+      this.#pos += buf.write(text, this.#pos, "latin1");
+      return;
+    }
+    let p = this.#pos;
+    for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
+    this.#pos = p;
+  }
+
+  #byte(c: number): void {
+    if (this.#pos >= this.#buf.length) this.#grow(1);
+    this.#buf[this.#pos++] = c;
+  }
+
+  /** A str literal: printable ASCII is copied byte by byte, anything else goes through repr. */
+  str(s: string): void {
+    const n = s.length;
+    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
+    const buf = this.#buf;
+    let p = this.#pos;
+    buf[p++] = 39;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) {
+        this.#utf8(pyStrRepr(s));
+        return;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = 39;
+    this.#pos = p;
+  }
+
+  #utf8(text: string): void {
+    const most = text.length * 3;
+    if (this.#pos + most > this.#buf.length) this.#grow(most);
+    this.#pos += this.#buf.write(text, this.#pos, "utf8");
+  }
+
+  /** Any value of the mapping. */
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case "string":
+        return this.str(v);
+      case "number":
+        return this.#number(v);
+      case "boolean":
+        return this.ascii(v ? "True" : "False");
+      case "bigint":
+        return this.ascii(v.toString());
+      case "undefined":
+        return this.ascii("None");
+      case "object":
+        return v === null ? this.ascii("None") : this.#object(v, depth + 1, false);
+    }
+    throw new PyroError(
+      "serialize",
+      `cannot serialize a ${typeof v} with serpent; send data (numbers, strings, arrays, objects)`,
+    );
+  }
+
+  /** An integral number is an int, any other a float; -0 is the float -0.0. */
+  #number(n: number): void {
+    if ((n | 0) === n && n !== 0) return this.#int32(n);
+    if (Number.isInteger(n)) {
+      if (n === 0) return this.ascii(Object.is(n, -0) ? "-0.0" : "0");
+      return this.ascii(n < 1e21 && n > -1e21 ? String(n) : BigInt(n).toString());
+    }
+    this.#float(n);
+  }
+
+  /** A 32-bit int, digit by digit (cheaper than `String(n)`). */
+  #int32(n: number): void {
+    if (this.#pos + 11 > this.#buf.length) this.#grow(11);
+    const buf = this.#buf;
+    let p = this.#pos;
+    if (n < 0) {
+      buf[p++] = 45;
+      n = -n;
+    }
+    let end = p + digitCount(n);
+    this.#pos = end;
+    do {
+      buf[--end] = 48 + (n % 10);
+      n = (n / 10) | 0;
+    } while (n > 0);
+  }
+
+  /** A Python float, including the NaN dict and the ±1e30000 infinities. */
+  #float(x: number): void {
+    if (x !== x) return this.ascii(NAN_DICT);
+    if (x === Infinity) return this.ascii("1e30000");
+    if (x === -Infinity) return this.ascii("-1e30000");
+    this.ascii(pyFloatRepr(x));
+  }
+
+  /** A dict key or set element: arrays become tuples, unhashable values are refused. */
+  #key(v: unknown, depth: number): void {
+    if (typeof v === "number" && v !== v) {
+      throw new PyroError("serialize", "NaN cannot be a dict key or set element in serpent");
+    }
+    if (typeof v === "object" && v !== null) return this.#object(v, depth + 1, true);
+    this.value(v, depth);
+  }
+
+  #object(v: object, depth: number, asKey: boolean): void {
+    if (depth > MAX_DEPTH) this.#tooDeep(v, depth);
+    this.#ancestors[depth] = v;
+    if (Array.isArray(v)) return asKey ? this.tuple(v, depth, true) : this.#list(v, depth);
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      if (asKey) unhashable("a dict");
+      return this.#dict(v as Record<string, unknown>, depth);
+    }
+    if (v instanceof Uint8Array) {
+      if (asKey) unhashable("bytes");
+      const base64 = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+      return this.ascii("{'data': '" + base64 + "', 'encoding': 'base64'}");
+    }
+    if (v instanceof PyTuple) return this.tuple(v.items, depth, asKey);
+    if (v instanceof PyFloat) return this.#float(v.value);
+    if (v instanceof PyComplex) return this.#complex(v);
+    if (v instanceof Set) {
+      if (asKey) unhashable("a Set");
+      return this.#set(v, depth);
+    }
+    if (v instanceof Map) {
+      if (asKey) unhashable("a Map");
+      return this.#map(v, depth);
+    }
+    const replacement = this.#registry.toSerializable(v, "serpent");
+    return asKey ? this.#key(replacement, depth) : this.value(replacement, depth);
+  }
+
+  #list(items: readonly unknown[], depth: number): void {
+    this.#byte(91);
+    const n = items.length;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.#byte(44);
+      this.value(items[i], depth);
+    }
+    this.#byte(93);
+  }
+
+  /** A tuple: `()`, `(x,)`, `(x,y)`. */
+  tuple(items: readonly unknown[], depth: number, asKey = false): void {
+    this.#byte(40);
+    const n = items.length;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) this.#byte(44);
+      if (asKey) this.#key(items[i], depth);
+      else this.value(items[i], depth);
+    }
+    if (n === 1) this.#byte(44);
+    this.#byte(41);
+  }
+
+  #dict(dict: Record<string, unknown>, depth: number): void {
+    this.#byte(123);
+    let first = true;
+    if (this.#cleanPrototype) {
+      // for-in is much faster than Object.keys on small objects, and yields the same keys
+      // while Object.prototype has no enumerable properties.
+      for (const key in dict) {
+        if (!first) this.#byte(44);
+        first = false;
+        this.str(key);
+        this.#byte(58);
+        this.value(dict[key], depth);
+      }
+    } else {
+      for (const key of Object.keys(dict)) {
+        if (!first) this.#byte(44);
+        first = false;
+        this.str(key);
+        this.#byte(58);
+        this.value(dict[key], depth);
+      }
+    }
+    this.#byte(125);
+  }
+
+  #map(map: ReadonlyMap<unknown, unknown>, depth: number): void {
+    this.#byte(123);
+    let first = true;
+    for (const [key, value] of map) {
+      if (!first) this.#byte(44);
+      first = false;
+      this.#key(key, depth);
+      this.#byte(58);
+      this.value(value, depth);
+    }
+    this.#byte(125);
+  }
+
+  /** A set; Python has no empty-set literal, so serpent writes `()` for it. */
+  #set(set: ReadonlySet<unknown>, depth: number): void {
+    if (set.size === 0) return this.ascii("()");
+    this.#byte(123);
+    let first = true;
+    for (const item of set) {
+      if (!first) this.#byte(44);
+      first = false;
+      this.#key(item, depth);
+    }
+    this.#byte(125);
+  }
+
+  /**
+   * A complex as `(real±imag j)`. serpent's own `+-0.0j` for a negative-zero imaginary part
+   * is not a Python literal, so it is written as `-0.0j` (Python then reads +0.0).
+   */
+  #complex(c: PyComplex): void {
+    const { real, imag } = c;
+    if (real !== real || imag !== imag) {
+      throw new PyroError(
+        "serialize",
+        "a complex with a NaN part has no serpent literal; send its parts as two floats",
+      );
+    }
+    const negative = imag < 0 || Object.is(imag, -0);
+    this.#byte(40);
+    this.#float(real);
+    this.#byte(negative ? 45 : 43);
+    this.#float(negative ? -imag : imag);
+    this.ascii("j)");
+  }
+
+  #tooDeep(v: object, depth: number): never {
+    const path = this.#ancestors.slice(1, depth);
+    if (path.includes(v) || new Set(path).size < path.length) {
+      throw new PyroError(
+        "serialize",
+        "circular reference: the value contains itself; serpent can only send trees of values",
+      );
+    }
+    throw new PyroError(
+      "serialize",
+      `nesting deeper than ${MAX_DEPTH} levels; flatten the value before sending it`,
+    );
+  }
+}
+
+function hasEnumerable(target: object): boolean {
+  for (const _key in target) return true;
+  return false;
+}
+
+/** Decimal digits of 0 <= n <= 2^31. */
+function digitCount(n: number): number {
+  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+}
+
+function unhashable(what: string): never {
+  throw new PyroError(
+    "serialize",
+    `${what} cannot be a dict key or set element (Python needs a hashable key); ` +
+      "use a string, number, boolean, null or an array/tuple of those",
+  );
+}

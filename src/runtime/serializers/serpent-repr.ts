@@ -1,0 +1,71 @@
+/**
+ * Python's `repr()` of str and float, which is the text serpent writes for them.
+ *
+ * Kept apart from the emitter because the rules (quote choice, which characters are
+ * "printable", when a float switches to exponent form) are Python's, not serpent's.
+ */
+
+/** Non-printable in Python's sense (categories C* and Z* except the ASCII space), or a quote/backslash. */
+const ESCAPED = /[\\'"]|[^\x20-\x7e\p{L}\p{M}\p{N}\p{P}\p{S}]/gu;
+
+/**
+ * Python's `repr(s)`: single quotes unless `s` holds `'` but no `"`; `\\`, the quote,
+ * `\t \n \r` escaped; other non-printable characters (controls, format characters,
+ * separators other than space, lone surrogates, unassigned code points) as
+ * `\xhh`/`\uhhhh`/`\Uhhhhhhhh`; everything else literally.
+ */
+export function pyStrRepr(s: string): string {
+  // Fast path: printable ASCII without quote or backslash is written as is.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) return escapedRepr(s);
+  }
+  return "'" + s + "'";
+}
+
+function escapedRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  return quote + s.replace(ESCAPED, (char) => escapeChar(char, quote)) + quote;
+}
+
+function escapeChar(char: string, quote: string): string {
+  switch (char) {
+    case "\\":
+      return "\\\\";
+    case "'":
+    case '"':
+      return char === quote ? "\\" + char : char;
+    case "\t":
+      return "\\t";
+    case "\n":
+      return "\\n";
+    case "\r":
+      return "\\r";
+  }
+  const code = char.codePointAt(0) ?? 0;
+  if (code < 0x100) return "\\x" + hex(code, 2);
+  if (code < 0x10000) return "\\u" + hex(code, 4);
+  return "\\U" + hex(code, 8);
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).padStart(width, "0");
+}
+
+/**
+ * Python's `repr(x)` of a finite float: the shortest round-trip digits (as JS finds them),
+ * fixed notation with at least one decimal (`1.0`, `0.0001`) for 1e-4 <= |x| < 1e16,
+ * otherwise exponent notation with a sign and at least two exponent digits (`1e+16`, `1e-05`).
+ */
+export function pyFloatRepr(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const magnitude = x < 0 ? -x : x;
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    const text = String(x);
+    return Number.isInteger(x) ? text + ".0" : text;
+  }
+  const text = x.toExponential();
+  const signAt = text.indexOf("e") + 2;
+  const exponent = text.slice(signAt);
+  return text.slice(0, signAt) + (exponent.length === 1 ? "0" + exponent : exponent);
+}
