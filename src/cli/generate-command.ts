@@ -71,7 +71,7 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
   }
   if (flags.check === true) {
     for (const file of stale) {
-      process.stderr.write(`pyrogen: stale: ${path.relative(process.cwd(), file) || file}\n`);
+      process.stderr.write(`pyrogen: stale: ${shownPath(file)}\n`);
     }
     if (stale.length > 0) {
       process.stderr.write(
@@ -280,6 +280,14 @@ async function outputFile(
   }
   const typeName = name ?? typeNameFor(objectNameOf(uri ?? "remote"));
   return path.resolve(out, fileNameFor(typeName));
+}
+
+/** A path relative to the working folder when it is inside it, else absolute. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative)
+    ? file
+    : relative;
 }
 
 async function isDirectory(file: string): Promise<boolean> {

@@ -88,6 +88,8 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
     .option("--check", "regenerate in memory; exit 1 naming each file that is out of date")
     .option("-q, --quiet", "no progress or summary output")
     .showHelpAfterError("(run pyrogen --help for usage)")
+    // Subcommands have the same connection flags; they must reach the subcommand.
+    .enablePositionalOptions()
     .exitOverride();
   withConnection(program).action(async (uris: string[], options: Record<string, unknown>) => {
     // Commands load lazily: --help and --version must not pay for ts-morph and prettier.
