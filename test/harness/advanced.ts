@@ -25,13 +25,14 @@ export interface AdvancedInfo {
 
 /**
  * A name server on 127.0.0.1 accepting every serializer, with a broadcast responder on
- * 127.0.0.1 when `broadcast` is set.
+ * 127.0.0.1 when `broadcast` is set, and an HMAC key when `hmac` is given.
  */
 export async function startNameServer(
   python: PythonProcesses,
-  options: { broadcast?: boolean } = {},
+  options: { broadcast?: boolean; hmac?: string } = {},
 ): Promise<{ process: PythonProcess; info: NameServerInfo }> {
   const args = ["--host", "127.0.0.1", ...(options.broadcast === true ? [] : ["--no-bc"])];
+  if (options.hmac !== undefined) args.push("--hmac", options.hmac);
   return python.startFixture<NameServerInfo>("name_server.py", args, {
     env: { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" },
   });

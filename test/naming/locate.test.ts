@@ -105,4 +105,18 @@ describe("locateNS", () => {
     expect(found.proxy.$serializer).toBe("json");
     expect((await found.list()).has("Pyro.NameServer")).toBe(true);
   });
+
+  it("uses the HMAC key for the name server: found with it, refused without", async () => {
+    const secured = (await startNameServer(python, { hmac: "ns-secret" })).info;
+    await using found = await locateNS({
+      host: "127.0.0.1",
+      port: secured.port,
+      hmacKey: "ns-secret",
+    });
+    await found.register("signed", "PYRO:signed@127.0.0.1:5050");
+    expect((await found.lookup("signed")).object).toBe("signed");
+    const error = await failure(locateNS({ host: "127.0.0.1", port: secured.port, hmacKey: null }));
+    expect(error.code).toBe("naming");
+    expect(error.message).toContain("hmac");
+  });
 });
