@@ -89,3 +89,25 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
     expect(await proxy.$call("echo", ["again"])).toBe("again");
   });
 });
+
+describe("arguments no serializer can carry", () => {
+  it("fail locally with a serialize error; the connection is untouched", async () => {
+    class Unknown {
+      readonly x = 1;
+    }
+    await using proxy = new Proxy(lab.uri);
+    await proxy.$bind();
+    const error = await failure(proxy.$call("echo", [new Unknown()]));
+    expect(error.code).toBe("serialize");
+    expect(error.message).toContain("Unknown");
+    expect(proxy.$connected).toBe(true);
+    expect(await proxy.$call("echo", ["still connected"])).toBe("still connected");
+  });
+
+  it("bytes over json name a serializer that can carry them", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer: "json" });
+    const error = await failure(proxy.$call("echo", [new Uint8Array([1, 2, 3])]));
+    expect(error.code).toBe("serialize");
+    expect(error.message).toMatch(/serpent|marshal|msgpack/);
+  });
+});
