@@ -5,6 +5,7 @@ import path from "node:path";
 import { PythonProcesses } from "../harness/python.js";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
 import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroConfig } from "../../src/runtime/config.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 
@@ -96,5 +97,24 @@ describe("TLS failures", () => {
     expect(error.message).toMatch(
       /^while connecting to 127\.0\.0\.1:\d+: receiving: connection lost/,
     );
+  });
+});
+
+describe("TLS from the SSL_* configuration items", () => {
+  it("one-way with SSL and SSL_CACERTS", async () => {
+    const cfg = new PyroConfig({ SSL: true, SSL_CACERTS: certs.caCert });
+    await using proxy = new Proxy(tlsOneWay.uri, { config: cfg });
+    expect(await proxy.$call("echo", ["tls from config"])).toBe("tls from config");
+  });
+
+  it("two-way with SSL_CLIENTCERT and SSL_CLIENTKEY from PYRO_* variables", async () => {
+    const cfg = PyroConfig.fromEnv({
+      PYRO_SSL: "true",
+      PYRO_SSL_CACERTS: certs.caCert,
+      PYRO_SSL_CLIENTCERT: certs.clientCert,
+      PYRO_SSL_CLIENTKEY: certs.clientKey,
+    });
+    await using proxy = new Proxy(tlsTwoWay.uri, { config: cfg, serializer: "json" });
+    expect(await proxy.$call("echo", ["mutual from env"])).toBe("mutual from env");
   });
 });
