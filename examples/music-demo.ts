@@ -1,0 +1,44 @@
+/**
+ * The demo program (`npm run demo`): uses the client that pyrogen generated from the live
+ * music server (examples/music-server.generated.ts) — calls, attributes, a oneway call, a
+ * batch, an async call, an iterator and a remote exception with its remote traceback.
+ */
+import { formatRemoteTraceback, kwargs, PyroError } from "pyrogen/runtime";
+import { connectMusicServer } from "./music-server.generated.js";
+
+const music = connectMusicServer(); // PYRONAME:example.musicserver, via the name server
+try {
+  console.log("songs:          ", await music.list_songs());
+  console.log("play:           ", await music.play("Wonderwall", kwargs({ loop: true })));
+  console.log("current song:   ", await music.current_song());
+
+  console.log("volume:         ", await music.volume);
+  await music.$set("volume", 8);
+  console.log("volume after set:", await music.volume);
+
+  await music.stop(); // oneway: resolves as soon as the call is sent
+  console.log("stop():          sent (oneway, no reply awaited)");
+
+  const [played, current, queued] = await music.$batch((b) => [
+    b.play("Zombie"),
+    b.current_song(),
+    b.enqueue("Creep", "Wonderwall"),
+  ]);
+  console.log("batch (1 message):", played, "|", current, "|", queued, "queued");
+
+  const future = music.$async.list_songs();
+  console.log("async call:      ready =", future.ready);
+  console.log("async result:   ", await future.value);
+
+  for await (const song of music.$iter.songs()) console.log("streamed item:  ", song);
+
+  try {
+    await music.fail("the amplifier is on fire");
+  } catch (error) {
+    if (!(error instanceof PyroError)) throw error;
+    console.log(`caught ${error.pythonType}: ${error.message}`);
+    process.stdout.write(formatRemoteTraceback(error));
+  }
+} finally {
+  music.$release();
+}
