@@ -75,8 +75,8 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   it("sends oneway methods (from metadata) without waiting; the daemon still runs them", async () => {
     await using proxy = new Proxy(lab.uri, { serializer });
     const key = `oneway-${serializer}`;
-    // fire() sleeps 50 ms before counting, so a result right after the call proves no wait.
-    expect(await proxy.$call("fire", [key, 2])).toBeUndefined();
+    // fire() sleeps 0.5 s before counting, so a zero count right after proves no wait.
+    expect(await proxy.$call("fire", [key, 2, 0.5])).toBeUndefined();
     expect(await proxy.$call("counter", [key])).toBe(0);
     await waitFor(async () => (await proxy.$call("counter", [key])) === 2);
     // An explicit oneway call of a normal method gets no result either.
