@@ -94,9 +94,7 @@ describe("TLS failures", () => {
     await using proxy = new Proxy(tlsOneWay.uri, { tls: false, timeoutMs: 5000 });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("connection-closed");
-    expect(error.message).toMatch(
-      /^while connecting to 127\.0\.0\.1:\d+: receiving: connection lost/,
-    );
+    expect(error.message).toMatch(/^while connecting to 127\.0\.0\.1:\d+: receiving: /);
   });
 });
 
