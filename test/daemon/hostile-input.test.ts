@@ -243,3 +243,29 @@ describe("after the handshake", () => {
 test("none of it was an internal daemon error", () => {
   expect(logged).toEqual([]);
 });
+
+test("an INVOKE in a serializer the daemon does not accept gets a SerializeError, then a close", async () => {
+  await using jsonOnly = await Daemon.start({ host: "127.0.0.1", serializers: ["json"] });
+  jsonOnly.register(new Calculator(), { id: "calc", expose: CALCULATOR_EXPOSE });
+  const client = await RawClient.connect(jsonOnly.port!);
+  client.send({ type: MessageType.CONNECT, data: json.dumps({ handshake: "hello" }) });
+  expect(asMessage(await client.next()).type).toBe(MessageType.CONNECTOK);
+  client.send({
+    type: MessageType.INVOKE,
+    seq: 1,
+    serializerId: 6,
+    data: createSerializer("msgpack").dumpsCall({
+      objectId: "calc",
+      method: "add",
+      vargs: [1, 2],
+      kwargs: {},
+    }),
+  });
+  const reply = asMessage(await client.next());
+  expect(reply.serializerId).toBe(6);
+  expect(createSerializer("msgpack").loads(reply.data)).toMatchObject({
+    code: "serialize",
+    message: "remote SerializeError: message used serializer that is not accepted: 6",
+  });
+  expect(await client.next()).toBe("closed");
+});

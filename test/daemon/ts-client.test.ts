@@ -156,6 +156,25 @@ describe("TypeScript client and daemon", () => {
     p.$release();
   });
 
+  test("a failing oneway call sends nothing back and is logged", async () => {
+    const logged: string[] = [];
+    await using daemon = await Daemon.start({
+      host: "127.0.0.1",
+      logger: (message) => logged.push(message),
+    });
+    const target = {
+      boom(): never {
+        throw new Error("oneway failure");
+      },
+      ok: () => "still fine",
+    };
+    const uri = daemon.register(target, { id: "t", expose: { oneway: ["boom"], methods: ["ok"] } });
+    await using p = new Proxy(uri, { serializer: "json" });
+    expect(await p.$call("boom", [])).toBeUndefined();
+    expect(await p.$call("ok", [])).toBe("still fine");
+    expect(logged).toEqual(["daemon: oneway call 'boom' on 't' failed"]);
+  });
+
   test("registration errors name the fix", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     expect(() => daemon.register(new Calculator())).toThrow(/exposes no methods/);
