@@ -1,7 +1,12 @@
 /**
  * A growable byte buffer for the binary encoders (marshal, msgpack). Internal.
  */
-import { encodeUtf8 } from "./codec-util.js";
+
+const utf8Encoder = new TextEncoder();
+const INITIAL_SIZE = 64 * 1024;
+const MAX_SPARE_SIZE = 4 * 1024 * 1024;
+/** A buffer no writer holds (taken by the next one; a nested writer allocates its own). */
+let spare: Uint8Array | null = null;
 
 /** Appends bytes and fixed-size numbers; `finish()` returns a copy of what was written. */
 export class ByteWriter {
@@ -9,15 +14,19 @@ export class ByteWriter {
   #view: DataView;
   #pos = 0;
 
-  constructor(initialSize = 256) {
-    this.#bytes = new Uint8Array(initialSize);
+  constructor() {
+    // Reuse the last finished writer's buffer: no zero-filled allocation and regrowth per call.
+    this.#bytes = spare ?? new Uint8Array(INITIAL_SIZE);
+    spare = null;
     this.#view = new DataView(this.#bytes.buffer);
   }
 
   /** Make room for `size` more bytes. */
   ensure(size: number): void {
-    const needed = this.#pos + size;
-    if (needed <= this.#bytes.length) return;
+    if (this.#pos + size > this.#bytes.length) this.#grow(this.#pos + size);
+  }
+
+  #grow(needed: number): void {
     const grown = new Uint8Array(Math.max(needed, this.#bytes.length * 2));
     grown.set(this.#bytes.subarray(0, this.#pos));
     this.#bytes = grown;
@@ -25,26 +34,51 @@ export class ByteWriter {
   }
 
   u8(value: number): void {
-    this.ensure(1);
+    if (this.#pos >= this.#bytes.length) this.ensure(1);
     this.#bytes[this.#pos++] = value;
   }
 
   u16be(value: number): void {
     this.ensure(2);
-    this.#view.setUint16(this.#pos, value);
+    const bytes = this.#bytes;
+    bytes[this.#pos] = value >>> 8;
+    bytes[this.#pos + 1] = value;
     this.#pos += 2;
   }
 
   u32be(value: number): void {
     this.ensure(4);
-    this.#view.setUint32(this.#pos, value);
-    this.#pos += 4;
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    bytes[pos] = value >>> 24;
+    bytes[pos + 1] = value >>> 16;
+    bytes[pos + 2] = value >>> 8;
+    bytes[pos + 3] = value;
+    this.#pos = pos + 4;
   }
 
   i32le(value: number): void {
     this.ensure(4);
-    this.#view.setInt32(this.#pos, value, true);
-    this.#pos += 4;
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    bytes[pos] = value;
+    bytes[pos + 1] = value >> 8;
+    bytes[pos + 2] = value >> 16;
+    bytes[pos + 3] = value >> 24;
+    this.#pos = pos + 4;
+  }
+
+  /** A type byte followed by an i32 LE (marshal's `i`, and its sizes). */
+  typeI32le(code: number, value: number): void {
+    this.ensure(5);
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    bytes[pos] = code;
+    bytes[pos + 1] = value;
+    bytes[pos + 2] = value >> 8;
+    bytes[pos + 3] = value >> 16;
+    bytes[pos + 4] = value >> 24;
+    this.#pos = pos + 5;
   }
 
   u64be(value: bigint): void {
@@ -65,6 +99,14 @@ export class ByteWriter {
     this.#pos += 8;
   }
 
+  /** A type byte followed by a float64. */
+  typeF64(code: number, value: number, littleEndian: boolean): void {
+    this.ensure(9);
+    this.#bytes[this.#pos] = code;
+    this.#view.setFloat64(this.#pos + 1, value, littleEndian);
+    this.#pos += 9;
+  }
+
   bytes(data: Uint8Array): void {
     this.ensure(data.length);
     this.#bytes.set(data, this.#pos);
@@ -82,33 +124,45 @@ export class ByteWriter {
   }
 
   /**
-   * Write `text` as UTF-8 behind a length header that `writeHeader(byteLength, ascii)`
-   * writes (it may throw to refuse the text); short ASCII goes byte by byte, the rest
-   * through TextEncoder.
+   * Write `text` as UTF-8 `offset` bytes ahead (room for a header the caller writes next,
+   * then `skip(byteLength)`), returning the byte length; it equals `text.length` exactly
+   * when the text is ASCII. Lone surrogates become U+FFFD, as with TextEncoder.
    */
-  string(text: string, writeHeader: (byteLength: number, ascii: boolean) => void): void {
+  utf8At(text: string, offset: number): number {
     const n = text.length;
-    if (n < 64) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) {
-        if (text.charCodeAt(i) > 0x7f) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) {
-        writeHeader(n, true);
-        this.ascii(text);
-        return;
-      }
+    this.ensure(offset + 3 * n);
+    const bytes = this.#bytes;
+    const start = this.#pos + offset;
+    if (n > 32) {
+      return utf8Encoder.encodeInto(text, bytes.subarray(start, start + 3 * n)).written;
     }
-    const encoded = encodeUtf8(text);
-    writeHeader(encoded.length, encoded.length === n);
-    this.bytes(encoded);
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        const rest = bytes.subarray(start + i, start + 3 * n);
+        return i + utf8Encoder.encodeInto(text.slice(i), rest).written;
+      }
+      bytes[start + i] = c;
+    }
+    return n;
   }
 
-  /** A copy of the bytes written so far. */
+  /** Move `length` bytes written at `pos + from` to `pos + to` (a header turned out longer). */
+  shift(from: number, to: number, length: number): void {
+    this.ensure(to + length);
+    const start = this.#pos;
+    this.#bytes.copyWithin(start + to, start + from, start + from + length);
+  }
+
+  /** Advance over bytes already written by {@link utf8At}. */
+  skip(count: number): void {
+    this.#pos += count;
+  }
+
+  /** A copy of the bytes written; the writer must not be used afterwards. */
   finish(): Uint8Array {
-    return this.#bytes.slice(0, this.#pos);
+    const result = this.#bytes.slice(0, this.#pos);
+    if (this.#bytes.length <= MAX_SPARE_SIZE) spare = this.#bytes;
+    return result;
   }
 }

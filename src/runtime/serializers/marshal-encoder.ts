@@ -76,8 +76,7 @@ export class MarshalWriter {
       }
       out.u8(0x30);
     } else if (value instanceof Uint8Array) {
-      out.u8(0x73);
-      out.i32le(value.length);
+      out.typeI32le(0x73, value.length);
       out.bytes(value);
     } else if (value instanceof PyTuple) {
       this.#items(0x28, value.items, depth, asKey);
@@ -103,60 +102,54 @@ export class MarshalWriter {
   }
 
   #items(code: number, items: readonly unknown[], depth: number, asKey: boolean): void {
-    this.out.u8(code);
-    this.out.i32le(items.length);
+    this.out.typeI32le(code, items.length);
     for (const item of items) this.write(item, depth, asKey);
   }
 
+  /** `z` (short) or `a` for ASCII, `u` for the rest: all read back as the same str. */
   #string(text: string): void {
     const out = this.out;
+    const n = text.length;
+    const short = n < 256;
+    const byteLength = out.utf8At(text, short ? 2 : 5);
+    if (byteLength === n) {
+      if (short) {
+        out.u8(0x7a);
+        out.u8(n);
+      } else {
+        out.typeI32le(0x61, n);
+      }
+      out.skip(n);
+      return;
+    }
     if (LONE_SURROGATE.test(text)) {
       const encoded = encodeSurrogatePass(text);
-      out.u8(0x75);
-      out.i32le(encoded.length);
+      out.typeI32le(0x75, encoded.length);
       out.bytes(encoded);
       return;
     }
-    // `z`/`a` for ASCII text, `u` for the rest: all read back as the same str.
-    let ascii = true;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii && text.length < 256) {
-      out.u8(0x7a);
-      out.u8(text.length);
-      out.ascii(text);
-    } else {
-      out.string(text, (byteLength) => {
-        out.u8(ascii ? 0x61 : 0x75);
-        out.i32le(byteLength);
-      });
-    }
+    if (short) out.shift(2, 5, byteLength);
+    out.typeI32le(0x75, byteLength);
+    out.skip(byteLength);
   }
 
   #int(value: number): void {
     if (value >= INT32_MIN && value <= INT32_MAX) {
-      this.out.u8(0x69);
-      this.out.i32le(value);
+      this.out.typeI32le(0x69, value);
     } else {
       this.#bigint(BigInt(value));
     }
   }
 
   #float(value: number): void {
-    this.out.u8(0x67);
-    this.out.f64(value, true);
+    this.out.typeF64(0x67, value, true);
   }
 
   /** `i` when it fits 32 bits, else `l`: signed digit count and base-2^15 digits. */
   #bigint(value: bigint): void {
     const out = this.out;
     if (value >= INT32_MIN && value <= INT32_MAX) {
-      out.u8(0x69);
-      out.i32le(Number(value));
+      out.typeI32le(0x69, Number(value));
       return;
     }
     let magnitude = value < 0n ? -value : value;

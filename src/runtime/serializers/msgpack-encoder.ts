@@ -139,21 +139,29 @@ class MsgpackWriter {
 
   #string(text: string): void {
     const out = this.out;
-    out.string(text, (n, ascii) => {
-      if (!ascii && LONE_SURROGATE.test(text)) throw loneSurrogate();
-      if (n < 32) {
-        out.u8(0xa0 | n);
-      } else if (n < 0x100) {
-        out.u8(0xd9);
-        out.u8(n);
-      } else if (n < 0x10000) {
-        out.u8(0xda);
-        out.u16be(n);
-      } else {
-        out.u8(0xdb);
-        out.u32be(n);
-      }
-    });
+    const guess = headerSize(text.length);
+    const byteLength = out.utf8At(text, guess);
+    if (byteLength !== text.length && LONE_SURROGATE.test(text)) throw loneSurrogate();
+    const actual = headerSize(byteLength);
+    if (actual !== guess) out.shift(guess, actual, byteLength);
+    this.#stringHeader(byteLength);
+    out.skip(byteLength);
+  }
+
+  #stringHeader(byteLength: number): void {
+    const out = this.out;
+    if (byteLength < 32) {
+      out.u8(0xa0 | byteLength);
+    } else if (byteLength < 0x100) {
+      out.u8(0xd9);
+      out.u8(byteLength);
+    } else if (byteLength < 0x10000) {
+      out.u8(0xda);
+      out.u16be(byteLength);
+    } else {
+      out.u8(0xdb);
+      out.u32be(byteLength);
+    }
   }
 
   #int(value: number): void {
@@ -221,9 +229,13 @@ class MsgpackWriter {
   }
 
   #float(value: number): void {
-    this.out.u8(0xcb);
-    this.out.f64(value, false);
+    this.out.typeF64(0xcb, value, false);
   }
+}
+
+/** Bytes of a str header for a UTF-8 length. */
+function headerSize(byteLength: number): number {
+  return byteLength < 32 ? 1 : byteLength < 0x100 ? 2 : byteLength < 0x10000 ? 3 : 5;
 }
 
 function loneSurrogate(): Error {
