@@ -12,11 +12,32 @@ import { proxyHooks } from "./proxy-hooks.js";
 /** The daemon's own object, which serves the stream calls. */
 const DAEMON_OBJECT = "Pyro.Daemon";
 
+/** Closes the stream of an iterator that was dropped unfinished (Pyro4 does it in `__del__`). */
+const abandoned = new FinalizationRegistry<{ proxy: Proxy; streamId: string }>(
+  ({ proxy, streamId }) => {
+    if (proxy.$connected) closeStream(proxy, streamId).catch(() => undefined);
+  },
+);
+
+/** The oneway `close_stream` call. */
+function closeStream(proxy: Proxy, streamId: string): Promise<unknown> {
+  return proxy.$invoke(
+    "close_stream",
+    [streamId],
+    {},
+    {
+      objectId: DAEMON_OBJECT,
+      flags: MessageFlag.ONEWAY,
+    },
+  );
+}
+
 /**
  * The items of a remote generator as an `AsyncIterable`. `None` items are values (`null`);
  * the generator's end (`StopIteration`) ends the iteration; an exception raised inside the
  * generator rejects the `next()` of the item where it happened. `break` (or `return()`, or
- * `await using`) closes the stream on the daemon with a oneway `close_stream`.
+ * `await using`) closes the stream on the daemon with a oneway `close_stream`; so does
+ * dropping an unfinished iterator, once the garbage collector reclaims it (as in Pyro4).
  *
  * After the proxy's connection is lost or released, `next()` fails with
  * `connection-closed` until the proxy is connected again (any call, or `$reconnect()`);
@@ -34,6 +55,7 @@ export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, As
   constructor(streamId: string, proxy: Proxy) {
     this.streamId = streamId;
     this.#proxy = proxy;
+    abandoned.register(this, { proxy, streamId }, this);
   }
 
   /** True once the stream ended, failed inside the generator, or was closed. */
@@ -54,20 +76,12 @@ export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, As
   /** Stop early: close the stream on the daemon (oneway) unless it already ended. */
   async return(): Promise<IteratorResult<T, undefined>> {
     if (!this.#finished) {
-      this.#finished = true;
+      this.#finish();
       // Without a connection there is nothing to close: the daemon drops the stream itself
       // after its linger time.
       if (this.#proxy.$connected) {
         try {
-          await this.#proxy.$invoke(
-            "close_stream",
-            [this.streamId],
-            {},
-            {
-              objectId: DAEMON_OBJECT,
-              flags: MessageFlag.ONEWAY,
-            },
-          );
+          await closeStream(this.#proxy, this.streamId);
         } catch (error) {
           if (!(error instanceof PyroError && error.isCommunicationError)) throw error;
         }
@@ -83,6 +97,11 @@ export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, As
   /** `await using items = await proxy.$call("gen")` closes the stream at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.return();
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    abandoned.unregister(this);
   }
 
   async #fetch(): Promise<IteratorResult<T, undefined>> {
@@ -108,7 +127,7 @@ export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, As
     } catch (error) {
       if (error instanceof PyroError && error.remote !== undefined) {
         // The daemon discarded the stream: it ended (StopIteration) or the generator raised.
-        this.#finished = true;
+        this.#finish();
         if (error.remote.type === "builtins.StopIteration") return { done: true, value: undefined };
       }
       throw error;
