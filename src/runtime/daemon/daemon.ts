@@ -115,6 +115,20 @@ function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
   return typeof key === "string" ? Buffer.from(key, "utf8") : key;
 }
 
+/** The wire ids of the accepted serializers; a `config` error names an unknown one. */
+function acceptedIds(options: DaemonOptions): Set<number> {
+  const names = options.serializers ?? SERIALIZER_NAMES;
+  for (const name of names) {
+    if (!isSerializerName(name)) {
+      throw new PyroError(
+        "config",
+        `serializer '${String(name)}' is unknown or not accepted by pyrogen; use ${SERIALIZER_NAMES.join(", ")}`,
+      );
+    }
+  }
+  return new Set(names.map((name) => SERIALIZER_IDS[name]));
+}
+
 function checkObjectId(id: string): void {
   if (id === "" || /[\s@]/.test(id)) {
     throw new PyroError(
@@ -151,16 +165,7 @@ export class Daemon implements ProxySource {
     const cfg = options.config ?? globalConfig;
     this.#hmacKey = toKey(options.hmacKey ?? cfg.get("HMAC_KEY") ?? undefined);
     this.#callbackSerializer = options.serializer ?? cfg.get("SERIALIZER");
-    const names = options.serializers ?? SERIALIZER_NAMES;
-    for (const name of names) {
-      if (!isSerializerName(name)) {
-        throw new PyroError(
-          "config",
-          `serializer '${String(name)}' is unknown; use ${SERIALIZER_NAMES.join(", ")}`,
-        );
-      }
-    }
-    this.#accepted = new Set(names.map((name) => SERIALIZER_IDS[name]));
+    this.#accepted = acceptedIds(options);
     this.#streams = new StreamTable({
       lifetimeMs: options.streamLifetimeMs ?? 0,
       lingerMs: options.streamLingerMs ?? 30_000,
@@ -198,6 +203,7 @@ export class Daemon implements ProxySource {
    * cannot bind, or a `daemon` error for an unusable advertised host.
    */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
+    acceptedIds(options); // refuse a bad serializer list before binding anything
     const path = options.unixSocket;
     if (path !== undefined && existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
     let accept: (socket: Socket) => void = (socket) => socket.destroy();
