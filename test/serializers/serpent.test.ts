@@ -341,6 +341,8 @@ describe("serpent dumps", () => {
     expect(dump(2147483648)).toBe("2147483648");
     expect(dump(42)).toBe("42");
     expect(dump(2 ** 53 + 2)).toBe("9007199254740994");
+    // Beyond 2^53 the exact value, not JS's shortest digits (89770344819610820).
+    expect(dump(89770344819610816)).toBe("89770344819610816");
     expect(dump(1e21)).toBe("1000000000000000000000");
     // An integral double is an int: its exact decimal value, as Python's int(x).
     expect(dump(-1e300)).toBe("-" + BigInt(1e300).toString());

@@ -136,7 +136,7 @@ export class SerpentWriter {
     if ((n | 0) === n && n !== 0) return this.#int32(n);
     if (Number.isInteger(n)) {
       if (n === 0) return this.ascii(Object.is(n, -0) ? "-0.0" : "0");
-      return this.ascii(n < 1e21 && n > -1e21 ? String(n) : BigInt(n).toString());
+      return this.ascii(Number.isSafeInteger(n) ? String(n) : BigInt(n).toString());
     }
     this.#float(n);
   }
