@@ -61,7 +61,7 @@ describe("marshal fuzz", () => {
     expect(stats.values).toBeGreaterThan(1000);
     expect(stats.errors).toBeGreaterThan(1000);
     expect(prototypeIsClean()).toBe(true);
-  });
+  }, 60_000);
 
   it("fails fast on oversized length fields without allocating", () => {
     const huge = [0xff, 0xff, 0xff, 0x7f];
