@@ -58,6 +58,9 @@ export interface ConnectionHost {
 /** Stop reading from a client that pipelines more than this many requests. */
 const PAUSE_AT = 64;
 
+/** How long a closing connection may take to flush its last replies. */
+const CLOSE_GRACE_MS = 5000;
+
 const CORR_BYTES = 16;
 
 /** Random bytes drawn in bulk: one system call per 256 correlation ids instead of one each. */
@@ -118,15 +121,27 @@ export class Connection {
     };
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("error", () => this.close());
+    socket.on("error", () => {
+      socket.destroy();
+      this.close();
+    });
     socket.on("close", () => this.close());
   }
 
-  /** Close the connection (idempotent). */
+  /**
+   * Close the connection (idempotent). Replies already written are flushed first; the
+   * socket is then destroyed even if the peer never closes its side.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableLength === 0) socket.destroy();
+    else {
+      socket.end(() => socket.destroy());
+      // A peer that stops reading must not keep the socket alive.
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
     this.#host.closed(this);
   }
 
@@ -189,7 +204,6 @@ export class Connection {
         this.#host.log("daemon: could not send CONNECTFAIL", error);
       }
     }
-    this.#socket.end();
     this.close();
   }
 
