@@ -80,6 +80,27 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
     expect([...results]).toEqual(["a", "b"]);
   });
 
+  it("a generator inside a batch fails it (Pyro4 cannot stream in batches); the proxy recovers", async () => {
+    await using proxy = new Proxy(uri, { serializer });
+    const error = await proxy
+      .$batch()
+      .call("echo", [1])
+      .call("gen", [3])
+      .send()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PyroError);
+    // Each serializer words it its own way (marshal: "unmarshallable object").
+    expect((error as PyroError).remote).toBeDefined();
+    expect((error as PyroError).message).toMatch(/generator|unmarshallable/);
+    expect(await proxy.$call("echo", ["reconnected"])).toBe("reconnected");
+  });
+
+  it("a oneway batch with an unknown method fails silently on the daemon only", async () => {
+    await using proxy = new Proxy(uri, { serializer });
+    await proxy.$batch().call("no_such_method").send({ oneway: true });
+    expect(await proxy.$call("echo", ["fine"])).toBe("fine");
+  });
+
   it("an unknown method fails the whole batch with the daemon's error", async () => {
     await using proxy = new Proxy(uri, { serializer });
     const batch = proxy.$batch().call("echo", [1]).call("no_such_method");
