@@ -55,6 +55,8 @@ export function connectFailure(
       "\nhint: point pyrogen at the name server with --ns-host/--ns-port (or PYRO_NS_HOST/" +
       "PYRO_NS_PORT), put its location in the URI (PYRONAME:name@host:port), or set the " +
       "broadcast addresses with --broadcast-addrs (PYRO_BROADCAST_ADDRS)";
+  } else if (error instanceof PyroError && (error.code === "security" || /hmac/i.test(message))) {
+    hint = "\nhint: pass the daemon's HMAC key with --hmac-key (or PYRO_HMAC_KEY)";
   } else if (error instanceof PyroError && error.isCommunicationError) {
     hint =
       "\nhint: is the daemon running and reachable? Check the URI's host and port; a daemon " +

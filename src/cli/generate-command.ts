@@ -4,11 +4,9 @@
  */
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { generateModule } from "../codegen/generate.js";
 import type { RemoteMetadata } from "../codegen/metadata.js";
 import { fileNameFor, typeNameFor } from "../codegen/names.js";
 import type { TypeOverrides } from "../codegen/overrides.js";
-import { loadConfigFile, targetLabel } from "./config-file.js";
 import { mergeSettings, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { fetchMetadata } from "./fetch-metadata.js";
@@ -51,6 +49,8 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
   if (flags.check === true && jobs.some((job) => job.out === undefined)) {
     throw new CliError("--check compares files: give the output file with -o <file>", EXIT.usage);
   }
+  // Loaded only now: usage errors should not pay for ts-morph and prettier.
+  const { generateModule } = await import("../codegen/generate.js");
   const progress = new Progress(jobs.length, flags.quiet === true);
   const stale: string[] = [];
   for (const [index, job] of jobs.entries()) {
@@ -190,6 +190,7 @@ async function configJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> 
       );
     }
   }
+  const { loadConfigFile, targetLabel } = await import("./config-file.js");
   const { file, config } = await loadConfigFile(flags.config!);
   const cliSettings = pickSettings(flags);
   const selected = config.targets

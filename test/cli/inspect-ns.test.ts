@@ -103,3 +103,21 @@ describe("PYRONAME generation and name-server errors", () => {
     expect(unknown.stderr).toContain("unknown name: no.such.name");
   });
 });
+
+describe("connection options", () => {
+  it("talks to an HMAC daemon with --hmac-key and says which flag is missing without it", async () => {
+    const { info } = await python.startFixture<{ uri: string; empty: string }>("proxy_server.py", [
+      "--hmac",
+      "s3cret",
+    ]);
+    const ok = await runCli(["inspect", info.uri, "--hmac-key", "s3cret", "--serializer", "json"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^echo\s+method$/m);
+    const missing = await runCli(["inspect", info.uri]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("hint: pass the daemon's HMAC key with --hmac-key");
+    const empty = await runCli(["inspect", info.empty, "--hmac-key", "s3cret"]);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toContain("doesn't expose any methods or attributes");
+  });
+});
