@@ -83,7 +83,8 @@ export class ClassRegistry {
     throw new PyroError(
       "serialize",
       `don't know how to serialize class ${name} using serializer ${serializerName}; ` +
-        "register it with registerClassToDict, or pass a plain object",
+        "register it with registerClassToDict, or pass a plain object (to pass it as a callback " +
+        "object, register it in a Daemon and give the proxy `registry: daemon.registry`)",
     );
   }
 
