@@ -59,7 +59,15 @@ async function connectWhenWorkerFree(proxy: Proxy, options: CallOptions): Promis
     } catch (error) {
       const busy = error instanceof PyroError && error.message.includes("no free workers");
       if (!busy || (timeoutMs > 0 && delayMs > timeoutMs / 2)) throw error;
-      options.signal?.throwIfAborted();
+      if (options.signal?.aborted === true) {
+        throw new PyroError(
+          "aborted",
+          "the async call was aborted while waiting for a free worker",
+          {
+            cause: options.signal.reason,
+          },
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       delayMs += 400 + Math.random() * 500;
     }
