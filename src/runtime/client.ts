@@ -18,6 +18,10 @@ import { PyroError } from "./errors.js";
 import type { Future } from "./future.js";
 import { isReservedMember } from "./member-names.js";
 import { Proxy, type ProxyOptions } from "./proxy.js";
+// Side effects: remote iterators for `$iter` and PYRONAME/PYROMETA resolution for default
+// URIs, even when client.ts is imported without the runtime's index.
+import "./stream.js";
+import "./naming/index.js";
 import type { URI } from "./uri.js";
 
 /** What a generated module knows about a remote object. */
