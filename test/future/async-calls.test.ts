@@ -89,6 +89,22 @@ describe("async call behaviour", () => {
     expect(after).toBe(base);
   });
 
+  it("an AbortSignal ends the call with an 'aborted' error and closes its connection", async () => {
+    await using proxy = new Proxy(uri);
+    const base = (await proxy.$call("open_connections")) as number;
+    const controller = new AbortController();
+    const future = proxy.$async.call("slow", [2, "late"], null, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const error = await future.value.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PyroError);
+    expect((error as PyroError).code).toBe("aborted");
+    const after = await eventually(
+      () => proxy.$call("open_connections") as Promise<number>,
+      (n) => n === base,
+    );
+    expect(after).toBe(base);
+  });
+
   it("waits for a free worker when a thread-pool daemon is full, as Pyro4 does", async () => {
     // Pool of 2: this proxy holds one worker, the first async call the other; the second
     // async call is refused ("no free workers") until the first one is done.
