@@ -105,8 +105,8 @@ export class Connection {
   readonly client: ClientAddress;
   #connected = false;
   #closed = false;
-  #queued = 0;
-  #tail: Promise<void> = Promise.resolve();
+  readonly #queue: Array<Message | { failure: unknown }> = [];
+  #draining = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
@@ -147,35 +147,38 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
-    let messages: Message[];
-    let failure: unknown;
     try {
-      messages = [...this.#reader.feed(chunk)];
+      this.#reader.push(chunk);
+      for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+        this.#queue.push(msg);
+      }
     } catch (error) {
-      // Messages completed before the bad bytes were already consumed by the reader and
-      // are lost with the connection; Pyro closes here too.
-      messages = [];
-      failure = error;
+      // Answered (or closed on) in turn, after the messages that came before the bad bytes.
+      this.#queue.push({ failure: error });
     }
-    for (const msg of messages) this.#enqueue(() => this.#handle(msg));
-    if (failure !== undefined) this.#enqueue(() => this.#readFailed(failure));
+    if (this.#queue.length >= PAUSE_AT) this.#socket.pause();
+    if (!this.#draining) void this.#drain();
   }
 
-  #enqueue(task: () => Promise<void>): void {
-    this.#queued++;
-    if (this.#queued >= PAUSE_AT) this.#socket.pause();
-    this.#tail = this.#tail
-      .then(async () => {
-        if (!this.#closed) await task();
-      })
-      .catch((error: unknown) => {
-        this.#host.log("daemon: dropping a connection after an internal error", error);
-        this.close();
-      })
-      .finally(() => {
-        this.#queued--;
-        if (this.#queued < PAUSE_AT / 4 && this.#socket.isPaused()) this.#socket.resume();
-      });
+  /** Serve queued requests one after the other, as a Pyro4 daemon serves one connection. */
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      for (
+        let item = this.#queue.shift();
+        item !== undefined && !this.#closed;
+        item = this.#queue.shift()
+      ) {
+        if ("failure" in item) await this.#readFailed(item.failure);
+        else await this.#handle(item);
+        if (this.#queue.length < PAUSE_AT / 4 && this.#socket.isPaused()) this.#socket.resume();
+      }
+    } catch (error) {
+      this.#host.log("daemon: dropping a connection after an internal error", error);
+      this.close();
+    } finally {
+      this.#draining = false;
+    }
   }
 
   #send(msg: Message): void {
