@@ -33,11 +33,13 @@ export class ByteWriter {
     this.#view = new DataView(grown.buffer);
   }
 
+  /** One byte. */
   u8(value: number): void {
     if (this.#pos >= this.#bytes.length) this.ensure(1);
     this.#bytes[this.#pos++] = value;
   }
 
+  /** A big-endian uint16 (msgpack). */
   u16be(value: number): void {
     this.ensure(2);
     const bytes = this.#bytes;
@@ -46,6 +48,7 @@ export class ByteWriter {
     this.#pos += 2;
   }
 
+  /** A big-endian uint32 (msgpack). */
   u32be(value: number): void {
     this.ensure(4);
     const bytes = this.#bytes;
@@ -57,6 +60,7 @@ export class ByteWriter {
     this.#pos = pos + 4;
   }
 
+  /** A little-endian int32 (marshal). */
   i32le(value: number): void {
     this.ensure(4);
     const bytes = this.#bytes;
@@ -81,18 +85,21 @@ export class ByteWriter {
     this.#pos = pos + 5;
   }
 
+  /** A big-endian uint64. */
   u64be(value: bigint): void {
     this.ensure(8);
     this.#view.setBigUint64(this.#pos, value);
     this.#pos += 8;
   }
 
+  /** A big-endian int64. */
   i64be(value: bigint): void {
     this.ensure(8);
     this.#view.setBigInt64(this.#pos, value);
     this.#pos += 8;
   }
 
+  /** A float64 in the given byte order. */
   f64(value: number, littleEndian: boolean): void {
     this.ensure(8);
     this.#view.setFloat64(this.#pos, value, littleEndian);
@@ -107,6 +114,7 @@ export class ByteWriter {
     this.#pos += 9;
   }
 
+  /** Raw bytes. */
   bytes(data: Uint8Array): void {
     this.ensure(data.length);
     this.#bytes.set(data, this.#pos);
