@@ -20,7 +20,7 @@ export function encodeMarshal(value: unknown, registry: ClassRegistry): Uint8Arr
 }
 
 /** Writes marshal values into a {@link ByteWriter}. */
-export class MarshalWriter {
+class MarshalWriter {
   readonly out = new ByteWriter();
   readonly #registry: ClassRegistry;
 
