@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Proxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { FIXTURES, findPython, pythonEnv } from "../../test/harness/python.js";
-import { medianOf, row, type BenchRow } from "../lib.js";
+import { median, row, type BenchRow } from "../lib.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -87,19 +87,31 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const serializer of SERIALIZERS) {
-      const tsToTs = await medianOf(RUNS, () => tsCallsPerSecond(tsDaemon.uri, serializer));
-      const pyToPy = await medianOf(RUNS, () => pythonCallsPerSecond(pyDaemon.uri, serializer));
-      const pyToTs = await medianOf(RUNS, () => pythonCallsPerSecond(tsDaemon.uri, serializer));
+      // Rounds interleave the three set-ups so load changes hit them alike.
+      const tsToTs: number[] = [];
+      const pyToPy: number[] = [];
+      const pyToTs: number[] = [];
+      for (let round = 0; round < RUNS; round++) {
+        tsToTs.push(await tsCallsPerSecond(tsDaemon.uri, serializer));
+        pyToPy.push(pythonCallsPerSecond(pyDaemon.uri, serializer));
+        pyToTs.push(pythonCallsPerSecond(tsDaemon.uri, serializer));
+      }
       rows.push(
-        row({ case: "ts-daemon", serializer, metric: "calls/s", pyrogen: tsToTs, python: pyToPy }),
+        row({
+          case: "ts-daemon",
+          serializer,
+          metric: "calls/s",
+          pyrogen: median(tsToTs),
+          python: median(pyToPy),
+        }),
       );
       rows.push(
         row({
           case: "ts-daemon-python-client",
           serializer,
           metric: "calls/s",
-          pyrogen: pyToTs,
-          python: pyToPy,
+          pyrogen: median(pyToTs),
+          python: median(pyToPy),
         }),
       );
     }
