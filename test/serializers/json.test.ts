@@ -138,6 +138,15 @@ describe("json loads", () => {
     ]);
   });
 
+  it("keeps big integers exact in long documents (the JSON.parse path)", () => {
+    const filler = Array.from({ length: 100 }, (_, i) => i * 0.30000000000000004);
+    const value = load(
+      JSON.stringify(filler).slice(0, -1) + ", -12345678901234567, 9007199254740993]",
+    ) as unknown[];
+    expect(value.slice(-2)).toEqual([-12345678901234567n, 9007199254740993n]);
+    expect(value.slice(0, 100)).toEqual(filler);
+  });
+
   it("gives the same value on the JSON.parse path and the custom parser path", () => {
     const body = '{"a": [1, "x", {"b": null}], "c": "é😀\\n\\u00e9", "d": 2.5e-3}';
     const viaParse = load(body);
