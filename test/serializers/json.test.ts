@@ -148,15 +148,16 @@ describe("json loads", () => {
   });
 
   it("gives the same value on the JSON.parse path and the custom parser path", () => {
-    const body = '{"a": [1, "x", {"b": null}], "c": "é😀\\n\\u00e9", "d": 2.5e-3}';
+    const body = `{"a": [1, "x", {"b": null}], "c": "é😀\\n\\u00e9", "d": 2.5e-3, "pad": "${"p".repeat(300)}"}`;
     const viaParse = load(body);
     const viaCustom = load(`[${body}, NaN]`) as unknown[];
     expect(difference(viaCustom[0], viaParse)).toBeNull();
   });
 
   it("makes a __proto__ key an own property on both paths", () => {
+    const pad = `"pad": "${"p".repeat(300)}"`;
     for (const source of [
-      '{"__proto__": {"polluted": 1}}',
+      `{"__proto__": {"polluted": 1}, ${pad}}`,
       '{"__proto__": {"polluted": 1}, "n": NaN}',
     ]) {
       const value = load(source) as Record<string, unknown>;
@@ -169,7 +170,8 @@ describe("json loads", () => {
   it("revives class dicts at any depth on both paths", () => {
     const error =
       '{"__class__": "builtins.ValueError", "__exception__": true, "args": ["bad", 42], "attributes": {}}';
-    for (const source of [`[{"x": ${error}}]`, `[{"x": ${error}}, NaN]`]) {
+    const pad = `"${"p".repeat(300)}"`;
+    for (const source of [`[{"x": ${error}}, ${pad}]`, `[{"x": ${error}}, NaN]`]) {
       const value = load(source) as [{ x: PyroError }];
       expect(value[0].x).toBeInstanceOf(PyroError);
       expect(value[0].x.remote?.type).toBe("builtins.ValueError");
