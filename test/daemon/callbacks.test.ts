@@ -194,6 +194,24 @@ describe("callback objects", () => {
     }
   });
 
+  test("a registered object returned by a TS method reaches Python as a proxy (auto-proxy)", async () => {
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
+    const server = new Proxy(serverUri, { serializer: "msgpack", registry: daemon.registry });
+    try {
+      const child = new Listener(server);
+      daemon.register(child, { expose: LISTENER_EXPOSE });
+      const parent = { child: () => child };
+      daemon.register(parent, { expose: { methods: ["child"] } });
+      expect(await server.$call("call_child", [daemon.proxyFor(parent), "hello"])).toEqual([
+        "Proxy",
+        "ts got hello",
+      ]);
+    } finally {
+      server.$release();
+      await daemon.close();
+    }
+  });
+
   test("a callback proxy that Python returns comes back as a live proxy to the TS object", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
     const server = new Proxy(serverUri, { serializer: "json", registry: daemon.registry });
