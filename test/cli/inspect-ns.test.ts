@@ -2,9 +2,11 @@
  * `pyrogen inspect`, `pyrogen ns list` and PYRONAME generation against a real Pyro4 name
  * server on 127.0.0.1, plus the "no name server" error.
  */
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PythonProcesses } from "../harness/python.js";
-import { runCli } from "./run-cli.js";
+import { runCli, tempDir } from "./run-cli.js";
 
 const python = new PythonProcesses();
 let nsPort = 0;
@@ -84,6 +86,45 @@ describe("PYRONAME generation and name-server errors", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('uri: "PYRONAME:example.musicserver"');
     expect(r.stdout).toContain("export function connectMusicServer(");
+  });
+
+  it("resolves PYROMETA tags, and a live config run refreshes the target's snapshot", async () => {
+    const env = { PYRO_NS_PORT: String(nsPort) };
+    const meta = await runCli(["inspect", "PYROMETA:music", "--json"], { env });
+    expect(meta.code).toBe(0);
+    expect(JSON.parse(meta.stdout)).toMatchObject({ uri: "PYROMETA:music", oneway: ["stop"] });
+
+    const tmp = await tempDir();
+    try {
+      const config = path.join(tmp.dir, "pyrogen.config.json");
+      await writeFile(
+        config,
+        JSON.stringify({
+          targets: [
+            { uri: "PYRONAME:example.musicserver", metadata: "snap.json", out: "music.ts" },
+          ],
+        }),
+      );
+      const r = await runCli(["--config", config], { env });
+      expect(r).toMatchObject({ code: 0, stdout: "" });
+      const snapshot = JSON.parse(await readFile(path.join(tmp.dir, "snap.json"), "utf8")) as {
+        uri: string;
+        metadata: { attrs: string[] };
+      };
+      expect(snapshot).toMatchObject({
+        uri: "PYRONAME:example.musicserver",
+        metadata: { attrs: ["status", "volume"] },
+      });
+      expect(await readFile(path.join(tmp.dir, "music.ts"), "utf8")).toContain(
+        "export function connectExampleMusicserver(",
+      );
+      const offline = await runCli(["--config", config, "--offline", "--check"], {
+        env: { PYRO_NS_PORT: "1" },
+      });
+      expect(offline.code).toBe(0);
+    } finally {
+      await tmp.remove();
+    }
   });
 
   it("says what was tried and which flag or variable sets the name server (exit 3)", async () => {
