@@ -15,6 +15,7 @@ interface ErrorInfo {
   type?: string;
   args?: string[];
   text?: string;
+  attributes?: Record<string, string>;
   traceback?: string;
   returned?: string;
 }
@@ -72,6 +73,7 @@ describe.each(["serpent", "json", "marshal", "msgpack"])("Python client, %s", (s
 
       expect(info.fail.type).toBe("builtins.ValueError");
       expect(info.fail.args).toEqual(["'bad value'"]);
+      expect(info.fail.attributes).toEqual({ code: "42" });
       expect(info.fail.traceback).toContain("Remote traceback");
       expect(info.fail.traceback).toContain("(TypeScript) at Calculator.fail");
       expect(info.fail.traceback).toContain("ValueError: bad value");

@@ -75,6 +75,18 @@ export function tracebackLines(error: unknown, pythonType: string): string[] {
   ];
 }
 
+/** An error's own enumerable fields (e.g. `code`), which Python sets as exception attributes. */
+function extraAttributes(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return {};
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "name" && key !== "message" && key !== "stack" && key !== "cause") {
+      attributes[key] = value;
+    }
+  }
+  return attributes;
+}
+
 /**
  * The exception dict for a thrown value. A remote error (one that came from another daemon)
  * keeps its type, args, attributes and traceback; a local error is described by its class,
@@ -99,7 +111,7 @@ export function exceptionDict(error: unknown): Record<string, unknown> {
     __class__: type,
     __exception__: true,
     args: message === "" ? [] : [message],
-    attributes: { _pyroTraceback: tracebackLines(error, type) },
+    attributes: { ...extraAttributes(error), _pyroTraceback: tracebackLines(error, type) },
   };
 }
 
