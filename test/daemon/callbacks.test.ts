@@ -5,6 +5,7 @@
  * and later from a thread — once per serializer.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import type { ExposeSpec } from "../../src/runtime/daemon/expose.js";
 import { Proxy } from "../../src/runtime/proxy.js";
@@ -54,6 +55,10 @@ class Listener {
     return await this.#server.$call("echo", [`relayed ${text}`]);
   }
 
+  trace(): string {
+    return Buffer.from(currentCall()?.correlationId ?? []).toString("hex");
+  }
+
   get counter(): number {
     return this.#counter;
   }
@@ -69,7 +74,7 @@ class Listener {
 }
 
 const LISTENER_EXPOSE: ExposeSpec = {
-  methods: ["receive", "count", "relay"],
+  methods: ["receive", "count", "relay", "trace"],
   oneway: ["notify"],
   callbacks: ["explode"],
   attrs: ["counter"],
@@ -188,6 +193,24 @@ describe("callback objects", () => {
         code: "serialize",
         message: expect.stringContaining("daemon.register") as unknown,
       });
+    } finally {
+      server.$release();
+      await daemon.close();
+    }
+  });
+
+  test("the client's correlation id reaches the callback through the Python server", async () => {
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
+    const corr = "0badc0de-1234-4321-8765-feedfacecafe";
+    const server = new Proxy(serverUri, {
+      serializer: "serpent",
+      registry: daemon.registry,
+      correlationId: corr,
+    });
+    try {
+      const listener = new Listener(server);
+      daemon.register(listener, { expose: LISTENER_EXPOSE });
+      expect(await server.$call("call_trace", [listener])).toBe(corr.replaceAll("-", ""));
     } finally {
       server.$release();
       await daemon.close();
