@@ -29,6 +29,14 @@ interface Case {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** The same list of floats as the "many floats" case computes in Python. */
+const FLOATS = [
+  ...range(6000).map((i) => (i - 3000) / 8),
+  ...range(3000).map((i) => i / 1000 + 0.0001),
+  ...range(3000).map((i) => i * 1.1),
+  ...[1 / 3, 2 / 3, 1e-5, 0.00015, 123456789.5, 999999999.9999, 1e9 + 0.5, 3e-20 * 7],
+];
+
 const CASES: Case[] = [
   { name: "none", py: "None", ts: null, exact: true },
   { name: "true", py: "True", ts: true, exact: true },
@@ -60,6 +68,13 @@ const CASES: Case[] = [
   { name: "integral float", py: "123456789.0", ts: 123456789, send: float(123456789), exact: true },
   { name: "integral float as int", py: "3.0", ts: 3, back: "3" },
   { name: "-0.0", py: "-0.0", ts: -0, exact: true },
+  {
+    name: "many floats",
+    py: "[i / 8 for i in range(-3000, 3000)] + [i / 1000 + 0.0001 for i in range(3000)] + [i * 1.1 for i in range(3000)] + [1 / 3, 2 / 3, 1e-5, 0.00015, 123456789.5, 999999999.9999, 1e9 + 0.5, 3e-20 * 7]",
+    ts: FLOATS,
+    send: FLOATS.map((x) => float(x)),
+    exact: true,
+  },
   { name: "inf", py: "float('inf')", ts: Infinity, exact: true },
   { name: "-inf", py: "float('-inf')", ts: -Infinity, exact: true },
   { name: "nan", py: "float('nan')", ts: NaN, exact: true },

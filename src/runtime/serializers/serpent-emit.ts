@@ -47,10 +47,11 @@ export class SerpentWriter {
     const buf = this.#buf;
     const length = this.#pos;
     if (buf.length > KEEP_SIZE) return new Uint8Array(buf.buffer, buf.byteOffset, length);
-    const out = new Uint8Array(length);
-    out.set(buf.subarray(0, length));
+    // An unpooled, unzeroed copy that owns its exact-size memory.
+    const out = Buffer.allocUnsafeSlow(length);
+    buf.copy(out, 0, 0, length);
     spare = buf;
-    return out;
+    return new Uint8Array(out.buffer, 0, length);
   }
 
   /** Give the buffer back after a failure. */
@@ -131,9 +132,16 @@ export class SerpentWriter {
     );
   }
 
+  /** A container item: strings and small ints without the recursive `value` call. */
+  #item(v: unknown, depth: number): void {
+    if (typeof v === "string") this.str(v);
+    else if (typeof v === "number" && (v | 0) === v && v !== 0 && v !== -0x80000000) this.#int32(v);
+    else this.value(v, depth);
+  }
+
   /** An integral number is an int, any other a float; -0 is the float -0.0. */
   #number(n: number): void {
-    if ((n | 0) === n && n !== 0) return this.#int32(n);
+    if ((n | 0) === n && n !== 0 && n !== -0x80000000) return this.#int32(n);
     if (Number.isInteger(n)) {
       if (n === 0) return this.ascii(Object.is(n, -0) ? "-0.0" : "0");
       return this.ascii(Number.isSafeInteger(n) ? String(n) : BigInt(n).toString());
@@ -141,7 +149,7 @@ export class SerpentWriter {
     this.#float(n);
   }
 
-  /** A 32-bit int, digit by digit (cheaper than `String(n)`). */
+  /** An int in (-2^31, 2^31), digit by digit (cheaper than `String(n)`). */
   #int32(n: number): void {
     if (this.#pos + 11 > this.#buf.length) this.#grow(11);
     const buf = this.#buf;
@@ -163,7 +171,40 @@ export class SerpentWriter {
     if (x !== x) return this.ascii(NAN_DICT);
     if (x === Infinity) return this.ascii("1e30000");
     if (x === -Infinity) return this.ascii("-1e30000");
-    this.ascii(pyFloatRepr(x));
+    if (!this.#shortFloat(x)) this.ascii(pyFloatRepr(x));
+  }
+
+  /**
+   * Fast path for floats below 1e9 with at most 4 decimals (halves, prices, measurements):
+   * `m / 10^k === x` proves the k-decimal text reads back as x, the smallest such k makes it
+   * the shortest text (Python's repr), and below 1e9 doubles lie far closer together than
+   * 10^-4, so no other k-decimal text reads back as x. Returns false to use the general path.
+   */
+  #shortFloat(x: number): boolean {
+    const a = x < 0 ? -x : x;
+    if (!(a >= 1e-4 && a < 1e9)) return false;
+    for (let k = 1; k <= 4; k++) {
+      const scale = SCALES[k] as number;
+      const m = Math.round(a * scale);
+      if (m / scale !== a) continue;
+      // `| 0` keeps #int32 on integer arithmetic (a double there makes `%` a slow fmod).
+      const whole = Math.floor(a) | 0;
+      let fraction = m - whole * scale;
+      if (fraction === 0) return false;
+      if (x < 0) this.#byte(45);
+      this.#int32(whole);
+      if (this.#pos + k + 1 > this.#buf.length) this.#grow(k + 1);
+      const buf = this.#buf;
+      const p = this.#pos;
+      buf[p] = 46;
+      for (let j = k; j > 0; j--) {
+        buf[p + j] = 48 + (fraction % 10);
+        fraction = (fraction / 10) | 0;
+      }
+      this.#pos = p + k + 1;
+      return true;
+    }
+    return false;
   }
 
   /** A dict key or set element: arrays become tuples, unhashable values are refused. */
@@ -209,7 +250,7 @@ export class SerpentWriter {
     const n = items.length;
     for (let i = 0; i < n; i++) {
       if (i > 0) this.#byte(44);
-      this.value(items[i], depth);
+      this.#item(items[i], depth);
     }
     this.#byte(93);
   }
@@ -238,7 +279,7 @@ export class SerpentWriter {
         first = false;
         this.str(key);
         this.#byte(58);
-        this.value(dict[key], depth);
+        this.#item(dict[key], depth);
       }
     } else {
       for (const key of Object.keys(dict)) {
@@ -317,6 +358,9 @@ function hasEnumerable(target: object): boolean {
   for (const _key in target) return true;
   return false;
 }
+
+/** 10^0 … 10^4. */
+const SCALES = [1, 10, 100, 1000, 10000];
 
 /** Decimal digits of 0 <= n <= 2^31. */
 function digitCount(n: number): number {
