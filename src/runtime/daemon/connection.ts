@@ -93,6 +93,14 @@ function getKey(dict: unknown, key: string): unknown {
   return undefined;
 }
 
+/** The client's TLS certificate, or `null` (no TLS, or the client sent none). */
+function peerCertificateOf(socket: Socket): PeerCertificate | null {
+  if (!(socket instanceof TLSSocket)) return null;
+  const certificate = socket.getPeerCertificate();
+  // Node returns an empty object when the client sent no certificate.
+  return Object.keys(certificate).length > 0 ? certificate : null;
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -254,17 +262,9 @@ export class Connection {
       const data = serializer.loads(msg.data);
       const handshake = getKey(data, "handshake");
       if (handshake === undefined) throw new PyroError("protocol", "'handshake'");
-      const socket = this.#socket;
-      const peerCertificate =
-        socket instanceof TLSSocket && socket.getPeerCertificate() !== null
-          ? socket.getPeerCertificate()
-          : null;
       const response = await this.#host.validateHandshake(handshake, {
         client: this.client,
-        peerCertificate:
-          peerCertificate !== null && Object.keys(peerCertificate).length > 0
-            ? peerCertificate
-            : null,
+        peerCertificate: peerCertificateOf(this.#socket),
       });
       if ((msg.flags & MessageFlag.META_ON_CONNECT) !== 0) {
         const objectId = getKey(data, "object");
