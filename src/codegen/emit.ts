@@ -5,8 +5,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { format } from "prettier";
-import { Project, SyntaxKind, type SourceFile } from "ts-morph";
+import type { SourceFile } from "ts-morph";
 import type { ClientModel, MethodModel } from "./model.js";
+import { tsMorph } from "./ts-morph.js";
+
+const { Project, SyntaxKind } = tsMorph;
 
 /** The module specifier generated code imports the runtime from. */
 export const RUNTIME_MODULE = "pyrogen/runtime";

@@ -3,9 +3,11 @@
  * target may give parameter, keyword, return and item types for chosen methods and value
  * types for attributes; everything else stays `unknown`.
  */
-import { ts } from "ts-morph";
 import { z } from "zod";
 import { isParameterName } from "./names.js";
+import { tsMorph } from "./ts-morph.js";
+
+const { ts } = tsMorph;
 
 /** A TypeScript type written as source text, e.g. `string`, `{ title: string }[]`. */
 const typeText = z
