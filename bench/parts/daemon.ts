@@ -3,12 +3,13 @@
  * `echo("hello, pyro")` calls/s of pyrogen's client against pyrogen's daemon, next to Pyro4's
  * client against Pyro4's daemon, per serializer, in the same run. Case
  * `ts-daemon-python-client` isolates the daemon: Pyro4's client against pyrogen's daemon
- * vs. against Pyro4's daemon. Every daemon runs in a process of its own on 127.0.0.1.
- * Figures are medians of 3 runs.
+ * vs. against Pyro4's daemon, in calls/s and in the daemon process's CPU time per call
+ * (from /proc, so it does not depend on how busy the machine is). Every daemon runs in a
+ * process of its own on 127.0.0.1. Figures are medians of 3 interleaved runs.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Proxy } from "../../src/runtime/proxy.js";
@@ -18,7 +19,7 @@ import { median, row, type BenchRow } from "../lib.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
-const CALLS = 3000;
+const CALLS = 5000;
 const RUNS = 3;
 const SMALL = "hello, pyro";
 
@@ -48,6 +49,26 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = once(child, "exit");
   process.kill(child.pid, "SIGTERM");
   await exited;
+}
+
+const CLOCK_TICKS =
+  Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Run `measure` and also return the daemon's CPU µs per call meanwhile. */
+async function withDaemonCpu(
+  daemon: ChildProcess,
+  measure: () => number | Promise<number>,
+): Promise<{ callsPerSecond: number; cpuMicros: number }> {
+  const before = cpuSeconds(daemon.pid!);
+  const callsPerSecond = await measure();
+  return { callsPerSecond, cpuMicros: ((cpuSeconds(daemon.pid!) - before) * 1e6) / CALLS };
 }
 
 /** Calls/s of pyrogen's client: sequential echo calls after a warm-up. */
@@ -89,30 +110,44 @@ export async function run(): Promise<BenchRow[]> {
     for (const serializer of SERIALIZERS) {
       // Rounds interleave the three set-ups so load changes hit them alike.
       const tsToTs: number[] = [];
-      const pyToPy: number[] = [];
-      const pyToTs: number[] = [];
+      const pyToPy: Array<{ callsPerSecond: number; cpuMicros: number }> = [];
+      const pyToTs: Array<{ callsPerSecond: number; cpuMicros: number }> = [];
       for (let round = 0; round < RUNS; round++) {
         tsToTs.push(await tsCallsPerSecond(tsDaemon.uri, serializer));
-        pyToPy.push(pythonCallsPerSecond(pyDaemon.uri, serializer));
-        pyToTs.push(pythonCallsPerSecond(tsDaemon.uri, serializer));
+        pyToPy.push(
+          await withDaemonCpu(pyDaemon.child, () => pythonCallsPerSecond(pyDaemon.uri, serializer)),
+        );
+        pyToTs.push(
+          await withDaemonCpu(tsDaemon.child, () => pythonCallsPerSecond(tsDaemon.uri, serializer)),
+        );
       }
+      const rate = (runs: typeof pyToPy): number => median(runs.map((r) => r.callsPerSecond));
+      const cpu = (runs: typeof pyToPy): number => median(runs.map((r) => r.cpuMicros));
       rows.push(
         row({
           case: "ts-daemon",
           serializer,
           metric: "calls/s",
           pyrogen: median(tsToTs),
-          python: median(pyToPy),
+          python: rate(pyToPy),
         }),
-      );
-      rows.push(
         row({
           case: "ts-daemon-python-client",
           serializer,
           metric: "calls/s",
-          pyrogen: median(pyToTs),
-          python: median(pyToPy),
+          pyrogen: rate(pyToTs),
+          python: rate(pyToPy),
         }),
+        row(
+          {
+            case: "ts-daemon-python-client",
+            serializer,
+            metric: "daemon cpu µs/call",
+            pyrogen: cpu(pyToTs),
+            python: cpu(pyToPy),
+          },
+          "lower",
+        ),
       );
     }
   } finally {
