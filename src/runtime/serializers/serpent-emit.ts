@@ -4,7 +4,7 @@
  *
  * Bytes are written straight into one growing buffer (printable ASCII strings, numbers and
  * punctuation byte by byte), so no intermediate strings pile up for the garbage collector.
- * Cycles need no bookkeeping on the hot path: a cycle nests without end, so it is found when
+ * Cycles cost no set lookups on the hot path: a cycle nests without end, so it is found when
  * the depth cap is hit and the ancestor path repeats an object.
  */
 import { Buffer } from "node:buffer";
