@@ -16,11 +16,14 @@ const python = new PythonProcesses();
 afterAll(() => python.stopAll());
 
 let nsPort: number;
+let bcPort: number;
 let adv: AdvancedInfo;
 let ns: NameServer;
 let at: string;
 beforeAll(async () => {
-  nsPort = (await startNameServer(python)).info.port;
+  const started = (await startNameServer(python, { broadcast: true })).info;
+  nsPort = started.port;
+  bcPort = started.bcPort ?? 0;
   adv = (await startAdvanced(python, { nsPort })).info;
   ns = await locateNS({ host: "127.0.0.1", port: nsPort });
   at = `@127.0.0.1:${nsPort}`;
@@ -90,6 +93,17 @@ describe("name resolution", () => {
       BROADCAST_ADDRS: ["127.0.0.1"],
     });
     await using proxy = new Proxy("PYRONAME:adv.main", { config });
+    expect(await proxy.$call("whoami")).toBe("adv");
+  });
+
+  it("without a location or a name server at NS_HOST:NS_PORT, discovery by broadcast finds it", async () => {
+    const config = new PyroConfig({
+      NS_HOST: "127.0.0.1",
+      NS_PORT: await freePort(),
+      NS_BCPORT: bcPort,
+      BROADCAST_ADDRS: ["127.0.0.1"],
+    });
+    await using proxy = new Proxy("PYROMETA:role:main", { config });
     expect(await proxy.$call("whoami")).toBe("adv");
   });
 
