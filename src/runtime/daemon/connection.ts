@@ -338,16 +338,19 @@ export class Connection {
       );
     if (oneway) {
       // Like Pyro's ONEWAY_THREADED: the next request does not wait for this one.
-      void run().then((outcome) => {
-        if (outcome.kind === "error") {
-          this.#host.log(
-            `daemon: oneway call '${call.method}' on '${call.objectId}' failed`,
-            outcome.error,
-          );
-        } else if (outcome.kind === "stream") {
-          void Promise.resolve(outcome.iterator.return?.()).catch(() => undefined);
-        }
-      });
+      void run()
+        .then((outcome) => {
+          if (outcome.kind === "error") {
+            this.#host.log(
+              `daemon: oneway call '${call.method}' on '${call.objectId}' failed`,
+              outcome.error,
+            );
+          } else if (outcome.kind === "stream") {
+            void Promise.resolve(outcome.iterator.return?.()).catch(() => undefined);
+          }
+        })
+        // A throwing logger must not become an unhandled rejection.
+        .catch(() => undefined);
       return;
     }
     this.#reply(msg, serializer, await run(), context);
