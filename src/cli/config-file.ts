@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { TYPE_NAME } from "../codegen/names.js";
+import { typeNameProblem } from "../codegen/names.js";
 import { typeOverridesSchema } from "../codegen/overrides.js";
 import { connectionSchema } from "./connection-options.js";
 import { CliError, EXIT } from "./exit-codes.js";
@@ -15,7 +15,10 @@ const targetSchema = connectionSchema.extend({
   /** Type name in the module (default: from the object name). */
   name: z
     .string()
-    .regex(TYPE_NAME, { message: "must be a PascalCase name of ASCII letters and digits" })
+    .superRefine((name, ctx) => {
+      const problem = typeNameProblem(name);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   /** The object to connect to. */
   uri: z.string().min(1).optional(),

@@ -5,7 +5,7 @@
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RemoteMetadata } from "../codegen/metadata.js";
-import { fileNameFor, typeNameFor } from "../codegen/names.js";
+import { fileNameFor, typeNameFor, typeNameProblem } from "../codegen/names.js";
 import type { TypeOverrides } from "../codegen/overrides.js";
 import { mergeSettings, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
@@ -93,7 +93,11 @@ async function argumentJobs(uris: string[], flags: GenerateFlags): Promise<Job[]
       EXIT.usage,
     );
   }
-  const settings = mergeSettings(flags);
+  const settings = pickSettings(flags);
+  const nameProblem = flags.name === undefined ? undefined : typeNameProblem(flags.name);
+  if (nameProblem !== undefined) {
+    throw new CliError(`--name ${JSON.stringify(flags.name)}: ${nameProblem}`, EXIT.usage);
+  }
   if (flags.metadata !== undefined) {
     if (uris.length > 1) {
       throw new CliError(

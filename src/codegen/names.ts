@@ -89,6 +89,13 @@ export function typeNameFor(source: string): string {
   return safeTypeName(name);
 }
 
+/** What is wrong with a user-given type name, or `undefined` if it can be used. */
+export function typeNameProblem(name: string): string | undefined {
+  if (!TYPE_NAME.test(name)) return "must be a PascalCase name of ASCII letters and digits";
+  if (SHADOWED_GLOBALS.has(name)) return `would shadow the global type ${name}; choose another`;
+  return undefined;
+}
+
 /** `name`, or `name + "Remote"` when `name` would shadow a global type. */
 export function safeTypeName(name: string): string {
   return SHADOWED_GLOBALS.has(name) ? `${name}Remote` : name;

@@ -83,6 +83,12 @@ describe("pyrogen <uri>", () => {
     const badUri = await runCli(["PYRO:nohost"]);
     expect(badUri.code).toBe(2);
     expect(badUri.stderr).toContain("invalid URI 'PYRO:nohost'");
+    const injected = await runCli([uri, "-n", "X {} alert(1); interface Y"]);
+    expect(injected.code).toBe(2);
+    expect(injected.stderr).toContain("must be a PascalCase name of ASCII letters and digits");
+    const shadowing = await runCli([uri, "-n", "Promise"]);
+    expect(shadowing.code).toBe(2);
+    expect(shadowing.stderr).toContain("would shadow the global type Promise");
     const badSerializer = await runCli([uri, "--serializer", "pickle"]);
     expect(badSerializer.code).toBe(2);
     expect(badSerializer.stderr).toContain("Allowed choices are serpent, json, marshal, msgpack");
