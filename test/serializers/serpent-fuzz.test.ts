@@ -44,7 +44,10 @@ const char = fc.oneof(
   fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
   fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
 );
-const text = fc.string({ unit: char, maxLength: 12 });
+const text = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: char, maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: char, minLength: 30, maxLength: 90 }) },
+);
 const bigBeyondSafe = fc.oneof(
   fc.bigInt({ min: 2n ** 53n, max: 2n ** 200n }),
   fc.bigInt({ min: -(2n ** 200n), max: -(2n ** 53n) }),

@@ -164,6 +164,29 @@ describe("serpent loads: strings and bytes", () => {
     expect(load("'''a\r\nb\rc'''")).toBe("a\nb\nc");
   });
 
+  it("reads long strings, with escapes near and far (the indexOf path)", () => {
+    const strings = [
+      "x".repeat(100),
+      "y".repeat(50) + "\n" + "z".repeat(50),
+      "é".repeat(40) + "'",
+      "a".repeat(33) + "\\",
+      "b".repeat(64),
+      '"'.repeat(40),
+      "\r\r" + "c".repeat(40),
+      "d".repeat(40),
+    ];
+    expect(serpent.loads(serpent.dumps(strings))).toEqual(strings);
+    const text = `['${"a".repeat(40)}','${"b".repeat(40)}\\n','${"c".repeat(40)}','${"d".repeat(40)}\\'']`;
+    expect(load(text)).toEqual([
+      "a".repeat(40),
+      "b".repeat(40) + "\n",
+      "c".repeat(40),
+      "d".repeat(40) + "'",
+    ]);
+    expect(loadError(`'${"a".repeat(40)}\n'`).message).toMatch(/newline/);
+    expect(loadError(`'${"a".repeat(40)}`).message).toMatch(/unterminated/);
+  });
+
   it("refuses bad strings with a clear error", () => {
     expect(loadError("'abc").message).toMatch(/unterminated/);
     expect(loadError("'a\nb'").message).toMatch(/newline/);

@@ -33,7 +33,6 @@ const SUM = 7;
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => Number(`1e${k}`));
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Parse a serpent document (UTF-8 bytes) into a value, reviving class dicts through
@@ -69,6 +68,10 @@ class Parser {
   kind = OTHER;
   /** Scratch stack of dict keys and values, shared by all nesting levels. */
   readonly entries: unknown[] = [];
+  /** Cached positions of the next `\\`, `\n` and `\r` at or after some point (see plainEnd). */
+  nextBackslash = -1;
+  nextLineFeed = -1;
+  nextReturn = -1;
 
   constructor(src: string, registry: ClassRegistry) {
     this.src = src;
@@ -568,7 +571,8 @@ class Parser {
     if (triple) i += 2;
     const bodyStart = i;
     if (!triple && !bytes) {
-      // Fast path: no escapes, no newline.
+      // Fast path: no escapes, no newline; long strings are left to indexOf.
+      const limit = i + 32;
       for (;;) {
         const c = s.charCodeAt(i);
         if (c === quote) {
@@ -576,7 +580,12 @@ class Parser {
           return s.slice(bodyStart, i);
         }
         if (c === 92 || c === 10 || c === 13 || c !== c) break;
-        i++;
+        if (++i === limit) {
+          const end = this.plainEnd(i, quote);
+          if (end < 0) break;
+          this.pos = end + 1;
+          return s.slice(bodyStart, end);
+        }
       }
     }
     const text = this.literalSlow(bodyStart, quote, triple, raw, bytes);
@@ -586,6 +595,21 @@ class Parser {
       }
     }
     return text;
+  }
+
+  /**
+   * The closing quote of a plain single-quoted string whose body continues at `i`, found
+   * with native `indexOf`, or -1 if a backslash or newline comes first. The next backslash
+   * and newlines are cached so that a document is searched for each of them only once.
+   */
+  plainEnd(i: number, quote: number): number {
+    const s = this.src;
+    const end = s.indexOf(quote === 39 ? "'" : '"', i);
+    if (end < 0) return -1;
+    if (this.nextBackslash < i) this.nextBackslash = nextIndex(s, "\\", i);
+    if (this.nextLineFeed < i) this.nextLineFeed = nextIndex(s, "\n", i);
+    if (this.nextReturn < i) this.nextReturn = nextIndex(s, "\r", i);
+    return this.nextBackslash < end || this.nextLineFeed < end || this.nextReturn < end ? -1 : end;
   }
 
   literalSlow(
@@ -707,6 +731,12 @@ const STRING_PREFIXES = new Map<string, { raw: boolean; bytes: boolean }>([
   ["rb", { raw: true, bytes: true }],
 ]);
 
+/** The index of `char` at or after `from`, or the text's length if there is none. */
+function nextIndex(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from);
+  return at < 0 ? text.length : at;
+}
+
 /** An ASCII digit (false for NaN, past the end). */
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -738,9 +768,15 @@ function latin1Bytes(text: string): Uint8Array {
 /** serpent's bytes dict `{'data': <base64>, 'encoding': 'base64'}` → the bytes, else undefined. */
 function bytesFromDict(dict: Record<string, unknown>): Uint8Array | undefined {
   const data = dict["data"];
-  if (dict["encoding"] !== "base64" || typeof data !== "string" || !BASE64.test(data))
+  if (dict["encoding"] !== "base64" || typeof data !== "string" || data.length % 4 !== 0) {
     return undefined;
+  }
+  // Node's decoder skips characters outside the alphabet, so a short result (or the
+  // URL-safe '-' and '_' it also accepts) means this is not Python's base64.
   const buffer = Buffer.from(data, "base64");
+  const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
+  if (buffer.byteLength !== (data.length / 4) * 3 - padding) return undefined;
+  if (data.includes("-") || data.includes("_")) return undefined;
   // Small Buffers share Node's pool; hand out a view of our own memory.
   return buffer.byteLength === buffer.buffer.byteLength
     ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
