@@ -17,6 +17,9 @@ import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
 
+/** A character that printable-ASCII copying cannot write as is (not 0x20-0x7e, or `'`, `\`). */
+const NEEDS_REPR = /[^ -&(-[\]-~]/;
+
 const INITIAL_SIZE = 16 * 1024;
 /** Buffers up to this size are kept for the next call; bigger ones are handed out as is. */
 const KEEP_SIZE = 1024 * 1024;
@@ -88,6 +91,7 @@ export class SerpentWriter {
   /** A str literal: printable ASCII is copied byte by byte, anything else goes through repr. */
   str(s: string): void {
     const n = s.length;
+    if (n > 64) return this.#longStr(s);
     if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
     const buf = this.#buf;
     let p = this.#pos;
@@ -102,6 +106,16 @@ export class SerpentWriter {
     }
     buf[p++] = 39;
     this.#pos = p;
+  }
+
+  /** A long str: one native regex scan and one native copy beat a per-character loop. */
+  #longStr(s: string): void {
+    if (NEEDS_REPR.test(s)) return this.#utf8(pyStrRepr(s));
+    if (this.#pos + s.length + 2 > this.#buf.length) this.#grow(s.length + 2);
+    const buf = this.#buf;
+    buf[this.#pos++] = 39;
+    this.#pos += buf.write(s, this.#pos, "latin1");
+    buf[this.#pos++] = 39;
   }
 
   #utf8(text: string): void {
