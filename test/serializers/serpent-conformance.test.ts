@@ -125,6 +125,8 @@ const CASES: Case[] = [
     ts: "a\ud800b\udfff",
     exact: true,
   },
+  { name: "str long ascii", py: `'abc "q" ~ ' * 500`, ts: 'abc "q" ~ '.repeat(500), exact: true },
+  { name: "str long quote", py: `"it's " * 100`, ts: "it's ".repeat(100), exact: true },
   { name: "str long", py: "'x' * 10000 + 'é'", ts: "x".repeat(10000) + "é", exact: true },
   {
     name: "bytes",
