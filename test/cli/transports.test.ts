@@ -1,17 +1,32 @@
 /**
- * The CLI's TLS options against a Pyro4 daemon that requires 2-way TLS.
+ * Every URI form the CLI connects with: TLS (2-way, flags or PYRO_SSL_* variables), a Unix
+ * socket and IPv6 loopback, each against a real Pyro4 daemon.
  */
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
 import { PythonProcesses } from "../harness/python.js";
-import { runCli } from "./run-cli.js";
+import { runCli, tempDir } from "./run-cli.js";
 
 const python = new PythonProcesses();
 let certs: TestCerts;
 let uri = "";
+let unixUri = "";
+let ipv6Uri = "";
+let socketDir: Awaited<ReturnType<typeof tempDir>>;
 
 beforeAll(async () => {
   certs = createTestCerts();
+  socketDir = await tempDir();
+  const [unix, ipv6] = await Promise.all([
+    python.startFixture<{ uri: string }>("proxy_server.py", [
+      "--unix",
+      path.join(socketDir.dir, "lab.sock"),
+    ]),
+    python.startFixture<{ uri: string }>("proxy_server.py", ["--host", "::1"]),
+  ]);
+  unixUri = unix.info.uri;
+  ipv6Uri = ipv6.info.uri;
   const { info } = await python.startFixture<{ uri: string }>("proxy_server.py", [], {
     env: certs.daemonEnv(true),
   });
@@ -20,6 +35,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await python.stopAll();
   certs.remove();
+  await socketDir.remove();
+});
+
+describe("pyrogen over a Unix socket and IPv6", () => {
+  it("inspects PYRO:obj@./u:<path> and PYRO:obj@[::1]:<port>", async () => {
+    expect(unixUri).toContain("@./u:");
+    expect(ipv6Uri).toContain("@[::1]:");
+    for (const target of [unixUri, ipv6Uri]) {
+      const r = await runCli(["inspect", target, "--json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ uri: target });
+    }
+  });
 });
 
 describe("pyrogen over TLS", () => {
