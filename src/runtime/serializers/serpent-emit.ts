@@ -150,7 +150,14 @@ export class SerpentWriter {
   #item(v: unknown, depth: number): void {
     if (typeof v === "string") this.str(v);
     else if (typeof v === "number" && (v | 0) === v && v !== 0 && v !== -0x80000000) this.#int32(v);
+    else if (Array.isArray(v)) this.#nestedList(v, depth + 1);
     else this.value(v, depth);
+  }
+
+  #nestedList(items: readonly unknown[], depth: number): void {
+    if (depth > MAX_DEPTH) this.#tooDeep(items, depth);
+    this.#ancestors[depth] = items;
+    this.#list(items, depth);
   }
 
   /** An integral number is an int, any other a float; -0 is the float -0.0. */
