@@ -23,13 +23,19 @@ export interface Template {
 /** The value types of the remote attributes, for `$get` and `$set`. */
 export type TemplateAttributes = pyrogen.AttributesOf<Template>;
 
-/** The batch variant (`$batch(b => [...])`): each method records a call and returns a `BatchCall`. */
+/**
+ * The batch variant (`$batch(b => [...])`): each method records a call and returns a
+ * `BatchCall`; the batch resolves to the results as a typed tuple.
+ */
 export type TemplateBatch = pyrogen.BatchVariant<Template>;
 
 /** The async variant (`$async`): each call runs on its own connection and returns a `Future`. */
 export type TemplateAsync = pyrogen.AsyncVariant<Template>;
 
-/** The iterator variant (`$iter`): each call yields the items of a remote generator or returned list. */
+/**
+ * The iterator variant (`$iter`): each call yields the items of a remote generator (or of a
+ * returned list); `break` closes the remote stream.
+ */
 export type TemplateIter = pyrogen.IterVariant<Template>;
 
 /** A typed client of the remote object (it connects on the first call). */

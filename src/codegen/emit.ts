@@ -65,8 +65,8 @@ function fill(file: SourceFile, model: ClientModel): void {
     ...model.methods.map(methodSignature),
     ...model.attrs.map(
       (a) =>
-        "/** Remote attribute (a Python property): reading it fetches the current value; " +
-        `write it with \`$set\`. */\nreadonly ${a.member}: Promise<${a.type}>;`,
+        "/** Remote attribute (a Python property): reading fetches the value; write it with " +
+        `\`$set\`. */\nreadonly ${a.member}: Promise<${a.type}>;`,
     ),
   ];
   if (members.length > 0) api.addMember(members.join("\n"));
@@ -74,8 +74,8 @@ function fill(file: SourceFile, model: ClientModel): void {
 
 function methodSignature(method: MethodModel): string {
   const doc = method.oneway
-    ? "Remote method, **oneway**: resolves once the call is sent; no result or remote error comes back."
-    : "Remote method: resolves to its result; a remote exception rejects it as a `PyroError` with `.remote`.";
+    ? "Remote method, **oneway**: resolves once sent; no result or remote error comes back."
+    : "Remote method: resolves to the result; a remote exception rejects as a `PyroError`.";
   const params = method.params
     .map((p) => `${p.rest ? "..." : ""}${p.name}${p.optional ? "?" : ""}: ${p.type}`)
     .join(", ");

@@ -2,6 +2,7 @@
  * The model of one generated module: plain data computed from metadata and options, with
  * every name already made safe (see `names.ts`). The emitter only places these strings.
  */
+import { createHash } from "node:crypto";
 import type { RemoteMetadata } from "./metadata.js";
 import { isReservedMember, literal, memberName, reservedReason } from "./names.js";
 import type { TypeOverrides } from "./overrides.js";
@@ -135,8 +136,7 @@ export function buildModel(
     }
   }
 
-  const recorded =
-    options.types === undefined ? "" : ` types=${literal(JSON.stringify(options.types))}`;
+  const recorded = options.types === undefined ? "" : `, ${describeTypes(options.types)}`;
   return {
     typeName: options.typeName,
     version,
@@ -155,4 +155,12 @@ export function buildModel(
     ],
     warnings,
   };
+}
+
+/** A one-line summary of the overrides for the banner; the digest changes with any edit. */
+function describeTypes(types: TypeOverrides): string {
+  const methods = Object.keys(types.methods ?? {}).length;
+  const attrs = Object.keys(types.attrs ?? {}).length;
+  const digest = createHash("sha256").update(JSON.stringify(types)).digest("hex").slice(0, 12);
+  return `types for ${methods} method(s) and ${attrs} attribute(s) (sha256:${digest})`;
 }
