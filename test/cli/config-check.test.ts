@@ -45,7 +45,7 @@ afterAll(() => tmp.remove());
 
 const out = (name: string) => path.join(tmp.dir, "src", "gen", name);
 
-describe("config file", () => {
+describe("config file", { timeout: 90_000 }, () => {
   it("generates every target offline, quietly (not a terminal), byte-identical on a rerun", async () => {
     const first = await runCli(["--config", configFile, "--offline"]);
     expect(first.code).toBe(0);

@@ -27,7 +27,7 @@ afterAll(async () => {
   await tmp.remove();
 });
 
-describe("pyrogen <uri>", () => {
+describe("pyrogen <uri>", { timeout: 90_000 }, () => {
   it("prints the module on stdout without -o, and nothing else", async () => {
     const r = await runCli([uri]);
     expect(r.code).toBe(0);

@@ -78,7 +78,7 @@ describe("pyrogen ns list", () => {
   });
 });
 
-describe("PYRONAME generation and name-server errors", () => {
+describe("PYRONAME generation and name-server errors", { timeout: 90_000 }, () => {
   it("generates from PYRONAME with the name server given by PYRO_* variables", async () => {
     const r = await runCli(["PYRONAME:example.musicserver", "-n", "MusicServer"], {
       env: { PYRO_NS_PORT: String(nsPort) },

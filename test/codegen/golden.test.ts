@@ -41,7 +41,7 @@ async function caseTarget(name: CaseName) {
   return config.targets[0]!;
 }
 
-describe.each(CASES)("golden case %s", (name) => {
+describe.each(CASES)("golden case %s", { timeout: 60_000 }, (name) => {
   it("regenerates byte-identical from its snapshot and options", async () => {
     const target = await caseTarget(name);
     const snapshot = await readSnapshot(target.metadata!);
@@ -104,7 +104,7 @@ describe("expected modules against their live daemons", () => {
       type: "__main__.PlaybackError",
       traceback: true,
     });
-  }, 30_000);
+  }, 60_000);
 
   it("hostile: every hostile name reaches the method of that exact name", async () => {
     const r = await usage("hostile");
@@ -117,5 +117,5 @@ describe("expected modules against their live daemons", () => {
     expect(r["thenable"]).toBe(false);
     expect(r["descriptorMethods"]).toBe(18);
     expect(r["protoIsObject"]).toBe(true);
-  }, 30_000);
+  }, 60_000);
 });
