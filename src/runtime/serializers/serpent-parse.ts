@@ -2,10 +2,12 @@
  * The serpent decoder: the Python literal grammar that `ast.literal_eval` reads, scanned by
  * hand from one decoded string (index arithmetic and `charCodeAt`, no regex per token).
  *
- * Values follow the mapping in docs/internals.md. Where Python is stricter than needed the
- * parser follows Python (leading zeros, 4300-digit ints, `--1`, NUL characters), with one
- * deliberate leniency: serpent writes a negative-zero imaginary part as `(1.5+-0.0j)`,
- * which `ast.literal_eval` refuses; this parser reads it as the complex it denotes.
+ * Values follow the mapping in docs/internals.md. The parser refuses what Python refuses
+ * (leading zeros, ints over 4300 digits, `--1`, `1+2`, NUL characters, `\N{…}` is refused
+ * too), with three leniencies: serpent's own `(1.5+-0.0j)` for a negative-zero imaginary
+ * part (which `ast.literal_eval` rejects) reads as the complex it denotes; newlines may
+ * separate tokens outside brackets; and lists/dicts are accepted as dict keys or set
+ * elements (JS has no hashing rule to break).
  */
 import { Buffer } from "node:buffer";
 import { PyroError } from "../errors.js";
