@@ -259,10 +259,13 @@ export class Proxy {
       );
     }
     const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
-    const reply = await this.$invoke(method, args, kwargs ?? {}, {
-      ...options,
-      flags: oneway ? MessageFlag.ONEWAY : 0,
-    });
+    const reply = await this.#invoke(
+      method,
+      args,
+      kwargs ?? {},
+      options,
+      oneway ? MessageFlag.ONEWAY : 0,
+    );
     if (reply === undefined) return undefined;
     if ((reply.flags & MessageFlag.ITEMSTREAMRESULT) !== 0) {
       const id = reply.annotations.get(Annotation.STRM);
@@ -307,15 +310,38 @@ export class Proxy {
    * error (unless it also carries ITEMSTREAMRESULT, which is returned as is). Lazy connect,
    * timeouts, aborts and `$maxRetries` apply as for `$call`. Used by batches and streams.
    */
-  async $invoke(
+  $invoke(
     method: string,
     args: readonly unknown[],
     kwargs: Readonly<Record<string, unknown>> | null,
     options: InvokeOptions = {},
   ): Promise<InvokeReply | undefined> {
+    return this.#invoke(method, args, kwargs, options, options.flags ?? 0);
+  }
+
+  /** `$invoke` with the flags apart, so `$call` needs no options copy. */
+  #invoke(
+    method: string,
+    args: readonly unknown[],
+    kwargs: Readonly<Record<string, unknown>> | null,
+    options: InvokeOptions,
+    flags: number,
+  ): Promise<InvokeReply | undefined> {
+    // Without retries (the default) the attempt's own promise is the result: no extra await.
+    if (this.#maxRetries === 0) return this.#invokeOnce(method, args, kwargs, options, flags);
+    return this.#invokeRetrying(method, args, kwargs, options, flags);
+  }
+
+  async #invokeRetrying(
+    method: string,
+    args: readonly unknown[],
+    kwargs: Readonly<Record<string, unknown>> | null,
+    options: InvokeOptions,
+    flags: number,
+  ): Promise<InvokeReply | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#invokeOnce(method, args, kwargs, options);
+        return await this.#invokeOnce(method, args, kwargs, options, flags);
       } catch (error) {
         if (attempt >= this.#maxRetries || !isRetriable(error) || options.signal?.aborted) {
           throw error;
@@ -444,17 +470,39 @@ export class Proxy {
     return this.#serializer.name === "marshal" ? {} : null;
   }
 
-  async #invokeOnce(
+  /** One attempt; not `async` so that on an open connection no extra promise is chained. */
+  #invokeOnce(
     method: string,
     args: readonly unknown[],
     kwargs: Readonly<Record<string, unknown>> | null,
     options: InvokeOptions,
+    flags: number,
   ): Promise<InvokeReply | undefined> {
-    const timeoutMs = this.#callTimeout(options);
-    const open = this.#connection;
-    const connection = open !== null && !open.channel.closed ? open : await this.#connect(options);
+    try {
+      const timeoutMs = this.#callTimeout(options);
+      const open = this.#connection;
+      if (open !== null && !open.channel.closed) {
+        return this.#send(open, method, args, kwargs, options, flags, timeoutMs);
+      }
+      return this.#connect(options).then((connection) =>
+        this.#send(connection, method, args, kwargs, options, flags, timeoutMs),
+      );
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Encode and write one INVOKE on `connection`; resolve with its decoded reply. */
+  #send(
+    connection: Connection,
+    method: string,
+    args: readonly unknown[],
+    kwargs: Readonly<Record<string, unknown>> | null,
+    options: InvokeOptions,
+    flags: number,
+    timeoutMs: number,
+  ): Promise<InvokeReply | undefined> {
     const serializer = this.#serializer;
-    const flags = options.flags ?? 0;
     const request: Message = {
       type: MessageType.INVOKE,
       flags,
@@ -473,11 +521,11 @@ export class Proxy {
     request.seq = this.#nextSeq();
     const signal = options.signal;
     if ((flags & MessageFlag.ONEWAY) !== 0) {
-      await connection.channel.request(request, { expectReply: false, signal });
-      return undefined;
+      return connection.channel.request(request, { expectReply: false, signal });
     }
-    const reply = await connection.channel.request(request, { timeoutMs, signal });
-    return this.#readReply(connection, reply, serializer);
+    return connection.channel
+      .request(request, { timeoutMs, signal })
+      .then((reply) => this.#readReply(connection, reply, serializer));
   }
 
   #readReply(connection: Connection, reply: Message, serializer: Serializer): InvokeReply {
@@ -522,6 +570,8 @@ export class Proxy {
   }
 
   #requestAnnotations(options: CallOptions): Map<string, Uint8Array> {
+    // Nothing to add: send the proxy's own map (nothing downstream modifies a message's map).
+    if (options.annotations === undefined && this.#correlation === null) return this.#annotations;
     const annotations = new Map(this.#annotations);
     if (options.annotations !== undefined) {
       for (const [key, value] of toAnnotationMap(options.annotations)) annotations.set(key, value);
