@@ -242,6 +242,8 @@ export class MessageChannel {
   }
 
   readonly #onEnd = (): void => {
+    // Closed already (e.g. by `close()`): building an error here would only cost its stack trace.
+    if (this.closed) return;
     if (this.#pending.length > 0 || this.#reader.bufferedBytes > 0) {
       this.#fail(new PyroError("connection-closed", "receiving: not enough data"));
     } else {
