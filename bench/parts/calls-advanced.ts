@@ -8,7 +8,8 @@
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
  * `ns-lookup-fresh` (locate the name server on a new connection + `lookup()`, ms). Each
- * figure is the median of 3 rounds after a warm-up round, on both sides.
+ * figure is the median of 3 rounds after a warm-up round, on both sides; like the Python
+ * side, a case keeps one proxy (one name-server proxy for `ns-lookup`) across its rounds.
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -28,14 +29,34 @@ const CLIENT = path.join(
 );
 const NAME = "adv.main";
 
-/** One case: how many operations, what the figure means, and pyrogen's measurement. */
+/** Where a case runs: the daemon's URI, the serializer, the name server's port. */
+interface Target {
+  uri: string;
+  serializer: SerializerName;
+  nsPort: number;
+}
+
+/** A case's client state, kept across its rounds (as the Python side keeps its proxy). */
+interface Session {
+  /** One round: returns the figure (ms or per-second rate). */
+  round(): Promise<number>;
+  close(): void;
+}
+
+/** One case: how many operations, what the figure means, and pyrogen's side of it. */
 interface Case {
   name: string;
   count: number;
   metric: string;
   better: Better;
-  /** One round: returns the figure (ms or per-second rate). */
-  measure(uri: string, serializer: SerializerName, nsPort: number, count: number): Promise<number>;
+  open(target: Target, count: number): Promise<Session>;
+}
+
+/** A session on one bound proxy to the daemon. */
+async function onProxy(target: Target, round: (proxy: Proxy) => Promise<number>): Promise<Session> {
+  const proxy = new Proxy(target.uri, { serializer: target.serializer });
+  await proxy.$bind();
+  return { round: () => round(proxy), close: () => proxy.$release() };
 }
 
 const CASES: readonly Case[] = [
@@ -44,65 +65,68 @@ const CASES: readonly Case[] = [
     count: 10_000,
     metric: "ms per batch",
     better: "lower",
-    async measure(uri, serializer, _nsPort, count) {
-      await using proxy = new Proxy(uri, { serializer });
-      const batch = proxy.$batch();
-      for (let i = 0; i < count; i++) batch.call("echo", [i]);
-      const start = performance.now();
-      const results = [...(await batch.send())];
-      const elapsed = performance.now() - start;
-      if (results.length !== count) throw new Error(`batch gave ${results.length} results`);
-      return elapsed;
-    },
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        const batch = proxy.$batch();
+        for (let i = 0; i < count; i++) batch.call("echo", [i]);
+        const start = performance.now();
+        const results = [...(await batch.send())];
+        const elapsed = performance.now() - start;
+        if (results.length !== count) throw new Error(`batch gave ${results.length} results`);
+        return elapsed;
+      }),
   },
   {
     name: "iterator",
     count: 5000,
     metric: "items/s",
     better: "higher",
-    async measure(uri, serializer, _nsPort, count) {
-      await using proxy = new Proxy(uri, { serializer });
-      await proxy.$bind();
-      const start = performance.now();
-      let items = 0;
-      for await (const _item of (await proxy.$call("gen", [count])) as AsyncIterable<unknown>) {
-        items++;
-      }
-      const seconds = (performance.now() - start) / 1000;
-      if (items !== count) throw new Error(`iterator gave ${items} items`);
-      return count / seconds;
-    },
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        const start = performance.now();
+        let items = 0;
+        for await (const _item of (await proxy.$call("gen", [count])) as AsyncIterable<unknown>) {
+          items++;
+        }
+        const seconds = (performance.now() - start) / 1000;
+        if (items !== count) throw new Error(`iterator gave ${items} items`);
+        return count / seconds;
+      }),
   },
   {
     name: "oneway",
     count: 5000,
     metric: "calls/s sent",
     better: "higher",
-    async measure(uri, serializer, _nsPort, count) {
-      await using proxy = new Proxy(uri, { serializer });
-      await proxy.$bind();
-      const start = performance.now();
-      for (let i = 0; i < count; i++) await proxy.$call("bump", [], undefined, { oneway: true });
-      const seconds = (performance.now() - start) / 1000;
-      // Let the daemon catch up before the next round, as the Python side does.
-      await proxy.$call("bumps");
-      return count / seconds;
-    },
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        const start = performance.now();
+        for (let i = 0; i < count; i++) await proxy.$call("bump", [], undefined, { oneway: true });
+        const seconds = (performance.now() - start) / 1000;
+        // Let the daemon catch up before the next round, as the Python side does.
+        await proxy.$call("bumps");
+        return count / seconds;
+      }),
   },
   {
     name: "ns-lookup",
     count: 2000,
     metric: "ms per lookup",
     better: "lower",
-    async measure(_uri, serializer, nsPort, count) {
-      await using ns = await locateNS({
+    async open(target, count) {
+      const ns = await locateNS({
         host: "127.0.0.1",
-        port: nsPort,
-        proxyOptions: { serializer },
+        port: target.nsPort,
+        proxyOptions: { serializer: target.serializer },
       });
-      const start = performance.now();
-      for (let i = 0; i < count; i++) await ns.lookup(NAME);
-      return (performance.now() - start) / count;
+      return {
+        async round() {
+          const start = performance.now();
+          for (let i = 0; i < count; i++) await ns.lookup(NAME);
+          return (performance.now() - start) / count;
+        },
+        close: () => ns.release(),
+      };
     },
   },
   {
@@ -110,27 +134,36 @@ const CASES: readonly Case[] = [
     count: 300,
     metric: "ms per locate+lookup",
     better: "lower",
-    async measure(_uri, serializer, nsPort, count) {
-      const start = performance.now();
-      for (let i = 0; i < count; i++) {
-        await using ns = await locateNS({
-          host: "127.0.0.1",
-          port: nsPort,
-          proxyOptions: { serializer },
-        });
-        await ns.lookup(NAME);
-      }
-      return (performance.now() - start) / count;
+    async open(target, count) {
+      return {
+        async round() {
+          const start = performance.now();
+          for (let i = 0; i < count; i++) {
+            await using ns = await locateNS({
+              host: "127.0.0.1",
+              port: target.nsPort,
+              proxyOptions: { serializer: target.serializer },
+            });
+            await ns.lookup(NAME);
+          }
+          return (performance.now() - start) / count;
+        },
+        close: () => undefined,
+      };
     },
   },
 ];
 
-/** A warm-up round, then the median of 3. */
-async function rounds(measure: () => Promise<number>): Promise<number> {
-  await measure();
-  const figures: number[] = [];
-  for (let i = 0; i < 3; i++) figures.push(await measure());
-  return median(figures);
+/** A warm-up round, then the median of 3, on one session. */
+async function rounds(session: Session): Promise<number> {
+  try {
+    await session.round();
+    const figures: number[] = [];
+    for (let i = 0; i < 3; i++) figures.push(await session.round());
+    return median(figures);
+  } finally {
+    session.close();
+  }
 }
 
 /** The Python client's figure, or `null` when Pyro4 cannot do it (marshal batches). */
@@ -158,7 +191,7 @@ export async function run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const serializer of SERIALIZERS) {
       for (const c of CASES) {
-        const ts = await rounds(() => c.measure(info.uri, serializer, nsPort, c.count));
+        const ts = await rounds(await c.open({ uri: info.uri, serializer, nsPort }, c.count));
         const py = python(info.uri, serializer, c.name, c.count, nsPort);
         rows.push(
           row({ case: c.name, serializer, metric: c.metric, pyrogen: ts, python: py }, c.better),
