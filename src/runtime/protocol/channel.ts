@@ -168,7 +168,7 @@ export class MessageChannel {
    */
   close(reason?: PyroError): void {
     if (this.closed) return;
-    this.#shutdown(reason ?? new PyroError("connection-closed", "connection closed by the client"));
+    this.#shutdown(reason ?? clientClosed(this.#pending.length > 0));
     this.#stream.end(() => this.#stream.destroy());
   }
 
@@ -274,6 +274,21 @@ export class MessageChannel {
       pending.reject(reason);
     }
     for (const listener of this.#closeListeners.splice(0)) listener(reason);
+  }
+}
+
+/**
+ * The reason of a close by the client. With no request waiting nobody sees its stack, and
+ * capturing one costs ~5-15 us per connection, so it is skipped then.
+ */
+function clientClosed(withStack: boolean): PyroError {
+  if (withStack) return new PyroError("connection-closed", "connection closed by the client");
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new PyroError("connection-closed", "connection closed by the client");
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
