@@ -1,5 +1,5 @@
 /**
- * Every real Pyro4 4.82 message captured in /work/shared/captures/pyro4-4.82 parses to
+ * Every real Pyro4 4.82 message captured in test/vectors/pyro4-4.82 (a copy of shared/captures) parses to
  * what its index.json says, and re-encodes to the same bytes.
  */
 import { createHash } from "node:crypto";
@@ -14,9 +14,9 @@ import { ExceptionWrapper } from "../../src/runtime/serializers/class-registry.j
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
 import { PyComplex, PyTuple, isPlainObject } from "../../src/runtime/values.js";
-import { runPython } from "../harness/python.js";
+import { ROOT, runPython } from "../harness/python.js";
 
-const CAPTURES = "/work/shared/captures/pyro4-4.82";
+const CAPTURES = path.join(ROOT, "test", "vectors", "pyro4-4.82");
 
 interface CapturedMessage {
   file: string;

@@ -11,8 +11,9 @@ import { describe, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
+import { ROOT } from "../harness/python.js";
 
-const CAPTURES = "/work/shared/captures/pyro4-4.82";
+const CAPTURES = path.join(ROOT, "test", "vectors", "pyro4-4.82");
 const MAX = 1024 * 1024;
 const HMAC_KEY = new TextEncoder().encode("fixture-hmac-key");
 const CODES = new Set(["protocol", "message-too-large", "security"]);
