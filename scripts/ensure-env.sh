@@ -39,5 +39,8 @@ MSG
 fi
 export PYROGEN_PYTHON
 
+# Tests, demo and benchmarks stay on loopback: name-server discovery only ever asks 127.0.0.1.
+export PYRO_BROADCAST_ADDRS=127.0.0.1 PYRO_NS_HOST=127.0.0.1 PYRO_HOST=127.0.0.1
+
 echo "pyrogen: building (tsc)" >&2
 npm run --silent build >&2
