@@ -9,19 +9,25 @@ import { MsgpackSerializer } from "./msgpack.js";
 import { SerpentSerializer } from "./serpent.js";
 import { SERIALIZER_IDS, type Serializer, type SerializerName } from "./serializer.js";
 
-const CONSTRUCTORS: Readonly<Record<SerializerName, new (registry?: ClassRegistry) => Serializer>> = {
-  serpent: SerpentSerializer,
-  json: JsonSerializer,
-  marshal: MarshalSerializer,
-  msgpack: MsgpackSerializer,
-};
+const CONSTRUCTORS: Readonly<Record<SerializerName, new (registry?: ClassRegistry) => Serializer>> =
+  {
+    serpent: SerpentSerializer,
+    json: JsonSerializer,
+    marshal: MarshalSerializer,
+    msgpack: MsgpackSerializer,
+  };
 
 const NAME_BY_ID = new Map<number, SerializerName>(
   Object.entries(SERIALIZER_IDS).map(([name, id]) => [id, name as SerializerName]),
 );
 
 /** The serializer names pyrogen supports, in Pyro4's preference order. */
-export const SERIALIZER_NAMES: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
+export const SERIALIZER_NAMES: readonly SerializerName[] = [
+  "serpent",
+  "json",
+  "marshal",
+  "msgpack",
+];
 
 /** True if `name` is a serializer pyrogen speaks. */
 export function isSerializerName(name: string): name is SerializerName {
