@@ -147,6 +147,17 @@ describe("json loads", () => {
     expect(value.slice(0, 100)).toEqual(filler);
   });
 
+  it("reads rounded or overflowed numbers exactly in long documents, wherever they are", () => {
+    const pad = `"pad": "${"p".repeat(300)}"`;
+    const value = load(
+      `{${pad}, "f": [1e300, 2.5, 1e999], "d": {"k": [{"n": 12345678901234567890}]}}`,
+    ) as { f: number[]; d: { k: [{ n: bigint }] } };
+    expect(value.f).toEqual([1e300, 2.5, Infinity]);
+    expect(value.d.k[0].n).toBe(12345678901234567890n);
+    const huge = `${"1".repeat(400)}`;
+    expect(load(`[${huge}, ${pad.slice(7)}]`)).toEqual([BigInt(huge), "p".repeat(300)]);
+  });
+
   it("gives the same value on the JSON.parse path and the custom parser path", () => {
     const body = `{"a": [1, "x", {"b": null}], "c": "é😀\\n\\u00e9", "d": 2.5e-3, "pad": "${"p".repeat(300)}"}`;
     const viaParse = load(body);

@@ -19,13 +19,6 @@ import { encodeJson } from "./json-encoder.js";
 import { parseJson } from "./json-parser.js";
 import { SERIALIZER_IDS, type InvokeCall, type Serializer } from "./serializer.js";
 
-/**
- * Texts `JSON.parse` cannot read exactly: Python's NaN/Infinity tokens, or an integer
- * literal of 16+ digits (digits not after `.`, an exponent mark or another digit). Strings
- * that merely contain such text only cost the slower parser, never a wrong value.
- */
-const NEEDS_CUSTOM_PARSER = /NaN|Infinity|(?<![\d.eE+])\d{16}/;
-
 const SHORT_TEXT = 256;
 
 /** Pyro4's json serializer. Sets and tuples go as arrays; bytes and complex cannot go. */
@@ -68,54 +61,57 @@ export class JsonSerializer implements Serializer {
 
   #parse(text: string): unknown {
     // Short texts: the custom parser is as fast, and broken ones cost one error, not two.
-    if (text.length < SHORT_TEXT || NEEDS_CUSTOM_PARSER.test(text)) {
-      return parseJson(text, this.registry);
-    }
+    if (text.length < SHORT_TEXT) return parseJson(text, this.registry);
     let value: unknown;
     try {
+      // Python's NaN/Infinity tokens make it throw: the custom parser reads them.
       value = JSON.parse(text);
     } catch {
       // The custom parser reports where and why the text is broken.
       return parseJson(text, this.registry);
     }
-    if (typeof value !== "object" || value === null) return value;
-    if (!text.includes('"__class__"') && countOpeners(text) <= MAX_DEPTH) return value;
-    return walk(value, this.registry, 1);
+    // JSON.parse rounds integers beyond 2^53: such a number sends the text to the exact
+    // parser (a float literal like 1e300 too, which it keeps a float). Checking the parsed
+    // values costs far less than scanning the text for long digit runs.
+    const checked = walk(value, this.registry, 1);
+    return checked === INEXACT ? parseJson(text, this.registry) : checked;
   }
 }
 
-/** How many `[` and `{` the text has, counting no further than just past the depth cap. */
-function countOpeners(text: string): number {
-  let count = 0;
-  for (const opener of ["[", "{"]) {
-    for (
-      let i = text.indexOf(opener);
-      i >= 0 && count <= MAX_DEPTH;
-      i = text.indexOf(opener, i + 1)
-    ) {
-      count++;
-    }
-  }
-  return count;
-}
+/** What {@link walk} returns when a number may not be what the text said. */
+const INEXACT = Symbol("inexact");
 
-/** Revive class dicts bottom-up and enforce the depth cap on what `JSON.parse` built. */
-function walk(value: object, registry: ClassRegistry, depth: number): unknown {
+/**
+ * Revive class dicts bottom-up and enforce the depth cap on what `JSON.parse` built; stop
+ * with {@link INEXACT} at an integral number beyond ±2^53−1 or an infinite one.
+ */
+function walk(value: unknown, registry: ClassRegistry, depth: number): unknown {
+  if (typeof value === "number") {
+    // Integral beyond 2^53, or overflowed to ±Infinity (a 309+ digit literal).
+    const exact =
+      Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+    return exact ? value : INEXACT;
+  }
+  if (typeof value !== "object" || value === null) return value;
   if (depth > MAX_DEPTH) throw depthError("json", "in the payload");
   if (Array.isArray(value)) {
     const items = value as unknown[];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (typeof item === "object" && item !== null) items[i] = walk(item, registry, depth + 1);
+      if (typeof item === "string") continue;
+      const checked = walk(item, registry, depth + 1);
+      if (checked === INEXACT) return INEXACT;
+      if (checked !== item) items[i] = checked;
     }
     return items;
   }
   const dict = value as Record<string, unknown>;
   for (const key of Object.keys(dict)) {
     const item = dict[key];
-    if (typeof item === "object" && item !== null) {
-      setDictEntry(dict, key, walk(item, registry, depth + 1));
-    }
+    if (typeof item === "string") continue;
+    const checked = walk(item, registry, depth + 1);
+    if (checked === INEXACT) return INEXACT;
+    if (checked !== item) setDictEntry(dict, key, checked);
   }
   return typeof dict["__class__"] === "string" ? registry.revive(dict) : dict;
 }
