@@ -8,6 +8,8 @@ import { expect } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import type { Serializer, SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { PyComplex, PyFloat, PyTuple, complex, float, tuple } from "../../src/runtime/values.js";
+import { runPython } from "../harness/python.js";
+import { difference } from "./compare.js";
 
 /** A small deterministic PRNG (mulberry32). */
 export class Random {
@@ -274,4 +276,57 @@ export function prototypeIsClean(): boolean {
     Object.getOwnPropertyNames(Object.prototype).every((name) => name !== "polluted") &&
     Object.keys(Object.prototype).length === 0
   );
+}
+
+/**
+ * Payloads Pyro4's own `name` serializer wrote: one per item of the Python list expression
+ * `values` (evaluated after the `setup` lines; `datetime` is imported), then one INVOKE call.
+ */
+export function pythonSeeds(name: SerializerName, values: string, setup = ""): Uint8Array[] {
+  const lines = runPython(
+    "import datetime, Pyro4.util as u\n" +
+      `s = u.get_serializer('${name}')\n` +
+      setup +
+      `values = ${values}\n` +
+      "for v in values: print(s.dumps(v).hex())\n" +
+      "print(s.dumpsCall('obj', 'm', [1, 'a'], {'k': [2]}).hex())",
+  );
+  return lines
+    .trim()
+    .split("\n")
+    .map((line) => new Uint8Array(Buffer.from(line, "hex")));
+}
+
+/** Seeds for {@link fuzzDecoder}: `python`'s payloads plus small encodings of sampled values. */
+export function fuzzSeeds(
+  serializer: Serializer,
+  values: fc.Arbitrary<unknown>,
+  python: readonly Uint8Array[],
+): Uint8Array[] {
+  return [
+    ...python,
+    ...fc
+      .sample(values, { numRuns: 120, seed: 7 })
+      .map((value) => serializer.dumps(value))
+      .filter((payload) => payload.length <= 400),
+  ];
+}
+
+/** 1500 generated values come back from `loads(dumps(value))` as {@link expectedBack} says. */
+export function expectRoundTrips(serializer: Serializer, values: fc.Arbitrary<unknown>): void {
+  fc.assert(
+    fc.property(values, (value) => {
+      const back = serializer.loads(serializer.dumps(value));
+      expect(difference(back, expectedBack(value, serializer.name))).toBeNull();
+    }),
+    { numRuns: 1500, seed: 20261125 },
+  );
+}
+
+/** A 100k-case decoder fuzz run had both outcomes often and left `Object.prototype` alone. */
+export function expectFuzzOutcome(stats: DecodeStats): void {
+  expect(stats.cases).toBeGreaterThanOrEqual(100_000);
+  expect(stats.values).toBeGreaterThan(1000);
+  expect(stats.errors).toBeGreaterThan(1000);
+  expect(prototypeIsClean()).toBe(true);
 }

@@ -4,22 +4,12 @@ import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
 import { complex, float, tuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
+import { serializeError } from "./codec-helpers.js";
 import { difference } from "./compare.js";
 
 const json = new JsonSerializer();
 const text = (value: unknown): string => new TextDecoder().decode(json.dumps(value));
 const load = (source: string): unknown => json.loads(new TextEncoder().encode(source));
-
-function serializeError(fn: () => unknown): PyroError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PyroError);
-    expect((error as PyroError).code).toBe("serialize");
-    return error as PyroError;
-  }
-  throw new Error("expected a serialize error");
-}
 
 describe("json dumps", () => {
   it("writes the captured INVOKE payload byte for byte (spec 2.11)", () => {

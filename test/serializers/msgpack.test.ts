@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { PyroError } from "../../src/runtime/errors.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
 import { complex, float, tuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
+import { ascii, hex, serializeError, toHex } from "./codec-helpers.js";
 import { difference } from "./compare.js";
 
 const msgpack = new MsgpackSerializer();
-const hex = (text: string): Uint8Array =>
-  Uint8Array.from(text.trim().split(/\s+/), (byte) => parseInt(byte, 16));
-const ascii = (text: string): string =>
-  [...text].map((c) => c.charCodeAt(0).toString(16)).join(" ");
-const toHex = (bytes: Uint8Array): string =>
-  [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-
-function serializeError(fn: () => unknown): PyroError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PyroError);
-    expect((error as PyroError).code).toBe("serialize");
-    return error as PyroError;
-  }
-  throw new Error("expected a serialize error");
-}
 
 describe("msgpack: captured bytes (spec 3.6, 3.2)", () => {
   it("reads Pyro's ext types", () => {
