@@ -6,6 +6,7 @@ import { PyroError } from "../../src/runtime/errors.js";
 import { locateNS } from "../../src/runtime/naming/index.js";
 import { startNameServer, type NameServerInfo } from "../harness/advanced.js";
 import { PythonProcesses, freePort } from "../harness/python.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -30,15 +31,6 @@ beforeAll(async () => {
 /** Every test points discovery at 127.0.0.1 only. */
 function loopbackConfig(items: ConstructorParameters<typeof PyroConfig>[0] = {}): PyroConfig {
   return new PyroConfig({ NS_HOST: "127.0.0.1", BROADCAST_ADDRS: ["127.0.0.1"], ...items });
-}
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
 }
 
 describe("locateNS", () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PyroError } from "../../src/runtime/errors.js";
 import { NameServer, locateNS, type Registration } from "../../src/runtime/naming/index.js";
 import { URI } from "../../src/runtime/uri.js";
 import { SERIALIZERS, startNameServer } from "../harness/advanced.js";
 import { PythonProcesses } from "../harness/python.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -15,15 +15,6 @@ beforeAll(async () => {
   nsPort = info.port;
   nsUri = info.uri;
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
   let ns: NameServer;
@@ -66,7 +57,7 @@ describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
   });
 
   it("a lookup of an unknown name is a naming error", async () => {
-    const error = await errorOf(ns.lookup(`${p}nobody`));
+    const error = await failure(ns.lookup(`${p}nobody`));
     expect(error.code).toBe("naming");
     expect(error.message).toContain(`unknown name: ${p}nobody`);
   });
@@ -75,7 +66,7 @@ describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
     await ns.register(`${p}safe`, "PYRO:first@127.0.0.1:5003");
     await ns.register(`${p}safe`, "PYRO:second@127.0.0.1:5003");
     expect((await ns.lookup(`${p}safe`)).object).toBe("second");
-    const error = await errorOf(
+    const error = await failure(
       ns.register(`${p}safe`, "PYRO:third@127.0.0.1:5003", { safe: true }),
     );
     expect(error.code).toBe("naming");
@@ -84,12 +75,12 @@ describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
   });
 
   it("register refuses an invalid uri (the name server validates it)", async () => {
-    const error = await errorOf(ns.register(`${p}bad`, "not a uri"));
+    const error = await failure(ns.register(`${p}bad`, "not a uri"));
     expect(error.message).toContain("invalid uri");
   });
 
   it("metadata given as a lone string is refused before sending", async () => {
-    const error = await errorOf(ns.register(`${p}str`, "PYRO:x@127.0.0.1:1", { metadata: "tag" }));
+    const error = await failure(ns.register(`${p}str`, "PYRO:x@127.0.0.1:1", { metadata: "tag" }));
     expect(error.message).toContain("not the string 'tag'");
   });
 
@@ -127,9 +118,9 @@ describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
   });
 
   it("list refuses two filters at once and a bad regex", async () => {
-    const two = await errorOf(ns.list({ prefix: "a", regex: "b" }));
+    const two = await failure(ns.list({ prefix: "a", regex: "b" }));
     expect(two.message).toContain("only filter on one thing at a time");
-    const bad = await errorOf(ns.list({ regex: "([unclosed" }));
+    const bad = await failure(ns.list({ regex: "([unclosed" }));
     expect(bad.code).toBe("naming");
     expect(bad.message).toContain("invalid regex");
   });
@@ -140,7 +131,7 @@ describe.each(SERIALIZERS)("the name server API with %s", (serializer) => {
     expect((await lookupWithMetadata(`${p}meta`)).metadata).toEqual(new Set(["new1", "new2"]));
     await ns.setMetadata(`${p}meta`, null);
     expect((await lookupWithMetadata(`${p}meta`)).metadata).toEqual(new Set());
-    const error = await errorOf(ns.setMetadata(`${p}ghost`, ["x"]));
+    const error = await failure(ns.setMetadata(`${p}ghost`, ["x"]));
     expect(error.code).toBe("naming");
     expect(error.message).toContain("unknown name");
   });
@@ -168,7 +159,7 @@ describe("the name server with marshal", () => {
     });
     await ns.register("marshal-limit", "PYRO:m@127.0.0.1:5004");
     expect((await ns.lookup("marshal-limit")).object).toBe("m");
-    const error = await errorOf(ns.lookup("marshal-limit", { returnMetadata: true }));
+    const error = await failure(ns.lookup("marshal-limit", { returnMetadata: true }));
     expect(error.code).toBe("serialize");
     expect(error.message).toContain("use serpent, json or msgpack");
   });

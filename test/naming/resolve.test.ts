@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
-import { PyroError } from "../../src/runtime/errors.js";
 import { locateNS, resolveUri, type NameServer } from "../../src/runtime/naming/index.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { URI } from "../../src/runtime/uri.js";
@@ -11,6 +10,7 @@ import {
   type AdvancedInfo,
 } from "../harness/advanced.js";
 import { PythonProcesses, freePort } from "../harness/python.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -29,15 +29,6 @@ beforeAll(async () => {
   at = `@127.0.0.1:${nsPort}`;
 });
 afterAll(() => ns.release());
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe.each(SERIALIZERS)("PYRONAME and PYROMETA proxies with %s", (serializer) => {
   it("PYRONAME resolves through the name server in the URI", async () => {

@@ -5,6 +5,7 @@ import { Proxy } from "../../src/runtime/proxy.js";
 import { createProxy } from "../../src/runtime/dynamic-proxy.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { waitFor } from "../harness/wait.js";
 
 const python = new PythonProcesses();
 let lab: LabInfo;
@@ -12,14 +13,6 @@ beforeAll(async () => {
   lab = await startLab(python);
 });
 afterAll(() => python.stopAll());
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("condition not reached in 5 s");
-}
 
 describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   it("passes positional and keyword arguments", async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses, freePort } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
-import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 let lab: LabInfo;
@@ -16,15 +16,6 @@ beforeAll(async () => {
   echoUri = echo.readyMatch![1]!;
 });
 afterAll(() => python.stopAll());
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   it("connects lazily on the first call and gets the metadata with the handshake", async () => {

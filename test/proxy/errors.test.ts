@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
-import { PyroError, formatRemoteTraceback } from "../../src/runtime/errors.js";
+import { formatRemoteTraceback } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 let lab: LabInfo;
@@ -10,15 +11,6 @@ beforeAll(async () => {
   lab = await startLab(python);
 });
 afterAll(() => python.stopAll());
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   it("a builtin exception carries type, args and the remote traceback", async () => {

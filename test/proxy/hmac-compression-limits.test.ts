@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
-import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 let signed: LabInfo;
@@ -18,15 +18,6 @@ beforeAll(async () => {
   ]);
 });
 afterAll(() => python.stopAll());
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
   it("signs and verifies with the shared key", async () => {

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses, freePort } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { PyroConfig, config } from "../../src/runtime/config.js";
-import { PyroError } from "../../src/runtime/errors.js";
 import { startLab, type LabInfo } from "./lab.js";
+import { failure } from "../harness/failures.js";
+import { waitFor } from "../harness/wait.js";
+
+/** The daemon finishes abandoned attempts later: poll for up to 10 s. */
+const SETTLE_S = 10;
 
 const python = new PythonProcesses();
 let lab: LabInfo;
@@ -11,24 +15,6 @@ beforeAll(async () => {
   lab = await startLab(python);
 });
 afterAll(() => python.stopAll());
-
-/** Poll until `check` holds (at most 10 s): the daemon finishes abandoned attempts later. */
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("condition not reached in 10 s");
-}
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 describe("timeouts", () => {
   it("a per-proxy timeout fails the call and closes the connection; the next call reconnects", async () => {
@@ -98,7 +84,7 @@ describe("MAX_RETRIES", () => {
     const error = await failure(proxy.$call("count_call", ["retry-proxy", 2.5]));
     expect(error.code).toBe("timeout");
     await using checker = new Proxy(lab.uri);
-    await waitFor(async () => (await checker.$call("counter", ["retry-proxy"])) === 3);
+    await waitFor(async () => (await checker.$call("counter", ["retry-proxy"])) === 3, SETTLE_S);
   });
 
   it("takes its default from the configuration", async () => {
@@ -107,7 +93,7 @@ describe("MAX_RETRIES", () => {
     expect(proxy.$maxRetries).toBe(1);
     await failure(proxy.$call("count_call", ["retry-config", 2.5]));
     await using checker = new Proxy(lab.uri);
-    await waitFor(async () => (await checker.$call("counter", ["retry-config"])) === 2);
+    await waitFor(async () => (await checker.$call("counter", ["retry-config"])) === 2, SETTLE_S);
   });
 
   it("retries a call whose connection was lost, and it succeeds", async () => {
@@ -118,7 +104,7 @@ describe("MAX_RETRIES", () => {
     // The release fails the first attempt with connection-closed; the retry runs it again.
     expect(typeof (await first)).toBe("number");
     await using checker = new Proxy(lab.uri);
-    await waitFor(async () => (await checker.$call("counter", ["retry-lost"])) === 2);
+    await waitFor(async () => (await checker.$call("counter", ["retry-lost"])) === 2, SETTLE_S);
   });
 });
 

@@ -6,8 +6,8 @@ import { PythonProcesses } from "../harness/python.js";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { PyroConfig } from "../../src/runtime/config.js";
-import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
 let certs: TestCerts;
@@ -31,15 +31,6 @@ afterAll(async () => {
   certs.remove();
   rmSync(socketDir, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<PyroError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PyroError);
-  return error as PyroError;
-}
 
 const ca = (): string => readFileSync(certs.caCert, "utf8");
 
