@@ -9,7 +9,7 @@
 import type { Duplex } from "node:stream";
 import { PyroError } from "../errors.js";
 import { MessageType } from "./constants.js";
-import { encodeMessage, type Message } from "./message.js";
+import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
 
 /** How a {@link MessageChannel} frames and checks messages. */
@@ -31,6 +31,12 @@ export interface RequestOptions {
   /** `false` for oneway requests: resolve once the message is written, expect no reply. */
   expectReply?: boolean | undefined;
 }
+
+/** Payloads from this size on are written beside their header (one writev), not copied behind it. */
+const SEPARATE_PAYLOAD_SIZE = 64 * 1024;
+
+/** A framed message: one buffer, or header and payload apart (see `MessageChannel.#put`). */
+type Frame = Uint8Array | MessageParts;
 
 /** Called once when a channel closes, with the reason. */
 export type CloseListener = (reason: PyroError) => void;
@@ -97,27 +103,29 @@ export class MessageChannel {
 
   /**
    * Write one message (one write call) without waiting for anything. Throws a `PyroError`
-   * when the channel is closed or the message cannot be framed (e.g. too large).
+   * when the channel is closed or the message cannot be framed (e.g. too large). A payload
+   * of 64 KiB or more is written without a copy: leave `msg.data` unchanged afterwards.
    */
   send(msg: Message): void {
     this.#throwIfClosed();
-    this.#stream.write(encodeMessage(msg, this.#encodeOptions));
+    this.#put(this.#frame(msg));
   }
 
   /**
    * Send `msg` and resolve with its reply, matched by sequence number in order (CONNECT
    * replies are taken as they come: Pyro4 answers a refused CONNECT with seq 0). With
-   * `expectReply: false` resolve with `undefined` once the message is written.
+   * `expectReply: false` resolve with `undefined` once the message is written. A payload of
+   * 64 KiB or more is written without a copy: leave `msg.data` unchanged until then.
    */
   request(msg: Message, options: RequestOptions & { expectReply: false }): Promise<undefined>;
   request(msg: Message, options?: RequestOptions): Promise<Message>;
   request(msg: Message, options: RequestOptions = {}): Promise<Message | undefined> {
     const signal = options.signal;
     if (signal?.aborted === true) return Promise.reject(abortError(signal, false));
-    let bytes: Uint8Array;
+    let bytes: Frame;
     try {
       this.#throwIfClosed();
-      bytes = encodeMessage(msg, this.#encodeOptions);
+      bytes = this.#frame(msg);
     } catch (error) {
       return Promise.reject(error as PyroError);
     }
@@ -158,7 +166,7 @@ export class MessageChannel {
         signal.addEventListener("abort", pending.onAbort, { once: true });
       }
       this.#pending.push(pending);
-      this.#stream.write(bytes);
+      this.#put(bytes);
     });
   }
 
@@ -179,13 +187,36 @@ export class MessageChannel {
     else queueMicrotask(() => listener(reason));
   }
 
-  #write(bytes: Uint8Array): Promise<undefined> {
+  #write(bytes: Frame): Promise<undefined> {
     return new Promise<undefined>((resolve, reject) => {
-      this.#stream.write(bytes, (error) => {
+      this.#put(bytes, (error) => {
         if (error == null) resolve(undefined);
         else reject(this.#closeReason ?? lostError("sending", error));
       });
     });
+  }
+
+  /** Frame `msg`: one buffer for a small payload, header and payload apart for a large one. */
+  #frame(msg: Message): Frame {
+    return msg.data.length < SEPARATE_PAYLOAD_SIZE
+      ? encodeMessage(msg, this.#encodeOptions)
+      : encodeMessageParts(msg, this.#encodeOptions);
+  }
+
+  /**
+   * Write one framed message; `done` runs once all of it is written. A large payload goes
+   * beside its header, both corked into a single writev, so its bytes are not copied again.
+   */
+  #put(frame: Frame, done?: (error: Error | null | undefined) => void): void {
+    const stream = this.#stream;
+    if (frame instanceof Uint8Array) {
+      stream.write(frame, done);
+      return;
+    }
+    stream.cork();
+    stream.write(frame.head);
+    stream.write(frame.data, done);
+    stream.uncork();
   }
 
   #throwIfClosed(): void {

@@ -80,6 +80,26 @@ export function headerChecksum(
  * compressed and sent as is.
  */
 export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8Array {
+  return frame(msg, options, true).head;
+}
+
+/** A framed message in two parts: header + annotation chunks, then the payload as sent. */
+export interface MessageParts {
+  readonly head: Uint8Array;
+  readonly data: Uint8Array;
+}
+
+/**
+ * {@link encodeMessage} without joining the parts: header and annotations in `head`, the
+ * payload (compressed when asked) in `data`, not copied. Writing both in one writev saves
+ * copying a large payload.
+ */
+export function encodeMessageParts(msg: Message, options: EncodeOptions = {}): MessageParts {
+  return frame(msg, options, false);
+}
+
+/** Check and frame `msg`; `withData` puts the payload into `head` as well (one buffer). */
+function frame(msg: Message, options: EncodeOptions, withData: boolean): MessageParts {
   checkU16(msg.type, "message type");
   checkU16(msg.flags, "flags");
   checkU16(msg.seq, "sequence number");
@@ -126,7 +146,7 @@ export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8A
     );
   }
   // Buffer's pool makes small allocations much cheaper than a fresh Uint8Array.
-  const out = Buffer.allocUnsafe(HEADER_SIZE + annotationsSize + data.length);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + annotationsSize + (withData ? data.length : 0));
   const fields = {
     type: msg.type,
     flags,
@@ -153,8 +173,8 @@ export function encodeMessage(msg: Message, options: EncodeOptions = {}): Uint8A
     out.set(value, offset + 6);
     offset += 6 + value.length;
   }
-  out.set(data, offset);
-  return out;
+  if (withData) out.set(data, offset);
+  return { head: out, data };
 }
 
 function get16(bytes: Uint8Array, at: number): number {
