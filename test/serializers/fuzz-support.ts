@@ -4,7 +4,7 @@
  * and fast-check arbitraries of sendable values with what each serializer gives back.
  */
 import fc from "fast-check";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import type { Serializer, SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { PyComplex, PyFloat, PyTuple, complex, float, tuple } from "../../src/runtime/values.js";
@@ -297,36 +297,49 @@ export function pythonSeeds(name: SerializerName, values: string, setup = ""): U
     .map((line) => new Uint8Array(Buffer.from(line, "hex")));
 }
 
-/** Seeds for {@link fuzzDecoder}: `python`'s payloads plus small encodings of sampled values. */
-export function fuzzSeeds(
+/** What {@link fuzzTests} needs besides the serializer and its value generator. */
+export interface FuzzTestPlan {
+  /** Payloads Python wrote (see {@link pythonSeeds}); called inside the test. */
+  readonly pythonSeeds: () => Uint8Array[];
+  /** Case counts, tokens and lead bytes; the seeds are Python's plus sampled encodings. */
+  readonly decoder: Omit<FuzzPlan, "seeds">;
+  /** The PRNG seed of the decoder run. */
+  readonly seed: number;
+}
+
+/**
+ * The two property tests every binary/text codec gets: 1500 generated values round-trip
+ * through `dumps`/`loads` as {@link expectedBack} says, and 100k+ random, truncated and
+ * mutated inputs decode to a value or a `serialize` error, with both outcomes frequent and
+ * `Object.prototype` untouched. Call inside a `describe`.
+ */
+export function fuzzTests(
   serializer: Serializer,
   values: fc.Arbitrary<unknown>,
-  python: readonly Uint8Array[],
-): Uint8Array[] {
-  return [
-    ...python,
-    ...fc
-      .sample(values, { numRuns: 120, seed: 7 })
-      .map((value) => serializer.dumps(value))
-      .filter((payload) => payload.length <= 400),
-  ];
-}
+  plan: FuzzTestPlan,
+): void {
+  it("round-trips generated values through dumps and loads", () => {
+    fc.assert(
+      fc.property(values, (value) => {
+        const back = serializer.loads(serializer.dumps(value));
+        expect(difference(back, expectedBack(value, serializer.name))).toBeNull();
+      }),
+      { numRuns: 1500, seed: 20261125 },
+    );
+  });
 
-/** 1500 generated values come back from `loads(dumps(value))` as {@link expectedBack} says. */
-export function expectRoundTrips(serializer: Serializer, values: fc.Arbitrary<unknown>): void {
-  fc.assert(
-    fc.property(values, (value) => {
-      const back = serializer.loads(serializer.dumps(value));
-      expect(difference(back, expectedBack(value, serializer.name))).toBeNull();
-    }),
-    { numRuns: 1500, seed: 20261125 },
-  );
-}
-
-/** A 100k-case decoder fuzz run had both outcomes often and left `Object.prototype` alone. */
-export function expectFuzzOutcome(stats: DecodeStats): void {
-  expect(stats.cases).toBeGreaterThanOrEqual(100_000);
-  expect(stats.values).toBeGreaterThan(1000);
-  expect(stats.errors).toBeGreaterThan(1000);
-  expect(prototypeIsClean()).toBe(true);
+  it("decodes 100k+ random, truncated and mutated inputs to a value or a serialize error", () => {
+    const seeds = [
+      ...plan.pythonSeeds(),
+      ...fc
+        .sample(values, { numRuns: 120, seed: 7 })
+        .map((value) => serializer.dumps(value))
+        .filter((payload) => payload.length <= 400),
+    ];
+    const stats = fuzzDecoder(serializer, { ...plan.decoder, seeds }, plan.seed);
+    expect(stats.cases).toBeGreaterThanOrEqual(100_000);
+    expect(stats.values).toBeGreaterThan(1000);
+    expect(stats.errors).toBeGreaterThan(1000);
+    expect(prototypeIsClean()).toBe(true);
+  }, 60_000);
 }

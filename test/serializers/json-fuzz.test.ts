@@ -1,14 +1,7 @@
 import { describe, it } from "vitest";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
 import { serializeError } from "./codec-helpers.js";
-import {
-  expectFuzzOutcome,
-  expectRoundTrips,
-  fuzzDecoder,
-  fuzzSeeds,
-  pythonSeeds,
-  sendable,
-} from "./fuzz-support.js";
+import { fuzzTests, pythonSeeds, sendable } from "./fuzz-support.js";
 
 const json = new JsonSerializer();
 const values = sendable({ loneSurrogates: true, binary: false, anyKeys: false });
@@ -24,37 +17,35 @@ function jsonSeeds(): Uint8Array[] {
   );
 }
 
-describe("json fuzz", () => {
-  it("round-trips generated values through dumps and loads", () => {
-    expectRoundTrips(json, values);
-  });
+/** JSON tokens that mutations may insert. */
+const TOKENS = [
+  "[",
+  "]",
+  "{",
+  "}",
+  '"',
+  "\\",
+  "\\u",
+  ",",
+  ":",
+  "NaN",
+  "-Infinity",
+  "1e",
+  "-",
+  "0.",
+  "99999999999999999",
+  '"__class__"',
+  '"__proto__"',
+  "\u00e9",
+  "\ud800",
+].map((token) => encoder.encode(token));
 
-  it("decodes 100k+ random, truncated and mutated inputs to a value or a serialize error", () => {
-    const seeds = fuzzSeeds(json, values, jsonSeeds());
-    const tokens = [
-      "[",
-      "]",
-      "{",
-      "}",
-      '"',
-      "\\",
-      "\\u",
-      ",",
-      ":",
-      "NaN",
-      "-Infinity",
-      "1e",
-      "-",
-      "0.",
-      "99999999999999999",
-      '"__class__"',
-      '"__proto__"',
-      "\u00e9",
-      "\ud800",
-    ].map((token) => encoder.encode(token));
-    const stats = fuzzDecoder(json, { random: 25_000, mutated: 70_000, seeds, tokens }, 1);
-    expectFuzzOutcome(stats);
-  }, 60_000);
+describe("json fuzz", () => {
+  fuzzTests(json, values, {
+    pythonSeeds: jsonSeeds,
+    decoder: { random: 25_000, mutated: 70_000, tokens: TOKENS },
+    seed: 1,
+  });
 
   it("fails fast and cleanly on huge hostile documents", () => {
     const hostile = [

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { serializeError } from "./codec-helpers.js";
-import {
-  expectFuzzOutcome,
-  expectRoundTrips,
-  fuzzDecoder,
-  fuzzSeeds,
-  pythonSeeds,
-  sendable,
-} from "./fuzz-support.js";
+import { fuzzTests, pythonSeeds, sendable } from "./fuzz-support.js";
 
 const marshal = new MarshalSerializer();
 const values = sendable({ loneSurrogates: true, binary: true, anyKeys: true });
@@ -30,19 +23,11 @@ function marshalSeeds(): Uint8Array[] {
 }
 
 describe("marshal fuzz", () => {
-  it("round-trips generated values through dumps and loads", () => {
-    expectRoundTrips(marshal, values);
+  fuzzTests(marshal, values, {
+    pythonSeeds: marshalSeeds,
+    decoder: { random: 30_000, mutated: 65_000, leadBytes: TYPE_CODES },
+    seed: 3,
   });
-
-  it("decodes 100k+ random, truncated and mutated inputs to a value or a serialize error", () => {
-    const seeds = fuzzSeeds(marshal, values, marshalSeeds());
-    const stats = fuzzDecoder(
-      marshal,
-      { random: 30_000, mutated: 65_000, seeds, leadBytes: TYPE_CODES },
-      3,
-    );
-    expectFuzzOutcome(stats);
-  }, 60_000);
 
   it("fails fast on oversized length fields without allocating", () => {
     const huge = [0xff, 0xff, 0xff, 0x7f];

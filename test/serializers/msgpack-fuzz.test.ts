@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
 import { serializeError } from "./codec-helpers.js";
-import {
-  expectFuzzOutcome,
-  expectRoundTrips,
-  fuzzDecoder,
-  fuzzSeeds,
-  pythonSeeds,
-  sendable,
-} from "./fuzz-support.js";
+import { fuzzTests, pythonSeeds, sendable } from "./fuzz-support.js";
 
 const msgpack = new MsgpackSerializer();
 const values = sendable({ loneSurrogates: false, binary: true, anyKeys: false });
@@ -37,19 +30,11 @@ function msgpackSeeds(): Uint8Array[] {
 }
 
 describe("msgpack fuzz", () => {
-  it("round-trips generated values through dumps and loads", () => {
-    expectRoundTrips(msgpack, values);
+  fuzzTests(msgpack, values, {
+    pythonSeeds: msgpackSeeds,
+    decoder: { random: 30_000, mutated: 65_000, leadBytes: HEADS },
+    seed: 6,
   });
-
-  it("decodes 100k+ random, truncated and mutated inputs to a value or a serialize error", () => {
-    const seeds = fuzzSeeds(msgpack, values, msgpackSeeds());
-    const stats = fuzzDecoder(
-      msgpack,
-      { random: 30_000, mutated: 65_000, seeds, leadBytes: HEADS },
-      6,
-    );
-    expectFuzzOutcome(stats);
-  }, 60_000);
 
   it("fails fast on oversized length fields without allocating", () => {
     const cases = [0xc6, 0xc9, 0xdb, 0xdd, 0xdf].flatMap((head) => [
