@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { createProxy } from "../../src/runtime/dynamic-proxy.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { SERIALIZERS, useLab } from "./lab.js";
 import { waitFor } from "../harness/wait.js";
 
 const python = new PythonProcesses();
-let lab: LabInfo;
-beforeAll(async () => {
-  lab = await startLab(python);
-});
-afterAll(() => python.stopAll());
+const lab = useLab(python);
 
 describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   it("passes positional and keyword arguments", async () => {

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
-import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { SERIALIZERS, useLab } from "./lab.js";
 
 const python = new PythonProcesses();
-let lab: LabInfo;
-beforeAll(async () => {
-  lab = await startLab(python);
-});
-afterAll(() => python.stopAll());
+const lab = useLab(python);
 
 describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
   it("never mixes up results", async () => {

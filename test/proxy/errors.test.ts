@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { formatRemoteTraceback } from "../../src/runtime/errors.js";
-import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
+import { SERIALIZERS, useLab } from "./lab.js";
 import { failure } from "../harness/failures.js";
 
 const python = new PythonProcesses();
-let lab: LabInfo;
-beforeAll(async () => {
-  lab = await startLab(python);
-});
-afterAll(() => python.stopAll());
+const lab = useLab(python);
 
 describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   it("a builtin exception carries type, args and the remote traceback", async () => {

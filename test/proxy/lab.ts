@@ -2,6 +2,7 @@
  * Shared by the proxy tests: start `fixtures/proxy_server.py` (the Lab object) and the
  * serializers every test runs with.
  */
+import { afterAll, beforeAll } from "vitest";
 import type { PythonProcesses } from "../harness/python.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
@@ -26,4 +27,18 @@ export async function startLab(
 ): Promise<LabInfo & { stop(): Promise<void> }> {
   const { process, info } = await python.startFixture<LabInfo>("proxy_server.py", args, { env });
   return { ...info, stop: () => process.stop() };
+}
+
+/**
+ * One plain Lab daemon for the calling test file: started in `beforeAll`; `afterAll` stops
+ * every process of `python`. The returned object gets the daemon's details once it runs.
+ */
+export function useLab(python: PythonProcesses): LabInfo {
+  const lab: LabInfo = { uri: "", empty: "", port: null, pid: 0 };
+  beforeAll(async () => {
+    const { uri, empty, port, pid } = await startLab(python);
+    Object.assign(lab, { uri, empty, port, pid });
+  });
+  afterAll(() => python.stopAll());
+  return lab;
 }

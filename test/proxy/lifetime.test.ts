@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PythonProcesses, freePort } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { PyroConfig, config } from "../../src/runtime/config.js";
-import { startLab, type LabInfo } from "./lab.js";
+import { startLab, useLab } from "./lab.js";
 import { failure } from "../harness/failures.js";
 import { waitFor } from "../harness/wait.js";
 
@@ -10,11 +10,7 @@ import { waitFor } from "../harness/wait.js";
 const SETTLE_S = 10;
 
 const python = new PythonProcesses();
-let lab: LabInfo;
-beforeAll(async () => {
-  lab = await startLab(python);
-});
-afterAll(() => python.stopAll());
+const lab = useLab(python);
 
 describe("timeouts", () => {
   it("a per-proxy timeout fails the call and closes the connection; the next call reconnects", async () => {
