@@ -1,6 +1,6 @@
 /**
- * The TypeScript examples of the user docs: every ```ts block of `README.md` and
- * `docs/*.md`, with where it starts, so a failing example can be found in its file.
+ * The examples of the docs: the fenced code blocks (ts, json, …) of `README.md` and
+ * `docs/*.md`, with where each starts, so a failing example can be found in its file.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -30,12 +30,15 @@ export function documentationFiles(): string[] {
   return ["README.md", ...docs];
 }
 
-/** The ```ts (or ```typescript) blocks of one Markdown file. */
-export function tsBlocks(file: string): CodeBlock[] {
+/** The code blocks of one Markdown file in one of `languages` (default: TypeScript). */
+export function codeBlocks(
+  file: string,
+  languages: readonly string[] = ["ts", "typescript"],
+): CodeBlock[] {
   const lines = readFileSync(path.join(ROOT, file), "utf8").split("\n");
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
+    if (!languages.includes(/^```(\S*)\s*$/.exec(lines[i]!)?.[1] ?? "")) continue;
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);

@@ -12,15 +12,16 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configFileSchema } from "../../src/cli/config-file.js";
 import { runCli } from "../cli/run-cli.js";
 import { PythonProcesses, ROOT } from "../harness/python.js";
-import { documentationFiles, tsBlocks, type CodeBlock } from "./code-blocks.js";
+import { documentationFiles, codeBlocks, type CodeBlock } from "./code-blocks.js";
 import { MUSIC_CLIENT, RUNTIME_ENTRY, typeCheckSnippets } from "./type-check.js";
 
 const run = promisify(execFile);
 const ALL_SONGS = ["Smells Like Teen Spirit", "Wonderwall", "Zombie", "Creep"];
 
-const blocks: CodeBlock[] = documentationFiles().flatMap((file) => tsBlocks(file));
+const blocks: CodeBlock[] = documentationFiles().flatMap((file) => codeBlocks(file));
 const checked = blocks.filter((block) => !block.fragment);
 const where = (block: CodeBlock): string => `${block.file}:${block.line}`;
 
@@ -121,4 +122,13 @@ describe("CLI flags named in the docs", () => {
     expect(named.size).toBeGreaterThan(10);
     expect([...named].filter((flag) => !known.has(flag))).toEqual([]);
   }, 60_000);
+});
+
+describe("the config file example in docs/config.md", () => {
+  it("is valid for the config file schema", () => {
+    const examples = codeBlocks("docs/config.md", ["json"]);
+    expect(examples).toHaveLength(1);
+    const parsed = configFileSchema.safeParse(JSON.parse(examples[0]!.code));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
 });
