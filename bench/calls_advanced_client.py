@@ -6,7 +6,9 @@ usage: calls_advanced_client.py URI SERIALIZER CASE COUNT NS_HOST NS_PORT
        oneway           COUNT oneway bump() calls (send rate)      -> calls/s
        ns-lookup        COUNT lookup('adv.main') on a bound proxy  -> ms per lookup
        ns-lookup-fresh  COUNT times locateNS(host, port) + lookup  -> ms per lookup
-Prints one JSON line {"value": ...}: the median of 3 rounds after a warm-up round.
+Prints one JSON line {"value": ..., "cpu_us": ...}: the medians of 3 rounds after a warm-up
+round; cpu_us is the process CPU time (time.process_time) over the same timed region, per
+call, item or lookup.
 """
 import json
 import statistics
@@ -22,60 +24,74 @@ def batch_10k(uri, count, _ns):
             batch = Pyro4.batch(proxy)
             for i in range(count):
                 batch.echo(i)
-            t0 = time.perf_counter()
+            t0, c0 = clocks()
             results = list(batch())
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = since(t0, c0)
             assert len(results) == count
-            return elapsed * 1000
+            return elapsed * 1000, cpu * 1e6 / count
         return rounds(run)
 
 
 def iterator(uri, count, _ns):
     with Pyro4.Proxy(uri) as proxy:
         def run():
-            t0 = time.perf_counter()
+            t0, c0 = clocks()
             n = sum(1 for _ in proxy.gen(count))
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = since(t0, c0)
             assert n == count
-            return count / elapsed
+            return count / elapsed, cpu * 1e6 / count
         return rounds(run)
 
 
 def oneway(uri, count, _ns):
     with Pyro4.Proxy(uri) as proxy:
         def run():
-            t0 = time.perf_counter()
+            t0, c0 = clocks()
             for _ in range(count):
                 proxy.bump()
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = since(t0, c0)
             proxy.bumps()  # let the daemon catch up before the next round
-            return count / elapsed
+            return count / elapsed, cpu * 1e6 / count
         return rounds(run)
 
 
 def ns_lookup(_uri, count, ns):
     with Pyro4.locateNS(ns[0], ns[1]) as nameserver:
         def run():
-            t0 = time.perf_counter()
+            t0, c0 = clocks()
             for _ in range(count):
                 nameserver.lookup("adv.main")
-            return (time.perf_counter() - t0) * 1000 / count
+            elapsed, cpu = since(t0, c0)
+            return elapsed * 1000 / count, cpu * 1e6 / count
         return rounds(run)
 
 
 def ns_lookup_fresh(_uri, count, ns):
     def run():
-        t0 = time.perf_counter()
+        t0, c0 = clocks()
         for _ in range(count):
             with Pyro4.locateNS(ns[0], ns[1]) as nameserver:
                 nameserver.lookup("adv.main")
-        return (time.perf_counter() - t0) * 1000 / count
+        elapsed, cpu = since(t0, c0)
+        return elapsed * 1000 / count, cpu * 1e6 / count
     return rounds(run)
 
 
+def clocks():
+    return time.perf_counter(), time.process_time()
+
+
+def since(t0, c0):
+    """Wall seconds and CPU seconds since clocks() gave t0, c0."""
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
 def rounds(run):
+    """A warm-up round, then the medians of 3: (figure, cpu_us)."""
     run()
-    return statistics.median(run() for _ in range(3))
+    results = [run() for _ in range(3)]
+    return (statistics.median(r[0] for r in results),
+            statistics.median(r[1] for r in results))
 
 
 CASES = {"batch-10k": batch_10k, "iterator": iterator, "oneway": oneway,
@@ -87,11 +103,11 @@ def main():
     ns = (sys.argv[5], int(sys.argv[6]))
     Pyro4.config.SERIALIZER = serializer
     try:
-        value = CASES[case](uri, count, ns)
+        value, cpu_us = CASES[case](uri, count, ns)
     except Exception as error:  # e.g. marshal batches fail in the Python client
-        print(json.dumps({"value": None, "error": repr(error)}), flush=True)
+        print(json.dumps({"value": None, "cpu_us": None, "error": repr(error)}), flush=True)
         return
-    print(json.dumps({"value": value}), flush=True)
+    print(json.dumps({"value": value, "cpu_us": cpu_us}), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@
  * `ns-lookup-fresh` (locate the name server on a new connection + `lookup()`, ms). Each
  * figure is the median of 3 rounds after a warm-up round, on both sides; like the Python
  * side, a case keeps one proxy (one name-server proxy for `ns-lookup`) across its rounds.
+ * Each case also has a `client CPU us/op` row: the client process's CPU time over the same
+ * timed region (`process.cpuUsage()` / `time.process_time()`), per call, item or lookup —
+ * steadier than wall time on a shared machine, where the daemon competes for the cores.
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -36,11 +39,30 @@ interface Target {
   nsPort: number;
 }
 
+/** One round's results: the case's figure and the client CPU per operation. */
+interface Round {
+  /** ms or per-second rate, as the case's metric says. */
+  figure: number;
+  cpuUs: number;
+}
+
 /** A case's client state, kept across its rounds (as the Python side keeps its proxy). */
 interface Session {
-  /** One round: returns the figure (ms or per-second rate). */
-  round(): Promise<number>;
+  round(): Promise<Round>;
   close(): void;
+}
+
+/** Run `timed` (`count` operations), measuring wall ms and client CPU µs per operation. */
+async function measure(
+  count: number,
+  timed: () => Promise<void>,
+): Promise<{ ms: number; cpuUs: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await timed();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuUs: (used.user + used.system) / count };
 }
 
 /** One case: how many operations, what the figure means, and pyrogen's side of it. */
@@ -53,7 +75,7 @@ interface Case {
 }
 
 /** A session on one bound proxy to the daemon. */
-async function onProxy(target: Target, round: (proxy: Proxy) => Promise<number>): Promise<Session> {
+async function onProxy(target: Target, round: (proxy: Proxy) => Promise<Round>): Promise<Session> {
   const proxy = new Proxy(target.uri, { serializer: target.serializer });
   await proxy.$bind();
   return { round: () => round(proxy), close: () => proxy.$release() };
@@ -69,11 +91,12 @@ const CASES: readonly Case[] = [
       onProxy(target, async (proxy) => {
         const batch = proxy.$batch();
         for (let i = 0; i < count; i++) batch.call("echo", [i]);
-        const start = performance.now();
-        const results = [...(await batch.send())];
-        const elapsed = performance.now() - start;
+        let results: unknown[] = [];
+        const { ms, cpuUs } = await measure(count, async () => {
+          results = [...(await batch.send())];
+        });
         if (results.length !== count) throw new Error(`batch gave ${results.length} results`);
-        return elapsed;
+        return { figure: ms, cpuUs };
       }),
   },
   {
@@ -83,14 +106,13 @@ const CASES: readonly Case[] = [
     better: "higher",
     open: (target, count) =>
       onProxy(target, async (proxy) => {
-        const start = performance.now();
         let items = 0;
-        for await (const _item of (await proxy.$call("gen", [count])) as AsyncIterable<unknown>) {
-          items++;
-        }
-        const seconds = (performance.now() - start) / 1000;
+        const { ms, cpuUs } = await measure(count, async () => {
+          const stream = (await proxy.$call("gen", [count])) as AsyncIterable<unknown>;
+          for await (const _item of stream) items++;
+        });
         if (items !== count) throw new Error(`iterator gave ${items} items`);
-        return count / seconds;
+        return { figure: count / (ms / 1000), cpuUs };
       }),
   },
   {
@@ -100,12 +122,14 @@ const CASES: readonly Case[] = [
     better: "higher",
     open: (target, count) =>
       onProxy(target, async (proxy) => {
-        const start = performance.now();
-        for (let i = 0; i < count; i++) await proxy.$call("bump", [], undefined, { oneway: true });
-        const seconds = (performance.now() - start) / 1000;
+        const { ms, cpuUs } = await measure(count, async () => {
+          for (let i = 0; i < count; i++) {
+            await proxy.$call("bump", [], undefined, { oneway: true });
+          }
+        });
         // Let the daemon catch up before the next round, as the Python side does.
         await proxy.$call("bumps");
-        return count / seconds;
+        return { figure: count / (ms / 1000), cpuUs };
       }),
   },
   {
@@ -121,9 +145,10 @@ const CASES: readonly Case[] = [
       });
       return {
         async round() {
-          const start = performance.now();
-          for (let i = 0; i < count; i++) await ns.lookup(NAME);
-          return (performance.now() - start) / count;
+          const { ms, cpuUs } = await measure(count, async () => {
+            for (let i = 0; i < count; i++) await ns.lookup(NAME);
+          });
+          return { figure: ms / count, cpuUs };
         },
         close: () => ns.release(),
       };
@@ -137,16 +162,17 @@ const CASES: readonly Case[] = [
     async open(target, count) {
       return {
         async round() {
-          const start = performance.now();
-          for (let i = 0; i < count; i++) {
-            await using ns = await locateNS({
-              host: "127.0.0.1",
-              port: target.nsPort,
-              proxyOptions: { serializer: target.serializer },
-            });
-            await ns.lookup(NAME);
-          }
-          return (performance.now() - start) / count;
+          const { ms, cpuUs } = await measure(count, async () => {
+            for (let i = 0; i < count; i++) {
+              await using ns = await locateNS({
+                host: "127.0.0.1",
+                port: target.nsPort,
+                proxyOptions: { serializer: target.serializer },
+              });
+              await ns.lookup(NAME);
+            }
+          });
+          return { figure: ms / count, cpuUs };
         },
         close: () => undefined,
       };
@@ -154,29 +180,33 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** A warm-up round, then the median of 3, on one session. */
-async function rounds(session: Session): Promise<number> {
+/** A warm-up round, then the medians of 3 (figure and CPU apart), on one session. */
+async function rounds(session: Session): Promise<Round> {
   try {
     await session.round();
-    const figures: number[] = [];
-    for (let i = 0; i < 3; i++) figures.push(await session.round());
-    return median(figures);
+    const results: Round[] = [];
+    for (let i = 0; i < 3; i++) results.push(await session.round());
+    return {
+      figure: median(results.map((r) => r.figure)),
+      cpuUs: median(results.map((r) => r.cpuUs)),
+    };
   } finally {
     session.close();
   }
 }
 
-/** The Python client's figure, or `null` when Pyro4 cannot do it (marshal batches). */
+/** The Python client's figures, `null` when Pyro4 cannot do it (marshal batches). */
 function python(
   uri: string,
   serializer: string,
   name: string,
   count: number,
   nsPort: number,
-): number | null {
+): { value: number | null; cpuUs: number | null } {
   const args = [CLIENT, uri, serializer, name, String(count), "127.0.0.1", String(nsPort)];
   const out = execFileSync(findPython(), args, { env: pythonEnv(), encoding: "utf8" });
-  return (JSON.parse(out) as { value: number | null }).value;
+  const parsed = JSON.parse(out) as { value: number | null; cpu_us?: number | null };
+  return { value: parsed.value, cpuUs: parsed.cpu_us ?? null };
 }
 
 /** Run the part: start the name server and daemon, measure both clients, return the rows. */
@@ -193,8 +223,13 @@ export async function run(): Promise<BenchRow[]> {
       for (const c of CASES) {
         const ts = await rounds(await c.open({ uri: info.uri, serializer, nsPort }, c.count));
         const py = python(info.uri, serializer, c.name, c.count, nsPort);
+        const base = { case: c.name, serializer };
         rows.push(
-          row({ case: c.name, serializer, metric: c.metric, pyrogen: ts, python: py }, c.better),
+          row({ ...base, metric: c.metric, pyrogen: ts.figure, python: py.value }, c.better),
+          row(
+            { ...base, metric: "client CPU us/op", pyrogen: ts.cpuUs, python: py.cpuUs },
+            "lower",
+          ),
         );
       }
     }
