@@ -26,6 +26,16 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Server TLS that requires a client certificate signed by the test CA. */
+function twoWayTls(): DaemonOptions["tls"] {
+  return {
+    cert: readFileSync(certs.serverCert),
+    key: readFileSync(certs.serverKey),
+    ca: readFileSync(certs.caCert),
+    requireClientCert: true,
+  };
+}
+
 interface PingReport {
   echo?: string;
   big?: number;
@@ -89,12 +99,7 @@ describe("daemon transports", () => {
     const report = await pingFromPython(
       {
         host: "127.0.0.1",
-        tls: {
-          cert: readFileSync(certs.serverCert),
-          key: readFileSync(certs.serverKey),
-          ca: readFileSync(certs.caCert),
-          requireClientCert: true,
-        },
+        tls: twoWayTls(),
         validateHandshake: (handshake: unknown, info: HandshakeInfo) => {
           seen.push(String(info.peerCertificate?.subject.CN));
           return handshake;
@@ -117,12 +122,7 @@ describe("daemon transports", () => {
     const report = await pingFromPython(
       {
         host: "127.0.0.1",
-        tls: {
-          cert: readFileSync(certs.serverCert),
-          key: readFileSync(certs.serverKey),
-          ca: readFileSync(certs.caCert),
-          requireClientCert: true,
-        },
+        tls: twoWayTls(),
       },
       "json",
       [],
