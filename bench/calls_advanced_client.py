@@ -6,8 +6,8 @@ usage: calls_advanced_client.py URI SERIALIZER CASE COUNT NS_HOST NS_PORT
        oneway           COUNT oneway bump() calls (send rate)      -> calls/s
        ns-lookup        COUNT lookup('adv.main') on a bound proxy  -> ms per lookup
        ns-lookup-fresh  COUNT times locateNS(host, port) + lookup  -> ms per lookup
-Prints one JSON line {"value": ..., "cpu_us": ...}: the medians of 3 rounds after a warm-up
-round; cpu_us is the process CPU time (time.process_time) over the same timed region, per
+Prints one JSON line {"value": ..., "cpu_us": ...}: the medians of 3 rounds after 3 warm-up
+rounds (as the pyrogen side, whose V8 still compiles during the first rounds); cpu_us is the process CPU time (time.process_time) over the same timed region, per
 call, item or lookup.
 """
 import json
@@ -16,6 +16,8 @@ import sys
 import time
 
 import Pyro4
+
+WARMUP_ROUNDS = 3  # as bench/parts/calls-advanced.ts
 
 
 def batch_10k(uri, count, _ns):
@@ -87,8 +89,9 @@ def since(t0, c0):
 
 
 def rounds(run):
-    """A warm-up round, then the medians of 3: (figure, cpu_us)."""
-    run()
+    """Warm-up rounds, then the medians of 3: (figure, cpu_us)."""
+    for _ in range(WARMUP_ROUNDS):
+        run()
     results = [run() for _ in range(3)]
     return (statistics.median(r[0] for r in results),
             statistics.median(r[1] for r in results))

@@ -8,7 +8,8 @@
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
  * `ns-lookup-fresh` (locate the name server on a new connection + `lookup()`, ms). Each
- * figure is the median of 3 rounds after a warm-up round, on both sides; like the Python
+ * figure is the median of 3 rounds after 3 warm-up rounds, on both sides (V8 is still
+ * compiling the hot paths during the first rounds; Python has nothing to warm); like the Python
  * side, a case keeps one proxy (one name-server proxy for `ns-lookup`) across its rounds.
  * Each case also has a `client CPU us/op` row: the client process's CPU time over the same
  * timed region (`process.cpuUsage()` / `time.process_time()`), per call, item or lookup —
@@ -31,6 +32,8 @@ const CLIENT = path.join(
   "../calls_advanced_client.py",
 );
 const NAME = "adv.main";
+/** Rounds run before the measured ones, on both sides (`bench/calls_advanced_client.py`). */
+const WARMUP_ROUNDS = 3;
 
 /** Where a case runs: the daemon's URI, the serializer, the name server's port. */
 interface Target {
@@ -180,10 +183,10 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** A warm-up round, then the medians of 3 (figure and CPU apart), on one session. */
+/** Warm-up rounds, then the medians of 3 (figure and CPU apart), on one session. */
 async function rounds(session: Session): Promise<Round> {
   try {
-    await session.round();
+    for (let i = 0; i < WARMUP_ROUNDS; i++) await session.round();
     const results: Round[] = [];
     for (let i = 0; i < 3; i++) results.push(await session.round());
     return {
