@@ -152,6 +152,8 @@ describe("connection lifetime", () => {
 
   it("$release closes the connection; calls in flight fail; the proxy stays usable", async () => {
     await using proxy = new Proxy(lab.uri);
+    // Connected first, so the release can only meet the call in flight (never the connect).
+    await proxy.$bind();
     const pending = failure(proxy.$call("slow", [2]));
     await new Promise((resolve) => setTimeout(resolve, 100));
     proxy.$release();
