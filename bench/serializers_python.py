@@ -5,8 +5,8 @@ docs performance.md: a dict of 1000 entries 'key-NNNN' -> [int, float, str, [str
 
 usage: serializers_python.py NAME...
 Prints one JSON line: {NAME: {"size": bytes, "encode_s": [...], "decode_s": [...],
-"payload": base64}, ...}; each list holds 5 rounds of seconds per document, every round timed
-with time.perf_counter over enough iterations to last about 0.2 s.
+"payload": base64}, ...}; each list holds 5 rounds of CPU seconds per document, every round
+timed with time.process_time over enough iterations to last about 0.2 s.
 """
 import base64
 import json
@@ -35,10 +35,10 @@ def per_call(fn):
     iterations = max(1, int(ROUND_SECONDS / once))
     rounds = []
     for _ in range(ROUNDS):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(iterations):
             fn()
-        rounds.append((time.perf_counter() - start) / iterations)
+        rounds.append((time.process_time() - start) / iterations)
     return rounds
 
 

@@ -4,7 +4,9 @@
  * pays) on the document of docs performance.md: 1000 entries
  * `'key-NNNN' -> [int, float, str, [str, str, str], [int, int, int]]`.
  *
- * Both sides time themselves: 5 rounds of about 0.2 s each after a warm-up, median taken.
+ * Both sides time themselves in CPU time of their own process (`process.cpuUsage()`,
+ * `time.process_time()`), so other work on a shared machine does not land on one side:
+ * 5 rounds of about 0.2 s each after a warm-up, median taken.
  * MB/s = Python's payload bytes per second for both sides, so the ratio is the ratio of
  * documents per second even where pyrogen's payload differs a little (e.g. json spacing).
  * pyrogen decodes the bytes Python produced, which is what a client receives.
@@ -56,9 +58,10 @@ function secondsPerCall(fn: () => unknown): number {
   const iterations = Math.max(1, Math.floor(ROUND_MS / Math.max(once, 1e-4)));
   const rounds: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let i = 0; i < iterations; i++) fn();
-    rounds.push((performance.now() - start) / 1000 / iterations);
+    const used = process.cpuUsage(start);
+    rounds.push((used.user + used.system) / 1e6 / iterations);
   }
   return median(rounds);
 }
