@@ -132,6 +132,47 @@ export class ByteWriter {
   }
 
   /**
+   * Write `"text"` when every character is printable ASCII other than `"` and backslash (a
+   * JSON string that needs no escape) and return true; else write nothing and return false.
+   */
+  quotedPlain(text: string): boolean {
+    const n = text.length;
+    this.ensure(n + 2);
+    const bytes = this.#bytes;
+    const start = this.#pos;
+    bytes[start] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+      bytes[start + 1 + i] = c;
+    }
+    bytes[start + 1 + n] = 0x22;
+    this.#pos = start + n + 2;
+    return true;
+  }
+
+  /** The decimal digits of an integer in 0 ≤ value < 2^31 (cheaper than `String` then copy). */
+  smallDecimal(value: number): void {
+    let length = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) length++;
+    this.ensure(length);
+    const bytes = this.#bytes;
+    let pos = this.#pos + length;
+    this.#pos = pos;
+    let rest = value;
+    do {
+      const next = (rest / 10) | 0;
+      bytes[--pos] = 0x30 + rest - next * 10;
+      rest = next;
+    } while (rest > 0);
+  }
+
+  /** Write `text` as UTF-8 (lone surrogates become U+FFFD). */
+  utf8(text: string): void {
+    this.#pos += this.utf8At(text, 0);
+  }
+
+  /**
    * Write `text` as UTF-8 `offset` bytes ahead (room for a header the caller writes next,
    * then `skip(byteLength)`), returning the byte length; it equals `text.length` exactly
    * when the text is ASCII. Lone surrogates become U+FFFD, as with TextEncoder.

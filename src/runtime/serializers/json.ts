@@ -8,7 +8,6 @@ import {
   MAX_DEPTH,
   decodeUtf8,
   depthError,
-  encodeUtf8,
   guardDecode,
   guardEncode,
   makeCall,
@@ -32,7 +31,7 @@ export class JsonSerializer implements Serializer {
   }
 
   dumps(value: unknown): Uint8Array {
-    return guardEncode("json", () => encodeUtf8(encodeJson(value, this.registry)));
+    return guardEncode("json", () => encodeJson(value, this.registry));
   }
 
   loads(data: Uint8Array): unknown {
