@@ -167,6 +167,26 @@ export class ByteWriter {
     } while (rest > 0);
   }
 
+  /**
+   * Write `head` then `text` one byte per character when `text` is all ASCII and return
+   * true; else write nothing and return false. For short strings, where a hand loop beats
+   * `encodeInto`.
+   */
+  headedAscii(head: number, text: string): boolean {
+    const n = text.length;
+    this.ensure(n + 1);
+    const bytes = this.#bytes;
+    const start = this.#pos;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) return false;
+      bytes[start + 1 + i] = c;
+    }
+    bytes[start] = head;
+    this.#pos = start + n + 1;
+    return true;
+  }
+
   /** Write `text` as UTF-8 (lone surrogates become U+FFFD). */
   utf8(text: string): void {
     this.#pos += this.utf8At(text, 0);
