@@ -168,22 +168,24 @@ export class ByteWriter {
   }
 
   /**
-   * Write `head` then `text` one byte per character when `text` is all ASCII and return
-   * true; else write nothing and return false. For short strings, where a hand loop beats
-   * `encodeInto`.
+   * Write a header of `headLength` (1 or 2) bytes, `head` little-endian, then `text` one
+   * byte per character when `text` is all ASCII and return true; else write nothing and
+   * return false. For short strings, where a hand loop beats `encodeInto`.
    */
-  headedAscii(head: number, text: string): boolean {
+  headedAscii(head: number, headLength: 1 | 2, text: string): boolean {
     const n = text.length;
-    this.ensure(n + 1);
+    this.ensure(n + headLength);
     const bytes = this.#bytes;
     const start = this.#pos;
+    const body = start + headLength;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c > 0x7f) return false;
-      bytes[start + 1 + i] = c;
+      bytes[body + i] = c;
     }
     bytes[start] = head;
-    this.#pos = start + n + 1;
+    if (headLength === 2) bytes[start + 1] = head >> 8;
+    this.#pos = body + n;
     return true;
   }
 

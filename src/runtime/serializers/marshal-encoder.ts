@@ -110,6 +110,8 @@ class MarshalWriter {
   #string(text: string): void {
     const out = this.out;
     const n = text.length;
+    // `z` + length byte; most strings are short ASCII.
+    if (n < 64 && out.headedAscii(0x7a | (n << 8), 2, text)) return;
     const short = n < 256;
     const byteLength = out.utf8At(text, short ? 2 : 5);
     if (byteLength === n) {

@@ -139,7 +139,7 @@ class MsgpackWriter {
 
   #string(text: string): void {
     const out = this.out;
-    if (text.length < 32 && out.headedAscii(0xa0 | text.length, text)) return;
+    if (text.length < 32 && out.headedAscii(0xa0 | text.length, 1, text)) return;
     const guess = headerSize(text.length);
     const byteLength = out.utf8At(text, guess);
     if (byteLength !== text.length && LONE_SURROGATE.test(text)) throw loneSurrogate();
