@@ -2,6 +2,7 @@
  * Per-call options of a proxy call (the trailing options bag), and the request annotations
  * (`CORR`, custom 4-letter keys) a proxy sends with its messages.
  */
+import type { CancelSignal } from "./cancel.js";
 import { PyroError } from "./errors.js";
 
 /** Annotations as the application gives them: 4-character keys, bytes or text values. */
@@ -63,7 +64,7 @@ export function correlationBytes(id: string): Uint8Array {
 }
 
 /** The `aborted` error for a signal that fired (its reason kept as the cause). */
-export function abortedError(signal: AbortSignal, what: string): PyroError {
+export function abortedError(signal: CancelSignal, what: string): PyroError {
   const reason: unknown = signal.reason;
   if (reason instanceof PyroError) return reason;
   const text = reason instanceof Error ? reason.message : String(reason);

@@ -2,6 +2,7 @@
  * Opening one proxy connection: the byte stream (TCP, Unix socket, TLS), the message
  * channel on top of it, and the CONNECT handshake. Used by the proxy for every (re)connect.
  */
+import type { CancelSignal } from "./cancel.js";
 import type { PyroConfig } from "./config.js";
 import { PyroError } from "./errors.js";
 import {
@@ -37,7 +38,7 @@ export interface ConnectSettings {
   readonly config: PyroConfig;
   /** For the socket connect and for the CONNECTOK, each; 0 = none. */
   readonly timeoutMs: number;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: CancelSignal | undefined;
   /** Request annotations (CORR, custom ones). */
   readonly annotations: Map<string, Uint8Array>;
 }

@@ -20,6 +20,7 @@ import {
   type AnnotationsInit,
   type CallOptions,
 } from "./call-options.js";
+import { Cancel } from "./cancel.js";
 import { config as globalConfig, type PyroConfig } from "./config.js";
 import { openConnection, type Connection } from "./connection.js";
 import { PyroError } from "./errors.js";
@@ -118,7 +119,7 @@ export class Proxy {
   #bound: URI | null = null;
   #seq = 0;
   #connection: Connection | null = null;
-  #connecting: { promise: Promise<Connection>; abort: AbortController } | null = null;
+  #connecting: { promise: Promise<Connection>; abort: Cancel } | null = null;
   #responseAnnotations: ReadonlyMap<string, Uint8Array> = new Map();
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
@@ -586,8 +587,8 @@ export class Proxy {
     if (open !== null && !open.channel.closed) return open;
     let attempt = this.#connecting;
     if (attempt === null) {
-      const abort = new AbortController();
-      const promise = this.#openConnection(this.#callTimeout(options), abort.signal);
+      const abort = new Cancel();
+      const promise = this.#openConnection(this.#callTimeout(options), abort);
       const current = { promise, abort };
       attempt = current;
       this.#connecting = current;
@@ -610,7 +611,7 @@ export class Proxy {
     }
   }
 
-  async #openConnection(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
+  async #openConnection(timeoutMs: number, signal: Cancel): Promise<Connection> {
     try {
       return await this.#handshaken(timeoutMs, signal);
     } catch (error) {
@@ -619,7 +620,7 @@ export class Proxy {
     }
   }
 
-  async #handshaken(timeoutMs: number, signal: AbortSignal): Promise<Connection> {
+  async #handshaken(timeoutMs: number, signal: Cancel): Promise<Connection> {
     const uri = this.#bound ?? (await proxyHooks.resolve(this.#uri, this));
     const connection = await openConnection({
       uri,

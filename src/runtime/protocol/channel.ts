@@ -7,6 +7,7 @@
  * closes the channel and fails every request in flight with the same error.
  */
 import type { Duplex } from "node:stream";
+import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
 import { MessageType } from "./constants.js";
 import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
@@ -27,7 +28,7 @@ export interface RequestOptions {
   /** Fail (and close the channel) if no reply arrives within this many ms; 0 = wait forever. */
   timeoutMs?: number | undefined;
   /** Abort the request; this closes the channel like a timeout does. */
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** `false` for oneway requests: resolve once the message is written, expect no reply. */
   expectReply?: boolean | undefined;
 }
@@ -55,7 +56,7 @@ interface Pending {
   readonly resolve: (reply: Message) => void;
   readonly reject: (error: PyroError) => void;
   timer: NodeJS.Timeout | undefined;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -329,7 +330,7 @@ function settle(pending: Pending): void {
   if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
 }
 
-function abortError(signal: AbortSignal, closing: boolean): PyroError {
+function abortError(signal: CancelSignal, closing: boolean): PyroError {
   const reason: unknown = signal.reason;
   const text = reason instanceof Error ? reason.message : String(reason);
   const effect = closing

@@ -4,6 +4,7 @@
  */
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
+import type { CancelSignal } from "../cancel.js";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import { URI } from "../uri.js";
@@ -22,7 +23,7 @@ export interface OpenStreamOptions {
    */
   readonly tls?: boolean | TlsClientOptions;
   /** Aborts the connection attempt (an `aborted` error). */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 type Endpoint = { path: string } | { host: string; port: number; family: 0 | 4 | 6 };
@@ -92,7 +93,7 @@ function waitUntilOpen(
   readyEvent: "connect" | "secureConnect",
   location: string,
   timeoutMs: number,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
