@@ -8,6 +8,9 @@ import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
 
+/** A character JSON escapes, or a surrogate (a lone one is escaped, as `JSON.stringify` does). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** Encode `value` as UTF-8 JSON bytes. */
 export function encodeJson(value: unknown, registry: ClassRegistry): Uint8Array {
   const writer = new JsonWriter(registry);
@@ -61,9 +64,22 @@ class JsonWriter {
     }
   }
 
-  /** Most strings need no escape; the rest get `JSON.stringify`'s, which match Python's. */
+  /**
+   * Short plain strings go by a hand loop, long ones by a regex check and `encodeInto` (both
+   * beat the hand loop there); strings that need escapes get `JSON.stringify`'s, which match
+   * Python's.
+   */
   #string(text: string): void {
-    if (!this.out.quotedPlain(text)) this.out.utf8(JSON.stringify(text));
+    const out = this.out;
+    if (text.length <= 64) {
+      if (out.quotedPlain(text)) return;
+    } else if (!NEEDS_ESCAPE.test(text)) {
+      out.u8(0x22);
+      out.utf8(text);
+      out.u8(0x22);
+      return;
+    }
+    out.utf8(JSON.stringify(text));
   }
 
   #object(value: object, depth: number): void {
