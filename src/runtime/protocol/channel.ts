@@ -177,7 +177,9 @@ export class MessageChannel {
    */
   close(reason?: PyroError): void {
     if (this.closed) return;
-    this.#shutdown(reason ?? clientClosed(this.#pending.length > 0));
+    this.#shutdown(
+      reason ?? closedError("connection closed by the client", this.#pending.length > 0),
+    );
     this.#stream.end(() => this.#stream.destroy());
   }
 
@@ -279,7 +281,7 @@ export class MessageChannel {
     if (this.#pending.length > 0 || this.#reader.bufferedBytes > 0) {
       this.#fail(new PyroError("connection-closed", "receiving: not enough data"));
     } else {
-      this.#fail(new PyroError("connection-closed", "connection closed by the peer"));
+      this.#fail(closedError("connection closed by the peer", false));
     }
   };
 
@@ -310,15 +312,15 @@ export class MessageChannel {
 }
 
 /**
- * The reason of a close by the client. With no request waiting nobody sees its stack, and
+ * The reason of an orderly close. With no request waiting nobody sees its stack, and
  * capturing one costs ~5-15 us per connection, so it is skipped then.
  */
-function clientClosed(withStack: boolean): PyroError {
-  if (withStack) return new PyroError("connection-closed", "connection closed by the client");
+function closedError(message: string, withStack: boolean): PyroError {
+  if (withStack) return new PyroError("connection-closed", message);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return new PyroError("connection-closed", "connection closed by the client");
+    return new PyroError("connection-closed", message);
   } finally {
     Error.stackTraceLimit = limit;
   }
