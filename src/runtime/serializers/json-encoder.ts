@@ -9,6 +9,7 @@ import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
 
 /** A character JSON escapes, or a surrogate (a lone one is escaped, as `JSON.stringify` does). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Encode `value` as UTF-8 JSON bytes. */
