@@ -48,6 +48,30 @@ export class ByteWriter {
     this.#pos += 2;
   }
 
+  /** A type byte followed by a big-endian uint16 (msgpack's uint16 and its sizes). */
+  typeU16be(code: number, value: number): void {
+    this.ensure(3);
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    bytes[pos] = code;
+    bytes[pos + 1] = value >>> 8;
+    bytes[pos + 2] = value;
+    this.#pos = pos + 3;
+  }
+
+  /** A type byte followed by a big-endian uint32 (msgpack's uint32 and its sizes). */
+  typeU32be(code: number, value: number): void {
+    this.ensure(5);
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    bytes[pos] = code;
+    bytes[pos + 1] = value >>> 24;
+    bytes[pos + 2] = value >>> 16;
+    bytes[pos + 3] = value >>> 8;
+    bytes[pos + 4] = value;
+    this.#pos = pos + 5;
+  }
+
   /** A big-endian uint32 (msgpack). */
   u32be(value: number): void {
     this.ensure(4);

@@ -34,7 +34,9 @@ class MsgpackWriter {
         this.#string(value);
         return;
       case "number":
-        if (Number.isSafeInteger(value)) this.#int(value);
+        // Small ints first: the commonest number, one byte.
+        if (value >= 0 && value < 0x80 && (value | 0) === value) this.out.u8(value);
+        else if (Number.isSafeInteger(value)) this.#int(value);
         else if (Number.isInteger(value)) this.#bigint(BigInt(value));
         else this.#float(value);
         return;
@@ -109,11 +111,9 @@ class MsgpackWriter {
     if (size < 16) {
       this.out.u8(fixBase | size);
     } else if (size < 0x10000) {
-      this.out.u8(code16);
-      this.out.u16be(size);
+      this.out.typeU16be(code16, size);
     } else {
-      this.out.u8(code16 + 1);
-      this.out.u32be(size);
+      this.out.typeU32be(code16 + 1, size);
     }
   }
 
@@ -157,11 +157,9 @@ class MsgpackWriter {
       out.u8(0xd9);
       out.u8(byteLength);
     } else if (byteLength < 0x10000) {
-      out.u8(0xda);
-      out.u16be(byteLength);
+      out.typeU16be(0xda, byteLength);
     } else {
-      out.u8(0xdb);
-      out.u32be(byteLength);
+      out.typeU32be(0xdb, byteLength);
     }
   }
 
@@ -174,11 +172,9 @@ class MsgpackWriter {
         out.u8(0xcc);
         out.u8(value);
       } else if (value < 0x10000) {
-        out.u8(0xcd);
-        out.u16be(value);
+        out.typeU16be(0xcd, value);
       } else if (value < 0x100000000) {
-        out.u8(0xce);
-        out.u32be(value);
+        out.typeU32be(0xce, value);
       } else {
         out.u8(0xcf);
         out.u64be(BigInt(value));
@@ -189,11 +185,9 @@ class MsgpackWriter {
       out.u8(0xd0);
       out.u8(value & 0xff);
     } else if (value >= -0x8000) {
-      out.u8(0xd1);
-      out.u16be(value & 0xffff);
+      out.typeU16be(0xd1, value & 0xffff);
     } else if (value >= -0x80000000) {
-      out.u8(0xd2);
-      out.u32be(value >>> 0);
+      out.typeU32be(0xd2, value >>> 0);
     } else {
       out.u8(0xd3);
       out.i64be(BigInt(value));
