@@ -70,7 +70,9 @@ class MarshalWriter {
     } else if (isPlainObject(value)) {
       if (asKey) throw unhashableKey(value);
       out.u8(0x7b);
-      for (const key of Object.keys(value)) {
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         this.#string(key);
         this.write(value[key], depth, false);
       }
@@ -102,8 +104,9 @@ class MarshalWriter {
   }
 
   #items(code: number, items: readonly unknown[], depth: number, asKey: boolean): void {
-    this.out.typeI32le(code, items.length);
-    for (const item of items) this.write(item, depth, asKey);
+    const n = items.length;
+    this.out.typeI32le(code, n);
+    for (let i = 0; i < n; i++) this.write(items[i], depth, asKey);
   }
 
   /** `z` (short) or `a` for ASCII, `u` for the rest: all read back as the same str. */

@@ -71,7 +71,8 @@ class MsgpackWriter {
     } else if (isPlainObject(value)) {
       const keys = Object.keys(value);
       this.#header(keys.length, 0x80, 0xde);
-      for (const key of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         this.#string(key);
         this.write(value[key], depth);
       }
@@ -118,8 +119,9 @@ class MsgpackWriter {
   }
 
   #items(items: readonly unknown[], depth: number): void {
-    this.#header(items.length, 0x90, 0xdc);
-    for (const item of items) this.write(item, depth);
+    const n = items.length;
+    this.#header(n, 0x90, 0xdc);
+    for (let i = 0; i < n; i++) this.write(items[i], depth);
   }
 
   #map(map: Map<unknown, unknown>, depth: number): void {
