@@ -24,12 +24,10 @@ export function parseMetadata(value: unknown, objectId: string): ObjectMetadata 
   if (typeof value !== "object" || value === null) {
     throw new PyroError("protocol", `invalid metadata for object '${objectId}': not a dict`);
   }
-  const get = (key: string): unknown =>
-    value instanceof Map ? value.get(key) : (value as Record<string, unknown>)[key];
   const metadata: ObjectMetadata = {
-    methods: nameSet(get("methods"), "methods", objectId),
-    oneway: nameSet(get("oneway"), "oneway", objectId),
-    attrs: nameSet(get("attrs"), "attrs", objectId),
+    methods: nameSet(entry(value, "methods"), "methods", objectId),
+    oneway: nameSet(entry(value, "oneway"), "oneway", objectId),
+    attrs: nameSet(entry(value, "attrs"), "attrs", objectId),
   };
   if (metadata.methods.size === 0 && metadata.attrs.size === 0) {
     throw new PyroError(
@@ -53,6 +51,11 @@ export function metadataFromNames(
 /** True when the metadata knows no names at all (nothing fetched yet). */
 export function isEmptyMetadata(metadata: ObjectMetadata): boolean {
   return metadata.methods.size === 0 && metadata.attrs.size === 0;
+}
+
+/** `dict[key]` of a decoded dict (a plain object, or a Map when keys were not all strings). */
+function entry(dict: object, key: string): unknown {
+  return dict instanceof Map ? dict.get(key) : (dict as Record<string, unknown>)[key];
 }
 
 function nameSet(raw: unknown, key: string, objectId: string): Set<string> {

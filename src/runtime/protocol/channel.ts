@@ -177,9 +177,7 @@ export class MessageChannel {
    */
   close(reason?: PyroError): void {
     if (this.closed) return;
-    this.#shutdown(
-      reason ?? closedError("connection closed by the client", this.#pending.length > 0),
-    );
+    this.#shutdown(reason ?? (this.#pending.length > 0 ? clientClosed() : CLIENT_CLOSED));
     this.#stream.end(() => this.#stream.destroy());
   }
 
@@ -310,6 +308,16 @@ export class MessageChannel {
     for (const listener of this.#closeListeners.splice(0)) listener(reason);
   }
 }
+
+function clientClosed(): PyroError {
+  return new PyroError("connection-closed", "connection closed by the client");
+}
+
+/**
+ * The reason of every close by the client with no request waiting: nobody is thrown it, so
+ * one shared, stack-free instance saves building an error per `$release()` (~1-6 us).
+ */
+const CLIENT_CLOSED = closedError("connection closed by the client", false);
 
 /**
  * The reason of an orderly close. With no request waiting nobody sees its stack, and
