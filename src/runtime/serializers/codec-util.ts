@@ -52,8 +52,6 @@ export function guardEncode<T>(serializer: string, encode: () => T): T {
   }
 }
 
-const utf8Encoder = new TextEncoder();
-
 /**
  * Decode UTF-8 strictly; invalid bytes are a `serialize` error naming the offset. Checks
  * with `isUtf8` first so hostile input costs one error, not two.
@@ -69,11 +67,6 @@ export function decodeUtf8(
     throw serializeError(`${serializer}: invalid UTF-8 in string at offset ${start}`);
   }
   return view.toString("utf8");
-}
-
-/** Encode a well-formed string as UTF-8. */
-export function encodeUtf8(text: string): Uint8Array {
-  return utf8Encoder.encode(text);
 }
 
 /** Revive a decoded str-keyed dict through the registry when its `__class__` is a string. */
