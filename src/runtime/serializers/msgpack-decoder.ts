@@ -121,7 +121,7 @@ class MsgpackReader {
         this.#pos += 4;
         return view.getFloat32(this.#pos - 4);
       case 0xcb:
-        this.#need(8, "a float64", at);
+        if (this.#pos + 8 > this.#bytes.length) this.#need(8, "a float64", at);
         this.#pos += 8;
         return view.getFloat64(this.#pos - 8);
       case 0xcc:
@@ -246,8 +246,8 @@ class MsgpackReader {
 
   #array(size: number, depth: number, at: number): unknown[] {
     if (depth >= MAX_DEPTH) throw depthError("msgpack", `at offset ${at}`);
-    // Every item takes at least one byte.
-    this.#need(size, `an array of ${size} items`, at);
+    // Every item takes at least one byte. (The message is built only on failure.)
+    if (size > this.#bytes.length - this.#pos) this.#need(size, `an array of ${size} items`, at);
     const items = new Array<unknown>(size);
     for (let i = 0; i < size; i++) items[i] = this.read(depth + 1);
     return items;
@@ -255,9 +255,13 @@ class MsgpackReader {
 
   #map(size: number, depth: number, at: number): unknown {
     if (depth >= MAX_DEPTH) throw depthError("msgpack", `at offset ${at}`);
-    this.#need(size * 2, `a map of ${size} entries`, at);
+    if (size * 2 > this.#bytes.length - this.#pos) {
+      this.#need(size * 2, `a map of ${size} entries`, at);
+    }
     let dict: Record<string, unknown> | null = {};
     let map: Map<unknown, unknown> | null = null;
+    // Only a dict with a `__class__` key can be a class dict: skip the revive lookup otherwise.
+    let hasClass = false;
     for (let i = 0; i < size; i++) {
       const head = this.#bytes[this.#pos];
       const key =
@@ -266,6 +270,7 @@ class MsgpackReader {
           : this.read(depth + 1);
       const value = this.read(depth + 1);
       if (dict !== null && typeof key === "string") {
+        if (key === "__class__") hasClass = true;
         setDictEntry(dict, key, value);
         continue;
       }
@@ -275,7 +280,8 @@ class MsgpackReader {
       }
       map!.set(key, value);
     }
-    return dict === null ? map : reviveIfClassDict(this.#registry, dict);
+    if (dict === null) return map;
+    return hasClass ? reviveIfClassDict(this.#registry, dict) : dict;
   }
 
   #ext(length: number, at: number): unknown {
