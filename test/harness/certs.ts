@@ -49,13 +49,10 @@ function newKey(dir: string, name: string): void {
   ]);
 }
 
-function selfSignedCa(dir: string, name: string, commonName: string): void {
+/** A new key `<name>.key`, its extensions file `<name>.ext` and a signing request `<name>.csr`. */
+function keyAndRequest(dir: string, name: string, commonName: string, extensions: string): void {
   newKey(dir, `${name}.key`);
-  writeFileSync(
-    path.join(dir, `${name}.ext`),
-    "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" +
-      "subjectKeyIdentifier=hash\n",
-  );
+  writeFileSync(path.join(dir, `${name}.ext`), extensions);
   openssl(dir, [
     "req",
     "-new",
@@ -66,6 +63,16 @@ function selfSignedCa(dir: string, name: string, commonName: string): void {
     "-out",
     `${name}.csr`,
   ]);
+}
+
+function selfSignedCa(dir: string, name: string, commonName: string): void {
+  keyAndRequest(
+    dir,
+    name,
+    commonName,
+    "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n" +
+      "subjectKeyIdentifier=hash\n",
+  );
   openssl(dir, [
     "x509",
     "-req",
@@ -83,23 +90,14 @@ function selfSignedCa(dir: string, name: string, commonName: string): void {
 }
 
 function signedLeaf(dir: string, name: string, commonName: string, extensions: string): void {
-  newKey(dir, `${name}.key`);
-  writeFileSync(
-    path.join(dir, `${name}.ext`),
+  keyAndRequest(
+    dir,
+    name,
+    commonName,
     "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n" +
       "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n" +
       extensions,
   );
-  openssl(dir, [
-    "req",
-    "-new",
-    "-key",
-    `${name}.key`,
-    "-subj",
-    `/CN=${commonName}`,
-    "-out",
-    `${name}.csr`,
-  ]);
   openssl(dir, [
     "x509",
     "-req",
