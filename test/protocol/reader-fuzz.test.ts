@@ -1,7 +1,8 @@
 /**
  * Hostile input for MessageReader: random bytes, truncated and bit-flipped real captures,
- * absurd announced lengths, and valid messages, each fed in random chunkings. Every case
- * must end in messages and at most one typed PyroError, the same for every chunking.
+ * absurd announced lengths, and valid messages, each fed in random chunkings, pushed or read
+ * into the reader's own buffers. Every case must end in messages and at most one typed
+ * PyroError, the same for every chunking.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -33,8 +34,20 @@ interface Outcome {
   consumed: number;
 }
 
+/**
+ * How bytes reach the reader: `push`ed chunks (a stream's `data` events), or reads into the
+ * buffers it hands out (a socket with `onread`), every fifth read going into a buffer the
+ * reader did not hand out, as a read that was under way before it took over.
+ */
+type Feeding = "push" | "into";
+
 /** Feed `bytes` in chunks whose sizes cycle through `sizes`; collect what comes out. */
-function run(bytes: Uint8Array, sizes: readonly number[], options: ReaderOptions): Outcome {
+function run(
+  bytes: Uint8Array,
+  sizes: readonly number[],
+  options: ReaderOptions,
+  feeding: Feeding = "push",
+): Outcome {
   const reader = new MessageReader({ maxMessageSize: MAX, ...options });
   const messages: Message[] = [];
   let offset = 0;
@@ -42,9 +55,18 @@ function run(bytes: Uint8Array, sizes: readonly number[], options: ReaderOptions
   try {
     for (let k = 0; offset < bytes.length; k++) {
       const size = sizes[k % sizes.length]!;
-      const chunk = bytes.subarray(offset, offset + size);
-      offset += chunk.length;
-      for (const msg of reader.feed(chunk)) messages.push(msg);
+      if (feeding === "push") {
+        const chunk = bytes.subarray(offset, offset + size);
+        offset += chunk.length;
+        reader.push(chunk);
+      } else {
+        const target = k % 5 === 4 ? new Uint8Array(size) : reader.readBuffer();
+        const chunk = bytes.subarray(offset, offset + Math.min(size, target.length));
+        target.set(chunk);
+        offset += chunk.length;
+        reader.received(target, chunk.length);
+      }
+      for (let msg = reader.read(); msg !== undefined; msg = reader.read()) messages.push(msg);
     }
   } catch (e) {
     if (!(e instanceof PyroError) || !CODES.has(e.code)) throw e;
@@ -70,9 +92,12 @@ function checkChunkingInvariance(
 ) {
   const whole = run(bytes, [Math.max(1, bytes.length)], options);
   const chunked = run(bytes, sizes, options);
+  const readInto = run(bytes, sizes, options, "into");
   // node:assert rather than expect: it is much cheaper per call, and this runs 100k times.
   assert.deepStrictEqual(chunked.messages, whole.messages);
   assert.equal(chunked.error, whole.error);
+  assert.deepStrictEqual(readInto.messages, whole.messages);
+  assert.equal(readInto.error, whole.error);
   return chunked;
 }
 

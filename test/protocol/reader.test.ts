@@ -115,6 +115,106 @@ describe("MessageReader", () => {
     expect(reader.read()).toBeUndefined();
   });
 
+  describe("reads into the buffers it hands out", () => {
+    /** Bytes that differ at every position, so a shifted or repeated byte cannot pass. */
+    const pattern = (length: number): Uint8Array =>
+      Uint8Array.from({ length }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
+    const large = message({ seq: 9, data: pattern(300_000) });
+    const mixed = [sample[0]!, large, sample[1]!, message({ seq: 10, data: pattern(70_000) })];
+    const mixedStream = Buffer.concat(mixed.map((m) => encodeMessage(m)));
+
+    /** A message as one comparable string (deep equality of 300 KB arrays is slow). */
+    const summary = (m: Message): string =>
+      JSON.stringify([m.type, m.flags, m.seq, m.serializerId, [...m.annotations.keys()]]) +
+      Buffer.from(m.data).toString("hex");
+
+    /** Act as a socket: each read copies at most `size` bytes into `readBuffer()`. */
+    function readInto(reader: MessageReader, bytes: Uint8Array, size: number): Message[] {
+      const out: Message[] = [];
+      for (let offset = 0; offset < bytes.length;) {
+        const target = reader.readBuffer();
+        const count = Math.min(size, target.length, bytes.length - offset);
+        target.set(bytes.subarray(offset, offset + count));
+        offset += count;
+        reader.received(target, count);
+        for (let msg = reader.read(); msg !== undefined; msg = reader.read()) out.push(msg);
+      }
+      return out;
+    }
+
+    it("gives the same messages as pushed chunks, for any read size", () => {
+      for (const size of [1, 23, 24, 1000, 16 * 1024, 64 * 1024, 1 << 20]) {
+        const reader = new MessageReader();
+        expect(readInto(reader, mixedStream, size).map(summary)).toEqual(mixed.map(summary));
+        expect(reader.bufferedBytes).toBe(0);
+      }
+    });
+
+    it("reads a large body straight into a buffer of its own (no copy after the read)", () => {
+      const reader = new MessageReader();
+      const head = encodeMessage(large).subarray(0, 24 + 1000);
+      expect(readInto(reader, head, 1 << 20)).toEqual([]);
+      const target = reader.readBuffer();
+      // The rest of the body, exactly: a read can never run into the next message.
+      expect(target.length).toBe(large.data.length - 1000);
+      expect(reader.bufferedBytes).toBe(24 + 1000);
+      target.set(large.data.subarray(1000));
+      reader.received(target, target.length);
+      const msg = reader.read()!;
+      expect(summary(msg)).toBe(summary(large));
+      expect(msg.data.buffer).toBe(target.buffer);
+      expect(msg.data.byteLength).toBe(msg.data.buffer.byteLength);
+    });
+
+    it("packs small messages side by side into a shared slab", () => {
+      const reader = new MessageReader();
+      const [a, b] = [encodeMessage(sample[0]!), encodeMessage(sample[2]!)];
+      const [first] = readInto(reader, a, a.length);
+      const [second] = readInto(reader, b, b.length);
+      expect(first!.data.buffer).toBe(second!.data.buffer);
+      expect(first!.data.buffer.byteLength).toBe(64 * 1024);
+    });
+
+    it("copies bytes read into a buffer it did not hand out, in stream order", () => {
+      const reader = new MessageReader();
+      const bytes = encodeMessage(large);
+      // Header and a little body, then a direct read, then a foreign buffer mid-body.
+      expect(readInto(reader, bytes.subarray(0, 100), 100)).toEqual([]);
+      const direct = reader.readBuffer();
+      direct.set(bytes.subarray(100, 200));
+      reader.received(direct, 100);
+      const foreign = Buffer.from(bytes.subarray(200, 150_000));
+      reader.received(foreign, foreign.length);
+      foreign.fill(0);
+      const [msg] = readInto(reader, bytes.subarray(150_000), 4096);
+      expect(summary(msg!)).toBe(summary(large));
+      // A foreign buffer running past the body's end: the rest starts the next message.
+      const next = new MessageReader();
+      readInto(next, bytes.subarray(0, 100), 100);
+      next.readBuffer();
+      const tail = Buffer.concat([bytes.subarray(100), encodeMessage(sample[0]!)]);
+      next.received(tail, tail.length);
+      expect([next.read(), next.read()].map((m) => summary(m!))).toEqual(
+        [large, sample[0]!].map(summary),
+      );
+    });
+
+    it("does not reserve a body beyond 64 MiB on the header's word alone", () => {
+      const reader = new MessageReader();
+      const announced = header({ dataSize: 0x7fffffff });
+      expect(readInto(reader, announced, 24)).toEqual([]);
+      expect(reader.readBuffer().length).toBeLessThanOrEqual(64 * 1024);
+    });
+
+    it("stays failed after an error, whichever way bytes arrive", () => {
+      const reader = new MessageReader();
+      const bad = Buffer.from(encodeMessage(message()));
+      bad[0] = 0x51;
+      expect(() => readInto(reader, bad, bad.length)).toThrow(/invalid data/);
+      expect(() => reader.received(reader.readBuffer(), 1)).toThrow(/invalid data/);
+    });
+  });
+
   it("refuses a wrong magic, version, checksum and a negative length", () => {
     const good = encodeMessage(message());
     const badMagic = Buffer.from(good);

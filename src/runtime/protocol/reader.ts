@@ -8,6 +8,19 @@ import { HEADER_SIZE, MessageFlag } from "./constants.js";
 import { verifyHmac } from "./hmac.js";
 import { decodeHeader, type Message, type MessageHeader } from "./message.js";
 
+/** Socket reads land in slabs of this size (see {@link MessageReader.readBuffer}). */
+const SLAB_SIZE = 64 * 1024;
+/** A slab with less room than this is retired, so that a read into it is not cut short. */
+const MIN_SLAB_ROOM = 16 * 1024;
+/** A body with at least this many bytes still to come is read straight into its own buffer. */
+const DIRECT_BODY_MIN = 64 * 1024;
+/**
+ * Larger bodies are collected from slabs instead: a direct buffer is allocated as soon as
+ * the header arrives, and a peer without a max message size must not make us reserve
+ * gigabytes by announcing them.
+ */
+const DIRECT_BODY_MAX = 64 * 1024 * 1024;
+
 /** What a {@link MessageReader} checks and does. */
 export interface ReaderOptions {
   /** Verify the HMAC of every message with this key (required when the peer signs). */
@@ -23,8 +36,12 @@ export interface ReaderOptions {
  * header checksum, data length sign, the max message size (right after the header, before
  * any of the body is buffered), annotation chunk bounds, HMAC; then inflates.
  *
- * Fed chunks are kept by reference until consumed (a message's `data` may be a view into
- * one), so they must not be modified afterwards. Each message is copied at most once.
+ * Bytes come in two ways. {@link push} takes chunks someone else allocated (a stream's
+ * `data` events) and keeps them by reference until consumed (a message's `data` may be a
+ * view into one), so they must not be modified afterwards. {@link readBuffer} and
+ * {@link received} let a socket read straight into buffers the reader hands out (Node's
+ * `onread`): small messages land side by side in shared slabs, and the body of a large one
+ * in a buffer of its own, so it is never copied. Each message is copied at most once.
  * After the first error the stream position is lost: the reader stays failed and throws
  * that error again.
  */
@@ -42,6 +59,14 @@ export class MessageReader {
   #start = 0;
   #header: MessageHeader | undefined;
   #failure: PyroError | undefined;
+  /** The slab small reads go into, and how much of it is filled. */
+  #slab: Uint8Array | undefined;
+  #slabUsed = 0;
+  /** The body of a large message being read straight into place, and how much has arrived. */
+  #direct: Uint8Array | undefined;
+  #directFilled = 0;
+  /** What the last {@link readBuffer} returned. */
+  #handedOut: Uint8Array | undefined;
 
   constructor(options: ReaderOptions = {}) {
     this.#hmacKey = options.hmacKey;
@@ -51,7 +76,7 @@ export class MessageReader {
 
   /** Bytes received but not yet returned as a message; > 0 means a message is incomplete. */
   get bufferedBytes(): number {
-    return this.#buffered + (this.#header === undefined ? 0 : HEADER_SIZE);
+    return this.#buffered + this.#directFilled + (this.#header === undefined ? 0 : HEADER_SIZE);
   }
 
   /** The error that stopped this reader, if any. */
@@ -65,6 +90,80 @@ export class MessageReader {
     if (chunk.length === 0) return;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
+  }
+
+  /**
+   * The buffer the next socket read should fill; report what it got with {@link received}.
+   * While a large body is incomplete this is the rest of that body, else free room in a slab.
+   */
+  readBuffer(): Uint8Array {
+    const body = this.#direct ?? this.#startDirectBody();
+    if (body !== undefined) return (this.#handedOut = body.subarray(this.#directFilled));
+    let slab = this.#slab;
+    if (slab === undefined || slab.length - this.#slabUsed < MIN_SLAB_ROOM) {
+      slab = this.#slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.#slabUsed = 0;
+    }
+    return (this.#handedOut = slab.subarray(this.#slabUsed));
+  }
+
+  /**
+   * `count` bytes were read into `buffer`, which should be what the last
+   * {@link readBuffer} returned (call that once per read). Bytes read into any other
+   * buffer (one a socket held before this reader took over) are copied in stream order.
+   * Take the completed messages out with {@link read}.
+   */
+  received(buffer: Uint8Array, count: number): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    const own = buffer === this.#handedOut;
+    this.#handedOut = undefined;
+    const body = this.#direct;
+    if (own) {
+      if (body === undefined) {
+        this.#slabUsed += count;
+        this.push(buffer.subarray(0, count));
+      } else {
+        this.#directFilled += count;
+        this.#finishDirectBody();
+      }
+      return;
+    }
+    let bytes = buffer.subarray(0, count);
+    if (body !== undefined) {
+      const fits = Math.min(bytes.length, body.length - this.#directFilled);
+      body.set(bytes.subarray(0, fits), this.#directFilled);
+      this.#directFilled += fits;
+      bytes = bytes.subarray(fits);
+      this.#finishDirectBody();
+    }
+    if (bytes.length > 0) this.push(bytes.slice());
+  }
+
+  /** Once a directly read body is complete, queue it like a received chunk (no copy). */
+  #finishDirectBody(): void {
+    const body = this.#direct;
+    if (body === undefined || this.#directFilled < body.length) return;
+    this.#direct = undefined;
+    this.#directFilled = 0;
+    this.push(body);
+  }
+
+  /**
+   * When the header of a large message is in and most of its body still to come, move the
+   * part that arrived into a buffer of the body's size and return it; reads then fill it.
+   */
+  #startDirectBody(): Uint8Array | undefined {
+    const header = this.#header;
+    if (header === undefined || this.#failure !== undefined) return undefined;
+    const size = header.annotationsSize + header.dataSize;
+    if (size > DIRECT_BODY_MAX || size - this.#buffered < DIRECT_BODY_MIN) return undefined;
+    const body = Buffer.allocUnsafeSlow(size);
+    const arrived = this.#buffered;
+    const first = this.#take(arrived);
+    body.set(first.subarray(this.#start, this.#start + arrived));
+    this.#direct = body;
+    this.#directFilled = arrived;
+    return body;
   }
 
   /** Add received bytes and iterate over every message they complete. */
@@ -88,6 +187,8 @@ export class MessageReader {
       this.#offset = 0;
       this.#buffered = 0;
       this.#header = undefined;
+      this.#direct = undefined;
+      this.#directFilled = 0;
       throw this.#failure;
     }
   }
