@@ -17,7 +17,7 @@ import { MessageChannel } from "./protocol/channel.js";
 import { MessageType } from "./protocol/constants.js";
 import { SERIALIZER_NAMES, createSerializer } from "./serializers/index.js";
 import type { Serializer } from "./serializers/serializer.js";
-import { openStream } from "./transport/open-stream.js";
+import { openDirectStream } from "./transport/open-stream.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
 import type { URI } from "./uri.js";
 
@@ -86,7 +86,7 @@ export async function openConnection(settings: ConnectSettings): Promise<Connect
 }
 
 async function openChannel(settings: ConnectSettings): Promise<MessageChannel> {
-  const stream = await openStream(settings.uri, {
+  const stream = await openDirectStream(settings.uri, {
     config: settings.config,
     timeoutMs: settings.timeoutMs,
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),

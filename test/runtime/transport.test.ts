@@ -9,7 +9,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import { openStream } from "../../src/runtime/transport/open-stream.js";
+import { connectMessage } from "../../src/runtime/handshake.js";
+import { MessageChannel } from "../../src/runtime/protocol/channel.js";
+import { createSerializer } from "../../src/runtime/serializers/index.js";
+import {
+  DirectReads,
+  directReadsOf,
+  type ReadTarget,
+} from "../../src/runtime/transport/direct-reads.js";
+import { openDirectStream, openStream } from "../../src/runtime/transport/open-stream.js";
 import { connectionLostError } from "../../src/runtime/transport/socket-errors.js";
 import { URI } from "../../src/runtime/uri.js";
 import {
@@ -20,6 +28,7 @@ import {
 } from "../harness/certs.js";
 import { freePort, PythonProcesses } from "../harness/python.js";
 import { CONNECTOK, rawConnect, readRaw } from "../harness/raw-pyro.js";
+import { waitFor } from "../harness/wait.js";
 
 interface ServerInfo {
   uri: string;
@@ -80,13 +89,12 @@ async function expectPyroError(
 
 const plain = new PyroConfig({ SSL: false });
 
+let ipv4: ServerInfo;
+beforeAll(async () => {
+  ipv4 = await startDaemon(["--host", "127.0.0.1"]);
+});
+
 describe("plain TCP and Unix sockets", () => {
-  let ipv4: ServerInfo;
-
-  beforeAll(async () => {
-    ipv4 = await startDaemon(["--host", "127.0.0.1"]);
-  });
-
   it("reaches a daemon over IPv4", async () => {
     const stream = await openStream(ipv4.uri, { config: plain });
     expect(stream.remoteFamily).toBe("IPv4");
@@ -146,6 +154,89 @@ describe("plain TCP and Unix sockets", () => {
       "uri",
       /resolve PYRONAME\/PYROMETA/,
     );
+  });
+});
+
+describe("direct reads (pyrogen's own connections)", () => {
+  /** A MessageReader-like target that records every read and whether it used its buffer. */
+  function recorder() {
+    const reads: { own: boolean; text: string }[] = [];
+    let handed: Uint8Array | undefined;
+    const target: ReadTarget = {
+      readBuffer: () => (handed = Buffer.alloc(8)),
+      received: (buffer, count) => {
+        const own = buffer === handed;
+        reads.push({ own, text: Buffer.from(buffer.subarray(0, count)).toString() });
+      },
+    };
+    const text = (): string => reads.map((r) => r.text).join("");
+    return { reads, target, text };
+  }
+
+  it("takes a Pyro4 daemon's replies on TCP and Unix sockets, without data events", async () => {
+    const socketPath = path.join(scratch, "direct.sock");
+    const unix = await startDaemon(["--unix", socketPath]);
+    for (const uri of [ipv4.uri, unix.uri]) {
+      const stream = await openDirectStream(uri, { config: plain });
+      const reads = directReadsOf(stream)!;
+      expect(reads).toBeInstanceOf(DirectReads);
+      stream.on("data", () => expect.fail("a direct stream must not emit data events"));
+      const channel = new MessageChannel(stream);
+      const reply = await channel.request(
+        connectMessage(createSerializer("json"), 0, "hello", "transport.echo", new Map()),
+      );
+      expect(reply.type).toBe(CONNECTOK);
+      channel.close();
+    }
+  });
+
+  it("hands bytes that came before a target was bound over first, in order", async () => {
+    const server = createServer((socket) => socket.end("early bytes, then more"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const stream = await openDirectStream(`PYRO:x@127.0.0.1:${String(port)}`, {
+        config: plain,
+      });
+      await new Promise((resolve) => stream.once("end", resolve));
+      const { target, text } = recorder();
+      directReadsOf(stream)!.bind(target);
+      expect(text()).toBe("early bytes, then more");
+      stream.destroy();
+    } finally {
+      server.close();
+    }
+  });
+
+  it("reads into the target's buffers once bound, and drops bytes after bind(null)", async () => {
+    let peer: Socket | undefined;
+    const server = createServer((socket) => (peer = socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const stream = await openDirectStream(`PYRO:x@127.0.0.1:${String(port)}`, {
+        config: plain,
+      });
+      const { reads, target, text } = recorder();
+      directReadsOf(stream)!.bind(target);
+      await waitFor(async () => peer !== undefined);
+      // The socket holds the buffer it got before binding: the first read lands there.
+      peer!.write("0123456789abcdef");
+      await waitFor(async () => text().length === 16);
+      peer!.write("ghijklmnopqrstuv");
+      await waitFor(async () => text().length === 32);
+      expect(text()).toBe("0123456789abcdefghijklmnopqrstuv");
+      expect(reads.map((r) => r.own)).toEqual([false, true, true]);
+      directReadsOf(stream)!.bind(null);
+      peer!.end("ignored");
+      await new Promise((resolve) => stream.once("end", resolve));
+      expect(text()).toBe("0123456789abcdefghijklmnopqrstuv");
+      expect(directReadsOf(await openStream(`PYRO:x@127.0.0.1:${String(port)}`))).toBe(undefined);
+      stream.destroy();
+    } finally {
+      peer?.destroy();
+      server.close();
+    }
   });
 });
 

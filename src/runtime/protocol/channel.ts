@@ -9,6 +9,7 @@
 import type { Duplex } from "node:stream";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
+import { directReadsOf, type DirectReads } from "../transport/direct-reads.js";
 import { MessageType } from "./constants.js";
 import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
@@ -67,6 +68,8 @@ export class MessageChannel {
   readonly #encodeOptions: ChannelOptions;
   readonly #pending: Pending[] = [];
   readonly #closeListeners: CloseListener[] = [];
+  /** Set when the stream reads straight into the reader's buffers (plain sockets). */
+  readonly #directReads: DirectReads | undefined;
   #closeReason: PyroError | undefined;
 
   constructor(stream: Duplex, options: ChannelOptions = {}) {
@@ -80,7 +83,9 @@ export class MessageChannel {
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
     });
-    stream.on("data", this.#onData);
+    this.#directReads = directReadsOf(stream);
+    if (this.#directReads === undefined) stream.on("data", this.#onData);
+    else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
     stream.on("error", this.#onError);
     stream.on("close", this.#onStreamClose);
@@ -234,14 +239,29 @@ export class MessageChannel {
   readonly #onData = (chunk: Uint8Array): void => {
     try {
       this.#reader.push(chunk);
-      for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
-        this.#dispatch(msg);
-        if (this.closed) return;
-      }
+      this.#dispatchAll();
     } catch (error) {
       this.#fail(error as PyroError);
     }
   };
+
+  readonly #readBuffer = (): Uint8Array => this.#reader.readBuffer();
+
+  readonly #onReceived = (buffer: Uint8Array, count: number): void => {
+    try {
+      this.#reader.received(buffer, count);
+      this.#dispatchAll();
+    } catch (error) {
+      this.#fail(error as PyroError);
+    }
+  };
+
+  #dispatchAll(): void {
+    for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+      this.#dispatch(msg);
+      if (this.closed) return;
+    }
+  }
 
   #dispatch(msg: Message): void {
     const head = this.#pending[0];
@@ -301,6 +321,7 @@ export class MessageChannel {
   #shutdown(reason: PyroError): void {
     this.#closeReason = reason;
     this.#stream.off("data", this.#onData);
+    this.#directReads?.bind(null);
     for (const pending of this.#pending.splice(0)) {
       settle(pending);
       pending.reject(reason);

@@ -8,6 +8,7 @@ import type { CancelSignal } from "../cancel.js";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import { URI } from "../uri.js";
+import { DirectReads, registerDirectReads } from "./direct-reads.js";
 import { connectError } from "./socket-errors.js";
 import { clientTlsOptions, type TlsClientOptions } from "./tls-material.js";
 
@@ -54,9 +55,26 @@ function pyroUri(target: URI | string): URI {
  * also a `net.Socket`). TCP_NODELAY and SO_KEEPALIVE are set. Failures are `communication`
  * errors `cannot connect to <location>: <cause>`; an aborted signal gives `aborted`.
  */
-export async function openStream(
+export function openStream(target: URI | string, options: OpenStreamOptions = {}): Promise<Socket> {
+  return connectStream(target, options, false);
+}
+
+/**
+ * {@link openStream} for pyrogen's own connections: a plain socket delivers its bytes
+ * through `directReadsOf` (`./direct-reads.ts`) instead of `data` events (a TLS socket
+ * keeps its events).
+ */
+export function openDirectStream(
   target: URI | string,
   options: OpenStreamOptions = {},
+): Promise<Socket> {
+  return connectStream(target, options, true);
+}
+
+async function connectStream(
+  target: URI | string,
+  options: OpenStreamOptions,
+  direct: boolean,
 ): Promise<Socket> {
   const uri = pyroUri(target);
   const cfg = options.config ?? globalConfig;
@@ -76,6 +94,11 @@ export async function openStream(
       ("host" in endpoint && isIP(endpoint.host) === 0 ? endpoint.host : undefined);
     socket = tlsConnect({ ...endpoint, ...tlsOptions, ...(servername ? { servername } : {}) });
     readyEvent = "secureConnect";
+  } else if (direct) {
+    const reads = new DirectReads();
+    socket = netConnect({ ...endpoint, onread: reads.onread });
+    registerDirectReads(socket, reads);
+    readyEvent = "connect";
   } else {
     socket = netConnect(endpoint);
     readyEvent = "connect";
