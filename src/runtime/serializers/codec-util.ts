@@ -14,6 +14,21 @@ export const MAX_DEPTH = 1000;
 /** Python refuses decimal int texts longer than this (`sys.get_int_max_str_digits()`). */
 export const MAX_INT_DIGITS = 4300;
 
+/** Received bytes values from this size on are views of the payload, not copies. */
+const BYTES_VIEW_MIN = 64 * 1024;
+
+/**
+ * A received bytes value: `data[start, end)` as a plain `Uint8Array` (never a `Buffer`).
+ * Small ones are copied, so they do not keep a shared receive buffer alive; large ones are
+ * views, since a payload that size has a buffer of its own that nothing else reads after
+ * decoding, and copying megabytes per call would cost more than the call.
+ */
+export function bytesValue(data: Uint8Array, start: number, end: number): Uint8Array {
+  return end - start >= BYTES_VIEW_MIN
+    ? new Uint8Array(data.buffer, data.byteOffset + start, end - start)
+    : new Uint8Array(data.subarray(start, end));
+}
+
 /** A `serialize` error. */
 export function serializeError(message: string, cause?: unknown): PyroError {
   return new PyroError("serialize", message, cause === undefined ? {} : { cause });

@@ -9,6 +9,7 @@ import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import {
   MAX_DEPTH,
+  bytesValue,
   decodeUtf8,
   depthError,
   reviveIfClassDict,
@@ -127,8 +128,7 @@ class MarshalReader {
       case 0x78: // x
         return this.#ref(flag, new PyComplex(this.#floatText(), this.#floatText()));
       case 0x73: // s
-        // A copy, and a plain Uint8Array even when the input is a Buffer.
-        return this.#ref(flag, new Uint8Array(this.#raw(this.#size("bytes", 1))));
+        return this.#ref(flag, this.#bytesValue(this.#size("bytes", 1)));
       case 0x74: // t
       case 0x75: // u
         return this.#ref(flag, this.#utf8(this.#size("str", 1)));
@@ -165,10 +165,10 @@ class MarshalReader {
     return this.#bytes[this.#pos++]!;
   }
 
-  #raw(length: number): Uint8Array {
+  #bytesValue(length: number): Uint8Array {
     const start = this.#pos;
     this.#pos += length;
-    return this.#bytes.subarray(start, this.#pos);
+    return bytesValue(this.#bytes, start, this.#pos);
   }
 
   #latin1(length: number): string {

@@ -8,6 +8,7 @@ import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import {
   MAX_DEPTH,
+  bytesValue,
   MAX_INT_DIGITS,
   decodeUtf8,
   depthError,
@@ -240,8 +241,7 @@ class MsgpackReader {
   #bin(length: number, at: number): Uint8Array {
     this.#need(length, "a bin", at);
     this.#pos += length;
-    // A copy, and a plain Uint8Array even when the input is a Buffer.
-    return new Uint8Array(this.#bytes.subarray(this.#pos - length, this.#pos));
+    return bytesValue(this.#bytes, this.#pos - length, this.#pos);
   }
 
   #array(size: number, depth: number, at: number): unknown[] {
