@@ -166,13 +166,21 @@ describe("MessageReader", () => {
       expect(msg.data.byteLength).toBe(msg.data.buffer.byteLength);
     });
 
-    it("packs small messages side by side into a shared slab", () => {
+    it("packs small messages side by side into slabs: a small first one, then 64 KiB", () => {
       const reader = new MessageReader();
       const [a, b] = [encodeMessage(sample[0]!), encodeMessage(sample[2]!)];
       const [first] = readInto(reader, a, a.length);
       const [second] = readInto(reader, b, b.length);
       expect(first!.data.buffer).toBe(second!.data.buffer);
-      expect(first!.data.buffer.byteLength).toBe(64 * 1024);
+      expect(second!.data.byteOffset).toBeGreaterThan(first!.data.byteOffset);
+      // The first slab is small (a connection may never read more than a handshake)...
+      const rest = reader.readBuffer();
+      expect(rest.length).toBeLessThan(4000);
+      reader.received(rest, 0);
+      // ...once it is mostly used, reads go into 64 KiB slabs.
+      const filler = encodeMessage(message({ data: new Uint8Array(3500) }));
+      expect(readInto(reader, filler, filler.length)).toHaveLength(1);
+      expect(reader.readBuffer().length).toBe(64 * 1024);
     });
 
     it("copies bytes read into a buffer it did not hand out, in stream order", () => {

@@ -10,8 +10,12 @@ import { decodeHeader, type Message, type MessageHeader } from "./message.js";
 
 /** Socket reads land in slabs of this size (see {@link MessageReader.readBuffer}). */
 const SLAB_SIZE = 64 * 1024;
-/** A slab with less room than this is retired, so that a read into it is not cut short. */
-const MIN_SLAB_ROOM = 16 * 1024;
+/**
+ * A connection's first slab: small enough to come from Node's shared buffer pool, since many
+ * connections only ever read a handshake and a reply or two, and a fresh 64 KiB for each
+ * would cost an allocation and keep the garbage collector busy.
+ */
+const FIRST_SLAB_SIZE = 4000;
 /** A body with at least this many bytes still to come is read straight into its own buffer. */
 const DIRECT_BODY_MIN = 64 * 1024;
 /**
@@ -100,7 +104,10 @@ export class MessageReader {
     const body = this.#direct ?? this.#startDirectBody();
     if (body !== undefined) return (this.#handedOut = body.subarray(this.#directFilled));
     let slab = this.#slab;
-    if (slab === undefined || slab.length - this.#slabUsed < MIN_SLAB_ROOM) {
+    if (slab === undefined) {
+      slab = this.#slab = Buffer.allocUnsafe(FIRST_SLAB_SIZE);
+    } else if (slab.length - this.#slabUsed < slab.length >> 2) {
+      // Retired with a quarter left, so that reads into it are not cut short.
       slab = this.#slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.#slabUsed = 0;
     }
