@@ -1,10 +1,12 @@
 """The Python side of the `calls` benchmark: Pyro4's own client against the bench daemon.
 
-usage: calls_client.py URI SERIALIZER CASE COUNT   (CASE: small | str-10KiB | bytes-1MiB |
-       connect | raw-tcp; for raw-tcp, URI is host:port of the raw echo server and
-       SERIALIZER is ignored)
-Prints one JSON line: {"calls_per_s": ..., "cpu_us_per_call": ...} measured over COUNT
-calls after a short warm-up. CPU is this process's time.process_time().
+It stays up for the whole part, so that Python's start-up and imports are paid once and
+each measurement sits right next to pyrogen's. One request per stdin line, as JSON:
+  {"target": URI, "serializer": NAME, "case": CASE, "count": N}
+CASE: small | str-10KiB | bytes-1MiB | connect | raw-tcp (for raw-tcp, target is host:port
+of the raw echo server and serializer is ignored). One JSON line answers each request:
+{"calls_per_s": ..., "cpu_us_per_call": ...} over N calls after a short warm-up, CPU being
+this process's time.process_time(). The process ends at the end of stdin.
 """
 import json
 import socket
@@ -16,11 +18,12 @@ import Pyro4
 SMALL = "hello, pyro"
 PAYLOADS = {"small": SMALL, "str-10KiB": "x" * 10240, "bytes-1MiB": b"\x01" * (1 << 20)}
 RAW_SIZE = 100
+WARMUP = 20
 
 
 def measure(count, fn):
-    fn()
-    fn()
+    for _ in range(min(count, WARMUP)):
+        fn()
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(count):
         fn()
@@ -46,22 +49,25 @@ def raw_tcp(address, count):
         sock.close()
 
 
-def main():
-    uri, serializer, case, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def run(target, serializer, case, count):
     if case == "raw-tcp":
-        result = raw_tcp(uri, count)
-    else:
-        Pyro4.config.SERIALIZER = serializer
-        if case == "connect":
-            def connect_call():
-                with Pyro4.Proxy(uri) as proxy:
-                    proxy.echo(SMALL)
-            result = measure(count, connect_call)
-        else:
-            payload = PAYLOADS[case]
-            with Pyro4.Proxy(uri) as proxy:
-                result = measure(count, lambda: proxy.echo(payload))
-    print(json.dumps(result), flush=True)
+        return raw_tcp(target, count)
+    Pyro4.config.SERIALIZER = serializer
+    if case == "connect":
+        def connect_call():
+            with Pyro4.Proxy(target) as proxy:
+                proxy.echo(SMALL)
+        return measure(count, connect_call)
+    payload = PAYLOADS[case]
+    with Pyro4.Proxy(target) as proxy:
+        return measure(count, lambda: proxy.echo(payload))
+
+
+def main():
+    for line in sys.stdin:
+        request = json.loads(line)
+        result = run(request["target"], request["serializer"], request["case"], request["count"])
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -70,3 +70,30 @@ export function printTable(part: string, rows: readonly BenchRow[]): void {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const c of cells) console.log(line(c));
 }
+
+/**
+ * A row from per-round figures of both sides, measured in pairs: each side shows its
+ * median, and the ratio is the median of the per-round ratios (a pair shares the machine's
+ * state at that moment, which two medians taken apart do not). Empty lists give a row
+ * without figures (a case a serializer cannot carry).
+ */
+export function pairedRow(
+  fields: Pick<BenchRow, "case" | "serializer" | "metric">,
+  pyrogen: readonly number[],
+  python: readonly number[],
+  better: Better = "higher",
+): BenchRow {
+  if (pyrogen.length === 0 || python.length === 0) {
+    return { ...fields, pyrogen: null, python: null, ratio: null };
+  }
+  const ratios = pyrogen.map(
+    (ts, i) => row({ ...fields, pyrogen: ts, python: python[i]! }, better).ratio,
+  );
+  const valid = ratios.filter((r): r is number => r !== null);
+  return {
+    ...fields,
+    pyrogen: median(pyrogen),
+    python: median(python),
+    ratio: valid.length === pyrogen.length ? median(valid) : null,
+  };
+}

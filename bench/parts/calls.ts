@@ -8,23 +8,43 @@
  * Python's sequential small calls (a Python proxy serializes its callers with a lock).
  * Metrics: calls/s, and client CPU µs per call (`process.cpuUsage()` here,
  * `time.process_time()` in Python; ratio = Python / pyrogen). `raw-tcp`: a bare 100-byte
- * socket round trip against a trivial echo server, from Node and from Python — the floor
- * this machine sets; `CPU above floor` subtracts it from the small-call CPU.
- * Every figure is the median of 3 runs.
+ * socket round trip against a trivial echo server, from Node (reading the way pyrogen does,
+ * through `onread` into a reused buffer: the cheapest a Node socket gets) and from Python —
+ * the floor this machine sets; `CPU above floor` subtracts it from the small-call CPU.
+ *
+ * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
+ * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
+ * first alternates); the floors are measured in the same rounds as the small calls. A row
+ * shows the median of each side, and as its ratio the median of the per-round ratios:
+ * a pair measured seconds apart shares the machine's state, medians taken apart do not.
+ * The Python client is one process for the whole part (`bench/calls_client.py`).
  */
-import { execFileSync } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { PythonProcesses, findPython, pythonEnv } from "../../test/harness/python.js";
-import { median, row, type BenchRow } from "../lib.js";
+import { pairedRow, type BenchRow, type Better } from "../lib.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
-const RUNS = 3;
+const ROUNDS = 5;
+/**
+ * Unmeasured rounds first, on both sides: V8 takes on the order of a thousand connections
+ * to compile the connect path (the first ones cost about twice as much CPU); the call
+ * paths are hot after one round. Python has nothing to warm.
+ */
+const WARMUP_ROUNDS: Record<Case, number> = {
+  small: 1,
+  "str-10KiB": 1,
+  "bytes-1MiB": 1,
+  connect: 3,
+};
 const RAW_SIZE = 100;
+const RAW_COUNT = 5000;
 const PIPELINED_CALLS = 10_000;
 const PIPELINED_CALLERS = 100;
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../calls_client.py");
@@ -44,7 +64,7 @@ const PAYLOADS: Record<Exclude<Case, "connect">, () => unknown> = {
 };
 
 function callCount(name: Case, serializer: SerializerName): number {
-  if (name === "small") return 4000;
+  if (name === "small") return 3000;
   if (name === "str-10KiB") return 2000;
   if (name === "connect") return 400;
   return serializer === "serpent" ? 15 : 60;
@@ -65,12 +85,31 @@ async function measure(
   return { calls_per_s: count / seconds, cpu_us_per_call: (used.user + used.system) / count };
 }
 
-function python(target: string, serializer: string, name: string, count: number): Figures {
-  const out = execFileSync(findPython(), [CLIENT, target, serializer, name, String(count)], {
-    env: pythonEnv(),
-    encoding: "utf8",
-  });
-  return JSON.parse(out) as Figures;
+/** The Python client process, answering one measurement request per line. */
+class PythonClient {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor() {
+    this.#child = spawn(findPython(), [CLIENT], { env: pythonEnv(), stdio: "pipe" });
+    this.#child.stderr.pipe(process.stderr);
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async measure(target: string, serializer: string, name: string, count: number) {
+    this.#child.stdin.write(JSON.stringify({ target, serializer, case: name, count }) + "\n");
+    const line = await this.#lines.next();
+    if (line.done === true) throw new Error("the Python bench client exited");
+    return JSON.parse(line.value) as Figures;
+  }
+
+  /** End the process and wait for it (by its PID, through the child handle). */
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = once(this.#child, "exit");
+    this.#child.stdin.end();
+    await exited;
+  }
 }
 
 async function pyrogenCase(uri: string, serializer: SerializerName, name: Case): Promise<Figures> {
@@ -115,19 +154,26 @@ async function pyrogenPipelined(uri: string, serializer: SerializerName): Promis
 }
 
 async function nodeRawTcp(port: number, count: number): Promise<Figures> {
-  const socket: Socket = connect({ host: "127.0.0.1", port });
+  let received = 0;
+  let done: (() => void) | undefined;
+  const socket: Socket = connect({
+    host: "127.0.0.1",
+    port,
+    onread: {
+      buffer: Buffer.allocUnsafe(64 * 1024),
+      callback: (bytes) => {
+        received += bytes;
+        if (received >= RAW_SIZE) {
+          received -= RAW_SIZE;
+          done?.();
+        }
+        return true;
+      },
+    },
+  });
   await once(socket, "connect");
   socket.setNoDelay(true);
   const message = Buffer.alloc(RAW_SIZE, 0x78);
-  let received = 0;
-  let done: (() => void) | undefined;
-  socket.on("data", (chunk: Buffer) => {
-    received += chunk.length;
-    if (received >= RAW_SIZE) {
-      received -= RAW_SIZE;
-      done?.();
-    }
-  });
   const roundTrip = (): Promise<void> =>
     new Promise<void>((resolve) => {
       done = resolve;
@@ -140,89 +186,120 @@ async function nodeRawTcp(port: number, count: number): Promise<Figures> {
   }
 }
 
-/** The median of each figure over {@link RUNS} runs. */
-async function medianFigures(run: () => Figures | Promise<Figures>): Promise<Figures> {
-  const runs: Figures[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await run());
-  return {
-    calls_per_s: median(runs.map((r) => r.calls_per_s)),
-    cpu_us_per_call: median(runs.map((r) => r.cpu_us_per_call)),
-  };
+/** Each side's figures, one per round. */
+interface Paired {
+  pyrogen: Figures[];
+  python: Figures[];
 }
 
-function rowsFor(
-  name: string,
-  serializer: string,
-  ts: Figures | null,
-  py: Figures | null,
-): BenchRow[] {
+/**
+ * `warmup` unmeasured rounds, then {@link ROUNDS} rounds of `pyrogen()` and `python()` back
+ * to back, the order alternating from round to round.
+ */
+async function paired(
+  warmup: number,
+  pyrogen: () => Promise<Figures>,
+  python: () => Promise<Figures>,
+): Promise<Paired> {
+  for (let round = 0; round < warmup; round++) {
+    await pyrogen();
+    await python();
+  }
+  const result: Paired = { pyrogen: [], python: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      result.pyrogen.push(await pyrogen());
+      result.python.push(await python());
+    } else {
+      result.python.push(await python());
+      result.pyrogen.push(await pyrogen());
+    }
+  }
+  return result;
+}
+
+function rowsFor(name: string, serializer: string, figures: Paired | null): BenchRow[] {
+  const metric = (label: string, pick: (f: Figures) => number, better: Better): BenchRow =>
+    pairedRow(
+      { case: name, serializer, metric: label },
+      figures?.pyrogen.map(pick) ?? [],
+      figures?.python.map(pick) ?? [],
+      better,
+    );
   return [
-    row({
-      case: name,
-      serializer,
-      metric: "calls/s",
-      pyrogen: ts?.calls_per_s ?? null,
-      python: py?.calls_per_s ?? null,
-    }),
-    row(
-      {
-        case: name,
-        serializer,
-        metric: "client CPU us/call",
-        pyrogen: ts?.cpu_us_per_call ?? null,
-        python: py?.cpu_us_per_call ?? null,
-      },
-      "lower",
-    ),
+    metric("calls/s", (f) => f.calls_per_s, "higher"),
+    metric("client CPU us/call", (f) => f.cpu_us_per_call, "lower"),
   ];
+}
+
+/** The small-call CPU above each side's raw floor of the same round. */
+function aboveFloor(small: Paired, floor: Paired, serializer: string): BenchRow {
+  const above = (calls: Figures[], raw: Figures[]) =>
+    calls.map((f, i) => f.cpu_us_per_call - raw[i]!.cpu_us_per_call);
+  return pairedRow(
+    { case: "small", serializer, metric: "CPU above floor us/call" },
+    above(small.pyrogen, floor.pyrogen),
+    above(small.python, floor.python),
+    "lower",
+  );
 }
 
 /** Run the part: start the bench daemon, measure both clients, return the rows. */
 export async function run(): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
+  const python = new PythonClient();
   try {
     const { info } = await processes.startFixture<{ uri: string; raw_port: number }>(
       "bench_server.py",
     );
+    const rawTarget = `127.0.0.1:${info.raw_port}`;
     const rows: BenchRow[] = [];
-    const rawCount = 10_000;
-    const rawTs = await medianFigures(() => nodeRawTcp(info.raw_port, rawCount));
-    const rawPy = await medianFigures(() =>
-      python(`127.0.0.1:${info.raw_port}`, "-", "raw-tcp", rawCount),
-    );
-    rows.push(...rowsFor("raw-tcp", "-", rawTs, rawPy));
+    const floors: Paired = { pyrogen: [], python: [] };
     for (const serializer of SERIALIZERS) {
-      let pySmall: Figures | null = null;
       for (const name of ["small", "str-10KiB", "bytes-1MiB", "connect"] as const) {
         if (name === "bytes-1MiB" && serializer === "json") {
-          rows.push(...rowsFor(name, serializer, null, null));
+          rows.push(...rowsFor(name, serializer, null));
           continue;
         }
         const count = callCount(name, serializer);
-        const ts = await medianFigures(() => pyrogenCase(info.uri, serializer, name));
-        const py = await medianFigures(() => python(info.uri, serializer, name, count));
-        rows.push(...rowsFor(name, serializer, ts, py));
-        if (name === "small") {
-          pySmall = py;
-          rows.push(
-            row(
-              {
-                case: name,
-                serializer,
-                metric: "CPU above floor us/call",
-                pyrogen: ts.cpu_us_per_call - rawTs.cpu_us_per_call,
-                python: py.cpu_us_per_call - rawPy.cpu_us_per_call,
-              },
-              "lower",
-            ),
+        if (name !== "small") {
+          const figures = await paired(
+            WARMUP_ROUNDS[name],
+            () => pyrogenCase(info.uri, serializer, name),
+            () => python.measure(info.uri, serializer, name, count),
           );
+          rows.push(...rowsFor(name, serializer, figures));
+          continue;
         }
+        // Small calls: each side's floor is measured right before its calls, in each round.
+        const floor: Paired = { pyrogen: [], python: [] };
+        const small = await paired(
+          WARMUP_ROUNDS[name],
+          async () => {
+            floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT));
+            return pyrogenCase(info.uri, serializer, name);
+          },
+          async () => {
+            floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT));
+            return python.measure(info.uri, serializer, name, count);
+          },
+        );
+        // The warm-up rounds measured floors too: keep the measured rounds' only.
+        floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
+        floor.python.splice(0, WARMUP_ROUNDS[name]);
+        floors.pyrogen.push(...floor.pyrogen);
+        floors.python.push(...floor.python);
+        rows.push(...rowsFor(name, serializer, small), aboveFloor(small, floor, serializer));
+        const pipelined: Paired = { pyrogen: [], python: small.python };
+        for (let round = 0; round < ROUNDS; round++) {
+          pipelined.pyrogen.push(await pyrogenPipelined(info.uri, serializer));
+        }
+        rows.push(...rowsFor("pipelined", serializer, pipelined));
       }
-      const pipelined = await medianFigures(() => pyrogenPipelined(info.uri, serializer));
-      rows.push(...rowsFor("pipelined", serializer, pipelined, pySmall));
     }
-    return rows;
+    return [...rowsFor("raw-tcp", "-", floors), ...rows];
   } finally {
+    await python.close();
     await processes.stopAll();
   }
 }
