@@ -2,9 +2,9 @@
 
 It stays up for the whole part, so that Python's start-up and imports are paid once and
 each measurement sits right next to pyrogen's. One request per stdin line, as JSON:
-  {"target": URI, "serializer": NAME, "case": CASE, "count": N}
+  {"target": URI, "serializer": NAME, "case": CASE, "count": N, "size": BYTES}
 CASE: small | str-10KiB | bytes-1MiB | connect | raw-tcp (for raw-tcp, target is host:port
-of the raw echo server and serializer is ignored). One JSON line answers each request:
+of the raw echo server, size the round trip's bytes, and serializer is ignored). One JSON line answers each request:
 {"calls_per_s": ..., "cpu_us_per_call": ...} over N calls after a short warm-up, CPU being
 this process's time.process_time(). The process ends at the end of stdin.
 """
@@ -17,7 +17,6 @@ import Pyro4
 
 SMALL = "hello, pyro"
 PAYLOADS = {"small": SMALL, "str-10KiB": "x" * 10240, "bytes-1MiB": b"\x01" * (1 << 20)}
-RAW_SIZE = 100
 WARMUP = 20
 
 
@@ -31,17 +30,17 @@ def measure(count, fn):
     return {"calls_per_s": count / wall, "cpu_us_per_call": cpu * 1e6 / count}
 
 
-def raw_tcp(address, count):
+def raw_tcp(address, count, size):
     host, port = address.rsplit(":", 1)
     sock = socket.create_connection((host, int(port)))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    message = b"x" * RAW_SIZE
+    message = b"x" * size
 
     def round_trip():
         sock.sendall(message)
         got = 0
-        while got < RAW_SIZE:
-            got += len(sock.recv(RAW_SIZE - got))
+        while got < size:
+            got += len(sock.recv(size - got))
 
     try:
         return measure(count, round_trip)
@@ -49,9 +48,9 @@ def raw_tcp(address, count):
         sock.close()
 
 
-def run(target, serializer, case, count):
+def run(target, serializer, case, count, size):
     if case == "raw-tcp":
-        return raw_tcp(target, count)
+        return raw_tcp(target, count, size)
     Pyro4.config.SERIALIZER = serializer
     if case == "connect":
         def connect_call():
@@ -66,7 +65,8 @@ def run(target, serializer, case, count):
 def main():
     for line in sys.stdin:
         request = json.loads(line)
-        result = run(request["target"], request["serializer"], request["case"], request["count"])
+        result = run(request["target"], request["serializer"], request["case"], request["count"],
+                     request.get("size", 0))
         print(json.dumps(result), flush=True)
 
 

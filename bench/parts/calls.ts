@@ -7,10 +7,11 @@
  * caller; `pipelined`: 10,000 small calls from 100 concurrent callers on one proxy, against
  * Python's sequential small calls (a Python proxy serializes its callers with a lock).
  * Metrics: calls/s, and client CPU µs per call (`process.cpuUsage()` here,
- * `time.process_time()` in Python; ratio = Python / pyrogen). `raw-tcp`: a bare 100-byte
- * socket round trip against a trivial echo server, from Node (reading the way pyrogen does,
- * through `onread` into a reused buffer: the cheapest a Node socket gets) and from Python —
- * the floor this machine sets; `CPU above floor` subtracts it from the small-call CPU.
+ * `time.process_time()` in Python; ratio = Python / pyrogen). `raw-tcp` and `raw-tcp-10KiB`:
+ * a bare socket round trip of 100 bytes and of 10 KiB against a trivial echo server, from
+ * Node (reading the way pyrogen does, through `onread` into a reused buffer: the cheapest a
+ * Node socket gets) and from Python — the floors this machine sets; `CPU above floor`
+ * subtracts each side's floor from its CPU for the small and the 10 KiB calls.
  *
  * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
  * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
@@ -43,8 +44,9 @@ const WARMUP_ROUNDS: Record<Case, number> = {
   "bytes-1MiB": 1,
   connect: 3,
 };
-const RAW_SIZE = 100;
-const RAW_COUNT = 5000;
+const RAW_COUNT = 4000;
+/** The raw round trip measured as the floor of a case: about its request's size. */
+const FLOOR_SIZES: Partial<Record<Case, number>> = { small: 100, "str-10KiB": 10240 };
 const PIPELINED_CALLS = 10_000;
 const PIPELINED_CALLERS = 100;
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../calls_client.py");
@@ -96,8 +98,9 @@ class PythonClient {
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
   }
 
-  async measure(target: string, serializer: string, name: string, count: number) {
-    this.#child.stdin.write(JSON.stringify({ target, serializer, case: name, count }) + "\n");
+  async measure(target: string, serializer: string, name: string, count: number, size = 0) {
+    const request = { target, serializer, case: name, count, size };
+    this.#child.stdin.write(JSON.stringify(request) + "\n");
     const line = await this.#lines.next();
     if (line.done === true) throw new Error("the Python bench client exited");
     return JSON.parse(line.value) as Figures;
@@ -153,7 +156,7 @@ async function pyrogenPipelined(uri: string, serializer: SerializerName): Promis
   }
 }
 
-async function nodeRawTcp(port: number, count: number): Promise<Figures> {
+async function nodeRawTcp(port: number, count: number, size: number): Promise<Figures> {
   let received = 0;
   let done: (() => void) | undefined;
   const socket: Socket = connect({
@@ -163,8 +166,8 @@ async function nodeRawTcp(port: number, count: number): Promise<Figures> {
       buffer: Buffer.allocUnsafe(64 * 1024),
       callback: (bytes) => {
         received += bytes;
-        if (received >= RAW_SIZE) {
-          received -= RAW_SIZE;
+        if (received >= size) {
+          received -= size;
           done?.();
         }
         return true;
@@ -173,7 +176,7 @@ async function nodeRawTcp(port: number, count: number): Promise<Figures> {
   });
   await once(socket, "connect");
   socket.setNoDelay(true);
-  const message = Buffer.alloc(RAW_SIZE, 0x78);
+  const message = Buffer.alloc(size, 0x78);
   const roundTrip = (): Promise<void> =>
     new Promise<void>((resolve) => {
       done = resolve;
@@ -232,14 +235,14 @@ function rowsFor(name: string, serializer: string, figures: Paired | null): Benc
   ];
 }
 
-/** The small-call CPU above each side's raw floor of the same round. */
-function aboveFloor(small: Paired, floor: Paired, serializer: string): BenchRow {
-  const above = (calls: Figures[], raw: Figures[]) =>
-    calls.map((f, i) => f.cpu_us_per_call - raw[i]!.cpu_us_per_call);
+/** A case's CPU above each side's raw floor of the same round. */
+function aboveFloor(name: Case, calls: Paired, floor: Paired, serializer: string): BenchRow {
+  const above = (figures: Figures[], raw: Figures[]) =>
+    figures.map((f, i) => f.cpu_us_per_call - raw[i]!.cpu_us_per_call);
   return pairedRow(
-    { case: "small", serializer, metric: "CPU above floor us/call" },
-    above(small.pyrogen, floor.pyrogen),
-    above(small.python, floor.python),
+    { case: name, serializer, metric: "CPU above floor us/call" },
+    above(calls.pyrogen, floor.pyrogen),
+    above(calls.python, floor.python),
     "lower",
   );
 }
@@ -254,7 +257,7 @@ export async function run(): Promise<BenchRow[]> {
     );
     const rawTarget = `127.0.0.1:${info.raw_port}`;
     const rows: BenchRow[] = [];
-    const floors: Paired = { pyrogen: [], python: [] };
+    const floors = new Map<number, Paired>();
     for (const serializer of SERIALIZERS) {
       for (const name of ["small", "str-10KiB", "bytes-1MiB", "connect"] as const) {
         if (name === "bytes-1MiB" && serializer === "json") {
@@ -262,7 +265,8 @@ export async function run(): Promise<BenchRow[]> {
           continue;
         }
         const count = callCount(name, serializer);
-        if (name !== "small") {
+        const size = FLOOR_SIZES[name];
+        if (size === undefined) {
           const figures = await paired(
             WARMUP_ROUNDS[name],
             () => pyrogenCase(info.uri, serializer, name),
@@ -271,33 +275,39 @@ export async function run(): Promise<BenchRow[]> {
           rows.push(...rowsFor(name, serializer, figures));
           continue;
         }
-        // Small calls: each side's floor is measured right before its calls, in each round.
+        // Each side's floor is measured right before its calls, in each round.
         const floor: Paired = { pyrogen: [], python: [] };
-        const small = await paired(
+        const calls = await paired(
           WARMUP_ROUNDS[name],
           async () => {
-            floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT));
+            floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
             return pyrogenCase(info.uri, serializer, name);
           },
           async () => {
-            floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT));
+            floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT, size));
             return python.measure(info.uri, serializer, name, count);
           },
         );
         // The warm-up rounds measured floors too: keep the measured rounds' only.
         floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
         floor.python.splice(0, WARMUP_ROUNDS[name]);
-        floors.pyrogen.push(...floor.pyrogen);
-        floors.python.push(...floor.python);
-        rows.push(...rowsFor(name, serializer, small), aboveFloor(small, floor, serializer));
-        const pipelined: Paired = { pyrogen: [], python: small.python };
+        const all = floors.get(size) ?? { pyrogen: [], python: [] };
+        all.pyrogen.push(...floor.pyrogen);
+        all.python.push(...floor.python);
+        floors.set(size, all);
+        rows.push(...rowsFor(name, serializer, calls), aboveFloor(name, calls, floor, serializer));
+        if (name !== "small") continue;
+        const pipelined: Paired = { pyrogen: [], python: calls.python };
         for (let round = 0; round < ROUNDS; round++) {
           pipelined.pyrogen.push(await pyrogenPipelined(info.uri, serializer));
         }
         rows.push(...rowsFor("pipelined", serializer, pipelined));
       }
     }
-    return [...rowsFor("raw-tcp", "-", floors), ...rows];
+    const floorRows = [...floors].flatMap(([size, figures]) =>
+      rowsFor(size === 100 ? "raw-tcp" : "raw-tcp-10KiB", "-", figures),
+    );
+    return [...floorRows, ...rows];
   } finally {
     await python.close();
     await processes.stopAll();
