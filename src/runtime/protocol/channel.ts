@@ -183,12 +183,8 @@ export class MessageChannel {
   close(reason?: PyroError): void {
     if (this.closed) return;
     this.#shutdown(reason ?? (this.#pending.length > 0 ? clientClosed() : CLIENT_CLOSED));
-    const stream = this.#stream;
-    // A plain socket with nothing left to write is closed at once, as Pyro4 closes its
-    // sockets (one syscall, no half-close); TLS ends with its close_notify alert.
-    const tls = (stream as { encrypted?: unknown }).encrypted === true;
-    if (!tls && stream.writableLength === 0) stream.destroy();
-    else stream.end(() => stream.destroy());
+    // Shut down, then close, as Pyro4 does: a oneway call written just before stays intact.
+    this.#stream.end(() => this.#stream.destroy());
   }
 
   /** Call `listener` once when the channel closes (soon, if it is closed already). */
