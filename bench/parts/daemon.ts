@@ -80,16 +80,14 @@ async function tsCallsPerSecond(uri: string, serializer: SerializerName): Promis
   return (CALLS * 1000) / (performance.now() - start);
 }
 
-/** Calls/s of Pyro4's client (bench/calls_client.py, case "small"). */
+/** Calls/s of Pyro4's client (bench/calls_client.py, one request: case "small"). */
 function pythonCallsPerSecond(uri: string, serializer: SerializerName): number {
-  const out = execFileSync(
-    findPython(),
-    [path.join(here, "../calls_client.py"), uri, serializer, "small", String(CALLS)],
-    {
-      env: pythonEnv(),
-      encoding: "utf8",
-    },
-  );
+  const request = { target: uri, serializer, case: "small", count: CALLS };
+  const out = execFileSync(findPython(), [path.join(here, "../calls_client.py")], {
+    env: pythonEnv(),
+    encoding: "utf8",
+    input: JSON.stringify(request) + "\n",
+  });
   return (JSON.parse(out) as { calls_per_s: number }).calls_per_s;
 }
 
