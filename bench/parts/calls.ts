@@ -11,7 +11,10 @@
  * a bare socket round trip of 100 bytes and of 10 KiB against a trivial echo server, from
  * Node (reading the way pyrogen does, through `onread` into a reused buffer: the cheapest a
  * Node socket gets) and from Python — the floors this machine sets; `CPU above floor`
- * subtracts each side's floor from its CPU for the small and the 10 KiB calls.
+ * subtracts each side's floor from its CPU for the small and the 10 KiB calls. Rows
+ * `<case> bare-node` put the least any Node client can do against this daemon (see
+ * {@link bareNodeClient}) next to Python's client: where even that is below a target,
+ * the target is below Node's floor on this machine.
  *
  * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
  * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
@@ -28,7 +31,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { PythonProcesses, findPython, pythonEnv } from "../../test/harness/python.js";
 import { pairedRow, type BenchRow, type Better } from "../lib.js";
+import { connectMessage } from "../../src/runtime/handshake.js";
+import { MessageType } from "../../src/runtime/protocol/constants.js";
+import { encodeMessage } from "../../src/runtime/protocol/message.js";
 import { Proxy } from "../../src/runtime/proxy.js";
+import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -130,6 +137,76 @@ async function pyrogenCase(uri: string, serializer: SerializerName, name: Case):
     return await measure(count, Math.min(count, 200), () => proxy.$call("echo", [payload]));
   } finally {
     proxy.$release();
+  }
+}
+
+/**
+ * The least any Node client can do for a call: the same request bytes, framed once, written
+ * to a plain socket (read through `onread`, as pyrogen reads), and the reply awaited by the
+ * length in its header, nothing decoded. It shows how close the Proxy is to Node's own
+ * limit against this daemon.
+ */
+async function bareNodeClient(
+  uri: string,
+  serializer: SerializerName,
+  name: Exclude<Case, "connect">,
+): Promise<Figures> {
+  const codec = createSerializer(serializer);
+  const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
+  const header = Buffer.alloc(24);
+  let headerFilled = 0;
+  let received = 0;
+  let done: (() => void) | undefined;
+  const readInto = Buffer.allocUnsafe(1 << 20);
+  const socket: Socket = connect({
+    host: "127.0.0.1",
+    port,
+    onread: {
+      buffer: readInto,
+      callback: (bytes, buffer) => {
+        if (headerFilled < 24) {
+          const take = Math.min(24 - headerFilled, bytes);
+          header.set(buffer.subarray(0, take), headerFilled);
+          headerFilled += take;
+        }
+        received += bytes;
+        const length = 24 + header.readUInt16BE(18) + header.readInt32BE(12);
+        if (headerFilled === 24 && received >= length) {
+          headerFilled = 0;
+          received = 0;
+          done?.();
+        }
+        return true;
+      },
+    },
+  });
+  await once(socket, "connect");
+  socket.setNoDelay(true);
+  const exchange = (bytes: Uint8Array): Promise<void> =>
+    new Promise<void>((resolve) => {
+      done = resolve;
+      socket.write(bytes);
+    });
+  try {
+    const hello = connectMessage(codec, 0, "hello", null, new Map());
+    await exchange(encodeMessage(hello));
+    const request = encodeMessage({
+      type: MessageType.INVOKE,
+      flags: 0,
+      seq: 1,
+      serializerId: codec.id,
+      annotations: new Map(),
+      data: codec.dumpsCall({
+        objectId: "bench",
+        method: "echo",
+        vargs: [PAYLOADS[name]()],
+        kwargs: {},
+      }),
+    });
+    const count = callCount(name, serializer);
+    return await measure(count, Math.min(count, 200), () => exchange(request));
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -266,7 +343,7 @@ export async function run(): Promise<BenchRow[]> {
         }
         const count = callCount(name, serializer);
         const size = FLOOR_SIZES[name];
-        if (size === undefined) {
+        if (size === undefined || name === "connect") {
           const figures = await paired(
             WARMUP_ROUNDS[name],
             () => pyrogenCase(info.uri, serializer, name),
@@ -275,12 +352,15 @@ export async function run(): Promise<BenchRow[]> {
           rows.push(...rowsFor(name, serializer, figures));
           continue;
         }
-        // Each side's floor is measured right before its calls, in each round.
+        // Each side's floor is measured right before its calls, in each round, and so is
+        // the bare Node client (compared with Python's client of the same round).
         const floor: Paired = { pyrogen: [], python: [] };
+        const bare: Figures[] = [];
         const calls = await paired(
           WARMUP_ROUNDS[name],
           async () => {
             floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
+            bare.push(await bareNodeClient(info.uri, serializer, name));
             return pyrogenCase(info.uri, serializer, name);
           },
           async () => {
@@ -291,11 +371,16 @@ export async function run(): Promise<BenchRow[]> {
         // The warm-up rounds measured floors too: keep the measured rounds' only.
         floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
         floor.python.splice(0, WARMUP_ROUNDS[name]);
+        bare.splice(0, WARMUP_ROUNDS[name]);
         const all = floors.get(size) ?? { pyrogen: [], python: [] };
         all.pyrogen.push(...floor.pyrogen);
         all.python.push(...floor.python);
         floors.set(size, all);
-        rows.push(...rowsFor(name, serializer, calls), aboveFloor(name, calls, floor, serializer));
+        rows.push(
+          ...rowsFor(name, serializer, calls),
+          aboveFloor(name, calls, floor, serializer),
+          ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
+        );
         if (name !== "small") continue;
         const pipelined: Paired = { pyrogen: [], python: calls.python };
         for (let round = 0; round < ROUNDS; round++) {
