@@ -36,7 +36,11 @@ export interface Serializer {
   readonly registry: ClassRegistry;
   /** Serialize a value (a result, a handshake dict, an exception dict). */
   dumps(value: unknown): Uint8Array;
-  /** Parse a payload into a value, reviving class dicts through the registry. */
+  /**
+   * Parse a payload into a value, reviving class dicts through the registry. Bytes values
+   * of 64 KiB or more (marshal, msgpack) are views of `data`, not copies: leave `data`
+   * unchanged while they are in use.
+   */
   loads(data: Uint8Array): unknown;
   /** Serialize an INVOKE payload in this serializer's call shape (spec 5.1). */
   dumpsCall(call: InvokeCall): Uint8Array;

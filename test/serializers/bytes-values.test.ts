@@ -1,0 +1,23 @@
+/**
+ * Received bytes values: copies below 64 KiB (a small value must not keep a shared receive
+ * buffer alive), views of the payload from 64 KiB on (copying megabytes per call costs more
+ * than the call); always plain `Uint8Array`s, never `Buffer`s.
+ */
+import { describe, expect, it } from "vitest";
+import { createSerializer } from "../../src/runtime/serializers/index.js";
+
+describe.each(["marshal", "msgpack"] as const)("bytes values from %s", (name) => {
+  const serializer = createSerializer(name);
+
+  for (const size of [10, 64 * 1024 - 1, 64 * 1024, 1 << 20]) {
+    it(`${size} bytes: ${size >= 64 * 1024 ? "a view of the payload" : "a copy"}`, () => {
+      const sent = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
+      // A Buffer payload, as the reader hands out.
+      const payload = Buffer.from(serializer.dumps(sent));
+      const received = serializer.loads(payload) as Uint8Array;
+      expect(received.constructor).toBe(Uint8Array);
+      expect(Buffer.compare(received, sent)).toBe(0);
+      expect(received.buffer === payload.buffer).toBe(size >= 64 * 1024);
+    });
+  }
+});
