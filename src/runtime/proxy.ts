@@ -126,9 +126,10 @@ export class Proxy {
   constructor(uri: string | URI, options: ProxyOptions = {}) {
     const cfg = options.config ?? globalConfig;
     this.#config = cfg;
-    this.#uri = new URI(uri, { nsPort: cfg.get("NS_PORT") });
+    this.#uri =
+      typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
     this.#userRegistry = options.registry;
-    this.#registry = (options.registry ?? createDefaultRegistry()).clone();
+    this.#registry = options.registry?.clone() ?? createDefaultRegistry();
     this.#registry.registerDictToClass(PROXY_CLASS, (dict) => this.#reviveProxy(dict));
     this.#registry.registerClassToDict(Proxy, (value, serializerName) =>
       proxyToDict(unwrap(value).#state(serializerName)),

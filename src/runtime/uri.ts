@@ -42,6 +42,10 @@ const URI_PATTERN = /^(?<protocol>[Pp][Yy][Rr][Oo][a-zA-Z]*):(?<object>\S+?)(@(?
 const IPV6_LOCATION = /^\[(?<host>[0-9a-fA-F:%]+)\](:(?<port>.*))?$/;
 const PROTOCOLS: readonly UriProtocol[] = ["PYRO", "PYRONAME", "PYROMETA"];
 
+/** URIs parsed by {@link URI.parse}, by options and text; cleared when it reaches the limit. */
+const parsed = new Map<string, URI>();
+const PARSED_LIMIT = 1024;
+
 function uriError(text: string, problem: string): PyroError {
   return new PyroError("uri", `invalid uri '${text}': ${problem}; ${ACCEPTED_FORMS}`);
 }
@@ -185,6 +189,25 @@ export class URI {
     this.host = parsed.host;
     this.port = parsed.port;
     Object.freeze(this);
+  }
+
+  /**
+   * `new URI(text, options)`, remembered: a program makes proxies for the same few URIs over
+   * and over, and a URI is immutable, so the same instance serves every time. Failures are
+   * not remembered (each throws anew).
+   */
+  static parse(text: string, options: UriOptions = {}): URI {
+    const key = `${options.nsPort ?? ""}\u0000${text}`;
+    let uri = parsed.get(key);
+    if (uri === undefined) {
+      uri = new URI(text, options);
+      // A default NS_PORT is read at parse time: remember only explicit ones.
+      if (options.nsPort !== undefined) {
+        if (parsed.size >= PARSED_LIMIT) parsed.clear();
+        parsed.set(key, uri);
+      }
+    }
+    return uri;
   }
 
   /**

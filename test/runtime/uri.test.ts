@@ -291,3 +291,24 @@ describe("round trips (property)", () => {
     );
   });
 });
+
+describe("URI.parse (remembered parses)", () => {
+  it("gives the same instance for the same text and name-server port", () => {
+    const a = URI.parse("PYRO:obj@127.0.0.1:5000", { nsPort: 9090 });
+    expect(URI.parse("PYRO:obj@127.0.0.1:5000", { nsPort: 9090 })).toBe(a);
+    expect(a.equals(new URI("PYRO:obj@127.0.0.1:5000"))).toBe(true);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
+  it("keeps name-server ports apart", () => {
+    const a = URI.parse("PYRONAME:some.name@127.0.0.1", { nsPort: 9090 });
+    const b = URI.parse("PYRONAME:some.name@127.0.0.1", { nsPort: 9999 });
+    expect([a.port, b.port]).toEqual([9090, 9999]);
+  });
+
+  it("throws for an invalid uri every time", () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => URI.parse("PYRO:obj@host", { nsPort: 9090 })).toThrow(/invalid port/);
+    }
+  });
+});
