@@ -74,8 +74,8 @@ export function printTable(part: string, rows: readonly BenchRow[]): void {
 /**
  * A row from per-round figures of both sides, measured in pairs: each side shows its
  * median, and the ratio is the median of the per-round ratios (a pair shares the machine's
- * state at that moment, which two medians taken apart do not). Empty lists give a row
- * without figures (a case a serializer cannot carry).
+ * state at that moment, which two medians taken apart do not). An empty list leaves that
+ * side (and the ratio) without a figure: a case a client or serializer cannot carry.
  */
 export function pairedRow(
   fields: Pick<BenchRow, "case" | "serializer" | "metric">,
@@ -84,7 +84,8 @@ export function pairedRow(
   better: Better = "higher",
 ): BenchRow {
   if (pyrogen.length === 0 || python.length === 0) {
-    return { ...fields, pyrogen: null, python: null, ratio: null };
+    const side = (values: readonly number[]) => (values.length === 0 ? null : median(values));
+    return { ...fields, pyrogen: side(pyrogen), python: side(python), ratio: null };
   }
   const ratios = pyrogen.map(
     (ts, i) => row({ ...fields, pyrogen: ts, python: python[i]! }, better).ratio,

@@ -8,14 +8,21 @@
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
  * `ns-lookup-fresh` (locate the name server on a new connection + `lookup()`, ms). Each
- * figure is the median of 3 rounds after 3 warm-up rounds, on both sides (V8 is still
- * compiling the hot paths during the first rounds; Python has nothing to warm); like the Python
- * side, a case keeps one proxy (one name-server proxy for `ns-lookup`) across its rounds.
- * Each case also has a `client CPU us/op` row: the client process's CPU time over the same
- * timed region (`process.cpuUsage()` / `time.process_time()`), per call, item or lookup —
- * steadier than wall time on a shared machine, where the daemon competes for the cores.
+ * case keeps one proxy (one name-server proxy for `ns-lookup`) across its rounds, on both
+ * sides. Each case also has a `client CPU us/op` row: the client process's CPU time over
+ * the same timed region (`process.cpuUsage()` / `time.process_time()`), per call, item or
+ * lookup — steadier than wall time on a shared machine, where the daemon competes for the
+ * cores.
+ *
+ * As in the `calls` part: {@link WARMUP_ROUNDS} unmeasured rounds (V8 is still compiling
+ * the hot paths during the first ones), then {@link ROUNDS} rounds in which pyrogen and
+ * Python run back to back, the order alternating; a row shows each side's median and the
+ * median of the per-round ratios. The Python client is one long-lived process
+ * (`bench/calls_advanced_client.py`).
  */
-import { execFileSync } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { locateNS } from "../../src/runtime/naming/index.js";
@@ -24,7 +31,7 @@ import "../../src/runtime/stream.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses, findPython, pythonEnv } from "../../test/harness/python.js";
-import { median, row, type Better, type BenchRow } from "../lib.js";
+import { pairedRow, type Better, type BenchRow } from "../lib.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const CLIENT = path.join(
@@ -32,8 +39,10 @@ const CLIENT = path.join(
   "../calls_advanced_client.py",
 );
 const NAME = "adv.main";
-/** Rounds run before the measured ones, on both sides (`bench/calls_advanced_client.py`). */
+/** Rounds run before the measured ones, on both sides. */
 const WARMUP_ROUNDS = 3;
+/** Measured rounds, pyrogen and Python back to back in each. */
+const ROUNDS = 5;
 
 /** Where a case runs: the daemon's URI, the serializer, the name server's port. */
 interface Target {
@@ -183,38 +192,88 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** Warm-up rounds, then the medians of 3 (figure and CPU apart), on one session. */
-async function rounds(session: Session): Promise<Round> {
-  try {
-    for (let i = 0; i < WARMUP_ROUNDS; i++) await session.round();
-    const results: Round[] = [];
-    for (let i = 0; i < 3; i++) results.push(await session.round());
-    return {
-      figure: median(results.map((r) => r.figure)),
-      cpuUs: median(results.map((r) => r.cpuUs)),
-    };
-  } finally {
-    session.close();
+/** The Python client process: one open case at a time, one round per request. */
+class PythonClient {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor() {
+    this.#child = spawn(findPython(), [CLIENT], { env: pythonEnv(), stdio: "pipe" });
+    this.#child.stderr.pipe(process.stderr);
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async #ask(request: object): Promise<{ value?: number; cpu_us?: number; error?: string }> {
+    this.#child.stdin.write(JSON.stringify(request) + "\n");
+    const line = await this.#lines.next();
+    if (line.done === true) throw new Error("the Python bench client exited");
+    return JSON.parse(line.value) as { value?: number; cpu_us?: number; error?: string };
+  }
+
+  /** Open a case; false when Pyro4's client cannot do it. */
+  async open(name: string, target: Target, count: number): Promise<boolean> {
+    const ns = ["127.0.0.1", target.nsPort];
+    const reply = await this.#ask({
+      op: "open",
+      case: name,
+      uri: target.uri,
+      count,
+      ns,
+      serializer: target.serializer,
+    });
+    return reply.error === undefined;
+  }
+
+  /** One round of the open case; `null` when it fails (marshal batches in Pyro4). */
+  async round(): Promise<Round | null> {
+    const reply = await this.#ask({ op: "round" });
+    if (reply.value === undefined || reply.cpu_us === undefined) return null;
+    return { figure: reply.value, cpuUs: reply.cpu_us };
+  }
+
+  async closeCase(): Promise<void> {
+    await this.#ask({ op: "close" });
+  }
+
+  /** End the process and wait for it. */
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = once(this.#child, "exit");
+    this.#child.stdin.end();
+    await exited;
   }
 }
 
-/** The Python client's figures, `null` when Pyro4 cannot do it (marshal batches). */
-function python(
-  uri: string,
-  serializer: string,
-  name: string,
-  count: number,
-  nsPort: number,
-): { value: number | null; cpuUs: number | null } {
-  const args = [CLIENT, uri, serializer, name, String(count), "127.0.0.1", String(nsPort)];
-  const out = execFileSync(findPython(), args, { env: pythonEnv(), encoding: "utf8" });
-  const parsed = JSON.parse(out) as { value: number | null; cpu_us?: number | null };
-  return { value: parsed.value, cpuUs: parsed.cpu_us ?? null };
+/** Each side's rounds of one case: warm-up, then paired rounds, the order alternating. */
+async function pairedRounds(
+  session: Session,
+  python: PythonClient,
+  pythonOpen: boolean,
+): Promise<{ pyrogen: Round[]; python: Round[] }> {
+  const pythonRound = async (): Promise<Round | null> => (pythonOpen ? python.round() : null);
+  for (let i = 0; i < WARMUP_ROUNDS; i++) {
+    await session.round();
+    await pythonRound();
+  }
+  const ts: Round[] = [];
+  const py: (Round | null)[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    if (i % 2 === 0) {
+      ts.push(await session.round());
+      py.push(await pythonRound());
+    } else {
+      py.push(await pythonRound());
+      ts.push(await session.round());
+    }
+  }
+  const pythonRounds = py.every((r): r is Round => r !== null) ? py : [];
+  return { pyrogen: ts, python: pythonRounds };
 }
 
 /** Run the part: start the name server and daemon, measure both clients, return the rows. */
 export async function run(): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
+  const python = new PythonClient();
   try {
     const nsPort = (await startNameServer(processes)).info.port;
     const { info } = await startAdvanced(processes, {
@@ -224,13 +283,30 @@ export async function run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     for (const serializer of SERIALIZERS) {
       for (const c of CASES) {
-        const ts = await rounds(await c.open({ uri: info.uri, serializer, nsPort }, c.count));
-        const py = python(info.uri, serializer, c.name, c.count, nsPort);
+        const target = { uri: info.uri, serializer, nsPort };
+        const session = await c.open(target, c.count);
+        const pythonOpen = await python.open(c.name, target, c.count);
+        let figures;
+        try {
+          figures = await pairedRounds(session, python, pythonOpen);
+        } finally {
+          session.close();
+          if (pythonOpen) await python.closeCase();
+        }
         const base = { case: c.name, serializer };
+        const ts = figures.pyrogen;
+        const py = figures.python;
         rows.push(
-          row({ ...base, metric: c.metric, pyrogen: ts.figure, python: py.value }, c.better),
-          row(
-            { ...base, metric: "client CPU us/op", pyrogen: ts.cpuUs, python: py.cpuUs },
+          pairedRow(
+            { ...base, metric: c.metric },
+            ts.map((r) => r.figure),
+            py.map((r) => r.figure),
+            c.better,
+          ),
+          pairedRow(
+            { ...base, metric: "client CPU us/op" },
+            ts.map((r) => r.cpuUs),
+            py.map((r) => r.cpuUs),
             "lower",
           ),
         );
@@ -238,6 +314,7 @@ export async function run(): Promise<BenchRow[]> {
     }
     return rows;
   } finally {
+    await python.close();
     await processes.stopAll();
   }
 }
