@@ -3,7 +3,8 @@
  * `then`, `iferror`) shaped as a TypeScript thenable, so `await future` works as well.
  *
  * Used for `proxy.$async.call(…)`, async batches and plain local functions
- * ({@link Future.fromFunction}, Pyro4's `Future(callable)`).
+ * ({@link Future.fromFunction}; {@link Future.deferred} is Pyro4's `Future(callable)` with
+ * `delay` and `cancel`).
  */
 
 /** Called with the error when a future's computation fails. */
@@ -48,6 +49,16 @@ export class Future<T> implements PromiseLike<T> {
         });
       }),
     );
+  }
+
+  /**
+   * Pyro4's `Future(callable)`: a function to run later, with `args` given at
+   * {@link DeferredCall.call}, which may first be delayed or cancelled.
+   */
+  static deferred<A extends unknown[], R>(
+    fn: (...args: A) => R | PromiseLike<R>,
+  ): DeferredCall<A, Awaited<R>> {
+    return new DeferredCall(fn as (...args: A) => Awaited<R> | PromiseLike<Awaited<R>>);
   }
 
   /** The result; awaiting it throws the error if the computation failed. */
@@ -107,5 +118,84 @@ export class Future<T> implements PromiseLike<T> {
       }
     });
     return this;
+  }
+}
+
+/**
+ * A function that runs when {@link call} starts it, after its {@link delay}, unless it was
+ * cancelled first: Pyro4's `Future(callable)` object. Made by {@link Future.deferred}.
+ */
+export class DeferredCall<A extends unknown[], R> {
+  readonly #fn: (...args: A) => R | PromiseLike<R>;
+  #delayMs = 0;
+  #called = false;
+  #started = false;
+  #cancelled = false;
+  /** While a started call waits out its delay: ends that wait early. */
+  #stopWaiting: (() => void) | undefined;
+
+  constructor(fn: (...args: A) => R | PromiseLike<R>) {
+    this.#fn = fn;
+  }
+
+  /**
+   * Start the function with `args`: it runs after the delay (at the earliest after the
+   * current call stack, as {@link Future.fromFunction}). Throws once called or cancelled.
+   */
+  call(...args: A): Future<R> {
+    if (this.#called) throw new Error("the future has already been evaluated");
+    if (this.#cancelled) throw new Error("the future has been cancelled");
+    this.#called = true;
+    return new Future(this.#run(args));
+  }
+
+  /**
+   * Run the function `ms` milliseconds after {@link call} (also while a call already waits:
+   * the wait starts over). False once the function has started, as in Pyro4.
+   */
+  delay(ms: number): boolean {
+    if (this.#started) return false;
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`delay must be a number of milliseconds >= 0, not ${ms}`);
+    }
+    this.#delayMs = ms;
+    this.#stopWaiting?.();
+    return true;
+  }
+
+  /**
+   * Cancel the function if it has not started: a waiting call's future then fails with
+   * "the future has been cancelled". False once it has started, as in Pyro4.
+   */
+  cancel(): boolean {
+    if (this.#started) return false;
+    this.#cancelled = true;
+    this.#stopWaiting?.();
+    return true;
+  }
+
+  async #run(args: A): Promise<R> {
+    // A new delay or a cancel ends the current wait; a new delay then starts over.
+    for (let interrupted = true; interrupted && !this.#cancelled;) {
+      interrupted = await this.#wait(this.#delayMs);
+    }
+    if (this.#cancelled) throw new Error("the future has been cancelled");
+    this.#started = true;
+    return this.#fn(...args);
+  }
+
+  /** Resolves false after `ms`, or true as soon as {@link delay} or {@link cancel} is called. */
+  #wait(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#stopWaiting = undefined;
+        resolve(false);
+      }, ms);
+      this.#stopWaiting = () => {
+        clearTimeout(timer);
+        this.#stopWaiting = undefined;
+        resolve(true);
+      };
+    });
   }
 }

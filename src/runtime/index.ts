@@ -62,7 +62,7 @@ export { openStream, type OpenStreamOptions } from "./transport/open-stream.js";
 export { createListener, type ListenOptions, type Listener } from "./transport/listener.js";
 export { connectError, connectionLostError } from "./transport/socket-errors.js";
 export type { Pem, TlsClientOptions, TlsServerOptions } from "./transport/tls-material.js";
-export { Future, type FutureErrorHandler } from "./future.js";
+export { DeferredCall, Future, type FutureErrorHandler } from "./future.js";
 export { BatchProxy, BatchResultList, type BatchSendOptions } from "./batch.js";
 export { AsyncCalls } from "./async-calls.js";
 // Importing stream.ts and naming/ installs the proxy's stream and resolve hooks.

@@ -149,3 +149,78 @@ describe("Future", () => {
     expect(finished).toEqual([10, 20, 30]);
   });
 });
+
+describe("Future.deferred (Pyro4's Future(callable): delay and cancel)", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("runs the function with the call's arguments, after the caller continues", async () => {
+    const ran: number[] = [];
+    const later = Future.deferred((a: number, b: number) => {
+      ran.push(a + b);
+      return a * b;
+    });
+    const f = later.call(3, 4);
+    expect(ran).toEqual([]);
+    expect(await f.value).toBe(12);
+    expect(ran).toEqual([7]);
+    expect(() => later.call(1, 1)).toThrow("the future has already been evaluated");
+  });
+
+  it("delay() postpones the start; a new delay while waiting starts the wait over", async () => {
+    let startedAt = 0;
+    const later = Future.deferred(() => (startedAt = performance.now()));
+    expect(later.delay(150)).toBe(true);
+    const calledAt = performance.now();
+    const f = later.call();
+    await sleep(50);
+    expect(startedAt).toBe(0);
+    expect(later.delay(100)).toBe(true); // from now: ~150 ms after the call in all
+    await f.value;
+    expect(startedAt - calledAt).toBeGreaterThanOrEqual(140);
+    expect(later.delay(10)).toBe(false); // it has started: too late, as in Pyro4
+    expect(() => later.delay(-1)).not.toThrow(); // ignored once started
+    expect(() => Future.deferred(() => 1).delay(-1)).toThrow(RangeError);
+  });
+
+  it("cancel() before the start: the function never runs and the future fails", async () => {
+    let ran = false;
+    const later = Future.deferred(() => (ran = true));
+    later.delay(100);
+    const f = later.call();
+    expect(later.cancel()).toBe(true);
+    await expect(f.value).rejects.toThrow("the future has been cancelled");
+    await sleep(150);
+    expect(ran).toBe(false);
+    expect(f.ready).toBe(true);
+  });
+
+  it("cancel() before call(): call() refuses; after the start, cancel() is too late", async () => {
+    const cancelled = Future.deferred(() => 1);
+    expect(cancelled.cancel()).toBe(true);
+    expect(() => cancelled.call()).toThrow("the future has been cancelled");
+    const started = Future.deferred(async () => {
+      await sleep(30);
+      return "done";
+    });
+    const f = started.call();
+    await sleep(10);
+    expect(started.cancel()).toBe(false);
+    expect(await f.value).toBe("done");
+  });
+
+  it("an error in the function fails the future, and then/iferror chain on it", async () => {
+    const seen: unknown[] = [];
+    const f = Future.deferred((): number => {
+      throw new Error("boom");
+    })
+      .call()
+      .iferror((e) => seen.push((e as Error).message));
+    await expect(f.value).rejects.toThrow("boom");
+    expect(seen).toEqual(["boom"]);
+    expect(
+      await Future.deferred((x: number) => x)
+        .call(2)
+        .then((x) => x + 1).value,
+    ).toBe(3);
+  });
+});
