@@ -20,9 +20,6 @@
  * median of the per-round ratios. The Python client is one long-lived process
  * (`bench/calls_advanced_client.py`).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { locateNS } from "../../src/runtime/naming/index.js";
@@ -30,7 +27,8 @@ import { Proxy } from "../../src/runtime/proxy.js";
 import "../../src/runtime/stream.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
-import { PythonProcesses, findPython, pythonEnv } from "../../test/harness/python.js";
+import { PythonProcesses } from "../../test/harness/python.js";
+import { PythonBenchClient } from "../python-client.js";
 import { pairedRow, type Better, type BenchRow } from "../lib.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -192,33 +190,23 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** The Python client process: one open case at a time, one round per request. */
-class PythonClient {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: AsyncIterator<string>;
+/** A reply of `bench/calls_advanced_client.py`. */
+interface Reply {
+  value?: number;
+  cpu_us?: number;
+  error?: string;
+}
 
-  constructor() {
-    this.#child = spawn(findPython(), [CLIENT], { env: pythonEnv(), stdio: "pipe" });
-    this.#child.stderr.pipe(process.stderr);
-    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
-  }
-
-  async #ask(request: object): Promise<{ value?: number; cpu_us?: number; error?: string }> {
-    this.#child.stdin.write(JSON.stringify(request) + "\n");
-    const line = await this.#lines.next();
-    if (line.done === true) throw new Error("the Python bench client exited");
-    return JSON.parse(line.value) as { value?: number; cpu_us?: number; error?: string };
-  }
-
+/** The Python client: one open case at a time, one round per request. */
+class PythonClient extends PythonBenchClient {
   /** Open a case; false when Pyro4's client cannot do it. */
   async open(name: string, target: Target, count: number): Promise<boolean> {
-    const ns = ["127.0.0.1", target.nsPort];
-    const reply = await this.#ask({
+    const reply = await this.ask<Reply>({
       op: "open",
       case: name,
       uri: target.uri,
       count,
-      ns,
+      ns: ["127.0.0.1", target.nsPort],
       serializer: target.serializer,
     });
     return reply.error === undefined;
@@ -226,21 +214,13 @@ class PythonClient {
 
   /** One round of the open case; `null` when it fails (marshal batches in Pyro4). */
   async round(): Promise<Round | null> {
-    const reply = await this.#ask({ op: "round" });
+    const reply = await this.ask<Reply>({ op: "round" });
     if (reply.value === undefined || reply.cpu_us === undefined) return null;
     return { figure: reply.value, cpuUs: reply.cpu_us };
   }
 
   async closeCase(): Promise<void> {
-    await this.#ask({ op: "close" });
-  }
-
-  /** End the process and wait for it. */
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
-    const exited = once(this.#child, "exit");
-    this.#child.stdin.end();
-    await exited;
+    await this.ask<Reply>({ op: "close" });
   }
 }
 
@@ -273,7 +253,7 @@ async function pairedRounds(
 /** Run the part: start the name server and daemon, measure both clients, return the rows. */
 export async function run(): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonClient();
+  const python = new PythonClient(CLIENT);
   try {
     const nsPort = (await startNameServer(processes)).info.port;
     const { info } = await startAdvanced(processes, {

@@ -23,13 +23,12 @@
  * a pair measured seconds apart shares the machine's state, medians taken apart do not.
  * The Python client is one process for the whole part (`bench/calls_client.py`).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { PythonProcesses, findPython, pythonEnv } from "../../test/harness/python.js";
+import { PythonProcesses } from "../../test/harness/python.js";
+import { PythonBenchClient } from "../python-client.js";
 import { pairedRow, type BenchRow, type Better } from "../lib.js";
 import { connectMessage } from "../../src/runtime/handshake.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
@@ -94,31 +93,10 @@ async function measure(
   return { calls_per_s: count / seconds, cpu_us_per_call: (used.user + used.system) / count };
 }
 
-/** The Python client process, answering one measurement request per line. */
-class PythonClient {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: AsyncIterator<string>;
-
-  constructor() {
-    this.#child = spawn(findPython(), [CLIENT], { env: pythonEnv(), stdio: "pipe" });
-    this.#child.stderr.pipe(process.stderr);
-    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
-  }
-
-  async measure(target: string, serializer: string, name: string, count: number, size = 0) {
-    const request = { target, serializer, case: name, count, size };
-    this.#child.stdin.write(JSON.stringify(request) + "\n");
-    const line = await this.#lines.next();
-    if (line.done === true) throw new Error("the Python bench client exited");
-    return JSON.parse(line.value) as Figures;
-  }
-
-  /** End the process and wait for it (by its PID, through the child handle). */
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
-    const exited = once(this.#child, "exit");
-    this.#child.stdin.end();
-    await exited;
+/** The Python client: one measurement per request. */
+class PythonClient extends PythonBenchClient {
+  measure(target: string, serializer: string, name: string, count: number, size = 0) {
+    return this.ask<Figures>({ target, serializer, case: name, count, size });
   }
 }
 
@@ -327,7 +305,7 @@ function aboveFloor(name: Case, calls: Paired, floor: Paired, serializer: string
 /** Run the part: start the bench daemon, measure both clients, return the rows. */
 export async function run(): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonClient();
+  const python = new PythonClient(CLIENT);
   try {
     const { info } = await processes.startFixture<{ uri: string; raw_port: number }>(
       "bench_server.py",

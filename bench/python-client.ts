@@ -1,0 +1,37 @@
+/**
+ * A long-lived Python bench client (`bench/*_client.py`): one JSON request per stdin line,
+ * one JSON reply per stdout line. Python's start-up and imports are paid once per part, and
+ * each measurement runs right next to pyrogen's.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { findPython, pythonEnv } from "../test/harness/python.js";
+
+/** The process running `script`; stop it with {@link PythonBenchClient.close}. */
+export class PythonBenchClient {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor(script: string) {
+    this.#child = spawn(findPython(), [script], { env: pythonEnv(), stdio: "pipe" });
+    this.#child.stderr.pipe(process.stderr);
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** Send one request and wait for its reply. */
+  async ask<T>(request: object): Promise<T> {
+    this.#child.stdin.write(JSON.stringify(request) + "\n");
+    const line = await this.#lines.next();
+    if (line.done === true) throw new Error("the Python bench client exited");
+    return JSON.parse(line.value) as T;
+  }
+
+  /** End the process (closing its stdin) and wait until it has exited. */
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = once(this.#child, "exit");
+    this.#child.stdin.end();
+    await exited;
+  }
+}
