@@ -178,6 +178,7 @@ export class DeferredCall<A extends unknown[], R> {
     // A new delay or a cancel ends the current wait; a new delay then starts over.
     for (let interrupted = true; interrupted && !this.#cancelled;) {
       interrupted = await this.#wait(this.#delayMs);
+      this.#stopWaiting = undefined;
     }
     if (this.#cancelled) throw new Error("the future has been cancelled");
     this.#started = true;
@@ -187,13 +188,9 @@ export class DeferredCall<A extends unknown[], R> {
   /** Resolves false after `ms`, or true as soon as {@link delay} or {@link cancel} is called. */
   #wait(ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#stopWaiting = undefined;
-        resolve(false);
-      }, ms);
+      const timer = setTimeout(resolve, ms, false);
       this.#stopWaiting = () => {
         clearTimeout(timer);
-        this.#stopWaiting = undefined;
         resolve(true);
       };
     });
