@@ -11,10 +11,10 @@
  * a bare socket round trip of 100 bytes and of 10 KiB against a trivial echo server, from
  * Node (reading the way pyrogen does, through `onread` into a reused buffer: the cheapest a
  * Node socket gets) and from Python — the floors this machine sets; `CPU above floor`
- * subtracts each side's floor from its CPU for the small and the 10 KiB calls. Rows
- * `<case> bare-node` put the least any Node client can do against this daemon (see
- * {@link bareNodeClient}) next to Python's client: where even that is below a target,
- * the target is below Node's floor on this machine.
+ * subtracts each side's floor from its CPU for the small and the 10 KiB calls. Every case
+ * has a `<case> bare-node` row: the least any Node client can do against this daemon (see
+ * {@link bareNodeClient} and {@link bareNodeConnect}) next to Python's client of the same
+ * round. Where even that is below a target, the target is below Node's floor here.
  *
  * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
  * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
@@ -129,64 +129,101 @@ async function bareNodeClient(
   serializer: SerializerName,
   name: Exclude<Case, "connect">,
 ): Promise<Figures> {
-  const codec = createSerializer(serializer);
-  const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
-  const header = Buffer.alloc(24);
-  let headerFilled = 0;
-  let received = 0;
-  let done: (() => void) | undefined;
-  const readInto = Buffer.allocUnsafe(1 << 20);
-  const socket: Socket = connect({
-    host: "127.0.0.1",
-    port,
-    onread: {
-      buffer: readInto,
-      callback: (bytes, buffer) => {
-        if (headerFilled < 24) {
-          const take = Math.min(24 - headerFilled, bytes);
-          header.set(buffer.subarray(0, take), headerFilled);
-          headerFilled += take;
-        }
-        received += bytes;
-        const length = 24 + header.readUInt16BE(18) + header.readInt32BE(12);
-        if (headerFilled === 24 && received >= length) {
-          headerFilled = 0;
-          received = 0;
-          done?.();
-        }
-        return true;
-      },
-    },
-  });
-  await once(socket, "connect");
-  socket.setNoDelay(true);
-  const exchange = (bytes: Uint8Array): Promise<void> =>
-    new Promise<void>((resolve) => {
-      done = resolve;
-      socket.write(bytes);
-    });
+  const frames = bareFrames(serializer, PAYLOADS[name]());
+  const bare = await BareConnection.open(uri);
   try {
-    const hello = connectMessage(codec, 0, "hello", null, new Map());
-    await exchange(encodeMessage(hello));
-    const request = encodeMessage({
-      type: MessageType.INVOKE,
-      flags: 0,
-      seq: 1,
-      serializerId: codec.id,
-      annotations: new Map(),
-      data: codec.dumpsCall({
-        objectId: "bench",
-        method: "echo",
-        vargs: [PAYLOADS[name]()],
-        kwargs: {},
-      }),
-    });
+    await bare.exchange(frames.connect);
     const count = callCount(name, serializer);
-    return await measure(count, Math.min(count, 200), () => exchange(request));
+    return await measure(count, Math.min(count, 200), () => bare.exchange(frames.invoke));
   } finally {
-    socket.destroy();
+    bare.socket.destroy();
   }
 }
+
+/**
+ * {@link bareNodeClient} for `connect`: a new socket, the proxy's CONNECT (asking for
+ * metadata) and one small call, each request framed once beforehand, then the socket shut
+ * down and closed as the proxy closes it.
+ */
+async function bareNodeConnect(uri: string, serializer: SerializerName): Promise<Figures> {
+  const frames = bareFrames(serializer, PAYLOADS.small());
+  return measure(callCount("connect", serializer), 20, async () => {
+    const bare = await BareConnection.open(uri);
+    await bare.exchange(frames.connect);
+    await bare.exchange(frames.invoke);
+    const closed = once(bare.socket, "close");
+    bare.socket.end(() => bare.socket.destroy());
+    await closed;
+  });
+}
+
+/** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
+function bareFrames(serializer: SerializerName, payload: unknown) {
+  const codec = createSerializer(serializer);
+  const connect = encodeMessage(connectMessage(codec, 0, "hello", "bench", new Map()));
+  const invoke = encodeMessage({
+    type: MessageType.INVOKE,
+    flags: 0,
+    seq: 1,
+    serializerId: codec.id,
+    annotations: new Map(),
+    data: codec.dumpsCall({ objectId: "bench", method: "echo", vargs: [payload], kwargs: {} }),
+  });
+  return { connect, invoke };
+}
+
+/** A plain socket to the daemon that sends framed bytes and waits for one whole reply. */
+class BareConnection {
+  readonly socket: Socket;
+  readonly #header = Buffer.alloc(24);
+  #headerFilled = 0;
+  #received = 0;
+  #done: (() => void) | undefined;
+
+  private constructor(port: number, readInto: Buffer) {
+    this.socket = connect({
+      host: "127.0.0.1",
+      port,
+      onread: { buffer: readInto, callback: (bytes, buffer) => this.#onRead(bytes, buffer) },
+    });
+  }
+
+  /** Connect to `uri`'s port on 127.0.0.1. */
+  static async open(uri: string): Promise<BareConnection> {
+    const bare = new BareConnection(Number(uri.slice(uri.lastIndexOf(":") + 1)), readBuffer);
+    await once(bare.socket, "connect");
+    bare.socket.setNoDelay(true);
+    return bare;
+  }
+
+  /** Write `bytes` and resolve once the reply's header and all it announces have arrived. */
+  exchange(bytes: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#done = resolve;
+      this.socket.write(bytes);
+    });
+  }
+
+  #onRead(bytes: number, buffer: Uint8Array): boolean {
+    const header = this.#header;
+    if (this.#headerFilled < 24) {
+      const take = Math.min(24 - this.#headerFilled, bytes);
+      header.set(buffer.subarray(0, take), this.#headerFilled);
+      this.#headerFilled += take;
+    }
+    this.#received += bytes;
+    const length = 24 + header.readUInt16BE(18) + header.readInt32BE(12);
+    if (this.#headerFilled === 24 && this.#received >= length) {
+      this.#headerFilled = 0;
+      this.#received = 0;
+      this.#done?.();
+    }
+    return true;
+  }
+}
+
+/** What bare connections read into: one at a time, and nothing reads what they receive. */
+const readBuffer = Buffer.allocUnsafe(1 << 20);
 
 async function pyrogenPipelined(uri: string, serializer: SerializerName): Promise<Figures> {
   const proxy = new Proxy(uri, { serializer });
@@ -321,42 +358,44 @@ export async function run(): Promise<BenchRow[]> {
         }
         const count = callCount(name, serializer);
         const size = FLOOR_SIZES[name];
-        if (size === undefined || name === "connect") {
-          const figures = await paired(
-            WARMUP_ROUNDS[name],
-            () => pyrogenCase(info.uri, serializer, name),
-            () => python.measure(info.uri, serializer, name, count),
-          );
-          rows.push(...rowsFor(name, serializer, figures));
-          continue;
-        }
-        // Each side's floor is measured right before its calls, in each round, and so is
-        // the bare Node client (compared with Python's client of the same round).
+        // In each round the bare Node client runs right before the proxy (compared with
+        // Python's client of the same round), and so does each side's floor where the case
+        // has one.
         const floor: Paired = { pyrogen: [], python: [] };
         const bare: Figures[] = [];
         const calls = await paired(
           WARMUP_ROUNDS[name],
           async () => {
-            floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
-            bare.push(await bareNodeClient(info.uri, serializer, name));
+            if (size !== undefined) {
+              floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
+            }
+            bare.push(
+              name === "connect"
+                ? await bareNodeConnect(info.uri, serializer)
+                : await bareNodeClient(info.uri, serializer, name),
+            );
             return pyrogenCase(info.uri, serializer, name);
           },
           async () => {
-            floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT, size));
+            if (size !== undefined) {
+              floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT, size));
+            }
             return python.measure(info.uri, serializer, name, count);
           },
         );
-        // The warm-up rounds measured floors too: keep the measured rounds' only.
+        // The warm-up rounds measured these too: keep the measured rounds' only.
         floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
         floor.python.splice(0, WARMUP_ROUNDS[name]);
         bare.splice(0, WARMUP_ROUNDS[name]);
-        const all = floors.get(size) ?? { pyrogen: [], python: [] };
-        all.pyrogen.push(...floor.pyrogen);
-        all.python.push(...floor.python);
-        floors.set(size, all);
+        rows.push(...rowsFor(name, serializer, calls));
+        if (size !== undefined) {
+          const all = floors.get(size) ?? { pyrogen: [], python: [] };
+          all.pyrogen.push(...floor.pyrogen);
+          all.python.push(...floor.python);
+          floors.set(size, all);
+          rows.push(aboveFloor(name, calls, floor, serializer));
+        }
         rows.push(
-          ...rowsFor(name, serializer, calls),
-          aboveFloor(name, calls, floor, serializer),
           ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
         );
         if (name !== "small") continue;
