@@ -21,3 +21,21 @@ describe.each(["marshal", "msgpack"] as const)("bytes values from %s", (name) =>
     });
   }
 });
+
+describe.each(["marshal", "msgpack"] as const)("encoded payloads from %s", (name) => {
+  const serializer = createSerializer(name);
+
+  for (const size of [10, 64 * 1024, 1 << 20]) {
+    it(`of a ${size}-byte value: a plain Uint8Array of its own, every byte written`, () => {
+      const sent = Uint8Array.from({ length: size }, (_, i) => (i * 13) & 0xff);
+      const first = serializer.dumps(sent);
+      // A second encode reuses the writer's buffer: the first result must not change.
+      const second = serializer.dumps(new Uint8Array(size).fill(0xee));
+      expect(first.constructor).toBe(Uint8Array);
+      expect(first.byteOffset).toBe(0);
+      expect(first.buffer.byteLength).toBe(first.length);
+      expect(Buffer.compare(serializer.loads(first) as Uint8Array, sent)).toBe(0);
+      expect(Buffer.compare(serializer.loads(second) as Uint8Array, sent)).not.toBe(0);
+    });
+  }
+});
