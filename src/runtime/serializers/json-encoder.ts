@@ -8,9 +8,13 @@ import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
 
-/** A character JSON escapes, or a surrogate (a lone one is escaped, as `JSON.stringify` does). */
+/**
+ * A string with no character JSON escapes and no surrogate (a lone one is escaped, as
+ * `JSON.stringify` does). Anchored, V8 runs it as one tight loop: about twice as fast on
+ * long strings as searching for the first such character.
+ */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** Encode `value` as UTF-8 JSON bytes. */
 export function encodeJson(value: unknown, registry: ClassRegistry): Uint8Array {
@@ -74,7 +78,7 @@ class JsonWriter {
     const out = this.out;
     if (text.length <= 64) {
       if (out.quotedPlain(text)) return;
-    } else if (!NEEDS_ESCAPE.test(text)) {
+    } else if (PLAIN.test(text)) {
       out.u8(0x22);
       out.utf8(text);
       out.u8(0x22);

@@ -17,8 +17,11 @@ import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
 
-/** A character that printable-ASCII copying cannot write as is (not 0x20-0x7e, or `'`, `\`). */
-const NEEDS_REPR = /[^ -&(-[\]-~]/;
+/**
+ * A string printable-ASCII copying can write as is (0x20-0x7e, but no `'` or `\`).
+ * Anchored, V8 runs it as one tight loop: faster on long strings than a search.
+ */
+const PLAIN_ASCII = /^[ -&(-[\]-~]*$/;
 
 const INITIAL_SIZE = 16 * 1024;
 /** Buffers up to this size are kept for the next call; bigger ones are handed out as is. */
@@ -110,7 +113,7 @@ export class SerpentWriter {
 
   /** A long str: one native regex scan and one native copy beat a per-character loop. */
   #longStr(s: string): void {
-    if (NEEDS_REPR.test(s)) return this.#utf8(pyStrRepr(s));
+    if (!PLAIN_ASCII.test(s)) return this.#utf8(pyStrRepr(s));
     if (this.#pos + s.length + 2 > this.#buf.length) this.#grow(s.length + 2);
     const buf = this.#buf;
     buf[this.#pos++] = 39;
