@@ -3,10 +3,11 @@
 It stays up for the whole part, so that Python's start-up and imports are paid once and
 each measurement sits right next to pyrogen's. One request per stdin line, as JSON:
   {"target": URI, "serializer": NAME, "case": CASE, "count": N, "size": BYTES}
-CASE: small | str-10KiB | bytes-1MiB | connect | raw-tcp (for raw-tcp, target is host:port
-of the raw echo server, size the round trip's bytes, and serializer is ignored). One JSON line answers each request:
-{"calls_per_s": ..., "cpu_us_per_call": ...} over N calls after a short warm-up, CPU being
-this process's time.process_time(). The process ends at the end of stdin.
+CASE: small | str-10KiB | bytes-1MiB | connect | connect-first | raw-tcp (for raw-tcp, target
+is host:port of the raw echo server, size the round trip's bytes, and serializer is ignored;
+connect-first is connect without the warm-up, for a fresh process). One JSON line answers
+each request: {"calls_per_s": ..., "cpu_us_per_call": ...} over N calls after a short
+warm-up, CPU being this process's time.process_time(). The process ends at the end of stdin.
 """
 import json
 import socket
@@ -20,8 +21,8 @@ PAYLOADS = {"small": SMALL, "str-10KiB": "x" * 10240, "bytes-1MiB": b"\x01" * (1
 WARMUP = 20
 
 
-def measure(count, fn):
-    for _ in range(min(count, WARMUP)):
+def measure(count, fn, warmup=WARMUP):
+    for _ in range(min(count, warmup)):
         fn()
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for _ in range(count):
@@ -52,11 +53,11 @@ def run(target, serializer, case, count, size):
     if case == "raw-tcp":
         return raw_tcp(target, count, size)
     Pyro4.config.SERIALIZER = serializer
-    if case == "connect":
+    if case in ("connect", "connect-first"):
         def connect_call():
             with Pyro4.Proxy(target) as proxy:
                 proxy.echo(SMALL)
-        return measure(count, connect_call)
+        return measure(count, connect_call, WARMUP if case == "connect" else 0)
     payload = PAYLOADS[case]
     with Pyro4.Proxy(target) as proxy:
         return measure(count, lambda: proxy.echo(payload))

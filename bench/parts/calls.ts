@@ -3,8 +3,9 @@
  * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same run.
  *
  * Rows per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not json:
- * it has no bytes), `connect` (new proxy + connect + first call), each sequential with one
- * caller; `pipelined`: 10,000 small calls from 100 concurrent callers on one proxy, against
+ * it has no bytes), `connect` (new proxy + connect + first call, in steady state), each
+ * sequential with one caller; `connect-first`: the first 200 connects of a fresh process on
+ * each side (what a program that connects only a few times pays); `pipelined`: 10,000 small calls from 100 concurrent callers on one proxy, against
  * Python's sequential small calls (a Python proxy serializes its callers with a lock).
  * Metrics: calls/s, and client CPU µs per call (`process.cpuUsage()` here,
  * `time.process_time()` in Python; ratio = Python / pyrogen). `raw-tcp` and `raw-tcp-10KiB`:
@@ -23,10 +24,12 @@
  * a pair measured seconds apart shares the machine's state, medians taken apart do not.
  * The Python client is one process for the whole part (`bench/calls_client.py`).
  */
+import { execFile } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRow, type BenchRow, type Better } from "../lib.js";
@@ -40,22 +43,29 @@ import type { SerializerName } from "../../src/runtime/serializers/serializer.js
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const ROUNDS = 5;
 /**
- * Unmeasured rounds first, on both sides: V8 takes on the order of a thousand connections
- * to compile the connect path (the first ones cost about twice as much CPU); the call
- * paths are hot after one round. Python has nothing to warm.
+ * Unmeasured rounds first, on both sides. V8 optimizes the connect path (Node's socket code
+ * and ours, ~170 functions each run once per connect) over the first ~2,800 connections,
+ * which cost up to twice as much CPU until then: 7 rounds of ~420 reach the steady state
+ * (`connect-first` shows the cold cost). The call paths are hot after one round. Python
+ * has nothing to warm.
  */
 const WARMUP_ROUNDS: Record<Case, number> = {
   small: 1,
   "str-10KiB": 1,
   "bytes-1MiB": 1,
-  connect: 3,
+  connect: 7,
 };
+/** Connects per `connect-first` measurement, each in a fresh process. */
+const FIRST_CONNECTS = 200;
 const RAW_COUNT = 4000;
 /** The raw round trip measured as the floor of a case: about its request's size. */
 const FLOOR_SIZES: Partial<Record<Case, number>> = { small: 100, "str-10KiB": 10240 };
 const PIPELINED_CALLS = 10_000;
 const PIPELINED_CALLERS = 100;
-const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../calls_client.py");
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CLIENT = path.join(HERE, "../calls_client.py");
+const FIRST_CONNECTS_SCRIPT = path.join(HERE, "../connect_first.ts");
+const execFileAsync = promisify(execFile);
 
 /** One measurement: throughput and client CPU per call. */
 interface Figures {
@@ -97,6 +107,31 @@ async function measure(
 class PythonClient extends PythonBenchClient {
   measure(target: string, serializer: string, name: string, count: number, size = 0) {
     return this.ask<Figures>({ target, serializer, case: name, count, size });
+  }
+}
+
+/**
+ * `connect-first`: the first {@link FIRST_CONNECTS} connects of a fresh process on each
+ * side (`bench/connect_first.ts`, and `connect-first` of a new `calls_client.py`).
+ */
+async function pyrogenFirstConnects(uri: string, serializer: SerializerName): Promise<Figures> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    "--import",
+    "tsx",
+    FIRST_CONNECTS_SCRIPT,
+    uri,
+    serializer,
+    String(FIRST_CONNECTS),
+  ]);
+  return JSON.parse(stdout) as Figures;
+}
+
+async function pythonFirstConnects(uri: string, serializer: SerializerName): Promise<Figures> {
+  const fresh = new PythonClient(CLIENT);
+  try {
+    return await fresh.measure(uri, serializer, "connect-first", FIRST_CONNECTS);
+  } finally {
+    await fresh.close();
   }
 }
 
@@ -398,6 +433,14 @@ export async function run(): Promise<BenchRow[]> {
         rows.push(
           ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
         );
+        if (name === "connect") {
+          const first = await paired(
+            0,
+            () => pyrogenFirstConnects(info.uri, serializer),
+            () => pythonFirstConnects(info.uri, serializer),
+          );
+          rows.push(...rowsFor("connect-first", serializer, first));
+        }
         if (name !== "small") continue;
         const pipelined: Paired = { pyrogen: [], python: calls.python };
         for (let round = 0; round < ROUNDS; round++) {
