@@ -7,11 +7,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyroError, pythonTypeForCode } from "../errors.js";
 
-/** Frames of the daemon's own machinery say nothing about the user's error: left out. */
-const DAEMON_DIR = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Frames of the daemon's own machinery say nothing about the user's error: left out. They
+ * are those of this folder when the runtime runs as separate modules, and those of the
+ * whole file when it runs bundled (`pyrogen/runtime`), which is then all runtime code.
+ */
+const HERE = fileURLToPath(import.meta.url);
+const DAEMON_CODE = /remote-exception\.[jt]s$/.test(HERE) ? path.dirname(HERE) : HERE;
 
 function isUserFrame(line: string): boolean {
-  return /^\s+at /.test(line) && !line.includes(DAEMON_DIR) && !line.includes("node:async_hooks");
+  return /^\s+at /.test(line) && !line.includes(DAEMON_CODE) && !line.includes("node:async_hooks");
 }
 
 /** Python builtin exceptions a TS error may name itself after (`error.name = "KeyError"`). */

@@ -1,0 +1,94 @@
+/**
+ * What `pyrogen/runtime` resolves to for users: one bundled file (`npm run build` writes it
+ * from tsc's output) that imports nothing but Node's builtins, exports what
+ * `src/runtime/index.ts` exports, and works against a real Pyro4 daemon — calls, remote
+ * errors and a TypeScript daemon's tracebacks (whose own frames it leaves out) included.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as source from "../../src/runtime/index.js";
+import { PythonProcesses, ROOT, freePort } from "../harness/python.js";
+
+const execFileAsync = promisify(execFile);
+const python = new PythonProcesses();
+afterAll(() => python.stopAll());
+
+interface PackageJson {
+  exports: Record<string, { import?: string; types?: string }>;
+}
+
+let bundlePath: string;
+let bundle: typeof source;
+
+beforeAll(async () => {
+  const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
+  const entry = pkg.exports["./runtime"]?.import;
+  if (entry === undefined) throw new Error("package.json exports no ./runtime import");
+  bundlePath = path.join(ROOT, entry);
+  bundle = (await import(pathToFileURL(bundlePath).href)) as typeof source;
+});
+
+describe("the bundled runtime (pyrogen/runtime)", () => {
+  it("is one file whose only imports are node builtins", async () => {
+    expect(path.relative(ROOT, bundlePath)).toBe(path.join("dist", "runtime.bundle.js"));
+    const text = await readFile(bundlePath, "utf8");
+    const specifiers = [
+      ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm),
+      ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+    ].map((match) => match[1]!);
+    expect(specifiers.length).toBeGreaterThan(5);
+    expect(specifiers.filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
+  });
+
+  it("exports exactly what src/runtime/index.ts exports, under the same names", () => {
+    expect(Object.keys(bundle).sort()).toEqual(Object.keys(source).sort());
+    // Bundling renames a class that shadows a global (Proxy); its name must not show.
+    for (const [name, value] of Object.entries(bundle)) {
+      if (typeof value === "function" && /^[A-Z]/.test(name)) expect(value.name).toBe(name);
+    }
+  });
+
+  it("calls Pyro4's echo server and carries its remote errors", async () => {
+    const port = await freePort();
+    await python.start(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", String(port)], {
+      ready: { port },
+    });
+    await using proxy = new bundle.Proxy(`PYRO:test.echoserver@127.0.0.1:${port}`, {
+      serializer: "marshal",
+    });
+    expect(await proxy.$call("echo", [[1, "two", { three: 3 }]])).toEqual([1, "two", { three: 3 }]);
+    const error = await proxy.$call("error").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(bundle.PyroError);
+    expect((error as source.PyroError).remote?.type).toBe("builtins.ValueError");
+  });
+
+  it("serves a TypeScript object whose error tracebacks leave out the runtime's frames", async () => {
+    // In a plain Node process: vitest maps stack frames back to src/, which hides what
+    // users see (frames in the bundle file).
+    const script = `
+      const runtime = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+      const daemon = await runtime.Daemon.start({ host: "127.0.0.1", logger: () => {} });
+      class Failing {
+        explode() {
+          throw new RangeError("out of range");
+        }
+      }
+      const uri = daemon.register(new Failing(), { id: "failing", expose: { methods: ["explode"] } });
+      const proxy = new runtime.Proxy(uri.toString(), { serializer: "serpent" });
+      const error = await proxy.$call("explode").catch((caught) => caught);
+      proxy.$release();
+      await daemon.close();
+      console.log(JSON.stringify(error.remote?.traceback ?? null));
+    `;
+    const { stdout } = await execFileAsync(process.execPath, ["--input-type=module", "-e", script]);
+    const traceback = (JSON.parse(stdout) as string[]).join("");
+    expect(traceback).toContain("(TypeScript) at Failing.explode");
+    expect(traceback).toContain("ValueError: out of range");
+    expect(traceback).not.toContain("runtime.bundle.js");
+    expect(traceback).not.toMatch(/\bdispatch\b/);
+  });
+});
