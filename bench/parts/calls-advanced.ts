@@ -14,8 +14,9 @@
  * lookup — steadier than wall time on a shared machine, where the daemon competes for the
  * cores.
  *
- * As in the `calls` part: {@link WARMUP_ROUNDS} unmeasured rounds (V8 is still compiling
- * the hot paths during the first ones), then {@link ROUNDS} rounds in which pyrogen and
+ * As in the `calls` part: unmeasured rounds first ({@link WARMUP_ROUNDS}, or the case's
+ * own `warmupRounds`: V8 is still compiling the hot paths during the first ones, and a
+ * path run once per connection takes ~2,800 connections), then {@link ROUNDS} rounds in which pyrogen and
  * Python run back to back, the order alternating; a row shows each side's median and the
  * median of the per-round ratios. The Python client is one long-lived process
  * (`bench/calls_advanced_client.py`).
@@ -37,7 +38,7 @@ const CLIENT = path.join(
   "../calls_advanced_client.py",
 );
 const NAME = "adv.main";
-/** Rounds run before the measured ones, on both sides. */
+/** Rounds run before the measured ones, on both sides, unless a case says otherwise. */
 const WARMUP_ROUNDS = 3;
 /** Measured rounds, pyrogen and Python back to back in each. */
 const ROUNDS = 5;
@@ -79,6 +80,8 @@ async function measure(
 interface Case {
   name: string;
   count: number;
+  /** Unmeasured rounds, when not {@link WARMUP_ROUNDS}. */
+  warmupRounds?: number;
   metric: string;
   better: Better;
   open(target: Target, count: number): Promise<Session>;
@@ -167,6 +170,8 @@ const CASES: readonly Case[] = [
   {
     name: "ns-lookup-fresh",
     count: 300,
+    // A new connection per lookup: warm up as long as the `connect` case of `calls` does.
+    warmupRounds: 9,
     metric: "ms per locate+lookup",
     better: "lower",
     async open(target, count) {
@@ -229,9 +234,10 @@ async function pairedRounds(
   session: Session,
   python: PythonClient,
   pythonOpen: boolean,
+  warmupRounds: number,
 ): Promise<{ pyrogen: Round[]; python: Round[] }> {
   const pythonRound = async (): Promise<Round | null> => (pythonOpen ? python.round() : null);
-  for (let i = 0; i < WARMUP_ROUNDS; i++) {
+  for (let i = 0; i < warmupRounds; i++) {
     await session.round();
     await pythonRound();
   }
@@ -268,7 +274,12 @@ export async function run(): Promise<BenchRow[]> {
         const pythonOpen = await python.open(c.name, target, c.count);
         let figures;
         try {
-          figures = await pairedRounds(session, python, pythonOpen);
+          figures = await pairedRounds(
+            session,
+            python,
+            pythonOpen,
+            c.warmupRounds ?? WARMUP_ROUNDS,
+          );
         } finally {
           session.close();
           if (pythonOpen) await python.closeCase();
