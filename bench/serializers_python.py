@@ -3,10 +3,13 @@
 docs performance.md: a dict of 1000 entries 'key-NNNN' -> [int, float, str, [str, str, str],
 [int, int, int]].
 
-usage: serializers_python.py NAME...
-Prints one JSON line: {NAME: {"size": bytes, "encode_s": [...], "decode_s": [...],
-"payload": base64}, ...}; each list holds 5 rounds of CPU seconds per document, every round
-timed with time.process_time over enough iterations to last about 0.2 s.
+It stays up for the whole part and answers one JSON request per stdin line, so that each of
+its rounds runs right next to pyrogen's:
+  {"name": NAME, "op": "payload"} -> {"size": bytes, "payload": base64}
+  {"name": NAME, "op": "encode" | "decode"} -> {"seconds": CPU seconds per document}
+A round times, with time.process_time, enough iterations to last about 0.2 s (the count is
+calibrated on the first request for a serializer and operation). The process ends at the
+end of stdin.
 """
 import base64
 import json
@@ -15,7 +18,6 @@ import time
 
 import Pyro4.util
 
-ROUNDS = 5
 ROUND_SECONDS = 0.2
 
 
@@ -26,36 +28,43 @@ def document():
     }
 
 
-def per_call(fn):
-    """Seconds per call: calibrate the iteration count, then the median-ready rounds."""
+def calibrate(fn):
+    """How many calls last about ROUND_SECONDS."""
     fn()
     start = time.perf_counter()
     fn()
     once = max(time.perf_counter() - start, 1e-7)
-    iterations = max(1, int(ROUND_SECONDS / once))
-    rounds = []
-    for _ in range(ROUNDS):
-        start = time.process_time()
-        for _ in range(iterations):
-            fn()
-        rounds.append((time.process_time() - start) / iterations)
-    return rounds
+    return max(1, int(ROUND_SECONDS / once))
+
+
+def one_round(fn, iterations):
+    start = time.process_time()
+    for _ in range(iterations):
+        fn()
+    return (time.process_time() - start) / iterations
 
 
 def main():
     doc = document()
-    out = {}
-    for name in sys.argv[1:]:
+    iterations = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        name, op = request["name"], request["op"]
         serializer = Pyro4.util.get_serializer(name)
         payload, _ = serializer.serializeData(doc)
-        assert serializer.deserializeData(payload) == doc
-        out[name] = {
-            "size": len(payload),
-            "encode_s": per_call(lambda: serializer.serializeData(doc)),
-            "decode_s": per_call(lambda: serializer.deserializeData(payload)),
-            "payload": base64.b64encode(payload).decode("ascii"),
-        }
-    print(json.dumps(out))
+        if op == "payload":
+            assert serializer.deserializeData(payload) == doc
+            reply = {"size": len(payload), "payload": base64.b64encode(payload).decode("ascii")}
+        else:
+            if op == "encode":
+                fn = lambda: serializer.serializeData(doc)
+            else:
+                fn = lambda: serializer.deserializeData(payload)
+            key = (name, op)
+            if key not in iterations:
+                iterations[key] = calibrate(fn)
+            reply = {"seconds": one_round(fn, iterations[key])}
+        print(json.dumps(reply), flush=True)
 
 
 if __name__ == "__main__":

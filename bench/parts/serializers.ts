@@ -5,30 +5,40 @@
  * `'key-NNNN' -> [int, float, str, [str, str, str], [int, int, int]]`.
  *
  * Both sides time themselves in CPU time of their own process (`process.cpuUsage()`,
- * `time.process_time()`), so other work on a shared machine does not land on one side:
- * 5 rounds of about 0.2 s each after a warm-up, median taken.
+ * `time.process_time()`), in rounds of about 0.2 s. As in the `calls` part, the rounds are
+ * paired: after a warm-up round on each side, {@link ROUNDS} rounds in which pyrogen and
+ * Python (one long-lived process, `bench/serializers_python.py`) run back to back, the
+ * order alternating; a row shows each side's median and the median of the per-round
+ * ratios, since this machine's speed swings by 2x within minutes.
  * MB/s = Python's payload bytes per second for both sides, so the ratio is the ratio of
  * documents per second even where pyrogen's payload differs a little (e.g. json spacing).
  * pyrogen decodes the bytes Python produced, which is what a client receives.
  */
-import { execFileSync } from "node:child_process";
 import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { findPython, pythonEnv } from "../../test/harness/python.js";
-import { median, row, type BenchRow } from "../lib.js";
+import { pairedRow, type BenchRow } from "../lib.js";
+import { PythonBenchClient } from "../python-client.js";
+import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
 
 const NAMES = ["serpent", "json", "marshal", "msgpack"] as const;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const ROUND_MS = 200;
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "../serializers_python.py");
 
-interface PythonFigures {
-  size: number;
-  encode_s: number[];
-  decode_s: number[];
-  payload: string;
+type Operation = "encode" | "decode";
+
+/** The Python side: Pyro4's payload for a serializer, and one timed round at a time. */
+class PythonSerializers extends PythonBenchClient {
+  payload(name: string) {
+    return this.ask<{ size: number; payload: string }>({ name, op: "payload" });
+  }
+
+  /** CPU seconds per document over one round. */
+  async round(name: string, op: Operation): Promise<number> {
+    return (await this.ask<{ seconds: number }>({ name, op })).seconds;
+  }
 }
 
 /** The document, built exactly like the Python side builds it. */
@@ -46,8 +56,8 @@ function documentValue(): Record<string, unknown> {
   return doc;
 }
 
-/** Seconds per call: warm up, calibrate the iteration count, then the median of the rounds. */
-function secondsPerCall(fn: () => unknown): number {
+/** pyrogen's rounds of one operation: calibrated once, then CPU seconds per call per round. */
+function roundsOf(fn: () => unknown): () => number {
   const warmUntil = performance.now() + ROUND_MS;
   let once = 0;
   while (performance.now() < warmUntil) {
@@ -56,75 +66,84 @@ function secondsPerCall(fn: () => unknown): number {
     once = performance.now() - start;
   }
   const iterations = Math.max(1, Math.floor(ROUND_MS / Math.max(once, 1e-4)));
-  const rounds: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  return () => {
     const start = process.cpuUsage();
     for (let i = 0; i < iterations; i++) fn();
     const used = process.cpuUsage(start);
-    rounds.push((used.user + used.system) / 1e6 / iterations);
+    return (used.user + used.system) / 1e6 / iterations;
+  };
+}
+
+/** Check that pyrogen reads Python's payload and its own back as the document. */
+function check(serializer: Serializer, received: Uint8Array, doc: unknown): void {
+  if (!isDeepStrictEqual(serializer.loads(received), doc)) {
+    throw new Error("decoding Python's payload does not give the document back");
   }
-  return median(rounds);
+  if (!isDeepStrictEqual(serializer.loads(serializer.dumps(doc)), doc)) {
+    throw new Error("its own payload does not round-trip");
+  }
 }
 
-async function loadSerializer(name: string): Promise<Serializer> {
-  const { createSerializer } = await import("../../src/runtime/serializers/index.js");
-  return createSerializer(name);
-}
-
-/** One serializer's two rows; pyrogen's figures are null (with the reason printed) if it fails. */
-async function measure(name: string, python: PythonFigures): Promise<BenchRow[]> {
-  const mb = python.size / 1e6;
-  const pyEncode = mb / median(python.encode_s);
-  const pyDecode = mb / median(python.decode_s);
-  let encode: number | null = null;
-  let decode: number | null = null;
+/** One serializer's two rows; pyrogen's figures are empty (with the reason printed) if it fails. */
+async function measure(name: string, python: PythonSerializers): Promise<BenchRow[]> {
+  const { size, payload } = await python.payload(name);
+  const mb = size / 1e6;
+  const doc = documentValue();
+  const received = Buffer.from(payload, "base64");
+  const serializer = createSerializer(name);
+  let ours: Record<Operation, () => number> | null = null;
   try {
-    const serializer = await loadSerializer(name);
-    const doc = documentValue();
-    const received = Buffer.from(python.payload, "base64");
-    if (!isDeepStrictEqual(serializer.loads(received), doc)) {
-      throw new Error("decoding Python's payload does not give the document back");
-    }
-    if (!isDeepStrictEqual(serializer.loads(serializer.dumps(doc)), doc)) {
-      throw new Error("its own payload does not round-trip");
-    }
-    encode = mb / secondsPerCall(() => serializer.dumps(doc));
-    decode = mb / secondsPerCall(() => serializer.loads(received));
-    const own = serializer.dumps(doc).length;
+    check(serializer, received, doc);
+    ours = {
+      encode: roundsOf(() => serializer.dumps(doc)),
+      decode: roundsOf(() => serializer.loads(received)),
+    };
     console.log(
-      `serializers: ${name}: payload ${own} bytes from pyrogen, ${python.size} from Python`,
+      `serializers: ${name}: payload ${serializer.dumps(doc).length} bytes from pyrogen, ${size} from Python`,
     );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     console.log(`serializers: ${name}: pyrogen not measured: ${reason}`);
   }
-  return [
-    row({
-      case: "doc-1000",
-      serializer: name,
-      metric: "encode MB/s",
-      pyrogen: encode,
-      python: pyEncode,
-    }),
-    row({
-      case: "doc-1000",
-      serializer: name,
-      metric: "decode MB/s",
-      pyrogen: decode,
-      python: pyDecode,
-    }),
-  ];
+  const rows: BenchRow[] = [];
+  for (const op of ["encode", "decode"] as const) {
+    const pyrogenMbs: number[] = [];
+    const pythonMbs: number[] = [];
+    const pyrogenRound = () => {
+      if (ours !== null) pyrogenMbs.push(mb / ours[op]());
+    };
+    const pythonRound = async () => {
+      pythonMbs.push(mb / (await python.round(name, op)));
+    };
+    await python.round(name, op);
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2 === 0) {
+        pyrogenRound();
+        await pythonRound();
+      } else {
+        await pythonRound();
+        pyrogenRound();
+      }
+    }
+    rows.push(
+      pairedRow(
+        { case: "doc-1000", serializer: name, metric: `${op} MB/s` },
+        pyrogenMbs,
+        pythonMbs,
+      ),
+    );
+  }
+  return rows;
 }
 
-/** Run the part: one Python process measures Pyro4, then pyrogen is measured here. */
+/** Run the part. */
 export async function run(): Promise<BenchRow[]> {
-  const output = execFileSync(findPython(), [SCRIPT, ...NAMES], {
-    encoding: "utf8",
-    env: pythonEnv(),
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const figures = JSON.parse(output) as Record<string, PythonFigures>;
-  const rows: BenchRow[] = [];
-  for (const name of NAMES) rows.push(...(await measure(name, figures[name]!)));
-  return rows;
+  const python = new PythonSerializers(SCRIPT);
+  try {
+    const rows: BenchRow[] = [];
+    for (const name of NAMES) rows.push(...(await measure(name, python)));
+    return rows;
+  } finally {
+    await python.close();
+  }
 }
