@@ -197,15 +197,14 @@ export class URI {
    * not remembered (each throws anew).
    */
   static parse(text: string, options: UriOptions = {}): URI {
-    const key = `${options.nsPort ?? ""}\u0000${text}`;
+    // A default NS_PORT is read at parse time: remember only URIs parsed with an explicit one.
+    if (options.nsPort === undefined) return new URI(text, options);
+    const key = `${options.nsPort}\u0000${text}`;
     let uri = parsed.get(key);
     if (uri === undefined) {
       uri = new URI(text, options);
-      // A default NS_PORT is read at parse time: remember only explicit ones.
-      if (options.nsPort !== undefined) {
-        if (parsed.size >= PARSED_LIMIT) parsed.clear();
-        parsed.set(key, uri);
-      }
+      if (parsed.size >= PARSED_LIMIT) parsed.clear();
+      parsed.set(key, uri);
     }
     return uri;
   }
