@@ -98,3 +98,37 @@ export function pairedRow(
     ratio: valid.length === pyrogen.length ? median(valid) : null,
   };
 }
+
+/** Each side's results, one per measured round. */
+export interface RoundsOf<A, B> {
+  pyrogen: A[];
+  python: B[];
+}
+
+/**
+ * `warmup` unmeasured rounds, then `rounds` rounds of `pyrogen()` and `python()` back to
+ * back, which one goes first alternating from round to round: the pairs that
+ * {@link pairedRow} compares.
+ */
+export async function pairedRounds<A, B>(
+  warmup: number,
+  rounds: number,
+  pyrogen: () => A | Promise<A>,
+  python: () => B | Promise<B>,
+): Promise<RoundsOf<A, B>> {
+  for (let round = 0; round < warmup; round++) {
+    await pyrogen();
+    await python();
+  }
+  const result: RoundsOf<A, B> = { pyrogen: [], python: [] };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      result.pyrogen.push(await pyrogen());
+      result.python.push(await python());
+    } else {
+      result.python.push(await python());
+      result.pyrogen.push(await pyrogen());
+    }
+  }
+  return result;
+}

@@ -30,7 +30,7 @@ import type { SerializerName } from "../../src/runtime/serializers/serializer.js
 import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
-import { pairedRow, type Better, type BenchRow } from "../lib.js";
+import { pairedRounds, pairedRow, type Better, type BenchRow } from "../lib.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const CLIENT = path.join(
@@ -229,31 +229,21 @@ class PythonClient extends PythonBenchClient {
   }
 }
 
-/** Each side's rounds of one case: warm-up, then paired rounds, the order alternating. */
-async function pairedRounds(
+/** Each side's rounds of one case; no Python rounds when its client cannot run the case. */
+async function caseRounds(
   session: Session,
   python: PythonClient,
   pythonOpen: boolean,
   warmupRounds: number,
 ): Promise<{ pyrogen: Round[]; python: Round[] }> {
-  const pythonRound = async (): Promise<Round | null> => (pythonOpen ? python.round() : null);
-  for (let i = 0; i < warmupRounds; i++) {
-    await session.round();
-    await pythonRound();
-  }
-  const ts: Round[] = [];
-  const py: (Round | null)[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    if (i % 2 === 0) {
-      ts.push(await session.round());
-      py.push(await pythonRound());
-    } else {
-      py.push(await pythonRound());
-      ts.push(await session.round());
-    }
-  }
-  const pythonRounds = py.every((r): r is Round => r !== null) ? py : [];
-  return { pyrogen: ts, python: pythonRounds };
+  const rounds = await pairedRounds(
+    warmupRounds,
+    ROUNDS,
+    () => session.round(),
+    () => (pythonOpen ? python.round() : null),
+  );
+  const pythonRounds = rounds.python.every((r): r is Round => r !== null) ? rounds.python : [];
+  return { pyrogen: rounds.pyrogen, python: pythonRounds };
 }
 
 /** Run the part: start the name server and daemon, measure both clients, return the rows. */
@@ -274,12 +264,7 @@ export async function run(): Promise<BenchRow[]> {
         const pythonOpen = await python.open(c.name, target, c.count);
         let figures;
         try {
-          figures = await pairedRounds(
-            session,
-            python,
-            pythonOpen,
-            c.warmupRounds ?? WARMUP_ROUNDS,
-          );
+          figures = await caseRounds(session, python, pythonOpen, c.warmupRounds ?? WARMUP_ROUNDS);
         } finally {
           session.close();
           if (pythonOpen) await python.closeCase();

@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
-import { pairedRow, type BenchRow, type Better } from "../lib.js";
+import { pairedRounds, pairedRow, type BenchRow, type Better, type RoundsOf } from "../lib.js";
 import { connectMessage } from "../../src/runtime/handshake.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
 import { encodeMessage } from "../../src/runtime/protocol/message.js";
@@ -317,35 +317,15 @@ async function nodeRawTcp(port: number, count: number, size: number): Promise<Fi
 }
 
 /** Each side's figures, one per round. */
-interface Paired {
-  pyrogen: Figures[];
-  python: Figures[];
-}
+type Paired = RoundsOf<Figures, Figures>;
 
-/**
- * `warmup` unmeasured rounds, then {@link ROUNDS} rounds of `pyrogen()` and `python()` back
- * to back, the order alternating from round to round.
- */
-async function paired(
+/** {@link pairedRounds} with this part's {@link ROUNDS}. */
+function paired(
   warmup: number,
   pyrogen: () => Promise<Figures>,
   python: () => Promise<Figures>,
 ): Promise<Paired> {
-  for (let round = 0; round < warmup; round++) {
-    await pyrogen();
-    await python();
-  }
-  const result: Paired = { pyrogen: [], python: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      result.pyrogen.push(await pyrogen());
-      result.python.push(await python());
-    } else {
-      result.python.push(await python());
-      result.pyrogen.push(await pyrogen());
-    }
-  }
-  return result;
+  return pairedRounds(warmup, ROUNDS, pyrogen, python);
 }
 
 function rowsFor(name: string, serializer: string, figures: Paired | null): BenchRow[] {

@@ -13,7 +13,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { ROOT, findPython, pythonEnv } from "../../test/harness/python.js";
-import { pairedRow, type BenchRow } from "../lib.js";
+import { pairedRounds, pairedRow, type BenchRow } from "../lib.js";
 
 const ROUNDS = 11;
 const execFileAsync = promisify(execFile);
@@ -57,44 +57,30 @@ function pythonImport(): Promise<Timing> {
 /** Run the part. */
 export async function run(): Promise<BenchRow[]> {
   const modules = pathToFileURL(path.join(ROOT, "dist", "runtime", "index.js")).href;
-  const pyrogenSides = {
-    bundle: () => nodeImport("pyrogen/runtime"),
-    modules: () => nodeImport(modules),
-    bareNode,
-  };
-  const pythonSides = { python: pythonImport, barePython };
-  const measured = new Map<string, Timing[]>();
-  const measure = async (sides: Record<string, () => Promise<Timing>>) => {
-    for (const [name, fn] of Object.entries(sides)) {
-      const list = measured.get(name) ?? [];
-      list.push(await fn());
-      measured.set(name, list);
-    }
-  };
   // One unmeasured round warms the file cache on both sides.
-  await measure({ ...pyrogenSides, ...pythonSides });
-  measured.clear();
-  for (let round = 0; round < ROUNDS; round++) {
-    if (round % 2 === 0) {
-      await measure(pyrogenSides);
-      await measure(pythonSides);
-    } else {
-      await measure(pythonSides);
-      await measure(pyrogenSides);
-    }
-  }
-  const pick = (name: string, field: keyof Timing) => measured.get(name)!.map((t) => t[field]);
+  const rounds = await pairedRounds(
+    1,
+    ROUNDS,
+    async () => ({
+      bundle: await nodeImport("pyrogen/runtime"),
+      modules: await nodeImport(modules),
+      bareNode: await bareNode(),
+    }),
+    async () => ({ python: await pythonImport(), barePython: await barePython() }),
+  );
+  type Ours = (typeof rounds.pyrogen)[number];
+  type Theirs = (typeof rounds.python)[number];
   const row = (
     name: string,
     metric: string,
-    pyrogen: string,
-    python: string,
+    ours: keyof Ours,
+    theirs: keyof Theirs,
     field: keyof Timing,
   ) =>
     pairedRow(
       { case: name, serializer: "-", metric },
-      pick(pyrogen, field),
-      pick(python, field),
+      rounds.pyrogen.map((round) => round[ours][field]),
+      rounds.python.map((round) => round[theirs][field]),
       "lower",
     );
   return [

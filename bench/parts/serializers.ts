@@ -17,7 +17,7 @@
 import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { pairedRow, type BenchRow } from "../lib.js";
+import { pairedRounds, pairedRow, type BenchRow } from "../lib.js";
 import { PythonBenchClient } from "../python-client.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
@@ -107,29 +107,19 @@ async function measure(name: string, python: PythonSerializers): Promise<BenchRo
   }
   const rows: BenchRow[] = [];
   for (const op of ["encode", "decode"] as const) {
-    const pyrogenMbs: number[] = [];
-    const pythonMbs: number[] = [];
-    const pyrogenRound = () => {
-      if (ours !== null) pyrogenMbs.push(mb / ours[op]());
-    };
-    const pythonRound = async () => {
-      pythonMbs.push(mb / (await python.round(name, op)));
-    };
-    await python.round(name, op);
-    for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) {
-        pyrogenRound();
-        await pythonRound();
-      } else {
-        await pythonRound();
-        pyrogenRound();
-      }
-    }
+    const rounds = await pairedRounds(
+      1,
+      ROUNDS,
+      () => (ours === null ? null : mb / ours[op]()),
+      async () => mb / (await python.round(name, op)),
+    );
+    // No pyrogen figures when it could not carry the document (reason printed above).
+    const pyrogenMbs = rounds.pyrogen.filter((mbs): mbs is number => mbs !== null);
     rows.push(
       pairedRow(
         { case: "doc-1000", serializer: name, metric: `${op} MB/s` },
         pyrogenMbs,
-        pythonMbs,
+        rounds.python,
       ),
     );
   }
