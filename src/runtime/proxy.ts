@@ -29,6 +29,7 @@ import { Annotation, MessageFlag, MessageType } from "./protocol/constants.js";
 import type { Message } from "./protocol/message.js";
 import { proxyHooks } from "./proxy-hooks.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "./serializers/index.js";
+import { giveBack } from "./serializers/scratch.js";
 import type { Serializer, SerializerName } from "./serializers/serializer.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
 import { URI } from "./uri.js";
@@ -511,7 +512,9 @@ export class Proxy {
       seq: 0,
       serializerId: serializer.id,
       annotations: this.#requestAnnotations(options),
-      data: serializer.dumpsCall({
+      // Lent scratch memory, given back by the channel once framed or written: the payload
+      // is neither copied out of the encoder nor allocated afresh per call.
+      data: serializer.dumpsCallLent({
         objectId: options.objectId ?? connection.uri.object,
         method,
         vargs: args,
@@ -523,10 +526,14 @@ export class Proxy {
     request.seq = this.#nextSeq();
     const signal = options.signal;
     if ((flags & MessageFlag.ONEWAY) !== 0) {
-      return connection.channel.request(request, { expectReply: false, signal });
+      return connection.channel.request(request, {
+        expectReply: false,
+        signal,
+        release: giveBack,
+      });
     }
     return connection.channel
-      .request(request, { timeoutMs, signal })
+      .request(request, { timeoutMs, signal, release: giveBack })
       .then((reply) => this.#readReply(connection, reply, serializer));
   }
 

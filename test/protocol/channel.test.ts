@@ -176,6 +176,41 @@ describe("MessageChannel with Pyro4's echo server", () => {
     expect(reply.type).toBe(MessageType.CONNECTFAIL);
     expect(parse(reply)).toBe("unknown object");
   });
+
+  it("releases a payload copied into its frame before request() returns", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const request = invoke(1, "test.echoserver", "echo", ["small"]);
+    const released: Uint8Array[] = [];
+    const reply = channel.request(request, { release: (data) => released.push(data) });
+    expect(released).toEqual([request.data]);
+    expect(parse(await reply)).toBe("small");
+    expect(released).toHaveLength(1);
+    channel.close();
+  });
+
+  it("releases a payload written as is only once it is written, before its reply", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const text = "w".repeat(3 << 20);
+    const request = invoke(1, "test.echoserver", "echo", [text]);
+    const released: Uint8Array[] = [];
+    const reply = channel.request(request, { release: (data) => released.push(data) });
+    // Written as is, beside its header: given back from the write's callback, never sooner.
+    expect(released).toEqual([]);
+    const oneway = channel.request(
+      msg(
+        MessageType.INVOKE,
+        2,
+        { object: "test.echoserver", method: "oneway_echo", params: [text], kwargs: {} },
+        MessageFlag.ONEWAY,
+      ),
+      { expectReply: false, release: (data) => released.push(data) },
+    );
+    expect(parse(await reply)).toBe(text);
+    expect(released[0]).toBe(request.data);
+    await oneway;
+    expect(released).toHaveLength(2);
+    channel.close();
+  });
 });
 
 describe("MessageChannel failures against fixtures/protocol_server.py", () => {
@@ -267,6 +302,29 @@ describe("MessageChannel failures against fixtures/protocol_server.py", () => {
     expect(error.code).toBe("message-too-large");
     expect(error.message).toMatch(/^max message size exceeded \(5\d\d\d where max=1000\)/);
     expect(channel.closed).toBe(true);
+  });
+
+  it("releases the payload of a request it refuses, once", async () => {
+    const channel = await handshake(port, "protocol.test", { maxMessageSize: 1000 });
+    const released: Uint8Array[] = [];
+    const release = (data: Uint8Array): number => released.push(data);
+    const tooLarge = invoke(1, "protocol.test", "echo", ["x".repeat(2000)]);
+    const aborted = invoke(2, "protocol.test", "echo", ["y"]);
+    const noReply = { ...invoke(3, "protocol.test", "echo", ["z"]), type: MessageType.RESULT };
+    const refusals = [
+      channel.request(tooLarge, { release }),
+      channel.request(aborted, { release, signal: AbortSignal.abort() }),
+      channel.request(noReply, { release }),
+    ];
+    expect((await Promise.all(refusals.map(rejection))).map((e) => e.code)).toEqual([
+      "message-too-large",
+      "aborted",
+      "protocol",
+    ]);
+    channel.close();
+    const closed = invoke(4, "protocol.test", "echo", ["w"]);
+    expect((await rejection(channel.request(closed, { release }))).code).toBe("connection-closed");
+    expect(released).toEqual([tooLarge.data, aborted.data, noReply.data, closed.data]);
   });
 
   it("reports connection-closed when the daemon is killed mid-call", async () => {

@@ -16,6 +16,29 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
     for (const [input, value] of results) expect(value).toEqual(input);
   });
 
+  it("never mixes up large arguments, sent one by one or all at once", async () => {
+    await using proxy = new Proxy(lab.uri, { serializer });
+    // From 64 KiB on, an argument is written from the encoder's memory, which a later call
+    // reuses once the write is done. Megabytes sent at once outrun the socket's buffers, so
+    // a reuse that came too early would corrupt what is still being written.
+    const big = (i: number, size: number): unknown =>
+      serializer === "json" || i % 2 === 0
+        ? `${i}:`.padEnd(size + i * 1000, String.fromCharCode(0x61 + i, 0xe9))
+        : new Uint8Array(size + i * 1000).fill(i + 1);
+    // Compared natively: a deep equality walk of megabyte arrays would take seconds.
+    const same = (result: unknown, input: unknown): boolean =>
+      input instanceof Uint8Array
+        ? result instanceof Uint8Array && Buffer.compare(result, input) === 0
+        : result === input;
+    for (let i = 0; i < 6; i++) {
+      const input = big(i, 100_000);
+      expect(same(await proxy.$call("echo", [input]), input)).toBe(true);
+    }
+    const mixed = Array.from({ length: 8 }, (_, i) => [big(i, 1 << 20), `small ${i}`]).flat();
+    const results = await Promise.all(mixed.map((input) => proxy.$call("echo", [input])));
+    expect(results.map((result, i) => same(result, mixed[i]))).toEqual(mixed.map(() => true));
+  });
+
   it("pipelines: later requests are on the wire before the first reply", async () => {
     await using proxy = new Proxy(lab.uri, { serializer });
     await proxy.$bind();

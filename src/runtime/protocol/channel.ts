@@ -32,6 +32,11 @@ export interface RequestOptions {
   signal?: CancelSignal | undefined;
   /** `false` for oneway requests: resolve once the message is written, expect no reply. */
   expectReply?: boolean | undefined;
+  /**
+   * Called once with `msg.data` when the channel no longer reads it, whatever happens: right
+   * after framing when the payload was copied into the frame, else once it is written.
+   */
+  release?: ((data: Uint8Array) => void) | undefined;
 }
 
 /** Payloads from this size on are written beside their header (one writev), not copied behind it. */
@@ -126,25 +131,31 @@ export class MessageChannel {
   request(msg: Message, options: RequestOptions & { expectReply: false }): Promise<undefined>;
   request(msg: Message, options?: RequestOptions): Promise<Message>;
   request(msg: Message, options: RequestOptions = {}): Promise<Message | undefined> {
+    const release = options.release;
     const signal = options.signal;
-    if (signal?.aborted === true) return Promise.reject(abortError(signal, false));
+    const expectReply = options.expectReply !== false;
     let bytes: Frame;
     try {
+      if (signal?.aborted === true) throw abortError(signal, false);
+      if (expectReply && !REPLY_TYPES.has(msg.type)) {
+        throw new PyroError(
+          "protocol",
+          `message type ${msg.type} gets no reply; send CONNECT, INVOKE or PING, or pass expectReply: false`,
+        );
+      }
       this.#throwIfClosed();
       bytes = this.#frame(msg);
     } catch (error) {
+      release?.(msg.data);
       return Promise.reject(error as PyroError);
     }
-    if (options.expectReply === false) return this.#write(bytes);
-    const expected = REPLY_TYPES.get(msg.type);
-    if (expected === undefined) {
-      return Promise.reject(
-        new PyroError(
-          "protocol",
-          `message type ${msg.type} gets no reply; send CONNECT, INVOKE or PING, or pass expectReply: false`,
-        ),
-      );
+    // A payload copied into its frame is free at once; one written as is, once written.
+    let written: (() => void) | undefined;
+    if (release !== undefined) {
+      if (bytes instanceof Uint8Array) release(msg.data);
+      else written = () => release(msg.data);
     }
+    if (!expectReply) return this.#write(bytes, written);
     return new Promise<Message>((resolve, reject) => {
       const pending: Pending = {
         type: msg.type,
@@ -172,7 +183,7 @@ export class MessageChannel {
         signal.addEventListener("abort", pending.onAbort, { once: true });
       }
       this.#pending.push(pending);
-      this.#put(bytes);
+      this.#put(bytes, written);
     });
   }
 
@@ -194,9 +205,11 @@ export class MessageChannel {
     else queueMicrotask(() => listener(reason));
   }
 
-  #write(bytes: Frame): Promise<undefined> {
+  /** Write `bytes`, resolving once written; `written` runs first, whatever the outcome. */
+  #write(bytes: Frame, written?: () => void): Promise<undefined> {
     return new Promise<undefined>((resolve, reject) => {
       this.#put(bytes, (error) => {
+        written?.();
         if (error == null) resolve(undefined);
         else reject(this.#closeReason ?? lostError("sending", error));
       });

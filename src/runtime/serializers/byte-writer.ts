@@ -3,26 +3,31 @@
  */
 
 import { Buffer } from "node:buffer";
+import { keepScratch, lend, takeScratch } from "./scratch.js";
 
 const utf8Encoder = new TextEncoder();
 const INITIAL_SIZE = 64 * 1024;
-const MAX_SPARE_SIZE = 4 * 1024 * 1024;
 /** From this size on, `finish()` copies into memory that is not zero-filled first. */
 const LARGE_RESULT_SIZE = 64 * 1024;
-/** A buffer no writer holds (taken by the next one; a nested writer allocates its own). */
-let spare: Uint8Array | null = null;
 
-/** Appends bytes and fixed-size numbers; `finish()` returns a copy of what was written. */
+/**
+ * Appends bytes and fixed-size numbers; `finish()` returns a copy of what was written,
+ * `lend()` the written bytes themselves.
+ */
 export class ByteWriter {
   #bytes: Uint8Array;
-  #view: DataView;
+  /** Made on first use: most encodes write no float or 64-bit integer. */
+  #view: DataView | undefined;
   #pos = 0;
 
   constructor() {
-    // Reuse the last finished writer's buffer: no zero-filled allocation and regrowth per call.
-    this.#bytes = spare ?? new Uint8Array(INITIAL_SIZE);
-    spare = null;
-    this.#view = new DataView(this.#bytes.buffer);
+    // Scratch kept from earlier encodes: no zero-filled allocation and regrowth per call.
+    const scratch = takeScratch();
+    this.#bytes = scratch === undefined ? new Uint8Array(INITIAL_SIZE) : new Uint8Array(scratch);
+  }
+
+  #dataView(): DataView {
+    return (this.#view ??= new DataView(this.#bytes.buffer));
   }
 
   /** Make room for `size` more bytes. */
@@ -34,7 +39,7 @@ export class ByteWriter {
     const grown = new Uint8Array(Math.max(needed, this.#bytes.length * 2));
     grown.set(this.#bytes.subarray(0, this.#pos));
     this.#bytes = grown;
-    this.#view = new DataView(grown.buffer);
+    this.#view = undefined;
   }
 
   /** One byte. */
@@ -116,21 +121,21 @@ export class ByteWriter {
   /** A big-endian uint64. */
   u64be(value: bigint): void {
     this.ensure(8);
-    this.#view.setBigUint64(this.#pos, value);
+    this.#dataView().setBigUint64(this.#pos, value);
     this.#pos += 8;
   }
 
   /** A big-endian int64. */
   i64be(value: bigint): void {
     this.ensure(8);
-    this.#view.setBigInt64(this.#pos, value);
+    this.#dataView().setBigInt64(this.#pos, value);
     this.#pos += 8;
   }
 
   /** A float64 in the given byte order. */
   f64(value: number, littleEndian: boolean): void {
     this.ensure(8);
-    this.#view.setFloat64(this.#pos, value, littleEndian);
+    this.#dataView().setFloat64(this.#pos, value, littleEndian);
     this.#pos += 8;
   }
 
@@ -138,7 +143,7 @@ export class ByteWriter {
   typeF64(code: number, value: number, littleEndian: boolean): void {
     this.ensure(9);
     this.#bytes[this.#pos] = code;
-    this.#view.setFloat64(this.#pos + 1, value, littleEndian);
+    this.#dataView().setFloat64(this.#pos + 1, value, littleEndian);
     this.#pos += 9;
   }
 
@@ -258,6 +263,14 @@ export class ByteWriter {
     this.#pos += count;
   }
 
+  /**
+   * The bytes written, not copied: lent scratch memory to pass to `giveBack` (scratch.ts)
+   * once nothing reads it. The writer must not be used afterwards.
+   */
+  lend(): Uint8Array {
+    return lend(this.#bytes.buffer as ArrayBuffer, this.#pos);
+  }
+
   /** A copy of the bytes written; the writer must not be used afterwards. */
   finish(): Uint8Array {
     const size = this.#pos;
@@ -270,7 +283,7 @@ export class ByteWriter {
       result = new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
       result.set(this.#bytes.subarray(0, size));
     }
-    if (this.#bytes.length <= MAX_SPARE_SIZE) spare = this.#bytes;
+    keepScratch(this.#bytes.buffer as ArrayBuffer);
     return result;
   }
 }

@@ -16,11 +16,14 @@ import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-/** Encode `value` as UTF-8 JSON bytes. */
-export function encodeJson(value: unknown, registry: ClassRegistry): Uint8Array {
+/**
+ * Encode `value` as UTF-8 JSON bytes; `lent` returns the encoder's scratch memory itself (see
+ * `ByteWriter.lend`), not a copy.
+ */
+export function encodeJson(value: unknown, registry: ClassRegistry, lent = false): Uint8Array {
   const writer = new JsonWriter(registry);
   writer.write(value, 0);
-  return writer.out.finish();
+  return lent ? writer.out.lend() : writer.out.finish();
 }
 
 /**

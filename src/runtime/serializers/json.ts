@@ -39,6 +39,14 @@ export class JsonSerializer implements Serializer {
   }
 
   dumpsCall(call: InvokeCall): Uint8Array {
+    return this.#call(call, false);
+  }
+
+  dumpsCallLent(call: InvokeCall): Uint8Array {
+    return this.#call(call, true);
+  }
+
+  #call(call: InvokeCall, lent: boolean): Uint8Array {
     // Key order as Python writes it: object, method, params, kwargs.
     const payload = {
       object: call.objectId,
@@ -46,7 +54,7 @@ export class JsonSerializer implements Serializer {
       params: call.vargs,
       kwargs: call.kwargs,
     };
-    return this.dumps(payload);
+    return guardEncode("json", () => encodeJson(payload, this.registry, lent));
   }
 
   loadsCall(data: Uint8Array): InvokeCall {

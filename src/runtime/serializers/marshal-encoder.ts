@@ -12,11 +12,14 @@ const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Encode `value` as marshal bytes. */
-export function encodeMarshal(value: unknown, registry: ClassRegistry): Uint8Array {
+/**
+ * Encode `value` as marshal bytes; `lent` returns the encoder's scratch memory itself (see
+ * `ByteWriter.lend`), not a copy.
+ */
+export function encodeMarshal(value: unknown, registry: ClassRegistry, lent = false): Uint8Array {
   const writer = new MarshalWriter(registry);
   writer.write(value, 0, false);
-  return writer.out.finish();
+  return lent ? writer.out.lend() : writer.out.finish();
 }
 
 /** Writes marshal values into a {@link ByteWriter}. */

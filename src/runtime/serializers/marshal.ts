@@ -34,12 +34,16 @@ export class MarshalSerializer implements Serializer {
 
   /** `(objid, method, [vargs], {kwargs})`; kwargs always a dict (Python breaks on None). */
   dumpsCall(call: InvokeCall): Uint8Array {
-    return guardEncode("marshal", () =>
-      encodeMarshal(
-        new PyTuple([call.objectId, call.method, [...call.vargs], call.kwargs ?? {}]),
-        this.registry,
-      ),
-    );
+    return this.#call(call, false);
+  }
+
+  dumpsCallLent(call: InvokeCall): Uint8Array {
+    return this.#call(call, true);
+  }
+
+  #call(call: InvokeCall, lent: boolean): Uint8Array {
+    const payload = new PyTuple([call.objectId, call.method, [...call.vargs], call.kwargs ?? {}]);
+    return guardEncode("marshal", () => encodeMarshal(payload, this.registry, lent));
   }
 
   loadsCall(data: Uint8Array): InvokeCall {

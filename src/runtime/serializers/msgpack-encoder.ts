@@ -13,11 +13,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** Encode `value` as msgpack bytes. */
-export function encodeMsgpack(value: unknown, registry: ClassRegistry): Uint8Array {
+/**
+ * Encode `value` as msgpack bytes; `lent` returns the encoder's scratch memory itself (see
+ * `ByteWriter.lend`), not a copy.
+ */
+export function encodeMsgpack(value: unknown, registry: ClassRegistry, lent = false): Uint8Array {
   const writer = new MsgpackWriter(registry);
   writer.write(value, 0);
-  return writer.out.finish();
+  return lent ? writer.out.lend() : writer.out.finish();
 }
 
 class MsgpackWriter {

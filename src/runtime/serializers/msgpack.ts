@@ -37,7 +37,16 @@ export class MsgpackSerializer implements Serializer {
 
   /** `[objid, method, [vargs], {kwargs} | nil]`. */
   dumpsCall(call: InvokeCall): Uint8Array {
-    return this.dumps([call.objectId, call.method, call.vargs, call.kwargs]);
+    return this.#call(call, false);
+  }
+
+  dumpsCallLent(call: InvokeCall): Uint8Array {
+    return this.#call(call, true);
+  }
+
+  #call(call: InvokeCall, lent: boolean): Uint8Array {
+    const payload = [call.objectId, call.method, call.vargs, call.kwargs];
+    return guardEncode("msgpack", () => encodeMsgpack(payload, this.registry, lent));
   }
 
   loadsCall(data: Uint8Array): InvokeCall {

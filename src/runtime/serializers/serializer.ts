@@ -44,6 +44,13 @@ export interface Serializer {
   loads(data: Uint8Array): unknown;
   /** Serialize an INVOKE payload in this serializer's call shape (spec 5.1). */
   dumpsCall(call: InvokeCall): Uint8Array;
+  /**
+   * {@link Serializer.dumpsCall} without copying the result out of the encoder's scratch
+   * memory: the bytes are lent, for a request that is framed or written at once. Pass them
+   * to `giveBack` (serializers/scratch.ts) once nothing reads them; until then the next
+   * encode uses other memory. Bytes never given back are simply not reused.
+   */
+  dumpsCallLent(call: InvokeCall): Uint8Array;
   /** Parse an INVOKE payload (daemon side); accepts tuple or list vargs and null kwargs. */
   loadsCall(data: Uint8Array): InvokeCall;
 }

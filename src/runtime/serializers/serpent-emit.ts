@@ -12,6 +12,7 @@ import { PyroError } from "../errors.js";
 import { PyComplex, PyFloat, PyTuple } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
+import { keepScratch, lend, takeScratch } from "./scratch.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
@@ -24,14 +25,10 @@ const NAN_DICT = "{'__class__':'float','value':'nan'}";
 const PLAIN_ASCII = /^[ -&(-[\]-~]*$/;
 
 const INITIAL_SIZE = 16 * 1024;
-/** Buffers up to this size are kept for the next call; bigger ones are handed out as is. */
-const KEEP_SIZE = 1024 * 1024;
-/** A free buffer to reuse, or null while an encoder (perhaps an outer one) holds it. */
-let spare: Buffer | null = Buffer.allocUnsafe(INITIAL_SIZE);
 
 /**
  * Writes serpent text. `value`, `tuple` and `ascii` may be combined freely (e.g. to build a
- * call tuple), then `finish()` returns the bytes.
+ * call tuple), then `finish()` returns a copy of the bytes, or `lend()` the bytes themselves.
  */
 export class SerpentWriter {
   readonly #registry: ClassRegistry;
@@ -44,30 +41,39 @@ export class SerpentWriter {
 
   constructor(registry: ClassRegistry) {
     this.#registry = registry;
-    this.#buf = spare ?? Buffer.allocUnsafe(INITIAL_SIZE);
-    spare = null;
+    // Scratch kept from earlier encodes (scratch.ts), or a fresh one of its own.
+    const scratch = takeScratch();
+    this.#buf = scratch === undefined ? Buffer.allocUnsafeSlow(INITIAL_SIZE) : Buffer.from(scratch);
   }
 
-  /** The bytes written so far; the writer must not be used afterwards. */
+  /**
+   * The bytes written, not copied: lent scratch memory to pass to `giveBack` (scratch.ts)
+   * once nothing reads it. The writer must not be used afterwards.
+   */
+  lend(): Uint8Array {
+    return lend(this.#buf.buffer as ArrayBuffer, this.#pos);
+  }
+
+  /** A copy of the bytes written; the writer must not be used afterwards. */
   finish(): Uint8Array {
     const buf = this.#buf;
     const length = this.#pos;
-    if (buf.length > KEEP_SIZE) return new Uint8Array(buf.buffer, buf.byteOffset, length);
     // An unpooled, unzeroed copy that owns its exact-size memory.
     const out = Buffer.allocUnsafeSlow(length);
     buf.copy(out, 0, 0, length);
-    spare = buf;
+    keepScratch(buf.buffer as ArrayBuffer);
     return new Uint8Array(out.buffer, 0, length);
   }
 
   /** Give the buffer back after a failure. */
   abandon(): void {
-    if (this.#buf.length <= KEEP_SIZE) spare = this.#buf;
+    keepScratch(this.#buf.buffer as ArrayBuffer);
   }
 
   #grow(extra: number): void {
     const old = this.#buf;
-    const next = Buffer.allocUnsafe(Math.max(old.length * 2, this.#pos + extra));
+    // Unpooled: the buffer must own its memory to be kept as scratch afterwards.
+    const next = Buffer.allocUnsafeSlow(Math.max(old.length * 2, this.#pos + extra));
     old.copy(next, 0, 0, this.#pos);
     this.#buf = next;
   }

@@ -24,7 +24,7 @@ export class SerpentSerializer implements Serializer {
 
   /** `value` as a serpent document (header line included). */
   dumps(value: unknown): Uint8Array {
-    return write(this.registry, (w) => w.value(value, 0));
+    return write(this.registry, false, (w) => w.value(value, 0));
   }
 
   /** Parse a serpent document; class dicts are revived through the registry. */
@@ -34,7 +34,15 @@ export class SerpentSerializer implements Serializer {
 
   /** `(objectId,method,(vargs…),{kwargs})`, vargs as a tuple as Python clients send them. */
   dumpsCall(call: InvokeCall): Uint8Array {
-    return write(this.registry, (w) => {
+    return this.#call(call, false);
+  }
+
+  dumpsCallLent(call: InvokeCall): Uint8Array {
+    return this.#call(call, true);
+  }
+
+  #call(call: InvokeCall, lent: boolean): Uint8Array {
+    return write(this.registry, lent, (w) => {
       w.ascii("(");
       w.str(call.objectId);
       w.ascii(",");
@@ -73,13 +81,20 @@ export class SerpentSerializer implements Serializer {
   }
 }
 
-/** Header plus what `body` writes; non-Pyro failures (a throwing hook) become `serialize`. */
-function write(registry: ClassRegistry, body: (writer: SerpentWriter) => void): Uint8Array {
+/**
+ * Header plus what `body` writes, copied out or `lent` (see `SerpentWriter.lend`); non-Pyro
+ * failures (a throwing hook) become `serialize`.
+ */
+function write(
+  registry: ClassRegistry,
+  lent: boolean,
+  body: (writer: SerpentWriter) => void,
+): Uint8Array {
   const writer = new SerpentWriter(registry);
   try {
     writer.ascii(SERPENT_HEADER);
     body(writer);
-    return writer.finish();
+    return lent ? writer.lend() : writer.finish();
   } catch (error) {
     writer.abandon();
     if (error instanceof PyroError) throw error;
