@@ -15,7 +15,10 @@
  * subtracts each side's floor from its CPU for the small and the 10 KiB calls. Every case
  * has a `<case> bare-node` row: the least any Node client can do against this daemon (see
  * {@link bareNodeClient} and {@link bareNodeConnect}) next to Python's client of the same
- * round. Where even that is below a target, the target is below Node's floor here.
+ * round. Where even that is below a target, the target is below Node's floor here. The
+ * small, 10 KiB and 1 MiB cases also have a `<case> bare-node+codec` row: the same socket,
+ * each request encoded and each reply decoded with pyrogen's serializer and nothing else
+ * (see {@link bareCodecClient}) — the least a client with these codecs does.
  *
  * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
  * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
@@ -176,6 +179,40 @@ async function bareNodeClient(
 }
 
 /**
+ * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
+ * (`dumpsCall`) and framed, and its reply's payload kept and decoded (`loads`). No channel,
+ * no proxy, no promise per call beyond the wait itself.
+ */
+async function bareCodecClient(
+  uri: string,
+  serializer: SerializerName,
+  name: Exclude<Case, "connect">,
+): Promise<Figures> {
+  const codec = createSerializer(serializer);
+  const call = { objectId: "bench", method: "echo", vargs: [PAYLOADS[name]()], kwargs: {} };
+  const bare = await BareConnection.open(uri, true);
+  let seq = 0;
+  try {
+    await bare.exchange(bareFrames(serializer, null).connect);
+    const count = callCount(name, serializer);
+    return await measure(count, Math.min(count, 200), async () => {
+      seq = (seq + 1) & 0xffff;
+      const request = encodeMessage({
+        type: MessageType.INVOKE,
+        flags: 0,
+        seq,
+        serializerId: codec.id,
+        annotations: new Map(),
+        data: codec.dumpsCall(call),
+      });
+      codec.loads(await bare.exchange(request));
+    });
+  } finally {
+    bare.socket.destroy();
+  }
+}
+
+/**
  * {@link bareNodeClient} for `connect`: a new socket, the proxy's CONNECT (asking for
  * metadata) and one small call, each request framed once beforehand, then the socket shut
  * down and closed as the proxy closes it.
@@ -207,15 +244,22 @@ function bareFrames(serializer: SerializerName, payload: unknown) {
   return { connect, invoke };
 }
 
-/** A plain socket to the daemon that sends framed bytes and waits for one whole reply. */
+/**
+ * A plain socket to the daemon that sends framed bytes and waits for one whole reply; with
+ * `keepPayload`, the reply's payload is copied out as it arrives and resolves the wait.
+ */
 class BareConnection {
   readonly socket: Socket;
+  readonly #keepPayload: boolean;
   readonly #header = Buffer.alloc(24);
   #headerFilled = 0;
   #received = 0;
-  #done: (() => void) | undefined;
+  /** The reply's annotations and payload, when kept. */
+  #body: Uint8Array | undefined;
+  #done: ((payload: Uint8Array) => void) | undefined;
 
-  private constructor(port: number, readInto: Buffer) {
+  private constructor(port: number, readInto: Buffer, keepPayload: boolean) {
+    this.#keepPayload = keepPayload;
     this.socket = connect({
       host: "127.0.0.1",
       port,
@@ -224,16 +268,20 @@ class BareConnection {
   }
 
   /** Connect to `uri`'s port on 127.0.0.1. */
-  static async open(uri: string): Promise<BareConnection> {
-    const bare = new BareConnection(Number(uri.slice(uri.lastIndexOf(":") + 1)), readBuffer);
+  static async open(uri: string, keepPayload = false): Promise<BareConnection> {
+    const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
+    const bare = new BareConnection(port, readBuffer, keepPayload);
     await once(bare.socket, "connect");
     bare.socket.setNoDelay(true);
     return bare;
   }
 
-  /** Write `bytes` and resolve once the reply's header and all it announces have arrived. */
-  exchange(bytes: Uint8Array): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /**
+   * Write `bytes` and resolve once the reply's header and all it announces have arrived:
+   * with its payload when kept, else with an empty array.
+   */
+  exchange(bytes: Uint8Array): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve) => {
       this.#done = resolve;
       this.socket.write(bytes);
     });
@@ -241,21 +289,31 @@ class BareConnection {
 
   #onRead(bytes: number, buffer: Uint8Array): boolean {
     const header = this.#header;
+    let headerBytes = 0;
     if (this.#headerFilled < 24) {
-      const take = Math.min(24 - this.#headerFilled, bytes);
-      header.set(buffer.subarray(0, take), this.#headerFilled);
-      this.#headerFilled += take;
+      headerBytes = Math.min(24 - this.#headerFilled, bytes);
+      header.set(buffer.subarray(0, headerBytes), this.#headerFilled);
+      this.#headerFilled += headerBytes;
+    }
+    const annotations = header.readUInt16BE(18);
+    const length = 24 + annotations + header.readInt32BE(12);
+    if (this.#keepPayload && this.#headerFilled === 24) {
+      const body = (this.#body ??= new Uint8Array(length - 24));
+      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, this.#received - 24));
     }
     this.#received += bytes;
-    const length = 24 + header.readUInt16BE(18) + header.readInt32BE(12);
     if (this.#headerFilled === 24 && this.#received >= length) {
+      const payload = this.#body?.subarray(annotations) ?? EMPTY;
       this.#headerFilled = 0;
       this.#received = 0;
-      this.#done?.();
+      this.#body = undefined;
+      this.#done?.(payload);
     }
     return true;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** What bare connections read into: one at a time, and nothing reads what they receive. */
 const readBuffer = Buffer.allocUnsafe(1 << 20);
@@ -343,7 +401,7 @@ function rowsFor(name: string, serializer: string, figures: Paired | null): Benc
 }
 
 /** A case's CPU above each side's raw floor of the same round. */
-function aboveFloor(name: Case, calls: Paired, floor: Paired, serializer: string): BenchRow {
+function aboveFloor(name: string, calls: Paired, floor: Paired, serializer: string): BenchRow {
   const above = (figures: Figures[], raw: Figures[]) =>
     figures.map((f, i) => f.cpu_us_per_call - raw[i]!.cpu_us_per_call);
   return pairedRow(
@@ -378,17 +436,19 @@ export async function run(): Promise<BenchRow[]> {
         // has one.
         const floor: Paired = { pyrogen: [], python: [] };
         const bare: Figures[] = [];
+        const withCodec: Figures[] = [];
         const calls = await paired(
           WARMUP_ROUNDS[name],
           async () => {
             if (size !== undefined) {
               floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
             }
-            bare.push(
-              name === "connect"
-                ? await bareNodeConnect(info.uri, serializer)
-                : await bareNodeClient(info.uri, serializer, name),
-            );
+            if (name === "connect") {
+              bare.push(await bareNodeConnect(info.uri, serializer));
+            } else {
+              bare.push(await bareNodeClient(info.uri, serializer, name));
+              withCodec.push(await bareCodecClient(info.uri, serializer, name));
+            }
             return pyrogenCase(info.uri, serializer, name);
           },
           async () => {
@@ -402,6 +462,7 @@ export async function run(): Promise<BenchRow[]> {
         floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
         floor.python.splice(0, WARMUP_ROUNDS[name]);
         bare.splice(0, WARMUP_ROUNDS[name]);
+        withCodec.splice(0, WARMUP_ROUNDS[name]);
         rows.push(...rowsFor(name, serializer, calls));
         if (size !== undefined) {
           const all = floors.get(size) ?? { pyrogen: [], python: [] };
@@ -413,6 +474,13 @@ export async function run(): Promise<BenchRow[]> {
         rows.push(
           ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
         );
+        if (name !== "connect") {
+          const codecCalls = { pyrogen: withCodec, python: calls.python };
+          rows.push(...rowsFor(`${name} bare-node+codec`, serializer, codecCalls));
+          if (size !== undefined) {
+            rows.push(aboveFloor(`${name} bare-node+codec`, codecCalls, floor, serializer));
+          }
+        }
         if (name === "connect") {
           const first = await paired(
             0,
