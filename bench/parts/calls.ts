@@ -16,9 +16,9 @@
  * has a `<case> bare-node` row: the least any Node client can do against this daemon (see
  * {@link bareNodeClient} and {@link bareNodeConnect}) next to Python's client of the same
  * round. Where even that is below a target, the target is below Node's floor here. The
- * small, 10 KiB and 1 MiB cases also have a `<case> bare-node+codec` row: the same socket,
- * each request encoded and each reply decoded with pyrogen's serializer and nothing else
- * (see {@link bareCodecClient}) — the least a client with these codecs does.
+ * small and 10 KiB cases also have a `<case> bare-node+codec` row: the same socket, each
+ * request encoded and each reply decoded with pyrogen's serializer and nothing else (see
+ * {@link bareCodecClient}) — the least a client with these codecs does.
  *
  * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
  * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
@@ -41,6 +41,7 @@ import { MessageType } from "../../src/runtime/protocol/constants.js";
 import { encodeMessage } from "../../src/runtime/protocol/message.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
+import { giveBack } from "../../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -180,13 +181,14 @@ async function bareNodeClient(
 
 /**
  * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
- * (`dumpsCall`) and framed, and its reply's payload kept and decoded (`loads`). No channel,
- * no proxy, no promise per call beyond the wait itself.
+ * into the encoder's own memory (`dumpsCallLent`, as the proxy does) and framed, and its
+ * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
+ * call beyond the wait itself. For the cases with a floor (small, 10 KiB).
  */
 async function bareCodecClient(
   uri: string,
   serializer: SerializerName,
-  name: Exclude<Case, "connect">,
+  name: "small" | "str-10KiB",
 ): Promise<Figures> {
   const codec = createSerializer(serializer);
   const call = { objectId: "bench", method: "echo", vargs: [PAYLOADS[name]()], kwargs: {} };
@@ -197,14 +199,16 @@ async function bareCodecClient(
     const count = callCount(name, serializer);
     return await measure(count, Math.min(count, 200), async () => {
       seq = (seq + 1) & 0xffff;
+      const data = codec.dumpsCallLent(call);
       const request = encodeMessage({
         type: MessageType.INVOKE,
         flags: 0,
         seq,
         serializerId: codec.id,
         annotations: new Map(),
-        data: codec.dumpsCall(call),
+        data,
       });
+      giveBack(data);
       codec.loads(await bare.exchange(request));
     });
   } finally {
@@ -246,7 +250,8 @@ function bareFrames(serializer: SerializerName, payload: unknown) {
 
 /**
  * A plain socket to the daemon that sends framed bytes and waits for one whole reply; with
- * `keepPayload`, the reply's payload is copied out as it arrives and resolves the wait.
+ * `keepPayload` the wait resolves with the reply's payload: a view of the read buffer when
+ * the reply came in one read (it is decoded before the next request is sent), else a copy.
  */
 class BareConnection {
   readonly socket: Socket;
@@ -254,7 +259,7 @@ class BareConnection {
   readonly #header = Buffer.alloc(24);
   #headerFilled = 0;
   #received = 0;
-  /** The reply's annotations and payload, when kept. */
+  /** The reply's annotations and payload, when kept and spread over several reads. */
   #body: Uint8Array | undefined;
   #done: ((payload: Uint8Array) => void) | undefined;
 
@@ -289,27 +294,34 @@ class BareConnection {
 
   #onRead(bytes: number, buffer: Uint8Array): boolean {
     const header = this.#header;
+    const before = this.#received;
     let headerBytes = 0;
     if (this.#headerFilled < 24) {
       headerBytes = Math.min(24 - this.#headerFilled, bytes);
       header.set(buffer.subarray(0, headerBytes), this.#headerFilled);
       this.#headerFilled += headerBytes;
     }
+    this.#received += bytes;
+    if (this.#headerFilled < 24) return true;
     const annotations = header.readUInt16BE(18);
     const length = 24 + annotations + header.readInt32BE(12);
-    if (this.#keepPayload && this.#headerFilled === 24) {
+    if (this.#keepPayload) {
+      if (before === 0 && bytes >= length) {
+        this.#finish(buffer.subarray(24 + annotations, length));
+        return true;
+      }
       const body = (this.#body ??= new Uint8Array(length - 24));
-      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, this.#received - 24));
+      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, before - 24));
     }
-    this.#received += bytes;
-    if (this.#headerFilled === 24 && this.#received >= length) {
-      const payload = this.#body?.subarray(annotations) ?? EMPTY;
-      this.#headerFilled = 0;
-      this.#received = 0;
-      this.#body = undefined;
-      this.#done?.(payload);
-    }
+    if (this.#received >= length) this.#finish(this.#body?.subarray(annotations) ?? EMPTY);
     return true;
+  }
+
+  #finish(payload: Uint8Array): void {
+    this.#headerFilled = 0;
+    this.#received = 0;
+    this.#body = undefined;
+    this.#done?.(payload);
   }
 }
 
@@ -447,6 +459,8 @@ export async function run(): Promise<BenchRow[]> {
               bare.push(await bareNodeConnect(info.uri, serializer));
             } else {
               bare.push(await bareNodeClient(info.uri, serializer, name));
+            }
+            if (name === "small" || name === "str-10KiB") {
               withCodec.push(await bareCodecClient(info.uri, serializer, name));
             }
             return pyrogenCase(info.uri, serializer, name);
@@ -474,12 +488,10 @@ export async function run(): Promise<BenchRow[]> {
         rows.push(
           ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
         );
-        if (name !== "connect") {
+        if (name === "small" || name === "str-10KiB") {
           const codecCalls = { pyrogen: withCodec, python: calls.python };
           rows.push(...rowsFor(`${name} bare-node+codec`, serializer, codecCalls));
-          if (size !== undefined) {
-            rows.push(aboveFloor(`${name} bare-node+codec`, codecCalls, floor, serializer));
-          }
+          rows.push(aboveFloor(`${name} bare-node+codec`, codecCalls, floor, serializer));
         }
         if (name === "connect") {
           const first = await paired(
