@@ -443,27 +443,41 @@ export async function run(): Promise<BenchRow[]> {
         }
         const count = callCount(name, serializer);
         const size = FLOOR_SIZES[name];
-        // In each round the bare Node client runs right before the proxy (compared with
-        // Python's client of the same round), and so does each side's floor where the case
-        // has one.
+        // In each round the Node side measures its floor (where the case has one), then the
+        // bare client, the codec-only client and the proxy in an order that rotates from
+        // round to round, so that no row always comes last; Python measures its floor and
+        // its client. The proxy is compared with Python's client of the same round.
         const floor: Paired = { pyrogen: [], python: [] };
         const bare: Figures[] = [];
         const withCodec: Figures[] = [];
+        let round = 0;
         const calls = await paired(
           WARMUP_ROUNDS[name],
           async () => {
             if (size !== undefined) {
               floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
             }
-            if (name === "connect") {
-              bare.push(await bareNodeConnect(info.uri, serializer));
-            } else {
-              bare.push(await bareNodeClient(info.uri, serializer, name));
-            }
-            if (name === "small" || name === "str-10KiB") {
-              withCodec.push(await bareCodecClient(info.uri, serializer, name));
-            }
-            return pyrogenCase(info.uri, serializer, name);
+            let proxy: Figures | undefined;
+            const steps = [
+              async () => {
+                bare.push(
+                  name === "connect"
+                    ? await bareNodeConnect(info.uri, serializer)
+                    : await bareNodeClient(info.uri, serializer, name),
+                );
+              },
+              async () => {
+                if (name === "small" || name === "str-10KiB") {
+                  withCodec.push(await bareCodecClient(info.uri, serializer, name));
+                }
+              },
+              async () => {
+                proxy = await pyrogenCase(info.uri, serializer, name);
+              },
+            ];
+            for (let i = 0; i < steps.length; i++) await steps[(round + i) % steps.length]!();
+            round++;
+            return proxy!;
           },
           async () => {
             if (size !== undefined) {
