@@ -3,7 +3,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { keepScratch, lend, takeScratch } from "./scratch.js";
+import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
 
 const utf8Encoder = new TextEncoder();
 const INITIAL_SIZE = 64 * 1024;
@@ -268,7 +268,7 @@ export class ByteWriter {
    * once nothing reads it. The writer must not be used afterwards.
    */
   lend(): Uint8Array {
-    return lend(this.#bytes.buffer as ArrayBuffer, this.#pos);
+    return lendScratch(this.#bytes.buffer as ArrayBuffer, this.#pos);
   }
 
   /** A copy of the bytes written; the writer must not be used afterwards. */

@@ -18,6 +18,7 @@ const lentOut = new WeakSet<ArrayBuffer>();
 
 /** A kept buffer (the largest) for a new encode, or `undefined` when none is free. */
 export function takeScratch(): ArrayBuffer | undefined {
+  // At most MAX_KEPT (two) buffers: pick the larger of two, else the only one.
   if (kept.length < 2) return kept.pop();
   const [first, second] = kept as [ArrayBuffer, ArrayBuffer];
   return first.byteLength >= second.byteLength ? kept.shift() : kept.pop();
@@ -36,13 +37,13 @@ export function keepScratch(buffer: ArrayBuffer): void {
 }
 
 /** The first `length` bytes of scratch `buffer`, lent out until {@link giveBack}. */
-export function lend(buffer: ArrayBuffer, length: number): Uint8Array {
+export function lendScratch(buffer: ArrayBuffer, length: number): Uint8Array {
   lentOut.add(buffer);
   return new Uint8Array(buffer, 0, length);
 }
 
 /**
- * Give back bytes from {@link lend} once nothing reads them any more; anything else is
+ * Give back bytes from {@link lendScratch} once nothing reads them any more; anything else is
  * ignored. Not giving lent bytes back is harmless: they are then collected, not reused.
  */
 export function giveBack(bytes: Uint8Array): void {

@@ -12,7 +12,7 @@ import { PyroError } from "../errors.js";
 import { PyComplex, PyFloat, PyTuple } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
-import { keepScratch, lend, takeScratch } from "./scratch.js";
+import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
@@ -51,7 +51,7 @@ export class SerpentWriter {
    * once nothing reads it. The writer must not be used afterwards.
    */
   lend(): Uint8Array {
-    return lend(this.#buf.buffer as ArrayBuffer, this.#pos);
+    return lendScratch(this.#buf.buffer as ArrayBuffer, this.#pos);
   }
 
   /** A copy of the bytes written; the writer must not be used afterwards. */
