@@ -18,6 +18,8 @@ import { PyroError } from "./errors.js";
 import type { Future } from "./future.js";
 import { isReservedMember } from "./member-names.js";
 import { Proxy, type ProxyOptions } from "./proxy.js";
+import { checkItems, checkValue, type ResultCheck } from "./result-checks.js";
+import type { SerializerName } from "./serializers/serializer.js";
 // Side effects: remote iterators for `$iter` and PYRONAME/PYROMETA resolution for default
 // URIs, even when client.ts is imported without the runtime's index.
 import "./stream.js";
@@ -28,14 +30,35 @@ import type { URI } from "./uri.js";
 export interface ClientDescriptor {
   /** The pyrogen version that generated the module. */
   readonly pyrogenVersion: string;
-  /** The URI the factory connects to when none is given. */
-  readonly uri: string;
+  /**
+   * The URI the factory connects to when none is given; absent for a module generated from
+   * Python source alone, and for the clients of objects a server hands out.
+   */
+  readonly uri?: string | undefined;
   /** Remote method names (oneway ones included), attributes excluded. */
   readonly methods: readonly string[];
   /** The methods marked `@oneway`: their calls resolve once sent. */
   readonly oneway: readonly string[];
   /** Remote attribute (Python property) names. */
   readonly attrs: readonly string[];
+  /**
+   * The serializer the module's types were generated for (what arrives depends on it): the
+   * client's serializer unless its options name another.
+   */
+  readonly serializer?: SerializerName | undefined;
+  /** Checks of results by member name (modules generated with `--validate`). */
+  readonly checks?: Readonly<Record<string, ResultCheck>> | undefined;
+  /**
+   * Members whose result is a proxy of another remote object, by member name: the proxy
+   * arrives as a typed client built from that object's descriptor.
+   */
+  readonly clients?: Readonly<Record<string, () => ClientDescriptor>> | undefined;
+  /**
+   * Python's names of a method's positional parameters (`null` for positional-only ones), by
+   * method: an argument left `undefined` before others is then skipped, and the ones after
+   * it travel as keyword arguments, so Python uses the skipped parameter's default.
+   */
+  readonly parameters?: Readonly<Record<string, readonly (string | null)[]>> | undefined;
 }
 
 /** Keyword arguments for a remote call; pass `kwargs({...})` as the last argument. */
@@ -116,16 +139,19 @@ export interface ClientOptions extends ProxyOptions {
   proxy?: Proxy;
 }
 
-/** The control members every client has; all start with `$` so no remote name collides. */
-export interface ClientControls<T> {
+/**
+ * The control members every client has; all start with `$` so no remote name collides.
+ * `W` names the attributes `$set` may write (all of them unless the module knows better).
+ */
+export interface ClientControls<T, W extends keyof AttributesOf<T> = keyof AttributesOf<T>> {
   /** The underlying proxy (for per-call options, `$call` of any name, `$bind`, …). */
   readonly $proxy: Proxy;
   /** The descriptor the client was built from. */
   readonly $descriptor: ClientDescriptor;
   /** Read a remote attribute (the same as reading the member). */
   $get<K extends keyof AttributesOf<T> & string>(name: K): Promise<AttributesOf<T>[K]>;
-  /** Write a remote attribute: `await client.$set("volume", 7)`. */
-  $set<K extends keyof AttributesOf<T> & string>(name: K, value: AttributesOf<T>[K]): Promise<void>;
+  /** Write a remote attribute: `await client.$set("volume", 7)` (read-only ones do not compile). */
+  $set<K extends W & string>(name: K, value: AttributesOf<T>[K]): Promise<void>;
   /**
    * Send several calls in one message: `build` records calls on its argument and returns
    * them; the promise resolves to their results as a typed tuple. If a call raised, the
@@ -150,9 +176,11 @@ export interface ClientControls<T> {
 
 /**
  * A typed client: `T` is the generated interface (methods returning promises, attributes as
- * readonly promise-valued members) plus the control members.
+ * readonly promise-valued members) plus the control members; `W` names the attributes that
+ * can be written.
  */
-export type Client<T extends object> = T & ClientControls<T>;
+export type Client<T extends object, W extends keyof AttributesOf<T> = keyof AttributesOf<T>> = T &
+  ClientControls<T, W>;
 
 type Member = (...args: unknown[]) => unknown;
 
@@ -161,27 +189,36 @@ type Member = (...args: unknown[]) => unknown;
  * prototype-less object, so names such as `constructor` or `__proto__` are ordinary members.
  * Names that {@link isReservedMember} refuses are skipped (use `$proxy.$call`).
  */
-export function createClient<T extends object>(
-  descriptor: ClientDescriptor,
-  options: ClientOptions = {},
-): Client<T> {
+export function createClient<
+  T extends object,
+  W extends keyof AttributesOf<T> = keyof AttributesOf<T>,
+>(descriptor: ClientDescriptor, options: ClientOptions = {}): Client<T, W> {
   const { uri, proxy: given, ...proxyOptions } = options;
-  const proxy = given ?? new Proxy(uri ?? descriptor.uri, proxyOptions);
+  const proxy = given ?? newProxy(descriptor, uri, proxyOptions);
   const oneway = new Set(descriptor.oneway);
   const methods = descriptor.methods.filter((name) => !isReservedMember(name));
   const attrs = descriptor.attrs.filter((name) => !isReservedMember(name));
+  const receivers = resultReceivers(descriptor);
+  const receive = (name: string, result: Promise<unknown>): Promise<unknown> => {
+    const receiver = receivers.get(name);
+    return receiver === undefined ? result : result.then(receiver);
+  };
 
+  const split = (name: string, args: readonly unknown[]) =>
+    splitKwargs(args, ownEntry(descriptor.parameters, name));
   const call = (name: string, args: unknown[]): Promise<unknown> => {
-    const [vargs, kw] = splitKwargs(args);
+    const [vargs, kw] = split(name, args);
     if (oneway.has(name)) {
       return proxy.$call(name, vargs, kw, { oneway: true }).then(() => undefined);
     }
-    return proxy.$call(name, vargs, kw);
+    return receive(name, proxy.$call(name, vargs, kw));
   };
 
   const asyncMembers = memberTable(methods, (name) => (...args: unknown[]): Future<unknown> => {
-    const [vargs, kw] = splitKwargs(args);
-    return proxy.$async.call(name, vargs, kw);
+    const [vargs, kw] = split(name, args);
+    const future = proxy.$async.call(name, vargs, kw);
+    const receiver = oneway.has(name) ? undefined : receivers.get(name);
+    return receiver === undefined ? future : future.then(receiver);
   });
   const iterMembers = memberTable(
     methods,
@@ -190,19 +227,21 @@ export function createClient<T extends object>(
         iterate(name, () => call(name, args)),
   );
 
+  const get = (name: string): Promise<unknown> => receive(name, proxy.$get(name));
   const client: Record<PropertyKey, unknown> = Object.create(null) as Record<PropertyKey, unknown>;
   for (const name of methods) define(client, name, (...args: unknown[]) => call(name, args));
   for (const name of attrs) {
-    Object.defineProperty(client, name, { enumerable: true, get: () => proxy.$get(name) });
+    Object.defineProperty(client, name, { enumerable: true, get: () => get(name) });
   }
   const controls: Record<string, unknown> = {
     $proxy: proxy,
     $descriptor: descriptor,
-    $get: (name: string) => proxy.$get(name),
+    $get: get,
     $set: async (name: string, value: unknown) => {
       await proxy.$set(name, value);
     },
-    $batch: (build: (batch: object) => readonly unknown[]) => runBatch(proxy, methods, build),
+    $batch: (build: (batch: object) => readonly unknown[]) =>
+      runBatch(proxy, methods, build, receivers, split),
     $async: asyncMembers,
     $iter: iterMembers,
     $release: () => proxy.$release(),
@@ -211,7 +250,60 @@ export function createClient<T extends object>(
   define(client, Symbol.asyncDispose, async () => {
     proxy.$release();
   });
-  return client as Client<T>;
+  return client as Client<T, W>;
+}
+
+function newProxy(
+  descriptor: ClientDescriptor,
+  uri: string | URI | undefined,
+  options: ProxyOptions,
+): Proxy {
+  const target = uri ?? descriptor.uri;
+  if (target === undefined) {
+    throw new PyroError(
+      "config",
+      "no URI for the client: the module was generated without one, so pass the object's URI " +
+        "to its connect function",
+    );
+  }
+  // The module's types describe what its serializer delivers; use it unless told otherwise.
+  const serializer = options.serializer ?? descriptor.serializer;
+  return new Proxy(target, serializer === undefined ? options : { ...options, serializer });
+}
+
+/**
+ * What happens to each member's result when it arrives: its check (`--validate`), checks of
+ * the items of a returned iterator, and turning a returned proxy into a typed client. Members
+ * with none of these get no receiver, so their results take no extra step.
+ */
+function resultReceivers(
+  descriptor: ClientDescriptor,
+): Map<string, (value: unknown) => Promise<unknown>> {
+  const receivers = new Map<string, (value: unknown) => Promise<unknown>>();
+  const names = [...descriptor.methods, ...descriptor.attrs];
+  for (const name of names) {
+    const check = ownEntry(descriptor.checks, name);
+    const clientOf = ownEntry(descriptor.clients, name);
+    if (check === undefined && clientOf === undefined) continue;
+    const kind = descriptor.attrs.includes(name) ? "remote attribute" : "remote method";
+    const what = `${kind} ${JSON.stringify(name)}`;
+    receivers.set(name, async (value) => {
+      let result = check?.value === undefined ? value : await checkValue(check.value, value, what);
+      if (check?.items !== undefined && isAsyncIterable(result)) {
+        result = checkItems(result, check.items, `${what}'s result`);
+      }
+      if (clientOf !== undefined && result instanceof Proxy) {
+        return createClient(clientOf(), { proxy: result });
+      }
+      return result;
+    });
+  }
+  return receivers;
+}
+
+/** `table[name]` when it is the table's own entry (never an inherited `constructor`). */
+function ownEntry<V>(table: Readonly<Record<string, V>> | undefined, name: string): V | undefined {
+  return table !== undefined && Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function define(target: object, key: PropertyKey, value: unknown): void {
@@ -224,24 +316,53 @@ function memberTable(names: readonly string[], make: (name: string) => Member): 
   return Object.freeze(table);
 }
 
-function splitKwargs(args: readonly unknown[]): [unknown[], Record<string, unknown> | undefined] {
+/**
+ * Positional arguments and keyword arguments (a trailing `kwargs({...})`). An `undefined`
+ * argument is one not given, as a TypeScript optional parameter: trailing ones are left out,
+ * so Python uses their defaults; one followed by given arguments is skipped too when the
+ * module knows Python's parameter names (`names`), the later arguments then travel as
+ * keyword arguments. Otherwise it is sent as `None` (pass `null` to send `None` on purpose).
+ */
+function splitKwargs(
+  args: readonly unknown[],
+  names?: readonly (string | null)[],
+): [unknown[], Record<string, unknown> | undefined] {
   const last = args[args.length - 1];
-  if (last instanceof Kwargs) {
-    return [args.slice(0, -1), { ...(last.values as Record<string, unknown>) }];
-  }
-  return [[...args], undefined];
+  const given =
+    last instanceof Kwargs ? { ...(last.values as Record<string, unknown>) } : undefined;
+  let end = given === undefined ? args.length : args.length - 1;
+  while (end > 0 && args[end - 1] === undefined) end -= 1;
+  const hole = args.indexOf(undefined);
+  if (hole < 0 || hole >= end || names === undefined) return [args.slice(0, end), given];
+  const later = names.slice(hole, end);
+  if (later.some((name) => name === null || name === undefined)) return [args.slice(0, end), given];
+  // fromEntries defines own keys, so even a parameter named `__proto__` is an ordinary key.
+  const keywords = Object.fromEntries(
+    later.flatMap((name, offset) => {
+      const value = args[hole + offset];
+      return value === undefined ? [] : [[name!, value]];
+    }),
+  ) as Record<string, unknown>;
+  return [args.slice(0, hole), { ...keywords, ...given }];
 }
 
 async function runBatch(
   proxy: Proxy,
   methods: readonly string[],
   build: (batch: object) => readonly unknown[],
+  receivers: ReadonlyMap<string, (value: unknown) => Promise<unknown>>,
+  split: (
+    name: string,
+    args: readonly unknown[],
+  ) => [unknown[], Record<string, unknown> | undefined],
 ): Promise<unknown[]> {
   const batch = proxy.$batch();
   let recorded = 0;
+  const names: string[] = [];
   const recorder = memberTable(methods, (name) => (...args: unknown[]) => {
-    const [vargs, kw] = splitKwargs(args);
+    const [vargs, kw] = split(name, args);
     batch.call(name, vargs, kw);
+    names.push(name);
     return new BatchCall<unknown>(recorded++);
   });
   const calls = build(recorder);
@@ -257,7 +378,12 @@ async function runBatch(
   if (recorded === 0) return [];
   // Spreading iterates the results, which throws the remote error of a failed call.
   const results = [...(await batch.send())];
-  return indexes.map((index) => results[index]);
+  return Promise.all(
+    indexes.map((index) => {
+      const receiver = receivers.get(names[index]!);
+      return receiver === undefined ? results[index] : receiver(results[index]);
+    }),
+  );
 }
 
 async function* iterate(name: string, start: () => Promise<unknown>): AsyncGenerator<unknown> {

@@ -24,7 +24,9 @@
  *
  * pyrogen adds: `remote` (any other exception raised in the daemon, e.g. `builtins.ValueError`),
  * `attribute` (a remote name the object does not expose, caught locally), `uri` (a malformed
- * URI), `config` (an invalid configuration item) and `aborted` (an AbortSignal fired).
+ * URI), `config` (an invalid configuration item), `aborted` (an AbortSignal fired) and
+ * `validation` (a result that does not match the types a module was generated with, when it
+ * was generated with `--validate`).
  */
 export type PyroErrorCode =
   | "pyro"
@@ -41,7 +43,8 @@ export type PyroErrorCode =
   | "attribute"
   | "uri"
   | "config"
-  | "aborted";
+  | "aborted"
+  | "validation";
 
 /** The Python side of an exception that was raised in a daemon. */
 export interface RemoteExceptionInfo {
