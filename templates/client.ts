@@ -2,13 +2,13 @@
 import * as pyrogen from "../src/runtime/index.js";
 
 /** The remote object as its daemon reported it: where it lives and the names it exposes. */
-export const TemplateDescriptor: pyrogen.ClientDescriptor = Object.freeze({
+export const TemplateDescriptor = Object.freeze({
   pyrogenVersion: "0.0.0",
   uri: "PYRO:template@127.0.0.1:9999",
   methods: Object.freeze([]),
   oneway: Object.freeze([]),
   attrs: Object.freeze([]),
-});
+}) satisfies pyrogen.ClientDescriptor;
 
 /**
  * The remote object: one member per remote method (calling it resolves to the result) and
@@ -46,7 +46,7 @@ export type TemplateClient = pyrogen.Client<Template>;
  * `options` are the runtime's proxy options (serializer, timeoutMs, hmacKey, tls, …).
  */
 export function connectTemplate(
-  uri: string = TemplateDescriptor.uri,
+  uri: string | pyrogen.URI = TemplateDescriptor.uri,
   options: pyrogen.ClientOptions = {},
 ): TemplateClient {
   return pyrogen.createClient<Template>(TemplateDescriptor, { ...options, uri });

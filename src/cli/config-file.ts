@@ -26,8 +26,16 @@ const targetSchema = connectionSchema.extend({
   metadata: z.string().min(1).optional(),
   /** The module file to write. */
   out: z.string().min(1),
-  /** Parameter, return and attribute types. */
+  /** Parameter, return and attribute types (they win over the source's). */
   types: typeOverridesSchema.optional(),
+  /** The server's Python source: a file or folder, or several. */
+  source: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  /** With `source`: the class the object is (its name or `module.Name`). */
+  class: z.string().min(1).optional(),
+  /** With `source`: also emit zod schemas that check each result. */
+  validate: z.boolean().optional(),
+  /** With `source`: ask pyright where annotations and docstrings say nothing (default true). */
+  infer: z.boolean().optional(),
 });
 
 /** The config file's schema. */
@@ -80,11 +88,20 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
   }
   const config = parsed.data;
   for (const [index, target] of config.targets.entries()) {
-    if (target.uri === undefined && target.metadata === undefined) {
+    if (target.uri === undefined && target.metadata === undefined && target.source === undefined) {
       throw new CliError(
-        `${file}: ${targetLabel(target, index)}: needs "uri" (to connect) or "metadata" (a snapshot)`,
+        `${file}: ${targetLabel(target, index)}: needs "uri" (to connect), "metadata" (a ` +
+          'snapshot) or "source" (the server\'s Python code)',
         EXIT.usage,
       );
+    }
+    for (const field of ["class", "validate", "infer"] as const) {
+      if (target[field] !== undefined && target.source === undefined) {
+        throw new CliError(
+          `${file}: ${targetLabel(target, index)}, field "${field}": needs "source"`,
+          EXIT.usage,
+        );
+      }
     }
   }
   const dir = path.dirname(path.resolve(file));
@@ -98,6 +115,10 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
         ...t,
         out: resolve(t.out)!,
         metadata: resolve(t.metadata),
+        source:
+          t.source === undefined
+            ? undefined
+            : (typeof t.source === "string" ? [t.source] : t.source).map((p) => resolve(p)!),
         tlsCa: resolve(t.tlsCa),
         tlsCert: resolve(t.tlsCert),
         tlsKey: resolve(t.tlsKey),

@@ -5,9 +5,12 @@
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RemoteMetadata } from "../codegen/metadata.js";
+import type { TypingSummary } from "../codegen/generate.js";
 import { fileNameFor, typeNameFor, typeNameProblem } from "../codegen/names.js";
 import type { TypeOverrides } from "../codegen/overrides.js";
-import { mergeSettings, type ConnectionSettings } from "./connection-options.js";
+import type { SourceTypes } from "../codegen/source/source-types.js";
+import type { SerializerName } from "../runtime/serializers/serializer.js";
+import { mergeSettings, pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { fetchMetadata } from "./fetch-metadata.js";
 import { Progress } from "./progress.js";
@@ -24,6 +27,18 @@ export interface GenerateFlags extends ConnectionSettings {
   offline?: boolean;
   check?: boolean;
   quiet?: boolean;
+  source?: string[];
+  class?: string;
+  validate?: boolean;
+  infer?: boolean;
+}
+
+/** What a job reads from the server's Python source. */
+interface SourceJob {
+  readonly entries: readonly string[];
+  readonly className: string | undefined;
+  readonly validate: boolean;
+  readonly infer: boolean;
 }
 
 /** One module to produce. */
@@ -33,14 +48,20 @@ interface Job {
   readonly uri: string | undefined;
   readonly snapshot: string | undefined;
   readonly fromSnapshot: boolean;
+  /** Names come from the Python source alone (no daemon, no snapshot). */
+  readonly fromSource: boolean;
+  readonly source: SourceJob | undefined;
   /** Save fetched metadata here. */
   readonly saveSnapshot: string | undefined;
-  /** Output file; `undefined` = stdout. */
-  readonly out: string | undefined;
+  /** Output file (or a folder to put it in); `undefined` = stdout. */
+  readonly out: Output | undefined;
   readonly name: string | undefined;
   readonly types: TypeOverrides | undefined;
   readonly settings: ConnectionSettings;
 }
+
+/** Where a module goes: a file, or a folder where its file name follows the type name. */
+type Output = { readonly file: string } | { readonly folder: string };
 
 /** Run the generate command; resolves to the exit code. */
 export async function runGenerate(uris: string[], flags: GenerateFlags): Promise<ExitCode> {
@@ -55,18 +76,32 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
   const stale: string[] = [];
   for (const [index, job] of jobs.entries()) {
     progress.step(index, job.label);
-    const { uri, metadata } = await source(job);
-    const typeName = job.name ?? typeNameFor(objectNameOf(uri));
-    const generated = await generateModule(metadata, { typeName, uri, types: job.types });
+    const fetched = job.fromSource ? undefined : await source(job);
+    const sourceTypes = await readSource(job, fetched?.metadata);
+    const uri = fetched?.uri ?? job.uri;
+    const metadata = fetched?.metadata ?? sourceTypes!.main.metadata;
+    const typeName = moduleTypeName(job, uri, sourceTypes);
+    const generated = await generateModule(metadata, {
+      typeName,
+      uri,
+      types: job.types,
+      source: sourceTypes,
+      serializer: sourceTypes === undefined ? undefined : serializerOf(job.settings),
+    });
     for (const warning of generated.warnings) {
       process.stderr.write(`pyrogen: warning: ${job.label}: ${warning}\n`);
     }
-    if (job.out === undefined) {
+    const out = job.out === undefined ? undefined : outputPath(job.out, typeName);
+    if (out === undefined) {
       process.stdout.write(generated.code);
     } else if (flags.check === true) {
-      if ((await readIfExists(job.out)) !== generated.code) stale.push(job.out);
+      if ((await readIfExists(out)) !== generated.code) stale.push(out);
     } else {
-      await writeIfChanged(job.out, generated.code);
+      await writeIfChanged(out, generated.code);
+    }
+    // One line per written (or checked) module: how much of it is typed.
+    if (out !== undefined && flags.quiet !== true) {
+      process.stderr.write(`pyrogen: ${summaryLine(out, generated.summary)}\n`);
     }
   }
   if (flags.check === true) {
@@ -87,9 +122,10 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
 
 async function argumentJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> {
   if (flags.target !== undefined) throw new CliError("--target needs --config <file>", EXIT.usage);
-  if (flags.offline === true) {
+  const sourceJob = sourceOf(flags);
+  if (flags.offline === true && sourceJob === undefined) {
     throw new CliError(
-      "--offline needs --config <file>; for one object use --metadata <snapshot>",
+      "--offline needs --config <file> or --source; for one object use --metadata <snapshot>",
       EXIT.usage,
     );
   }
@@ -111,21 +147,25 @@ async function argumentJobs(uris: string[], flags: GenerateFlags): Promise<Job[]
         EXIT.usage,
       );
     }
-    const out =
-      flags.out === undefined
-        ? undefined
-        : await outputFile(
-            flags.out,
-            1,
-            flags.name,
-            uris[0] ?? (await readSnapshot(flags.metadata)).uri,
-          );
-    return [job(flags.metadata, uris[0], flags.metadata, true, undefined, out, flags, settings)];
+    const out = flags.out === undefined ? undefined : await outputFile(flags.out, 1);
+    return [
+      job(flags.metadata, uris[0], flags.metadata, "snapshot", undefined, out, flags, settings),
+    ];
   }
   if (uris.length === 0) {
+    if (sourceJob !== undefined) {
+      // No daemon and no snapshot: the exposed names come from the source by Pyro's rules.
+      if (flags.saveMetadata !== undefined) {
+        throw new CliError("--save-metadata saves what a daemon reports: give a URI", EXIT.usage);
+      }
+      const out = flags.out === undefined ? undefined : await outputFile(flags.out, 1);
+      const label = sourceJob.entries.join(", ");
+      return [job(label, undefined, undefined, "source", undefined, out, flags, settings)];
+    }
     throw new CliError(
       "nothing to generate: give a URI (pyrogen PYRONAME:name -o out.ts), a snapshot " +
-        "(--metadata <file>) or a config file (--config <file>); see pyrogen --help",
+        "(--metadata <file>), the server's source (--source server.py) or a config file " +
+        "(--config <file>); see pyrogen --help",
       EXIT.usage,
     );
   }
@@ -147,24 +187,48 @@ async function argumentJobs(uris: string[], flags: GenerateFlags): Promise<Job[]
       EXIT.usage,
     );
   }
+  if (flags.offline === true && flags.saveMetadata !== undefined) {
+    throw new CliError("--offline does not connect, so there is nothing to save", EXIT.usage);
+  }
   const jobs: Job[] = [];
   for (const uri of uris) {
-    const out =
-      flags.out === undefined
-        ? undefined
-        : await outputFile(flags.out, uris.length, flags.name, uri);
-    jobs.push(job(uri, uri, undefined, false, flags.saveMetadata, out, flags, settings));
+    const out = flags.out === undefined ? undefined : await outputFile(flags.out, uris.length);
+    // --offline with --source: the URI is only the factory's default; nothing connects.
+    const from = flags.offline === true ? "source" : "daemon";
+    jobs.push(job(uri, uri, undefined, from, flags.saveMetadata, out, flags, settings));
   }
   return jobs;
+}
+
+/** The `--source` part of the flags, checked. */
+function sourceOf(flags: GenerateFlags): SourceJob | undefined {
+  if (flags.source === undefined) {
+    for (const [flag, value] of [
+      ["--class", flags.class],
+      ["--validate", flags.validate],
+      ["--no-infer", flags.infer === false ? true : undefined],
+    ] as const) {
+      if (value !== undefined) {
+        throw new CliError(`${flag} needs --source <file-or-folder>`, EXIT.usage);
+      }
+    }
+    return undefined;
+  }
+  return {
+    entries: flags.source,
+    className: flags.class,
+    validate: flags.validate === true,
+    infer: flags.infer !== false,
+  };
 }
 
 function job(
   label: string,
   uri: string | undefined,
   snapshot: string | undefined,
-  fromSnapshot: boolean,
+  from: "daemon" | "snapshot" | "source",
   saveSnapshot: string | undefined,
-  out: string | undefined,
+  out: Output | undefined,
   flags: GenerateFlags,
   settings: ConnectionSettings,
 ): Job {
@@ -172,7 +236,9 @@ function job(
     label,
     uri,
     snapshot,
-    fromSnapshot,
+    fromSnapshot: from === "snapshot",
+    fromSource: from === "source",
+    source: sourceOf(flags),
     saveSnapshot,
     out,
     name: flags.name,
@@ -185,7 +251,7 @@ async function configJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> 
   if (uris.length > 0) {
     throw new CliError("give either URIs or --config <file>, not both", EXIT.usage);
   }
-  for (const flag of ["out", "name", "metadata", "saveMetadata"] as const) {
+  for (const flag of ["out", "name", "metadata", "saveMetadata", "source", "class"] as const) {
     if (flags[flag] !== undefined) {
       const shown = flag === "saveMetadata" ? "--save-metadata" : `--${flag}`;
       throw new CliError(
@@ -211,22 +277,46 @@ async function configJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> 
       );
     }
   }
-  return selected.map(({ target, index }) => {
-    const fromSnapshot = flags.offline === true || target.uri === undefined;
-    if (fromSnapshot && target.metadata === undefined) {
+  return selected.map(({ target, index }): Job => {
+    const {
+      name,
+      uri,
+      metadata,
+      out,
+      types,
+      source,
+      class: className,
+      validate,
+      infer,
+      ...connection
+    } = target;
+    // Offline, a target reads its snapshot if it has one, else (with a source) its source.
+    const offline = flags.offline === true || uri === undefined;
+    const fromSource = offline && metadata === undefined && source !== undefined;
+    const fromSnapshot = offline && !fromSource;
+    if (fromSnapshot && metadata === undefined) {
       throw new CliError(
-        `${file}: ${targetLabel(target, index)}: --offline needs a "metadata" snapshot path for this target`,
+        `${file}: ${targetLabel(target, index)}: --offline needs a "metadata" snapshot path (or a "source") for this target`,
         EXIT.usage,
       );
     }
-    const { name, uri, metadata, out, types, ...connection } = target;
     return {
       label: targetLabel(target, index),
       uri,
       snapshot: metadata,
       fromSnapshot,
-      saveSnapshot: fromSnapshot ? undefined : metadata,
-      out,
+      fromSource,
+      source:
+        source === undefined
+          ? undefined
+          : {
+              entries: source as string[],
+              className,
+              validate: validate === true,
+              infer: infer !== false,
+            },
+      saveSnapshot: offline ? undefined : metadata,
+      out: { file: out },
       name,
       types,
       settings: mergeSettings(config.defaults ?? {}, connection, cliSettings),
@@ -245,6 +335,10 @@ function pickSettings(flags: GenerateFlags): ConnectionSettings {
     offline: _offline,
     check: _check,
     quiet: _quiet,
+    source: _source,
+    class: _class,
+    validate: _validate,
+    infer: _infer,
     ...settings
   } = flags;
   return settings;
@@ -261,6 +355,68 @@ async function source(job: Job): Promise<{ uri: string; metadata: RemoteMetadata
   return { uri, metadata };
 }
 
+/** Types from the job's Python source, if it has one (the analyser loads only then). */
+async function readSource(
+  job: Job,
+  metadata: RemoteMetadata | undefined,
+): Promise<SourceTypes | undefined> {
+  if (job.source === undefined) return undefined;
+  const { readSourceTypes, SourceTypesError } = await import("../codegen/source/source-types.js");
+  const { SourceError } = await import("../codegen/source/source-files.js");
+  try {
+    return await readSourceTypes(
+      {
+        entries: job.source.entries,
+        className: job.source.className,
+        serializer: serializerOf(job.settings),
+        infer: job.source.infer,
+        validate: job.source.validate,
+        classOverrides: job.types?.classes ?? {},
+        metadata,
+      },
+      (pythonName) => job.name ?? typeNameFor(pythonName),
+    );
+  } catch (error) {
+    if (error instanceof SourceTypesError || error instanceof SourceError) {
+      throw new CliError(`${job.label}: ${error.message}`, EXIT.usage, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The module's type name: `--name`, else the source's class name, else from the URI. */
+function moduleTypeName(
+  job: Job,
+  uri: string | undefined,
+  source: SourceTypes | undefined,
+): string {
+  if (job.name !== undefined) return job.name;
+  if (source !== undefined) return typeNameFor(source.pythonName);
+  return typeNameFor(objectNameOf(uri ?? "remote"));
+}
+
+/** The serializer a module's source types are mapped for: the connection's. */
+function serializerOf(settings: ConnectionSettings): SerializerName {
+  return pyroConfigFor(settings).get("SERIALIZER");
+}
+
+/** `music.ts: 8 methods (7 typed, 1 partly), 2 attributes typed` */
+function summaryLine(out: string, summary: TypingSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const detail = [
+    ...(summary.typed > 0 ? [`${summary.typed} typed`] : []),
+    ...(summary.partly > 0 ? [`${summary.partly} partly`] : []),
+  ];
+  const methods = `${plural(summary.methods, "method")} (${detail.length > 0 ? detail.join(", ") : "untyped"})`;
+  const attrs =
+    summary.attrs === 0
+      ? ""
+      : summary.attrsTyped === summary.attrs
+        ? `, ${plural(summary.attrs, "attribute")} typed`
+        : `, ${plural(summary.attrs, "attribute")} (${summary.attrsTyped === 0 ? "untyped" : `${summary.attrsTyped} typed`})`;
+  return `${shownPath(out)}: ${methods}${attrs}`;
+}
+
 /** The object part of a URI: `PYRONAME:example.music@h:1` → `example.music`. */
 function objectNameOf(uri: string): string {
   const rest = uri.slice(uri.indexOf(":") + 1);
@@ -268,23 +424,18 @@ function objectNameOf(uri: string): string {
   return at >= 0 ? rest.slice(0, at) : rest;
 }
 
-async function outputFile(
-  out: string,
-  count: number,
-  name: string | undefined,
-  uri: string | undefined,
-): Promise<string> {
+async function outputFile(out: string, count: number): Promise<Output> {
   const isDir = out.endsWith("/") || out.endsWith(path.sep) || (await isDirectory(out));
-  if (!isDir) {
-    if (count > 1)
-      throw new CliError(
-        `-o ${out}: several URIs need an output folder (end it with /)`,
-        EXIT.usage,
-      );
-    return path.resolve(out);
+  if (isDir) return { folder: path.resolve(out) };
+  if (count > 1) {
+    throw new CliError(`-o ${out}: several URIs need an output folder (end it with /)`, EXIT.usage);
   }
-  const typeName = name ?? typeNameFor(objectNameOf(uri ?? "remote"));
-  return path.resolve(out, fileNameFor(typeName));
+  return { file: path.resolve(out) };
+}
+
+/** The output file: as given, or in the folder under the type name (`music-server.ts`). */
+function outputPath(out: Output, typeName: string): string {
+  return "file" in out ? out.file : path.resolve(out.folder, fileNameFor(typeName));
 }
 
 /** A path relative to the working folder when it is inside it, else absolute. */

@@ -86,6 +86,13 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
     .option("--save-metadata <file>", "also save the fetched metadata as a snapshot")
     .option("--offline", "with --config: read each target's snapshot instead of connecting")
     .option("--check", "regenerate in memory; exit 1 naming each file that is out of date")
+    .option(
+      "-s, --source <path...>",
+      "the server's Python source (files or folders): types, docs, and names without a daemon",
+    )
+    .option("--class <Name>", "with --source: the class the object is (default: the only one)")
+    .option("--validate", "with --source: also check every result against its type (zod)")
+    .option("--no-infer", "with --source: do not run pyright where the source has no types")
     .option("-q, --quiet", "no progress or summary output")
     .showHelpAfterError("(run pyrogen --help for usage)")
     // Subcommands have the same connection flags; they must reach the subcommand.
@@ -101,9 +108,12 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
     program
       .command("inspect")
       .description("show what an object exposes: methods, oneway methods, attributes")
-      .argument("<uri>", "the object (PYRO:, PYRONAME:, PYROMETA:)")
+      .argument("[uri]", "the object (PYRO:, PYRONAME:, PYROMETA:); optional with --source")
+      .option("-s, --source <path...>", "also show the signatures the Python source gives")
+      .option("--class <Name>", "with --source: the class the object is")
+      .option("--no-infer", "with --source: do not run pyright")
       .option("--json", "print JSON instead of a table"),
-  ).action(async (uri: string, options: Record<string, unknown>) => {
+  ).action(async (uri: string | undefined, options: Record<string, unknown>) => {
     const { runInspect } = await import("./inspect-command.js");
     setExitCode(await runInspect(uri, settingsOf(options)));
   });

@@ -4,15 +4,17 @@
  */
 import { emitModule } from "./emit.js";
 import type { RemoteMetadata } from "./metadata.js";
-import { buildModel, type ModuleOptions } from "./model.js";
+import { buildModel, type ModuleOptions, type TypingSummary } from "./model.js";
 import { VERSION } from "./version.js";
 
 /** A generated module and what the generator has to say about it. */
 export interface GeneratedModule {
   /** The module source, formatted. */
   readonly code: string;
-  /** Remote names not emitted as members, override names that matched nothing. */
+  /** Remote names not emitted as members, override names that matched nothing, source notes. */
   readonly warnings: readonly string[];
+  /** How many members got types. */
+  readonly summary: TypingSummary;
 }
 
 /** Generate the client module for an object with `metadata`. */
@@ -21,7 +23,7 @@ export async function generateModule(
   options: ModuleOptions,
 ): Promise<GeneratedModule> {
   const model = buildModel(metadata, options, VERSION);
-  return { code: await emitModule(model), warnings: model.warnings };
+  return { code: await emitModule(model), warnings: model.warnings, summary: model.summary };
 }
 
-export type { ModuleOptions };
+export type { ModuleOptions, TypingSummary };

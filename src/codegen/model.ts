@@ -1,20 +1,32 @@
 /**
- * The model of one generated module: plain data computed from metadata and options, with
- * every name already made safe (see `names.ts`). The emitter only places these strings.
+ * The model of one generated module: plain data computed from metadata, options and (with
+ * `--source`) the Python source's types, with every name already made safe (see
+ * `names.ts`). The emitter only places these strings.
  */
 import { createHash } from "node:crypto";
+import type { SerializerName } from "../runtime/serializers/serializer.js";
 import type { RemoteMetadata } from "./metadata.js";
 import { isReservedMember, literal, memberName, reservedReason } from "./names.js";
-import type { TypeOverrides } from "./overrides.js";
+import type { MethodTypes, TypeOverrides } from "./overrides.js";
+import type {
+  SourceAttribute,
+  SourceClient,
+  SourceMethod,
+  SourceTypes,
+} from "./source/source-types.js";
 
 /** Options that shape a generated module (and are recorded in its banner). */
 export interface ModuleOptions {
   /** The type name (`MusicServer`); the factory is `connect<Name>`. */
   readonly typeName: string;
-  /** The URI the factory connects to by default. */
-  readonly uri: string;
-  /** Type overrides for chosen methods and attributes. */
+  /** The URI the factory connects to by default; none for a module from source alone. */
+  readonly uri: string | undefined;
+  /** Type overrides for chosen methods and attributes (they win over the source's types). */
   readonly types?: TypeOverrides | undefined;
+  /** Types read from the Python source (`--source`). */
+  readonly source?: SourceTypes | undefined;
+  /** The serializer the source's types were mapped for. */
+  readonly serializer?: SerializerName | undefined;
 }
 
 /** One remote method as emitted. */
@@ -24,9 +36,16 @@ export interface MethodModel {
   readonly oneway: boolean;
   /** The parameters, in order. */
   readonly params: readonly ParameterModel[];
-  /** The type a call resolves to: `void` for oneway methods, else the override or `unknown`. */
+  /** The type a call resolves to: `void` for oneway methods, else the known type or `unknown`. */
   readonly returns: string;
+  /** TSDoc lines from the source; empty for the standard comment. */
+  readonly doc: readonly string[];
+  /** How much of its signature has types. */
+  readonly knowledge: Knowledge;
 }
+
+/** How much of a member's type is known. */
+export type Knowledge = "known" | "partly" | "unknown";
 
 /** One parameter of an emitted method. */
 export interface ParameterModel {
@@ -40,25 +59,65 @@ export interface ParameterModel {
 export interface AttributeModel {
   readonly member: string;
   readonly type: string;
+  readonly doc: readonly string[];
+  readonly knowledge: Knowledge;
+}
+
+/** A descriptor's contents, as source text. */
+export interface DescriptorModel {
+  /** The URI string literal, or undefined for none. */
+  readonly uri: string | undefined;
+  /** String literals. */
+  readonly methods: readonly string[];
+  readonly oneway: readonly string[];
+  readonly attrs: readonly string[];
+  /** The serializer's name as a string literal, when types depend on it. */
+  readonly serializer: string | undefined;
+  /** `key: { value: schema, items: schema }` entries (with `--validate`). */
+  readonly checks: readonly string[];
+  /** `key: () => OtherDescriptor` entries for results that are proxies. */
+  readonly clients: readonly string[];
+  /** `key: Object.freeze([names])` entries: Python's positional parameter names. */
+  readonly parameters: readonly string[];
+}
+
+/** A client interface with its descriptor (the module's own, or a returned object's). */
+export interface InterfaceModel {
+  readonly typeName: string;
+  readonly descriptorName: string;
+  readonly clientTypeName: string;
+  readonly doc: readonly string[];
+  readonly descriptor: DescriptorModel;
+  readonly methods: readonly MethodModel[];
+  readonly attrs: readonly AttributeModel[];
+  /** String literals of the attributes `$set` may write; undefined = all of them. */
+  readonly writable: readonly string[] | undefined;
 }
 
 /** Everything the emitter needs. */
-export interface ClientModel {
-  readonly typeName: string;
+export interface ClientModel extends InterfaceModel {
   readonly version: string;
-  /** String literals (already escaped) for the descriptor. */
-  readonly descriptor: {
-    readonly uri: string;
-    readonly methods: readonly string[];
-    readonly oneway: readonly string[];
-    readonly attrs: readonly string[];
-  };
-  readonly methods: readonly MethodModel[];
-  readonly attrs: readonly AttributeModel[];
+  /** Clients of objects the module's methods return (from the source). */
+  readonly returnedClients: readonly InterfaceModel[];
+  /** Named types from the source (`export interface Song {…}`). */
+  readonly declarations: readonly string[];
+  /** zod schema statements (with `--validate`); the module then imports zod. */
+  readonly schemas: readonly string[];
   /** Banner lines (comment-safe). */
   readonly banner: readonly string[];
-  /** Remote names that were not emitted as members, and override names nothing matched. */
+  /** Remote names that were not emitted as members, override names nothing matched, source notes. */
   readonly warnings: readonly string[];
+  /** How typed the result is, for the CLI's summary line. */
+  readonly summary: TypingSummary;
+}
+
+/** How many members got types. */
+export interface TypingSummary {
+  readonly methods: number;
+  readonly typed: number;
+  readonly partly: number;
+  readonly attrs: number;
+  readonly attrsTyped: number;
 }
 
 /** Build the model. `version` is pyrogen's version, recorded in the banner and descriptor. */
@@ -67,14 +126,82 @@ export function buildModel(
   options: ModuleOptions,
   version: string,
 ): ClientModel {
-  const warnings: string[] = [];
+  const warnings: string[] = [...(options.source?.warnings ?? [])];
+  const source = options.source;
+  const main = buildInterface(
+    metadata,
+    {
+      typeName: options.typeName,
+      descriptorName: `${options.typeName}Descriptor`,
+      clientTypeName: `${options.typeName}Client`,
+    },
+    options.uri,
+    source?.main,
+    options.types,
+    options.serializer,
+    warnings,
+  );
+  const returnedClients = (source?.clients ?? []).map((client) =>
+    buildInterface(
+      client.metadata,
+      client,
+      undefined,
+      client,
+      undefined,
+      options.serializer,
+      warnings,
+    ),
+  );
+  const recorded = [
+    ...(options.types === undefined ? [] : [describeTypes(options.types)]),
+    ...(source === undefined
+      ? []
+      : [
+          `serializer=${options.serializer ?? "serpent"}`,
+          ...(source.schemas.length > 0 ? ["validate"] : []),
+          source.provenance,
+        ]),
+  ];
+  return {
+    ...main,
+    doc: source?.main.doc ?? [],
+    version,
+    returnedClients,
+    declarations: source?.declarations ?? [],
+    schemas: source?.schemas ?? [],
+    banner: [
+      `@generated by pyrogen ${version}. Do not edit: regenerate it with the pyrogen CLI.`,
+      `source: ${options.uri === undefined ? "Python source only" : literal(options.uri)}`,
+      `options: name=${options.typeName}${recorded.map((item) => `, ${item}`).join("")}`,
+    ],
+    warnings,
+    summary: summarize(main),
+  };
+}
+
+interface InterfaceNames {
+  readonly typeName?: string;
+  readonly interfaceName?: string;
+  readonly descriptorName: string;
+  readonly clientTypeName: string;
+}
+
+function buildInterface(
+  metadata: RemoteMetadata,
+  names: InterfaceNames,
+  uri: string | undefined,
+  source: SourceClient | undefined,
+  overrides: TypeOverrides | undefined,
+  serializer: SerializerName | undefined,
+  warnings: string[],
+): InterfaceModel {
   const attrNames = metadata.attrs;
   const attrSet = new Set(attrNames);
   // Pyro's own client looks attributes up before methods; a name in both is an attribute.
   const methodNames = metadata.methods.filter((name) => !attrSet.has(name));
   const onewaySet = new Set(metadata.oneway);
-  const methodTypes = options.types?.methods ?? {};
-  const attrTypes = options.types?.attrs ?? {};
+  const methodTypes = overrides?.methods ?? {};
+  const attrTypes = overrides?.attrs ?? {};
 
   const emitted = (name: string, kind: string): boolean => {
     if (!isReservedMember(name)) return true;
@@ -85,43 +212,37 @@ export function buildModel(
     return false;
   };
 
+  const sourceMethod = (name: string): SourceMethod | undefined => source?.methods.get(name);
+  const sourceAttr = (name: string): SourceAttribute | undefined => source?.attrs.get(name);
+
   const methods = methodNames
     .filter((name) => emitted(name, "method"))
     .map((name): MethodModel => {
-      const types = Object.hasOwn(methodTypes, name) ? methodTypes[name] : undefined;
+      const override = Object.hasOwn(methodTypes, name) ? methodTypes[name] : undefined;
       const oneway = onewaySet.has(name);
-      const params: ParameterModel[] = (types?.params ?? []).map((p) => ({
-        name: p.name,
-        type: p.type,
-        optional: p.optional === true,
-        rest: false,
-      }));
-      if (types?.params === undefined) {
-        params.push({ name: "args", type: "unknown[]", optional: false, rest: true });
-      } else if (types.kwargs !== undefined) {
-        params.push({
-          name: "kwargs",
-          type: `pyrogen.Kwargs<${types.kwargs}>`,
-          optional: true,
-          rest: false,
-        });
-      }
-      // A generator call resolves to a remote iterator; `$iter` then yields its items.
-      const yields = types?.yields === undefined ? undefined : `AsyncIterable<${types.yields}>`;
+      const fromSource = sourceMethod(name);
       return {
         member: memberName(name),
         oneway,
-        params,
-        returns: oneway ? "void" : (types?.returns ?? yields ?? "unknown"),
+        params: parameters(override, fromSource),
+        returns: oneway ? "void" : returnType(override, fromSource),
+        doc: fromSource?.doc ?? [],
+        knowledge: methodKnowledge(override, fromSource, oneway),
       };
     });
 
   const attrs = attrNames
     .filter((name) => emitted(name, "attribute"))
-    .map((name): AttributeModel => ({
-      member: memberName(name),
-      type: Object.hasOwn(attrTypes, name) ? attrTypes[name]! : "unknown",
-    }));
+    .map((name): AttributeModel => {
+      const override = Object.hasOwn(attrTypes, name) ? attrTypes[name] : undefined;
+      const fromSource = sourceAttr(name);
+      return {
+        member: memberName(name),
+        type: override ?? fromSource?.type ?? "unknown",
+        doc: fromSource?.doc ?? [],
+        knowledge: override !== undefined ? "known" : (fromSource?.knowledge ?? "unknown"),
+      };
+    });
 
   for (const name of Object.keys(methodTypes)) {
     if (!methodNames.includes(name)) {
@@ -136,24 +257,138 @@ export function buildModel(
     }
   }
 
-  const recorded = options.types === undefined ? "" : `, ${describeTypes(options.types)}`;
+  const checks: string[] = [];
+  const clients: string[] = [];
+  const parameterNames: string[] = [];
+  for (const name of methodNames) {
+    const names = sourceMethod(name)?.positionalNames;
+    const overridden = Object.hasOwn(methodTypes, name) && methodTypes[name]?.params !== undefined;
+    if (names === undefined || overridden || isReservedMember(name)) continue;
+    const list = names.map((n) => (n === null ? "null" : literal(n))).join(", ");
+    parameterNames.push(`${descriptorKey(name)}: Object.freeze([${list}])`);
+  }
+  for (const name of [...methodNames, ...attrNames]) {
+    if (isReservedMember(name)) continue;
+    const isAttr = attrSet.has(name);
+    const overridden = isAttr ? Object.hasOwn(attrTypes, name) : overridesResult(methodTypes, name);
+    if (overridden) continue; // the source's check or client would contradict the override
+    const attrCheck = sourceAttr(name)?.check;
+    const check = isAttr
+      ? attrCheck === undefined
+        ? undefined
+        : { value: attrCheck }
+      : sourceMethod(name)?.check;
+    if (check !== undefined && (isAttr || !onewaySet.has(name))) {
+      const parts = [
+        ...(check.value === undefined ? [] : [`value: ${check.value}`]),
+        ...(check.items === undefined ? [] : [`items: ${check.items}`]),
+      ];
+      if (parts.length > 0)
+        checks.push(`${descriptorKey(name)}: Object.freeze({ ${parts.join(", ")} })`);
+    }
+    const client = isAttr ? sourceAttr(name)?.client : sourceMethod(name)?.client;
+    if (client !== undefined) clients.push(`${descriptorKey(name)}: () => ${client}`);
+  }
+
+  // With the source, `$set` accepts only attributes that have a setter (unknown ones stay).
+  const writable =
+    source === undefined
+      ? undefined
+      : attrNames
+          .filter((name) => !isReservedMember(name) && source.attrs.get(name)?.readonly !== true)
+          .map(literal);
+
   return {
-    typeName: options.typeName,
-    version,
+    typeName: names.typeName ?? names.interfaceName!,
+    descriptorName: names.descriptorName,
+    clientTypeName: names.clientTypeName,
+    doc: source?.doc ?? [],
     descriptor: {
-      uri: literal(options.uri),
+      uri: uri === undefined ? undefined : literal(uri),
       methods: methodNames.map(literal),
       oneway: methodNames.filter((name) => onewaySet.has(name)).map(literal),
       attrs: attrNames.map(literal),
+      serializer: source === undefined ? undefined : literal(serializer ?? "serpent"),
+      checks,
+      clients,
+      parameters: parameterNames,
     },
     methods,
     attrs,
-    banner: [
-      `@generated by pyrogen ${version}. Do not edit: regenerate it with the pyrogen CLI.`,
-      `source: ${literal(options.uri)}`,
-      `options: name=${options.typeName}${recorded}`,
-    ],
-    warnings,
+    writable,
+  };
+}
+
+function overridesResult(
+  methodTypes: Readonly<Record<string, MethodTypes>>,
+  name: string,
+): boolean {
+  const override = Object.hasOwn(methodTypes, name) ? methodTypes[name] : undefined;
+  return override?.returns !== undefined || override?.yields !== undefined;
+}
+
+/** Parameters: the override's when it gives them, else the source's, else `...args`. */
+function parameters(
+  override: MethodTypes | undefined,
+  source: SourceMethod | undefined,
+): ParameterModel[] {
+  if (override?.params !== undefined) {
+    const params: ParameterModel[] = override.params.map((p) => ({
+      name: p.name,
+      type: p.type,
+      optional: p.optional === true,
+      rest: false,
+    }));
+    if (override.kwargs !== undefined) {
+      params.push({
+        name: "kwargs",
+        type: `pyrogen.Kwargs<${override.kwargs}>`,
+        optional: true,
+        rest: false,
+      });
+    }
+    return params;
+  }
+  if (source !== undefined) return [...source.params];
+  return [{ name: "args", type: "unknown[]", optional: false, rest: true }];
+}
+
+/** The result type: the override's, else the source's, else `unknown`. */
+function returnType(override: MethodTypes | undefined, source: SourceMethod | undefined): string {
+  // A generator call resolves to a remote iterator; `$iter` then yields its items.
+  if (override?.returns !== undefined) return override.returns;
+  if (override?.yields !== undefined) return `AsyncIterable<${override.yields}>`;
+  return source?.returns ?? "unknown";
+}
+
+/** A descriptor key for a member name: `__proto__` computed, so it is an own key. */
+function descriptorKey(name: string): string {
+  return name === "__proto__" ? `[${literal(name)}]` : memberName(name);
+}
+
+/** A method's knowledge: the source's, where config overrides did not replace it. */
+function methodKnowledge(
+  override: MethodTypes | undefined,
+  source: SourceMethod | undefined,
+  oneway: boolean,
+): Knowledge {
+  const paramsGiven = override?.params !== undefined;
+  const resultGiven = oneway || override?.returns !== undefined || override?.yields !== undefined;
+  if (paramsGiven && resultGiven) return "known";
+  if (source === undefined) return paramsGiven || resultGiven ? "partly" : "unknown";
+  if (source.knowledge === "known" || paramsGiven || resultGiven) {
+    return source.knowledge === "unknown" ? "partly" : source.knowledge;
+  }
+  return source.knowledge;
+}
+
+function summarize(model: InterfaceModel): TypingSummary {
+  return {
+    methods: model.methods.length,
+    typed: model.methods.filter((m) => m.knowledge === "known").length,
+    partly: model.methods.filter((m) => m.knowledge === "partly").length,
+    attrs: model.attrs.length,
+    attrsTyped: model.attrs.filter((a) => a.knowledge === "known").length,
   };
 }
 

@@ -35,10 +35,15 @@ export const methodTypesSchema = z.strictObject({
   yields: typeText.optional(),
 });
 
-/** Per-target type overrides: `{ methods: { name: {...} }, attrs: { name: "type" } }`. */
+/**
+ * Per-target type overrides: `{ methods: { name: {...} }, attrs: { name: "type" },
+ * classes: { "module.Name": "type" } }`. `classes` gives the TypeScript type a registered
+ * class hook turns a Python class's instances into (used with `--source`).
+ */
 export const typeOverridesSchema = z.strictObject({
   methods: z.record(z.string(), methodTypesSchema).optional(),
   attrs: z.record(z.string(), typeText).optional(),
+  classes: z.record(z.string(), typeText).optional(),
 });
 
 /** Types for one remote method. */
