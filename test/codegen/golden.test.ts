@@ -6,20 +6,26 @@
  * live daemon.
  */
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateModule } from "../../src/codegen/generate.js";
-import { loadConfigFile } from "../../src/cli/config-file.js";
 import { fetchMetadata } from "../../src/cli/fetch-metadata.js";
 import { readSnapshot } from "../../src/cli/snapshot-file.js";
-import { typeNameFor } from "../../src/codegen/names.js";
 import { FIXTURES, PythonProcesses, ROOT } from "../harness/python.js";
+import { runCli } from "../cli/run-cli.js";
 
 const run = promisify(execFile);
-const CASES = ["music", "hostile"] as const;
+const CASES = [
+  "music",
+  "hostile",
+  "music-source",
+  "music-annotated",
+  "music-docstrings",
+  "zoo",
+] as const;
 type CaseName = (typeof CASES)[number];
+/** The cases whose names come from a metadata snapshot (the others read Python source). */
+const SNAPSHOT_CASES = ["music", "hostile"] as const;
 
 const python = new PythonProcesses();
 const uris = new Map<CaseName, string>();
@@ -34,28 +40,20 @@ beforeAll(async () => {
 });
 afterAll(() => python.stopAll());
 
-async function caseTarget(name: CaseName) {
-  const { config } = await loadConfigFile(
-    path.join(FIXTURES, "codegen", name, "pyrogen.config.json"),
-  );
-  return config.targets[0]!;
-}
+const configOf = (name: CaseName): string =>
+  path.join(FIXTURES, "codegen", name, "pyrogen.config.json");
 
-describe.each(CASES)("golden case %s", { timeout: 60_000 }, (name) => {
-  it("regenerates byte-identical from its snapshot and options", async () => {
-    const target = await caseTarget(name);
-    const snapshot = await readSnapshot(target.metadata!);
-    const uri = target.uri ?? snapshot.uri;
-    const options = { typeName: target.name ?? typeNameFor(uri), uri, types: target.types };
-    const first = await generateModule(snapshot.metadata, options);
-    const second = await generateModule(snapshot.metadata, options);
-    expect(second.code).toBe(first.code);
-    expect(first.code).toBe(await readFile(target.out, "utf8"));
+describe.each(CASES)("golden case %s", { timeout: 120_000 }, (name) => {
+  it("regenerates byte-identical from its snapshot or source and options", async () => {
+    const r = await runCli(["--config", configOf(name), "--offline", "--check"]);
+    expect(r.stderr).toMatch(/file\(s\) up to date/);
+    expect(r.code).toBe(0);
   });
+});
 
-  it("has a snapshot that matches what the live daemon reports", async () => {
-    const target = await caseTarget(name);
-    const snapshot = await readSnapshot(target.metadata!);
+describe.each(SNAPSHOT_CASES)("snapshot of %s", (name) => {
+  it("matches what the live daemon reports", async () => {
+    const snapshot = await readSnapshot(path.join(FIXTURES, "codegen", name, "metadata.json"));
     expect(await fetchMetadata(uris.get(name)!, {})).toEqual(snapshot.metadata);
   });
 });
@@ -73,6 +71,21 @@ describe("expected modules", () => {
     expect("failed" in result ? result.stdout : "").toBe("");
   }, 60_000);
 });
+
+/** The zoo members each serializer cannot carry, from the generator's warnings. */
+async function warnedMembers(): Promise<Map<string, string[]>> {
+  const r = await runCli(["--config", configOf("zoo"), "--offline", "--check"]);
+  const out = new Map<string, string[]>();
+  for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
+    const label = `Zoo${serializer[0]!.toUpperCase()}${serializer.slice(1)}`;
+    const members = r.stderr
+      .split("\n")
+      .filter((line) => line.includes(`"${label}"`) && line.includes("(typed never)"))
+      .map((line) => /server\.Zoo\.(\w+) result/.exec(line)![1]!);
+    out.set(serializer, members);
+  }
+  return out;
+}
 
 async function usage(name: CaseName): Promise<Record<string, unknown>> {
   const program = path.join(FIXTURES, "codegen", name, "usage.ts");
@@ -105,6 +118,81 @@ describe("expected modules against their live daemons", () => {
       traceback: true,
     });
   }, 60_000);
+
+  it("music-source: types inferred from the unannotated source hold at run time", async () => {
+    const r = await usage("music-source");
+    expect(r).toMatchObject({
+      played: "playing Zombie (looped)",
+      queued: 2,
+      volume: 5,
+      streamed: ["Smells Like Teen Spirit", "Wonderwall"],
+      count: 0,
+    });
+    expect(r["status"]).toEqual({ playing: "Zombie", queued: 2, volume: 6 });
+  }, 60_000);
+
+  it("music-annotated: keyword-only arguments, a TypedDict, a NoReturn method", async () => {
+    const r = await usage("music-annotated");
+    expect(r).toEqual({
+      played: "playing Zombie (looped)",
+      current: "Zombie",
+      queued: 2,
+      playing: "Zombie",
+      volume: 9,
+      streamed: ["Smells Like Teen Spirit", "Wonderwall", "Zombie"],
+      failed: "__main__.PlaybackError",
+    });
+  }, 60_000);
+
+  it("music-docstrings: types from reST, Google and NumPy docstrings", async () => {
+    const r = await usage("music-docstrings");
+    expect(r).toEqual({
+      played: "playing Creep",
+      current: "Creep",
+      queued: 1,
+      stops: 0,
+      status: { playing: "Creep", queued: 1, volume: 5 },
+      streamed: ["Smells Like Teen Spirit"],
+    });
+  }, 60_000);
+
+  it("zoo: every method, every serializer, every result checked: no validation failure", async () => {
+    type Report = Record<
+      string,
+      { outcomes: Record<string, string>; facts: Record<string, unknown> }
+    >;
+    const report = (await usage("zoo")) as Report;
+    // Each module's warnings name the members typed never: exactly those calls fail.
+    const neverTyped = await warnedMembers();
+    for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
+      const { outcomes, facts } = report[serializer]!;
+      const failed = Object.entries(outcomes).filter(([, outcome]) => outcome !== "ok");
+      expect(failed.filter(([, outcome]) => outcome.startsWith("validation"))).toEqual([]);
+      expect(Object.keys(outcomes)).toHaveLength(52);
+      expect(failed.map(([member]) => member).sort()).toEqual(
+        [...neverTyped.get(serializer)!, "explode"].sort(),
+      );
+      expect(facts).toMatchObject({
+        an_int: 42,
+        pair: [1, "one"],
+        song: { title: "Creep", seconds: 238 },
+        tree: ["leaf"],
+        defaults: "a+a",
+        rest: 6,
+        keywords: "x=3.0",
+        everything: ["A", "B", "C"],
+        count_up: [0, 1, 2],
+        words: ["alpha", "beta"],
+        label: "renamed",
+        created: 1991,
+        "$iter.count_up": [0, 1],
+        $async: 2,
+      });
+      expect(facts["counter"]).toEqual(
+        serializer === "marshal" ? ["_pyroDaemon", "_pyroId", "_value"] : [7, 7],
+      );
+    }
+  }, 120_000);
 
   it("hostile: every hostile name reaches the method of that exact name", async () => {
     const r = await usage("hostile");
