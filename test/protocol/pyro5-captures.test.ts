@@ -284,6 +284,23 @@ describe("protocol facts shown by the Pyro5 captures", () => {
     }
   });
 
+  it("requests carry annotations only where a scenario attached some (custom, blob info, a big one)", () => {
+    const annotated = messages.filter(
+      (m) => m.direction === "c2s" && m.protocol === "pyro5" && m.annotations!.length > 0,
+    );
+    expect(new Set(annotated.map((m) => m.scenario.split("/")[2]))).toEqual(
+      new Set(["annotations", "serialized_blob", "raw_big_annotation"]),
+    );
+    const names = (m: IndexedMessage) => m.annotations!.map((a) => a.name).join(",");
+    for (const m of annotated) {
+      expect(names(m), m.file).toBe(
+        { annotations: "XTRA", serialized_blob: "BLBI", raw_big_annotation: "BIGA" }[
+          m.scenario.split("/")[2] as "annotations"
+        ],
+      );
+    }
+  });
+
   it("a stream starts with EXCEPTION|ITEMSTREAMRESULT and a STRM annotation holding a 36-character id", () => {
     const starts = messages.filter(
       // (Pyro4's META_ON_CONNECT has the same bit 0x10: only Pyro5 replies count here.)
