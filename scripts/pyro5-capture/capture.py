@@ -27,8 +27,10 @@ DEFAULT_PYRO5 = os.path.normpath(os.path.join(ROOT, "..", "shared", "peers", "Py
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pyro5", default=DEFAULT_PYRO5, help="directory holding the Pyro5 5.16 package")
-    ap.add_argument("--base-port", type=int, default=47500,
-                    help="first of the 10 consecutive loopback ports the peers listen on (default 47500)")
+    # Below Linux's ephemeral range (32768-60999), so no outgoing connection of another process
+    # can hold one of these ports in TIME_WAIT.
+    ap.add_argument("--base-port", type=int, default=29500,
+                    help="first of the 9 consecutive loopback ports the peers use (default 29500)")
     return ap.parse_args()
 
 
@@ -89,6 +91,8 @@ def main():
         interop_scenarios.locate_by_broadcast(store, ports)
         interop_scenarios.minimal_daemon_scenarios(store)
         interop_scenarios.client_decoding_observations(store)
+        interop_scenarios.environment_observations(store, args.pyro5)
+        interop_scenarios.thread_owner_observation(store, ports)
         interop_scenarios.tls_observations(store, ports, env, lab_server)
     finally:
         processes.stop_all()

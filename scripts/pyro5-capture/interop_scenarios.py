@@ -247,3 +247,25 @@ def client_decoding_observations(store):
         data = json.dumps(value).encode()
         store.observe(name, "Pyro5.serializers json loads(%s)" % data.decode(),
                       describe_outcome(lambda: json_serializer.loads(data)))
+
+
+def environment_observations(store, pyro5_path):
+    """Pyro5 refuses unknown PYRO_* variables at import: a Pyro4 environment can break it."""
+    for name, value in (("PYRO_SERIALIZERS_ACCEPTED", "serpent,json"), ("PYRO_HMAC_KEY", "secret")):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYRO_")}
+        env.update({"PYTHONPATH": pyro5_path, name: value})
+        run = subprocess.run(["/usr/bin/python3", "-c", "import Pyro5.api"], env=env, capture_output=True,
+                             text=True, timeout=30)
+        lines = (run.stderr.strip() or "imported").splitlines()
+        store.observe("env_" + name.lower(), "import Pyro5.api with %s=%s set" % (name, value), lines[-1])
+
+
+def thread_owner_observation(store, ports):
+    """A Pyro5 proxy used from a thread other than the one that created it."""
+    proxy = Pyro5.api.Proxy("PYRO:lab@127.0.0.1:%d" % ports["lab"])
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(outcome=describe_outcome(lambda: proxy.echo(1))))
+    worker.start()
+    worker.join(timeout=10)
+    proxy._pyroRelease()
+    store.observe("proxy_other_thread", "a proxy created in one thread, called from another", result["outcome"])
