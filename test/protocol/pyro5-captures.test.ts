@@ -271,6 +271,39 @@ describe("protocol facts shown by the Pyro5 captures", () => {
     expect(echoed).toBeGreaterThan(10);
   });
 
+  it("a CONNECTFAIL may carry a stale correlation id, one an earlier reply already had", () => {
+    const owners = new Map<string, IndexedMessage[]>();
+    for (const m of messages) {
+      if (m.protocol !== "pyro5" || m.direction !== "s2c" || !realPyro5Daemon(m)) continue;
+      if (m.correlation_id === "0".repeat(32)) continue;
+      owners.set(m.correlation_id!, [...(owners.get(m.correlation_id!) ?? []), m]);
+    }
+    const stale = messages.filter(
+      (m) =>
+        m.msg_type_name === "CONNECTFAIL" &&
+        m.protocol === "pyro5" &&
+        realPyro5Daemon(m) &&
+        (owners.get(m.correlation_id!)?.length ?? 0) > 1,
+    );
+    expect(stale.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("the raw client's CONNECTs are byte-identical to the real clients' (the builder follows the spec)", () => {
+    const first = (scenario: string): string =>
+      hex(bytesOf(messages.find((m) => m.scenario === scenario && m.index_in_scenario === 0)!));
+    for (const serializer of ["serpent", "json", "msgpack"]) {
+      expect(first(`${serializer}/lab/raw_call_layouts`), serializer).toBe(
+        first(`${serializer}/lab/normal_call`),
+      );
+    }
+    expect(first("crossgen/pyro5-lab/raw_pyro4_connect")).toBe(
+      first("crossgen/pyro5-lab/pyro4_proxy"),
+    );
+    expect(first("crossgen/pyro4-echoserver/raw_pyro5_connect")).toBe(
+      first("crossgen/pyro4-echoserver/pyro5_proxy"),
+    );
+  });
+
   it("the Python client's CONNECT has no flag of its own and always names the object", () => {
     const connects = messages.filter(
       (m) => m.client === "pyro5-proxy" && m.direction === "c2s" && m.msg_type === 1,
