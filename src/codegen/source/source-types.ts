@@ -103,6 +103,8 @@ export interface SourceTypes {
   readonly clients: readonly SourceClient[];
   /** `export interface …` / `export type …` statements. */
   readonly declarations: readonly string[];
+  /** With `validate`: the module checks results with zod schemas. */
+  readonly validate: boolean;
   /** `const …Schema = …` statements and helpers (with `validate`). */
   readonly schemas: readonly string[];
   readonly warnings: readonly string[];
@@ -302,6 +304,7 @@ export async function readSourceTypes(
     main: main!,
     clients: clients.sort((a, b) => (a.interfaceName < b.interfaceName ? -1 : 1)),
     declarations: declarationText,
+    validate: options.validate,
     schemas,
     warnings,
     provenance: `python source sha256:${digest} (${count} file${count === 1 ? "" : "s"})${provenanceInference}`,
