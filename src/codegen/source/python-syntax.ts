@@ -59,6 +59,8 @@ export interface PyFunction {
   readonly returnValues: readonly PyExpr[];
   /** `self.<name>` assignments in the body: name → annotation, if any. */
   readonly selfAssignments: readonly { readonly name: string; readonly annotation?: PyExpr }[];
+  /** Plain `name = value` assignments to local names, in order. */
+  readonly localAssignments: readonly { readonly name: string; readonly value: PyExpr }[];
 }
 
 /** A statement of a class body or module, in source order. */
@@ -79,6 +81,11 @@ export type PyStatement =
 export interface PyClass {
   readonly name: string;
   readonly line: number;
+  /**
+   * The last line of the module-level statement that holds the class (itself, or the
+   * `if`/`try` or outer class it is in): code inserted after it sees the class defined.
+   */
+  readonly endLine: number;
   readonly decorators: readonly PyExpr[];
   readonly bases: readonly PyExpr[];
   readonly keywords: readonly { readonly name: string; readonly value: PyExpr }[];
@@ -183,10 +190,16 @@ class Reader {
     return this.#text.slice(node.from, node.to);
   }
 
+  /** Where the module-level statement being read ends. */
+  #topLevelEnd = 0;
+
   /** The statements of a Script or Body; imports are collected into `imports`. */
   statements(container: SyntaxNode, imports: PyImport[] | undefined): PyStatement[] {
     const out: PyStatement[] = [];
-    for (const node of children(container)) this.#statement(node, out, imports);
+    for (const node of children(container)) {
+      if (container.name === "Script") this.#topLevelEnd = node.to;
+      this.#statement(node, out, imports);
+    }
     return out;
   }
 
@@ -331,6 +344,7 @@ class Reader {
     return {
       name: name === null ? "" : this.text(name),
       line: this.line(node.from),
+      endLine: this.line(Math.max(this.#topLevelEnd - 1, node.from)),
       decorators,
       bases,
       keywords,
@@ -457,6 +471,7 @@ class Reader {
     const raises: PyExpr[] = [];
     const returnValues: PyExpr[] = [];
     const selfAssignments: { name: string; annotation?: PyExpr }[] = [];
+    const localAssignments: { name: string; value: PyExpr }[] = [];
     let isGenerator = false;
     const visit = (node: SyntaxNode): void => {
       for (const child of children(node)) {
@@ -485,6 +500,14 @@ class Reader {
           }
           case "AssignStatement": {
             const target = child.firstChild;
+            const parts = children(child);
+            if (
+              parts.length === 3 &&
+              target?.name === "VariableName" &&
+              parts[1]!.name === "AssignOp"
+            ) {
+              localAssignments.push({ name: this.text(target), value: this.expr(parts[2]!) });
+            }
             if (target?.name === "MemberExpression") {
               const parts = children(target);
               if (
@@ -511,7 +534,7 @@ class Reader {
       }
     };
     visit(body);
-    return { isGenerator, raises, returnValues, selfAssignments };
+    return { isGenerator, raises, returnValues, selfAssignments, localAssignments };
   }
 
   /** The class a `x.register(Cls(...))` / `x.register(Cls)` call registers, if any. */
@@ -649,10 +672,17 @@ interface BodyFacts {
   readonly raises: readonly PyExpr[];
   readonly returnValues: readonly PyExpr[];
   readonly selfAssignments: readonly { readonly name: string; readonly annotation?: PyExpr }[];
+  readonly localAssignments: readonly { readonly name: string; readonly value: PyExpr }[];
 }
 
 function emptyBodyFacts(): BodyFacts {
-  return { isGenerator: false, raises: [], returnValues: [], selfAssignments: [] };
+  return {
+    isGenerator: false,
+    raises: [],
+    returnValues: [],
+    selfAssignments: [],
+    localAssignments: [],
+  };
 }
 
 function children(node: SyntaxNode): SyntaxNode[] {

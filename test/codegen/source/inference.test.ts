@@ -20,6 +20,10 @@ beforeAll(async () => {
       "import serpent",
       "import numpy",
       "import Pyro4",
+      "try:",
+      "    import queue",
+      "except ImportError:  # Python 2",
+      "    import Queue as queue",
       "",
       "class Base(object):",
       "    @Pyro4.expose",
@@ -30,6 +34,9 @@ beforeAll(async () => {
       "class Server(Base):",
       "    def __init__(self):",
       "        self._items = ['a', 'b']",
+      "        self._queue = queue.Queue()",
+      "    def pending(self):",
+      "        return self._queue.qsize()",
       "    def items(self):",
       "        return list(self._items)",
       "    def count(self):",
@@ -44,6 +51,10 @@ beforeAll(async () => {
       "    @property",
       "    def size(self):",
       "        return 3",
+      "",
+      "# A server's request loop: code after it is unreachable, the class is not.",
+      "while True:",
+      "    pass",
     ].join("\n"),
   );
 });
@@ -69,6 +80,8 @@ describe("pyright inference", () => {
     expect(returns).toEqual({
       items: "string[]",
       count: "number",
+      // A Python 2 fallback import (`Queue`) does not make the name unknown.
+      pending: "number",
       stream: "AsyncIterable<string>",
       inherited: "Record<string, number>",
       // serpent and numpy are not part of the source: pyright does not see the machine's

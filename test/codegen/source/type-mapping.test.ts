@@ -415,9 +415,26 @@ describe("properties, returned objects and checks", () => {
   it("types a returned Pyro object as a typed client of its class", async () => {
     const types = await read(
       {
-        "s.py":
-          "import Pyro4\n@Pyro4.expose\nclass Item(object):\n    def size(self) -> int: return 1\n" +
-          "@Pyro4.expose\nclass S(object):\n    def make(self) -> Item: pass\n    def maybe(self) -> Item | None: pass\n    def many(self) -> list[Item]: pass\n",
+        "s.py": [
+          "import Pyro4",
+          "@Pyro4.expose",
+          "class Item(object):",
+          "    def size(self) -> int: return 1",
+          "@Pyro4.expose",
+          "class S(object):",
+          "    def make(self) -> Item: pass",
+          "    def maybe(self) -> Item | None: pass",
+          "    def many(self) -> list[Item]: pass",
+          // Unannotated: what a method does with its own daemon says what it returns.
+          "    def made_here(self):",
+          "        item = Item()",
+          "        uri = self._pyroDaemon.register(item)",
+          "        return Pyro4.Proxy(uri)",
+          "    def uri_of(self):",
+          "        return self._pyroDaemon.register(Item())",
+          "    def proxy_of(self, uri):",
+          "        return Pyro4.Proxy(uri)",
+        ].join("\n"),
       },
       { className: "S" },
     );
@@ -425,8 +442,12 @@ describe("properties, returned objects and checks", () => {
       make: "() => ItemClient",
       maybe: "() => ItemClient | null",
       many: "() => pyrogen.Proxy[]",
+      made_here: "() => ItemClient",
+      uri_of: "() => pyrogen.URI",
+      proxy_of: "(uri: unknown) => pyrogen.Proxy",
     });
     expect(types.main.methods.get("make")!.client).toBe("ItemDescriptor");
+    expect(types.main.methods.get("made_here")!.client).toBe("ItemDescriptor");
     expect(types.clients.map((c) => [c.interfaceName, [...c.methods.keys()]])).toEqual([
       ["Item", ["size"]],
     ]);
