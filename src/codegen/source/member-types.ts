@@ -248,7 +248,7 @@ export class MemberTypes {
   }
 }
 
-/** `….​_pyroDaemon.register(…)`: registering with the object's own daemon. */
+/** `self._pyroDaemon.register(…)`: registering with the object's own daemon. */
 function isDaemonRegister(call: Extract<PyExpr, { kind: "call" }>): boolean {
   const func = call.func;
   return (
