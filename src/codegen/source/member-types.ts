@@ -6,7 +6,8 @@
 import { parseDocstring, docTypeText, type Docstring } from "./docstrings.js";
 import type { ExposedAttribute, ExposedMethod } from "./exposure.js";
 import { literalValue, type PyType, type TypeReader, union, UNKNOWN } from "./py-types.js";
-import { parseExpression, type ParamKind, type PyExpr, type PyFunction } from "./python-syntax.js";
+import type { ParamKind, PyExpr, PyFunction } from "./python-model.js";
+import { parseExpression } from "./python-syntax.js";
 import type { SourceFile } from "./source-files.js";
 import { describe, type ClassInfo, type Symbols } from "./symbols.js";
 

@@ -5,7 +5,8 @@
  * 585, 604): `Optional`, `Union`, `X | Y`, `Literal`, `Annotated`, aliases, forward
  * references in strings, and classes of the source.
  */
-import { parseExpression, type PyExpr } from "./python-syntax.js";
+import type { PyExpr } from "./python-model.js";
+import { parseExpression } from "./python-syntax.js";
 import type { SourceFile } from "./source-files.js";
 import type { ClassInfo, PySymbol, Symbols } from "./symbols.js";
 

@@ -4,11 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { cleanDocstring, decodeStringLiteral } from "../../../src/codegen/source/python-strings.js";
-import {
-  parseExpression,
-  parsePython,
-  type PyFunction,
-} from "../../../src/codegen/source/python-syntax.js";
+import type { PyFunction } from "../../../src/codegen/source/python-model.js";
+import { parseExpression, parsePython } from "../../../src/codegen/source/python-syntax.js";
 import { describe as show } from "../../../src/codegen/source/symbols.js";
 
 function onlyFunction(source: string): PyFunction {
