@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyroError, pythonTypeForCode } from "../errors.js";
+import { setDictEntry } from "../values.js";
 
 /**
  * Frames of the daemon's own machinery say nothing about the user's error: left out. They
@@ -86,7 +87,7 @@ function extraAttributes(error: unknown): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
     if (key !== "name" && key !== "message" && key !== "stack" && key !== "cause") {
-      attributes[key] = value;
+      setDictEntry(attributes, key, value);
     }
   }
   return attributes;

@@ -7,7 +7,7 @@
  */
 import { PyroError, remoteError } from "../errors.js";
 import { URI } from "../uri.js";
-import { PyTuple } from "../values.js";
+import { PyTuple, setDictEntry } from "../values.js";
 
 /**
  * Turns an instance of a registered class into what is sent instead (usually a dict);
@@ -116,7 +116,8 @@ function exceptionFromDict(dict: Record<string, unknown>, className: string): Py
       if (key === "_pyroTraceback") {
         if (Array.isArray(value)) traceback = value.map(String);
       } else {
-        attributes[key] = value;
+        // An own data property even for `__proto__`, which must never become the prototype.
+        setDictEntry(attributes, key, value);
       }
     }
   }
