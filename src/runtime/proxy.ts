@@ -64,7 +64,10 @@ export interface ProxyOptions {
   maxMessageSize?: number;
   /** TLS: `true` (the SSL_* items), settings, or `false` (default: SSL). */
   tls?: boolean | TlsClientOptions;
-  /** Class (de)serialization hooks; copied when the proxy is created. */
+  /**
+   * Class (de)serialization hooks. The proxy reads them live (hooks registered later apply)
+   * and adds its own for received proxies on top, without changing this registry.
+   */
   registry?: ClassRegistry;
   /** A UUID sent as correlation id (`CORR`) with every request; `null` = none. */
   correlationId?: string | null;
@@ -130,7 +133,8 @@ export class Proxy {
     this.#uri =
       typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
     this.#userRegistry = options.registry;
-    this.#registry = options.registry?.clone() ?? createDefaultRegistry();
+    // On top of the user's registry, read live: hooks registered there later apply too.
+    this.#registry = options.registry?.derive() ?? createDefaultRegistry();
     this.#registry.registerDictToClass(PROXY_CLASS, (dict) => this.#reviveProxy(dict));
     this.#registry.registerClassToDict(Proxy, (value, serializerName) =>
       proxyToDict(unwrap(value).#state(serializerName)),
