@@ -27,6 +27,7 @@ import {
   type SerializerName,
 } from "../serializers/index.js";
 import { createListener, type Listener } from "../transport/listener.js";
+import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
 import {
@@ -205,6 +206,12 @@ export class Daemon implements ProxySource {
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     acceptedIds(options); // refuse a bad serializer list before binding anything
     const path = options.unixSocket;
+    if (path !== undefined && isAbstractSocketName(path)) {
+      throw new PyroError(
+        "daemon",
+        `cannot listen on ./u:${path.replace(/\0/g, "\\0")}: ${ABSTRACT_SOCKETS_UNREACHABLE}`,
+      );
+    }
     if (path !== undefined && existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
     let accept: (socket: Socket) => void = (socket) => socket.destroy();
     const listener = await createListener(
