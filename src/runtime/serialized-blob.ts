@@ -10,7 +10,7 @@
  */
 import { PyroError } from "./errors.js";
 import { MarshalSerializer, marshalLoads } from "./serializers/marshal.js";
-import type { Serializer } from "./serializers/serializer.js";
+import type { InvokeCall, Serializer } from "./serializers/serializer.js";
 import { PyTuple } from "./values.js";
 
 /** A blob as it arrived: the call payload as the sender's serializer wrote it. */
@@ -49,19 +49,24 @@ export class SerializedBlob<T = unknown> {
   }
 }
 
-/** @internal A received blob (the daemon side): `data` is the INVOKE payload. */
-export function arrivedBlob(
-  info: unknown,
+/**
+ * @internal The call a KEEPSERIALIZED request makes (the daemon side): the object and method
+ * its `BLBI` annotation names, with one argument, a blob holding the INVOKE payload `data`
+ * still serialized.
+ */
+export function blobCall(
+  annotation: Uint8Array | undefined,
   data: Uint8Array,
   serializer: Serializer,
-): SerializedBlob {
+): InvokeCall {
+  const { info, objectId, method } = readBlobInfo(annotation);
   const blob = new SerializedBlob<unknown>(info, undefined);
   arrived.set(blob, { data, serializer });
-  return blob;
+  return { objectId, method, vargs: [blob], kwargs: {} };
 }
 
-/** @internal The `(info, objectId, method)` of a KEEPSERIALIZED request's `BLBI` annotation. */
-export function readBlobInfo(annotation: Uint8Array | undefined): {
+/** The `(info, objectId, method)` of a `BLBI` annotation. */
+function readBlobInfo(annotation: Uint8Array | undefined): {
   info: unknown;
   objectId: string;
   method: string;
