@@ -4,7 +4,19 @@
  * compares against what the unbounded behaviour would cost (hundreds of MB, seconds).
  */
 
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 const MB = 1024 * 1024;
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** This process's RSS right after a full garbage collection. */
+export function settledRss(): number {
+  gc();
+  return process.memoryUsage.rss();
+}
 
 /** Samples this process's RSS every 50 ms until `stop()`, which returns the peak growth in MB. */
 export function sampleRss(): { stop(): number } {
