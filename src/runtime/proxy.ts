@@ -83,7 +83,10 @@ export interface ProxyOptions {
   hmacKey?: string | Uint8Array | null;
   /** The handshake value sent in CONNECT (default `"hello"`). */
   handshake?: unknown;
-  /** Checks the daemon's handshake response; a failure closes the connection. */
+  /**
+   * Checks the daemon's handshake response and the connection (its TLS `peerCertificate`,
+   * to pin it); a failure closes the connection with a `communication` error.
+   */
   validateHandshake?: HandshakeValidator;
   /** Ask for and use the object's metadata (default: METADATA); `false` = METADATA off. */
   metadata?: boolean;
