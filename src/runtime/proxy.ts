@@ -14,6 +14,7 @@
  * This file is over 500 lines: it is the one place that holds a proxy's settings, session
  * and call path together until they are split into parts of their own (issue 18).
  */
+import type { PeerCertificate } from "node:tls";
 import { ClassRegistry, createDefaultRegistry } from "./serializers/class-registry.js";
 import { AsyncCalls } from "./async-calls.js";
 import { BatchProxy } from "./batch.js";
@@ -41,7 +42,6 @@ import { giveBack } from "./serializers/scratch.js";
 import type { Serializer, SerializerName } from "./serializers/serializer.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
 import { URI } from "./uri.js";
-import type { PeerCertificate } from "node:tls";
 
 /** What a {@link HandshakeValidator} learns about the new connection. */
 export interface HandshakeConnection {
