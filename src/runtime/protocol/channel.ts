@@ -15,6 +15,13 @@ import type { Duplex } from "node:stream";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
 import { directReadsOf, type DirectReads } from "../transport/direct-reads.js";
+import {
+  abortError,
+  CLIENT_CLOSED,
+  clientClosed,
+  closedError,
+  lostError,
+} from "./channel-errors.js";
 import { inflateBounded, inflateLimit } from "./compression.js";
 import { MessageFlag, MessageType } from "./constants.js";
 import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
@@ -458,31 +465,6 @@ export class MessageChannel {
   }
 }
 
-function clientClosed(): PyroError {
-  return new PyroError("connection-closed", "connection closed by the client");
-}
-
-/**
- * The reason of every close by the client with no request waiting: nobody is thrown it, so
- * one shared, stack-free instance saves building an error per `$release()` (~1-6 us).
- */
-const CLIENT_CLOSED = closedError("connection closed by the client", false);
-
-/**
- * The reason of an orderly close. With no request waiting nobody sees its stack, and
- * capturing one costs ~5-15 us per connection, so it is skipped then.
- */
-function closedError(message: string, withStack: boolean): PyroError {
-  if (withStack) return new PyroError("connection-closed", message);
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new PyroError("connection-closed", message);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
 /** Drop a request's abort listener. */
 function settle(pending: Pending): void {
   if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
@@ -493,19 +475,4 @@ function inflated(msg: Message, data: Uint8Array): Message {
   msg.data = data;
   msg.flags &= ~MessageFlag.COMPRESSED;
   return msg;
-}
-
-function abortError(signal: CancelSignal, closing: boolean): PyroError {
-  const reason: unknown = signal.reason;
-  const text = reason instanceof Error ? reason.message : String(reason);
-  const effect = closing
-    ? "the connection was closed so later replies cannot get out of step"
-    : "nothing was sent";
-  return new PyroError("aborted", `call aborted: ${text} (${effect})`, { cause: reason });
-}
-
-function lostError(direction: "receiving" | "sending", error: Error): PyroError {
-  return new PyroError("connection-closed", `${direction}: connection lost: ${error.message}`, {
-    cause: error,
-  });
 }
