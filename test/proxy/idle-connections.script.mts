@@ -11,9 +11,21 @@ import { Proxy } from "../../src/runtime/proxy.js";
 
 const [mode, target, count] = process.argv.slice(2);
 
+/**
+ * One call on a proxy that is then dropped. A daemon slow to notice an earlier proxy's close
+ * may still be full: wait for a worker for up to 3 s, as Pyro4's async calls do.
+ */
 async function callAndDrop(uri: string): Promise<void> {
-  const proxy = new Proxy(uri);
-  await proxy.$call("echo", ["dropped"]);
+  for (let waited = 0; ; waited += 100) {
+    const proxy = new Proxy(uri);
+    try {
+      await proxy.$call("echo", ["dropped"]);
+      return;
+    } catch (error) {
+      if (waited >= 3000 || !String(error).includes("no free workers")) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 if (mode === "call") {

@@ -55,11 +55,11 @@ describe("a client that sends requests and never reads the replies", () => {
 
 describe("an idle-socket flood", () => {
   it("is capped and timed out: bounded descriptors, a clear refusal, then service again", async () => {
-    // The 40 flood sockets served are dropped after 4 s of silence; the others are refused.
+    // The 40 flood sockets served are dropped after 6 s of silence; the others are refused.
     await using daemon = await Daemon.start({
       host: "127.0.0.1",
       maxConnections: 40,
-      timeoutMs: 4000,
+      timeoutMs: 6000,
     });
     const uri = serveBig(daemon);
     const before = openDescriptors();
@@ -68,7 +68,7 @@ describe("an idle-socket flood", () => {
       peak = Math.max(peak, openDescriptors());
     }, 20);
     const flood = await python.start(
-      [HOSTILE, "flood", "127.0.0.1", String(daemon.port), "300", "12"],
+      [HOSTILE, "flood", "127.0.0.1", String(daemon.port), "300", "15"],
       { ready: { line: /^READY (.*)$/ } },
     );
     try {
@@ -89,14 +89,15 @@ describe("an idle-socket flood", () => {
         [uri],
       );
       expect(refused).toMatch(/^CommunicationError: .*rejected: no free workers/);
-      await waitFor(async () => flood.output().includes("DONE "), 20);
+      await waitFor(async () => flood.output().includes("DONE "), 25);
       expect(JSON.parse(/DONE (.*)/.exec(flood.output())![1]!)).toEqual({ closed: 300 });
     } finally {
       clearInterval(sampler);
       await flood.stop();
     }
-    // 40 served plus at most 40 being refused at any time, never the 300 the flood opened.
-    expect(peak - before).toBeLessThanOrEqual(90);
+    // 40 served plus at most 40 being refused at any time (and the pipes of the Python
+    // processes started meanwhile), never the 300 the flood opened.
+    expect(peak - before).toBeLessThanOrEqual(120);
     const served = await pythonReport<string>(
       python,
       "import sys, json, Pyro4\n" +
