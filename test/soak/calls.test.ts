@@ -32,17 +32,19 @@ async function growthOver(waves: number, round: () => Promise<void>): Promise<nu
 }
 
 describe("soak", () => {
-  it("a burst of 40,000 pipelined calls with a 1 s timeout all succeed (the timeout counts silence)", async () => {
+  it("a burst of 30,000 pipelined calls with a 1 s timeout all succeed (the timeout counts silence)", async () => {
+    // Pyro4's daemon answers one connection at some 10-30k calls/s: the last reply comes
+    // seconds after its call was queued, but replies arrive all the while.
     await using proxy = new Proxy(daemon.uri, { timeoutMs: 1000 });
     await proxy.$bind();
-    const count = 40_000;
+    const count = 30_000;
     const results = await Promise.all(
       Array.from({ length: count }, (_, i) => proxy.$call("echo", [i])),
     );
     expect(results.length).toBe(count);
     expect(results.every((value, i) => value === i)).toBe(true);
     expect(proxy.$connected).toBe(true);
-  });
+  }, 60_000);
 
   it("pipelined waves against Pyro4's daemon do not grow memory", async () => {
     await using proxy = new Proxy(daemon.uri, { timeoutMs: 5000 });

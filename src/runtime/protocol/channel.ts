@@ -416,12 +416,20 @@ export class MessageChannel {
       this.#armTimer(ms);
       return;
     }
-    this.#fail(
-      new PyroError(
-        "timeout",
-        `receiving: timeout (no reply data for ${ms} ms; the connection was closed)`,
-      ),
-    );
+    // Timers run before socket reads in an event-loop turn: after a stall (a busy process),
+    // data that arrived meanwhile is read first, in this turn's poll phase, then decided on.
+    setImmediate(() => {
+      if (this.closed) return;
+      if (this.#active) this.#armTimer(ms);
+      else {
+        this.#fail(
+          new PyroError(
+            "timeout",
+            `receiving: timeout (no reply data for ${ms} ms; the connection was closed)`,
+          ),
+        );
+      }
+    });
   };
 
   readonly #onEnd = (): void => {
