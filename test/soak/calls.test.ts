@@ -49,8 +49,8 @@ describe("soak", () => {
   it("pipelined waves against Pyro4's daemon do not grow memory", async () => {
     await using proxy = new Proxy(daemon.uri, { timeoutMs: 5000 });
     let next = 0;
-    const grown = await growthOver(6, async () => {
-      const wave = Array.from({ length: 4000 }, () => proxy.$call("echo", [next++]));
+    const grown = await growthOver(5, async () => {
+      const wave = Array.from({ length: 3000 }, () => proxy.$call("echo", [next++]));
       const results = await Promise.all(wave);
       expect(results.at(-1)).toBe(next - 1);
     });
@@ -59,8 +59,8 @@ describe("soak", () => {
 
   it("sequential calls against Pyro4's daemon do not grow memory", async () => {
     await using proxy = new Proxy(daemon.uri, { timeoutMs: 5000 });
-    const grown = await growthOver(6, async () => {
-      for (let i = 0; i < 600; i++) expect(await proxy.$call("echo", [i])).toBe(i);
+    const grown = await growthOver(5, async () => {
+      for (let i = 0; i < 400; i++) expect(await proxy.$call("echo", [i])).toBe(i);
     });
     expect(grown).toBeLessThan(24);
   });
@@ -69,12 +69,12 @@ describe("soak", () => {
     await using tsDaemon = await Daemon.start({ host: "127.0.0.1", timeoutMs: 5000 });
     const uri = tsDaemon.register({ echo: (x: unknown) => x }, { expose: { methods: ["echo"] } });
     await using proxy = new Proxy(uri, { timeoutMs: 5000 });
-    const grown = await growthOver(6, async () => {
+    const grown = await growthOver(5, async () => {
       const wave = await Promise.all(
-        Array.from({ length: 4000 }, (_, i) => proxy.$call("echo", [i])),
+        Array.from({ length: 3000 }, (_, i) => proxy.$call("echo", [i])),
       );
-      expect(wave.at(-1)).toBe(3999);
-      for (let i = 0; i < 300; i++) expect(await proxy.$call("echo", [i])).toBe(i);
+      expect(wave.at(-1)).toBe(2999);
+      for (let i = 0; i < 200; i++) expect(await proxy.$call("echo", [i])).toBe(i);
     });
     expect(grown).toBeLessThan(24);
   });
