@@ -23,7 +23,9 @@ export {
   type InvokeOptions,
   type InvokeReply,
   type HandshakeValidator,
+  type HandshakeConnection,
 } from "./proxy.js";
+export { SerializedBlob } from "./serialized-blob.js";
 export { createProxy, wrapProxy, type DynamicProxy, type RemoteMethod } from "./dynamic-proxy.js";
 export { proxyHooks, type ProxyHooks } from "./proxy-hooks.js";
 export type { CallOptions, AnnotationsInit } from "./call-options.js";

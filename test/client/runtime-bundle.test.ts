@@ -91,4 +91,58 @@ describe("the bundled runtime (pyrogen/runtime)", () => {
     expect(traceback).not.toContain("runtime.bundle.js");
     expect(traceback).not.toMatch(/\bdispatch\b/);
   });
+
+  it("leaves out the daemon's own frames with source maps on too (as tsx users run)", async () => {
+    // With source maps the bundle's frames name src/runtime/daemon/*.ts instead of the
+    // bundle file: the daemon's frames are recognised by what they are, not by their file.
+    const script = `
+      const runtime = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+      const daemon = await runtime.Daemon.start({ host: "127.0.0.1", logger: () => {} });
+      class Failing {
+        explode() {
+          throw new RangeError("out of range");
+        }
+        async later() {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          throw new TypeError("after an await");
+        }
+        get broken() {
+          throw new Error("getter failed");
+        }
+      }
+      const uri = daemon.register(new Failing(), {
+        id: "failing",
+        expose: { methods: ["explode", "later"], attrs: ["broken"] },
+      });
+      const proxy = new runtime.Proxy(uri.toString(), { serializer: "serpent", metadata: false });
+      const tracebacks = {};
+      for (const [name, call] of [
+        ["explode", () => proxy.$call("explode")],
+        ["later", () => proxy.$call("later")],
+        ["broken", () => proxy.$get("broken")],
+        ["missing", () => proxy.$call("missing")],
+      ]) {
+        const error = await call().catch((caught) => caught);
+        tracebacks[name] = (error.remote?.traceback ?? []).join("");
+      }
+      proxy.$release();
+      await daemon.close();
+      console.log(JSON.stringify(tracebacks));
+    `;
+    const { stdout } = await execFileAsync(process.execPath, [
+      "--enable-source-maps",
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    const tracebacks = JSON.parse(stdout) as Record<string, string>;
+    expect(tracebacks["explode"]).toContain("(TypeScript) at Failing.explode");
+    expect(tracebacks["later"]).toContain("(TypeScript) at Failing.later");
+    expect(tracebacks["broken"]).toContain("(TypeScript) at get broken");
+    expect(tracebacks["missing"]).toContain("AttributeError: 'Failing' object has no attribute");
+    for (const traceback of Object.values(tracebacks)) {
+      expect(traceback).not.toMatch(/src\/runtime|runtime\.bundle|node:internal/);
+      expect(traceback).not.toMatch(/\b(dispatch|runInCall|Connection)\b/);
+    }
+  });
 });
