@@ -6,11 +6,12 @@
 import { z } from "zod";
 import { PyroConfig } from "../runtime/config.js";
 import { PyroError } from "../runtime/errors.js";
+import { SERIALIZER_NAMES } from "../runtime/serializers/catalog.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 /** Connection settings, as config-file fields (flags use the kebab-case names). */
 export const connectionSchema = z.strictObject({
-  serializer: z.enum(["serpent", "json", "marshal", "msgpack"]).optional(),
+  serializer: z.enum(SERIALIZER_NAMES).optional(),
   timeoutMs: z.number().positive().optional(),
   hmacKey: z.string().optional(),
   nsHost: z.string().min(1).optional(),

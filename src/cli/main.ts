@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { VERSION } from "../codegen/version.js";
 import { PyroError } from "../runtime/errors.js";
+import { SERIALIZER_NAMES } from "../runtime/serializers/catalog.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import type { GenerateFlags } from "./generate-command.js";
 
@@ -29,7 +30,7 @@ function withConnection(command: Command): Command {
   return command
     .addOption(
       new Option("--serializer <name>", "serializer (default: PYRO_SERIALIZER or serpent)").choices(
-        ["serpent", "json", "marshal", "msgpack"],
+        SERIALIZER_NAMES,
       ),
     )
     .option(

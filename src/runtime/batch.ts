@@ -7,6 +7,7 @@ import { PyroError } from "./errors.js";
 import { Future } from "./future.js";
 import { MessageFlag } from "./protocol/constants.js";
 import type { Proxy } from "./proxy.js";
+import { emptyKwargs } from "./serializers/catalog.js";
 import { ExceptionWrapper } from "./serializers/class-registry.js";
 
 /** Options of {@link BatchProxy.send}. */
@@ -88,8 +89,8 @@ export class BatchProxy {
     const calls = this.#calls;
     this.#calls = [];
     const oneway = options.oneway === true;
-    // Pyro4 sends None as the outer kwargs; marshal cannot carry it to a daemon (spec 17.16).
-    const kwargs = this.#proxy.$serializer === "marshal" ? {} : null;
+    // Pyro sends None as the outer kwargs, or {} where the serializer cannot carry it.
+    const kwargs = emptyKwargs(this.#proxy.$serializer);
     const reply = await this.#proxy.$invoke("<batch>", calls, kwargs, {
       flags: MessageFlag.BATCH | (oneway ? MessageFlag.ONEWAY : 0),
       signal: options.signal,

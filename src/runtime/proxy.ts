@@ -38,6 +38,7 @@ import type { Message } from "./protocol/message.js";
 import { proxyHooks } from "./proxy-hooks.js";
 import { blobRequest, SerializedBlob } from "./serialized-blob.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "./serializers/index.js";
+import { emptyKwargs } from "./serializers/catalog.js";
 import { giveBack } from "./serializers/scratch.js";
 import type { Serializer, SerializerName } from "./serializers/serializer.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
@@ -544,9 +545,9 @@ export class Proxy {
     );
   }
 
-  /** Pyro4 sends `None` as kwargs of attribute access; marshal needs `{}` (spec 8). */
+  /** Pyro sends `None` as kwargs of attribute access, or `{}` where the serializer cannot. */
   #attributeKwargs(): Record<string, unknown> | null {
-    return this.#serializer.name === "marshal" ? {} : null;
+    return emptyKwargs(this.#serializer.name);
   }
 
   /** One attempt; not `async` so that on an open connection no extra promise is chained. */

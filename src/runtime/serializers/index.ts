@@ -2,6 +2,7 @@
  * The serializer registry: pick a serializer by name or wire id.
  */
 import { PyroError } from "../errors.js";
+import { isSerializerName, SERIALIZER_NAMES } from "./catalog.js";
 import { ClassRegistry, createDefaultRegistry } from "./class-registry.js";
 import { JsonSerializer } from "./json.js";
 import { MarshalSerializer } from "./marshal.js";
@@ -21,18 +22,7 @@ const NAME_BY_ID = new Map<number, SerializerName>(
   Object.entries(SERIALIZER_IDS).map(([name, id]) => [id, name as SerializerName]),
 );
 
-/** The serializer names pyrogen supports, in Pyro4's preference order. */
-export const SERIALIZER_NAMES: readonly SerializerName[] = [
-  "serpent",
-  "json",
-  "marshal",
-  "msgpack",
-];
-
-/** True if `name` is a serializer pyrogen speaks. */
-export function isSerializerName(name: string): name is SerializerName {
-  return Object.hasOwn(CONSTRUCTORS, name);
-}
+export { SERIALIZER_NAMES, isSerializerName };
 
 /** The serializer name for a wire id; a `serialize` error for an unknown id. */
 export function serializerNameForId(id: number): SerializerName {

@@ -2,10 +2,10 @@
  * The contract every serializer (serpent, json, marshal, msgpack) fulfils. All four share
  * one value mapping (see `../values.ts`) and one {@link ClassRegistry} for class dicts.
  */
+import type { SerializerName } from "./catalog.js";
 import type { ClassRegistry } from "./class-registry.js";
 
-/** The serializers pyrogen speaks. pickle, dill and cloudpickle are deliberately absent. */
-export type SerializerName = "serpent" | "json" | "marshal" | "msgpack";
+export type { SerializerName };
 
 /** The wire ids of the serializers (header field `serializer id`). */
 export const SERIALIZER_IDS: Readonly<Record<SerializerName, number>> = {
