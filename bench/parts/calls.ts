@@ -36,13 +36,13 @@ import { promisify } from "node:util";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type BenchRow, type Better, type RoundsOf } from "../lib.js";
-import { connectMessage } from "../../src/runtime/handshake.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
-import { encodeMessage } from "../../src/runtime/protocol/message.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { giveBack } from "../../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
+import { encodeMessage } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const ROUNDS = 5;
@@ -181,7 +181,7 @@ async function bareNodeClient(
 
 /**
  * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
- * into the encoder's own memory (`dumpsCallLent`, as the proxy does) and framed, and its
+ * into the encoder's own memory (lent, as the proxy does) and framed, and its
  * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
  * call beyond the wait itself. For the cases with a floor (small, 10 KiB).
  */
@@ -191,7 +191,8 @@ async function bareCodecClient(
   name: "small" | "str-10KiB",
 ): Promise<Figures> {
   const codec = createSerializer(serializer);
-  const call = { objectId: "bench", method: "echo", vargs: [PAYLOADS[name]()], kwargs: {} };
+  const vargs = [PAYLOADS[name]()];
+  const serializerId = pyro4.serializers.id(serializer);
   const bare = await BareConnection.open(uri, true);
   let seq = 0;
   try {
@@ -199,12 +200,12 @@ async function bareCodecClient(
     const count = callCount(name, serializer);
     return await measure(count, Math.min(count, 200), async () => {
       seq = (seq + 1) & 0xffff;
-      const data = codec.dumpsCallLent(call);
+      const data = pyro4.calls.encode(codec, "bench", "echo", vargs, {}, true);
       const request = encodeMessage({
         type: MessageType.INVOKE,
         flags: 0,
         seq,
-        serializerId: codec.id,
+        serializerId,
         annotations: new Map(),
         data,
       });
@@ -236,14 +237,23 @@ async function bareNodeConnect(uri: string, serializer: SerializerName): Promise
 /** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
 function bareFrames(serializer: SerializerName, payload: unknown) {
   const codec = createSerializer(serializer);
-  const connect = encodeMessage(connectMessage(codec, 0, "hello", "bench", new Map()));
+  const connect = encodeMessage(
+    pyro4.handshake.request({
+      serializer: codec,
+      seq: 0,
+      handshake: "hello",
+      objectId: "bench",
+      annotations: new Map(),
+      correlationId: undefined,
+    }),
+  );
   const invoke = encodeMessage({
     type: MessageType.INVOKE,
     flags: 0,
     seq: 1,
-    serializerId: codec.id,
+    serializerId: pyro4.serializers.id(serializer),
     annotations: new Map(),
-    data: codec.dumpsCall({ objectId: "bench", method: "echo", vargs: [payload], kwargs: {} }),
+    data: pyro4.calls.encode(codec, "bench", "echo", [payload], {}, false),
   });
   return { connect, invoke };
 }

@@ -8,7 +8,18 @@ import { Future } from "./future.js";
 import { MessageFlag } from "./protocol/constants.js";
 import type { Proxy } from "./proxy.js";
 import { emptyKwargs } from "./serializers/catalog.js";
-import { ExceptionWrapper } from "./serializers/class-registry.js";
+
+/**
+ * The wrapper of a batch's failed call (Pyro4's `Pyro4.futures._ExceptionWrapper`): a proxy
+ * revives the protocol's wrapper class dict into one.
+ */
+export class ExceptionWrapper {
+  /** The failed call's error. */
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
 
 /** Options of {@link BatchProxy.send}. */
 export interface BatchSendOptions {

@@ -6,18 +6,13 @@ import { TLSSocket, type PeerCertificate } from "node:tls";
 import type { CancelSignal } from "./cancel.js";
 import type { PyroConfig } from "./config.js";
 import { PyroError } from "./errors.js";
-import {
-  connectMessage,
-  connectFailReason,
-  readConnectReply,
-  refusedSerializerId,
-  connectRejected,
-  type HandshakeResult,
-} from "./handshake.js";
+import { connectRejected } from "./handshake.js";
 import { MessageChannel } from "./protocol/channel.js";
 import { MessageType } from "./protocol/constants.js";
+import type { HandshakeResult, WireProtocol } from "./protocol/wire-protocol.js";
 import { SERIALIZER_NAMES, createSerializer } from "./serializers/index.js";
 import type { Serializer } from "./serializers/serializer.js";
+import { directReadsOf } from "./transport/direct-reads.js";
 import { openDirectStream } from "./transport/open-stream.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
 import type { URI } from "./uri.js";
@@ -26,8 +21,9 @@ import type { URI } from "./uri.js";
 export interface ConnectSettings {
   /** The resolved `PYRO:` URI. */
   readonly uri: URI;
+  readonly protocol: WireProtocol;
   readonly serializer: Serializer;
-  /** The proxy's current sequence number (CONNECT reuses it; spec 2.4). */
+  /** The proxy's current sequence number (CONNECT reuses it). */
   readonly seq: number;
   readonly handshake: unknown;
   /** Ask for the object's metadata (META_ON_CONNECT). */
@@ -41,8 +37,9 @@ export interface ConnectSettings {
   /** For the socket connect and for the CONNECTOK, each; 0 = none. */
   readonly timeoutMs: number;
   readonly signal: CancelSignal | undefined;
-  /** Request annotations (CORR, custom ones). */
+  /** Request annotations (custom ones). */
   readonly annotations: Map<string, Uint8Array>;
+  readonly correlationId: Uint8Array | undefined;
 }
 
 /** An open, handshaken connection. */
@@ -58,17 +55,18 @@ export interface Connection extends HandshakeResult {
 
 /** Open a connection and perform the handshake; on failure nothing stays open. */
 export async function openConnection(settings: ConnectSettings): Promise<Connection> {
-  const { uri, serializer } = settings;
+  const { uri, serializer, protocol } = settings;
   const location = uri.location ?? uri.toString();
   const { channel, peerCertificate } = await openChannel(settings);
   try {
-    const request = connectMessage(
+    const request = protocol.handshake.request({
       serializer,
-      settings.seq,
-      settings.handshake,
-      settings.metadata ? uri.object : null,
-      settings.annotations,
-    );
+      seq: settings.seq,
+      handshake: settings.handshake,
+      objectId: settings.metadata ? uri.object : null,
+      annotations: settings.annotations,
+      correlationId: settings.correlationId,
+    });
     let reply;
     try {
       reply = await channel.request(request, {
@@ -79,17 +77,19 @@ export async function openConnection(settings: ConnectSettings): Promise<Connect
       throw whileConnecting(location, error);
     }
     if (reply.type === MessageType.CONNECTFAIL) {
-      const reason = connectFailReason(reply);
+      const reason = protocol.handshake.refusalReason(reply);
       const accepted =
-        refusedSerializerId(reason) === null ? undefined : await acceptedSerializers(settings);
-      throw connectRejected(location, reason, serializer, accepted);
+        protocol.handshake.refusedSerializerId(reason) === null
+          ? undefined
+          : await acceptedSerializers(settings);
+      throw connectRejected(location, reason, serializer, protocol, accepted);
     }
     return {
       channel,
       uri,
       peerCertificate,
       annotations: reply.annotations,
-      ...readConnectReply(reply, serializer, location, uri.object),
+      ...protocol.handshake.readAccepted(reply, serializer, uri.object),
     };
   } catch (error) {
     channel.close();
@@ -106,11 +106,12 @@ async function openChannel(
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     ...(settings.signal === undefined ? {} : { signal: settings.signal }),
   });
-  const channel = new MessageChannel(stream, {
+  const channel = new MessageChannel(stream, settings.protocol.frames, {
     hmacKey: settings.hmacKey,
     maxMessageSize: settings.maxMessageSize,
     maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
+    directReads: directReadsOf(stream),
   });
   return { channel, peerCertificate: peerCertificateOf(stream) };
 }
@@ -155,13 +156,21 @@ async function acceptedSerializers(settings: ConnectSettings): Promise<string[]>
     let channel: MessageChannel | undefined;
     try {
       ({ channel } = await openChannel({ ...settings, serializer, signal: undefined }));
-      const reply = await channel.request(
-        connectMessage(serializer, 0, settings.handshake, null, new Map()),
-        { timeoutMs: settings.timeoutMs > 0 ? settings.timeoutMs : 5000 },
-      );
+      const { handshake } = settings.protocol;
+      const request = handshake.request({
+        serializer,
+        seq: 0,
+        handshake: settings.handshake,
+        objectId: null,
+        annotations: new Map(),
+        correlationId: undefined,
+      });
+      const reply = await channel.request(request, {
+        timeoutMs: settings.timeoutMs > 0 ? settings.timeoutMs : 5000,
+      });
       const refused =
         reply.type === MessageType.CONNECTFAIL &&
-        refusedSerializerId(connectFailReason(reply)) !== null;
+        handshake.refusedSerializerId(handshake.refusalReason(reply)) !== null;
       return refused ? null : name;
     } catch {
       return null;

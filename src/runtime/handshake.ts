@@ -1,105 +1,26 @@
 /**
- * The CONNECT handshake (spec 4): the request a proxy sends first on every connection, and
- * how the daemon's CONNECTOK or CONNECTFAIL is read. A CONNECTFAIL may be encoded in a
- * different serializer than the one the client speaks (marshal, before the daemon accepted
- * the client's serializer), so its reason is decoded by the reply's own serializer id.
+ * A refused CONNECT as the proxy reports it: a `PyroError` with a code, the daemon's reason
+ * and a hint at the fix for the reasons Pyro daemons give.
  */
 import { PyroError } from "./errors.js";
-import { parseMetadata, type ObjectMetadata } from "./metadata.js";
-import { MessageFlag, MessageType } from "./protocol/constants.js";
-import type { Message } from "./protocol/message.js";
-import { createSerializer, serializerNameForId } from "./serializers/index.js";
+import type { WireProtocol } from "./protocol/wire-protocol.js";
 import type { Serializer } from "./serializers/serializer.js";
 
-/** What a successful handshake yields. */
-export interface HandshakeResult {
-  /** The daemon's handshake response (Pyro4's default is `"hello"`). */
-  readonly response: unknown;
-  /** The object's metadata when it was asked for and sent along, else `null`. */
-  readonly metadata: ObjectMetadata | null;
-}
-
-/** The CONNECT message: `{handshake, object}` (object only when metadata is wanted). */
-export function connectMessage(
-  serializer: Serializer,
-  seq: number,
-  handshake: unknown,
-  objectId: string | null,
-  annotations: Map<string, Uint8Array>,
-): Message {
-  const payload: Record<string, unknown> = { handshake };
-  if (objectId !== null) payload["object"] = objectId;
-  return {
-    type: MessageType.CONNECT,
-    flags: objectId === null ? 0 : MessageFlag.META_ON_CONNECT,
-    seq,
-    serializerId: serializer.id,
-    annotations,
-    data: serializer.dumps(payload),
-  };
-}
-
 /**
- * Read the reply to CONNECT. A CONNECTOK gives the handshake response and (with the META
- * flag) the metadata; a CONNECTFAIL becomes an error that names the cause and the fix.
+ * The error for a CONNECT refused with `reason`. `accepted` lists the serializers the
+ * daemon was found to accept, when it refused the client's.
  */
-export function readConnectReply(
-  reply: Message,
-  serializer: Serializer,
-  location: string,
-  objectId: string,
-): HandshakeResult {
-  if (reply.type === MessageType.CONNECTFAIL) {
-    throw connectRejected(location, connectFailReason(reply), serializer);
-  }
-  if (reply.serializerId !== serializer.id) {
-    throw new PyroError("serialize", `invalid serializer in response: ${reply.serializerId}`);
-  }
-  const value = serializer.loads(reply.data);
-  if ((reply.flags & MessageFlag.META_ON_CONNECT) === 0) return { response: value, metadata: null };
-  const dict =
-    typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  if (!("handshake" in dict) || !("meta" in dict)) {
-    throw new PyroError(
-      "protocol",
-      "CONNECTOK with metadata lacks the 'handshake' or 'meta' entry; the daemon is not Pyro4-compatible",
-    );
-  }
-  return { response: dict["handshake"], metadata: parseMetadata(dict["meta"], objectId) };
-}
-
-/** The reason text of a CONNECTFAIL, decoded with whatever serializer the daemon used. */
-export function connectFailReason(reply: Message): string {
-  try {
-    const value = createSerializer(reply.serializerId).loads(reply.data);
-    return typeof value === "string" ? value : String(value);
-  } catch {
-    return `(undecodable reason, serializer id ${reply.serializerId})`;
-  }
-}
-
-/** The serializer id named in a "not accepted" CONNECTFAIL reason, if it is one. */
-export function refusedSerializerId(reason: string): number | null {
-  const match = /serializer that is not accepted: (\d+)/.exec(reason);
-  return match === null ? null : Number(match[1]);
-}
-
-/** The error for a refused CONNECT, with a code and a hint for the known reasons. */
 export function connectRejected(
   location: string,
   reason: string,
   serializer: Serializer,
+  protocol: WireProtocol,
   accepted?: readonly string[],
 ): PyroError {
   const prefix = `connection to ${location} rejected: ${reason}`;
-  const refused = refusedSerializerId(reason);
+  const refused = protocol.handshake.refusedSerializerId(reason);
   if (refused !== null) {
-    let name: string = String(refused);
-    try {
-      name = serializerNameForId(refused);
-    } catch {
-      // keep the number
-    }
+    const name = protocol.serializers.nameOf(refused) ?? String(refused);
     const which =
       accepted === undefined
         ? "choose one it accepts (Pyro4's default set is serpent, marshal, json)"

@@ -9,13 +9,9 @@ export {
   type RemoteExceptionInfo,
 } from "./errors.js";
 export { PyTuple, PyFloat, PyComplex, tuple, float, complex } from "./values.js";
-export {
-  ClassRegistry,
-  ExceptionWrapper,
-  type ClassToDict,
-  type DictToClass,
-} from "./serializers/class-registry.js";
-export type { Serializer, SerializerName, InvokeCall } from "./serializers/serializer.js";
+export { ClassRegistry, type ClassToDict, type DictToClass } from "./serializers/class-registry.js";
+export type { Serializer, SerializerName } from "./serializers/serializer.js";
+export type { InvokeCall } from "./protocol/wire-protocol.js";
 export {
   Proxy,
   PROXY_TARGET,
@@ -30,20 +26,10 @@ export { createProxy, wrapProxy, type DynamicProxy, type RemoteMethod } from "./
 export { proxyHooks, type ProxyHooks } from "./proxy-hooks.js";
 export type { CallOptions, AnnotationsInit } from "./call-options.js";
 export type { ObjectMetadata } from "./metadata.js";
-export {
-  MessageType,
-  MessageFlag,
-  PROTOCOL_VERSION,
-  HEADER_SIZE,
-  PING_SERIALIZER_ID,
-} from "./protocol/constants.js";
-export {
-  encodeMessage,
-  decodeHeader,
-  type Message,
-  type MessageHeader,
-  type EncodeOptions,
-} from "./protocol/message.js";
+export { MessageType, MessageFlag } from "./protocol/constants.js";
+export { PROTOCOL_VERSION, HEADER_SIZE, PING_SERIALIZER_ID } from "./protocol-pyro4/constants.js";
+export { encodeMessage, decodeHeader } from "./protocol-pyro4/frames.js";
+export type { Message, MessageHeader, EncodeOptions } from "./protocol/message.js";
 export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
 export {
   MessageChannel,
@@ -65,7 +51,7 @@ export { createListener, type ListenOptions, type Listener } from "./transport/l
 export { connectError, connectionLostError } from "./transport/socket-errors.js";
 export type { Pem, TlsClientOptions, TlsServerOptions } from "./transport/tls-material.js";
 export { DeferredCall, Future, type FutureErrorHandler } from "./future.js";
-export { BatchProxy, BatchResultList, type BatchSendOptions } from "./batch.js";
+export { BatchProxy, BatchResultList, ExceptionWrapper, type BatchSendOptions } from "./batch.js";
 export { AsyncCalls } from "./async-calls.js";
 // Importing stream.ts and naming/ installs the proxy's stream and resolve hooks.
 export { RemoteIterator } from "./stream.js";

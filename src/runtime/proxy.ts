@@ -15,10 +15,9 @@
  * and call path together until they are split into parts of their own (issue 18).
  */
 import type { PeerCertificate } from "node:tls";
-import { ClassRegistry, createDefaultRegistry } from "./serializers/class-registry.js";
+import type { ClassRegistry } from "./serializers/class-registry.js";
 import { AsyncCalls } from "./async-calls.js";
-import { BatchProxy } from "./batch.js";
-import { PROXY_CLASS, proxyStateFromDict, proxyToDict, type ProxyState } from "./auto-proxy.js";
+import { BatchProxy, ExceptionWrapper } from "./batch.js";
 import {
   abortedError,
   checkTimeout,
@@ -33,8 +32,10 @@ import { openConnection, type Connection } from "./connection.js";
 import type { MessageChannel } from "./protocol/channel.js";
 import { PyroError } from "./errors.js";
 import { isEmptyMetadata, metadataFromNames, type ObjectMetadata } from "./metadata.js";
-import { Annotation, MessageFlag, MessageType, PING_SERIALIZER_ID } from "./protocol/constants.js";
+import { Annotation, MessageFlag, MessageType } from "./protocol/constants.js";
 import type { Message } from "./protocol/message.js";
+import type { ProxyState, WireProtocol } from "./protocol/wire-protocol.js";
+import { DEFAULT_PROTOCOL } from "./protocols.js";
 import { proxyHooks } from "./proxy-hooks.js";
 import { blobRequest, SerializedBlob } from "./serialized-blob.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "./serializers/index.js";
@@ -143,6 +144,7 @@ const DEFAULT_HANDSHAKE = "hello";
 /** A proxy for one remote Pyro4 object; see the module comment. */
 export class Proxy {
   readonly #uri: URI;
+  readonly #protocol: WireProtocol = DEFAULT_PROTOCOL;
   readonly #config: PyroConfig;
   readonly #userRegistry: ClassRegistry | undefined;
   readonly #registry: ClassRegistry;
@@ -153,6 +155,8 @@ export class Proxy {
   readonly #tls: boolean | TlsClientOptions | undefined;
   readonly #validate: HandshakeValidator | undefined;
   #serializer: Serializer;
+  /** The serializer's wire id in the protocol. */
+  #serializerId: number;
   #timeoutMs: number;
   #maxRetries: number;
   #hmacKey: Uint8Array | undefined;
@@ -175,12 +179,18 @@ export class Proxy {
       typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
     this.#userRegistry = options.registry;
     // On top of the user's registry, read live: hooks registered there later apply too.
-    this.#registry = options.registry?.derive() ?? createDefaultRegistry();
-    this.#registry.registerDictToClass(PROXY_CLASS, (dict) => this.#reviveProxy(dict));
+    const dialect = this.#protocol.dialect;
+    this.#registry = options.registry?.derive() ?? dialect.createRegistry();
+    this.#registry.registerDictToClass(dialect.proxyClass, (dict) => this.#reviveProxy(dict));
+    this.#registry.registerDictToClass(
+      dialect.exceptionWrapperClass,
+      (dict) => new ExceptionWrapper(dict["exception"]),
+    );
     this.#registry.registerClassToDict(Proxy, (value, serializerName) =>
-      proxyToDict(unwrap(value).#state(serializerName)),
+      dialect.proxyToDict(unwrap(value).#state(serializerName)),
     );
     this.#serializer = this.#makeSerializer(options.serializer ?? cfg.get("SERIALIZER"));
+    this.#serializerId = this.#protocol.serializers.id(this.#serializer.name);
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? cfg.get("COMMTIMEOUT") * 1000, "timeoutMs");
     this.#maxRetries = checkRetries(options.maxRetries ?? cfg.get("MAX_RETRIES"));
     this.#hmacKey = toKey(options.hmacKey === undefined ? cfg.get("HMAC_KEY") : options.hmacKey);
@@ -249,6 +259,7 @@ export class Proxy {
   }
   set $serializer(name: SerializerName) {
     this.#serializer = this.#makeSerializer(name);
+    this.#serializerId = this.#protocol.serializers.id(this.#serializer.name);
   }
 
   /** The HMAC key (`undefined` = none). Changing it closes the connection. */
@@ -325,7 +336,7 @@ export class Proxy {
       oneway ? MessageFlag.ONEWAY : 0,
     );
     if (reply === undefined) return undefined;
-    if ((reply.flags & MessageFlag.ITEMSTREAMRESULT) !== 0) {
+    if ((reply.flags & this.#protocol.flags.ITEMSTREAMRESULT) !== 0) {
       const id = reply.annotations.get(Annotation.STRM);
       if (id === undefined || id.length === 0) {
         throw new PyroError(
@@ -374,8 +385,9 @@ export class Proxy {
         type: MessageType.PING,
         flags: 0,
         seq: this.#nextSeq(),
-        serializerId: PING_SERIALIZER_ID,
+        serializerId: this.#protocol.serializers.ping,
         annotations: this.#requestAnnotations(options),
+        correlationId: this.#correlation ?? undefined,
         data: PING_PAYLOAD,
       },
       { timeoutMs, signal: options.signal },
@@ -600,6 +612,7 @@ export class Proxy {
     timeoutMs: number,
   ): Promise<InvokeReply | undefined> {
     const serializer = this.#serializer;
+    const serializerId = this.#serializerId;
     const objectId = options.objectId ?? connection.uri.object;
     const request: Message =
       args[0] instanceof SerializedBlob
@@ -608,11 +621,12 @@ export class Proxy {
             type: MessageType.INVOKE,
             flags,
             seq: 0,
-            serializerId: serializer.id,
+            serializerId,
             annotations: this.#requestAnnotations(options),
+            correlationId: this.#correlation ?? undefined,
             // Lent scratch memory, given back by the channel once framed or written: the
             // payload is neither copied out of the encoder nor allocated afresh per call.
-            data: serializer.dumpsCallLent({ objectId, method, vargs: args, kwargs }),
+            data: this.#protocol.calls.encode(serializer, objectId, method, args, kwargs, true),
           };
     // The sequence number is taken right before the synchronous write, so numbers go out
     // in order even when many callers share the connection.
@@ -629,7 +643,7 @@ export class Proxy {
     }
     return connection.channel
       .request(request, { timeoutMs, signal, release: giveBack })
-      .then((reply) => this.#readReply(connection, reply, serializer));
+      .then((reply) => this.#readReply(connection, reply, serializer, serializerId));
   }
 
   /** An INVOKE whose only argument is a {@link SerializedBlob} (KEEPSERIALIZED, `BLBI`). */
@@ -643,21 +657,28 @@ export class Proxy {
     flags: number,
   ): Message {
     const serializer = this.#serializer;
-    const { data, info } = blobRequest(blob, args, kwargs, serializer, objectId, method);
+    const calls = this.#protocol.calls;
+    const { data, info } = blobRequest(blob, args, kwargs, serializer, calls, objectId, method);
     const annotations = new Map(this.#requestAnnotations(options));
     annotations.set(Annotation.BLBI, info);
     return {
       type: MessageType.INVOKE,
-      flags: flags | MessageFlag.KEEPSERIALIZED,
+      flags: flags | this.#protocol.flags.KEEPSERIALIZED,
       seq: 0,
-      serializerId: serializer.id,
+      serializerId: this.#serializerId,
       annotations,
+      correlationId: this.#correlation ?? undefined,
       data,
     };
   }
 
-  #readReply(connection: Connection, reply: Message, serializer: Serializer): InvokeReply {
-    if (reply.serializerId !== serializer.id) {
+  #readReply(
+    connection: Connection,
+    reply: Message,
+    serializer: Serializer,
+    serializerId: number,
+  ): InvokeReply {
+    if (reply.serializerId !== serializerId) {
       const error = new PyroError(
         "serialize",
         `invalid serializer in response: ${reply.serializerId}`,
@@ -674,7 +695,10 @@ export class Proxy {
       throw error;
     }
     const flags = reply.flags;
-    if ((flags & MessageFlag.EXCEPTION) !== 0 && (flags & MessageFlag.ITEMSTREAMRESULT) === 0) {
+    if (
+      (flags & MessageFlag.EXCEPTION) !== 0 &&
+      (flags & this.#protocol.flags.ITEMSTREAMRESULT) === 0
+    ) {
       const error =
         value instanceof PyroError
           ? value
@@ -699,12 +723,9 @@ export class Proxy {
 
   #requestAnnotations(options: CallOptions): Map<string, Uint8Array> {
     // Nothing to add: send the proxy's own map (nothing downstream modifies a message's map).
-    if (options.annotations === undefined && this.#correlation === null) return this.#annotations;
+    if (options.annotations === undefined) return this.#annotations;
     const annotations = new Map(this.#annotations);
-    if (options.annotations !== undefined) {
-      for (const [key, value] of toAnnotationMap(options.annotations)) annotations.set(key, value);
-    }
-    if (this.#correlation !== null) annotations.set(Annotation.CORR, this.#correlation);
+    for (const [key, value] of toAnnotationMap(options.annotations)) annotations.set(key, value);
     return annotations;
   }
 
@@ -751,6 +772,7 @@ export class Proxy {
     const uri = this.#bound ?? (await proxyHooks.resolve(this.#uri, this));
     const connection = await openConnection({
       uri,
+      protocol: this.#protocol,
       serializer: this.#serializer,
       seq: this.#seq,
       handshake: this.#handshake,
@@ -764,6 +786,7 @@ export class Proxy {
       timeoutMs,
       signal,
       annotations: this.#requestAnnotations({}),
+      correlationId: this.#correlation ?? undefined,
     });
     try {
       await this.#validate?.(connection.response, {
@@ -829,7 +852,7 @@ export class Proxy {
    * only for this proxy's own daemon (else the config's, as a proxy made by hand would).
    */
   #reviveProxy(dict: Record<string, unknown>): Proxy {
-    const state = proxyStateFromDict(dict);
+    const state = this.#protocol.dialect.proxyStateFromDict(dict);
     const known = metadataFromNames(state.methods, state.oneway, state.attrs);
     const settings = this.#settings();
     delete settings.knownMetadata;

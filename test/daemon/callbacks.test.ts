@@ -10,6 +10,7 @@ import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import type { ExposeSpec } from "../../src/runtime/daemon/expose.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
+import type { PyTuple } from "../../src/runtime/values.js";
 import { PythonProcesses } from "../harness/python.js";
 import { ValueError } from "./objects.js";
 
@@ -159,7 +160,9 @@ describe("callback objects", () => {
       const listener = new Listener(server);
       daemon.register(listener, { expose: LISTENER_EXPOSE });
       const dict = daemon.proxyFor(listener, "json");
-      expect((dict["state"] as unknown[])[5]).toBe(`b64:${Buffer.from(key).toString("base64")}`);
+      expect((dict["state"] as PyTuple).items[5]).toBe(
+        `b64:${Buffer.from(key).toString("base64")}`,
+      );
       expect(await server.$call("call_back", [listener, "signed"])).toBe(
         "server got: ts got signed",
       );

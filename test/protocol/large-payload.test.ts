@@ -7,11 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { startLab, type LabInfo } from "../proxy/lab.js";
-import {
-  encodeMessage,
-  encodeMessageParts,
-  type Message,
-} from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
+import { encodeMessage, encodeMessageParts } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const python = new PythonProcesses();
 let plain: LabInfo;

@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import {
-  MessageFlag,
-  MessageType,
-  PROTOCOL_VERSION,
-} from "../../src/runtime/protocol/constants.js";
-import { computeHmac } from "../../src/runtime/protocol/hmac.js";
-import { decodeHeader, encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
+import { computeHmac } from "../../src/runtime/protocol-pyro4/hmac.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { runPython } from "../harness/python.js";
+import { PROTOCOL_VERSION, Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
+import { decodeHeader, encodeMessage } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -68,7 +66,7 @@ describe("encodeMessage", () => {
     expect(payload.length).toBe(74);
     const bytes = encodeMessage({
       type: MessageType.CONNECT,
-      flags: MessageFlag.META_ON_CONNECT,
+      flags: Pyro4Flag.META_ON_CONNECT,
       seq: 0,
       serializerId: 1,
       annotations: new Map(),

@@ -13,7 +13,7 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
     await using proxy = new Proxy(lab.uri, { serializer });
     const error = await failure(proxy.$call("fail_value"));
     expect(error.code).toBe("remote");
-    expect(error.pythonType).toBe("builtins.ValueError");
+    expect(error.remote?.type).toBe("builtins.ValueError");
     expect(error.remote?.args).toEqual(["bad value", 42]);
     expect(error.message).toBe("remote ValueError: ('bad value', 42)");
     const traceback = formatRemoteTraceback(error);
@@ -42,7 +42,7 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
     await using proxy = new Proxy(lab.uri, { serializer });
     const naming = await failure(proxy.$call("fail_naming"));
     expect(naming.code).toBe("naming");
-    expect(naming.pythonType).toBe("Pyro4.errors.NamingError");
+    expect(naming.remote?.type).toBe("Pyro4.errors.NamingError");
     const bare = await failure(proxy.$call("fail_noargs"));
     expect(bare.remote?.type).toBe("builtins.RuntimeError");
     expect(bare.remote?.args).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
+import { pythonTypeForCode } from "../../src/runtime/errors.js";
 import { Proxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 import { failure } from "../harness/failures.js";
@@ -31,7 +32,7 @@ describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.isCommunicationError).toBe(true);
-    expect(error.pythonType).toBe("Pyro4.errors.CommunicationError");
+    expect(pythonTypeForCode(error.code, "Pyro4.errors")).toBe("Pyro4.errors.CommunicationError");
     expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: message hmac mismatch/);
     expect(error.message).toContain("hmacKey");
   });

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { createDefaultRegistry } from "../../src/runtime/serializers/class-registry.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
 import { URI } from "../../src/runtime/uri.js";
 import { PyTuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
@@ -180,7 +180,7 @@ print(json.dumps(out))`;
   });
 
   it("round-trips URI class dicts with Pyro4's json serializer both ways", () => {
-    const registry = createDefaultRegistry();
+    const registry = pyro4Dialect.createRegistry();
     const uris = [
       "PYRO:o@127.0.0.1:1234",
       "PYRONAME:some.name@h:9090",
@@ -222,7 +222,7 @@ print(json.dumps({
   });
 
   it("refuses a malformed state as a serialize error", () => {
-    const registry = createDefaultRegistry();
+    const registry = pyro4Dialect.createRegistry();
     for (const state of [
       null,
       ["PYRO", "o", null, "h"],

@@ -5,10 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Proxy } from "../../src/runtime/proxy.js";
-import {
-  ClassRegistry,
-  createDefaultRegistry,
-} from "../../src/runtime/serializers/class-registry.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
+import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
 import { SERIALIZERS } from "../proxy/lab.js";
@@ -47,7 +45,7 @@ describe.each(SERIALIZERS.filter((name) => name !== "marshal"))(
     });
 
     it("a class-to-dict hook added later serializes the class", async () => {
-      const registry = createDefaultRegistry();
+      const registry = pyro4Dialect.createRegistry();
       await using proxy = new Proxy(daemon.uri, { serializer, registry });
       const refused = await proxy.$call("echo", [new Point(1, 2)]).catch((error: unknown) => error);
       expect((refused as Error).message).toMatch(/don't know how to serialize class Point/);

@@ -17,17 +17,16 @@ import type { Socket } from "node:net";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
-import { createDefaultRegistry } from "../serializers/class-registry.js";
 import {
   createSerializer,
   isSerializerName,
-  SERIALIZER_IDS,
   SERIALIZER_NAMES,
   type Serializer,
   type SerializerName,
 } from "../serializers/index.js";
 import { inflateLimit } from "../protocol/compression.js";
-import { MARSHAL_SERIALIZER_ID } from "../protocol/constants.js";
+import type { WireProtocol } from "../protocol/wire-protocol.js";
+import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import type { TlsServerOptions } from "../transport/tls-material.js";
@@ -136,7 +135,7 @@ function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
 }
 
 /** The wire ids of the accepted serializers; a `config` error names an unknown one. */
-function acceptedIds(options: DaemonOptions): Set<number> {
+function acceptedIds(options: DaemonOptions, protocol: WireProtocol): Set<number> {
   const names = options.serializers ?? SERIALIZER_NAMES;
   for (const name of names) {
     if (!isSerializerName(name)) {
@@ -146,7 +145,7 @@ function acceptedIds(options: DaemonOptions): Set<number> {
       );
     }
   }
-  return new Set(names.map((name) => SERIALIZER_IDS[name]));
+  return new Set(names.map((name) => protocol.serializers.id(name)));
 }
 
 function checkObjectId(id: string): void {
@@ -160,6 +159,8 @@ function checkObjectId(id: string): void {
 
 /** A running TypeScript Pyro daemon; see the module comment. */
 export class Daemon implements ProxySource {
+  /** The wire protocol the daemon speaks. */
+  readonly #protocol: WireProtocol = DEFAULT_PROTOCOL;
   readonly #listener: Listener;
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
@@ -193,13 +194,13 @@ export class Daemon implements ProxySource {
     const cfg = options.config ?? globalConfig;
     this.#hmacKey = toKey(options.hmacKey ?? cfg.get("HMAC_KEY") ?? undefined);
     this.#callbackSerializer = options.serializer ?? cfg.get("SERIALIZER");
-    this.#accepted = acceptedIds(options);
+    this.#accepted = acceptedIds(options, this.#protocol);
     this.#maxConnections = limits.maxConnections;
     this.#streams = new StreamTable({
       lifetimeMs: options.streamLifetimeMs ?? 0,
       lingerMs: options.streamLingerMs ?? 30_000,
     });
-    this.registry = options.registry ?? createDefaultRegistry();
+    this.registry = options.registry ?? this.#protocol.dialect.createRegistry();
     this.attach(this.registry);
     const daemonObject = new DaemonObject({
       exposureOf: (id) => this.#objects.get(id)?.exposure,
@@ -209,6 +210,7 @@ export class Daemon implements ProxySource {
     });
     this.#objects.set(DAEMON_OBJECT_ID, { target: daemonObject, exposure: DaemonObject.exposure });
     this.#connectionHost = {
+      protocol: this.#protocol,
       hmacKey: this.#hmacKey,
       maxMessageSize: limits.maxMessageSize,
       inflateLimit: limits.inflateLimit,
@@ -235,7 +237,7 @@ export class Daemon implements ProxySource {
    */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     // Refuse a bad serializer list or limit before binding anything.
-    acceptedIds(options);
+    acceptedIds(options, DEFAULT_PROTOCOL);
     const limits = limitsOf(options);
     const path = options.unixSocket;
     if (path !== undefined && isAbstractSocketName(path)) {
@@ -356,6 +358,7 @@ export class Daemon implements ProxySource {
         handshake: this.#options.handshake ?? "hello",
       },
       serializer ?? this.#callbackSerializer,
+      this.#protocol.dialect,
     );
   }
 
@@ -363,7 +366,8 @@ export class Daemon implements ProxySource {
   proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined {
     const id = this.#ids.get(value);
     if (id === undefined) return undefined;
-    const accepted = isSerializerName(serializer) && this.#accepted.has(SERIALIZER_IDS[serializer]);
+    const accepted =
+      isSerializerName(serializer) && this.#accepted.has(this.#protocol.serializers.id(serializer));
     return this.proxyFor(id, accepted ? serializer : undefined);
   }
 
@@ -408,11 +412,9 @@ export class Daemon implements ProxySource {
   #serializer(id: number): Serializer | undefined {
     let serializer = this.#serializers.get(id);
     if (serializer === undefined) {
-      try {
-        serializer = createSerializer(id, this.registry);
-      } catch {
-        return undefined;
-      }
+      const name = this.#protocol.serializers.nameOf(id);
+      if (name === undefined) return undefined;
+      serializer = createSerializer(name, this.registry);
       this.#serializers.set(id, serializer);
     }
     return serializer;
@@ -434,7 +436,7 @@ export class Daemon implements ProxySource {
 
   /** Turn away a connection over the cap; a flood of them is cut off without a reply. */
   #refuse(socket: Socket, cap: number): void {
-    const marshal = this.#serializer(MARSHAL_SERIALIZER_ID);
+    const marshal = this.#serializer(this.#protocol.serializers.refusal);
     if (this.#refusing >= cap || marshal === undefined) {
       socket.destroy();
       return;
@@ -447,6 +449,7 @@ export class Daemon implements ProxySource {
         "close idle proxies or raise maxConnections",
       marshal,
       this.#hmacKey,
+      this.#protocol,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Framed, pipelined Pyro4 messages over one byte stream (a TCP, Unix or TLS socket).
+ * Framed, pipelined messages over one byte stream (a TCP, Unix or TLS socket), framed as
+ * the protocol generation's `FrameCodec` says.
  *
- * Several requests may be in flight at once; a Pyro4 daemon answers one connection's
+ * Several requests may be in flight at once; a Pyro daemon answers one connection's
  * requests in order, so each reply must carry the sequence number of the oldest waiting
  * request. Anything that could put replies out of step (a timeout, an abort, a bad reply)
  * closes the channel and fails every request in flight with the same error.
@@ -14,7 +15,6 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
-import { directReadsOf, type DirectReads } from "../transport/direct-reads.js";
 import {
   abortError,
   CLIENT_CLOSED,
@@ -24,8 +24,9 @@ import {
 } from "./channel-errors.js";
 import { inflateBounded, inflateLimit } from "./compression.js";
 import { MessageFlag, MessageType } from "./constants.js";
-import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
+import type { EncodeOptions, Message, MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
+import type { FrameCodec } from "./wire-protocol.js";
 
 /** How a {@link MessageChannel} frames and checks messages. */
 export interface ChannelOptions {
@@ -33,13 +34,26 @@ export interface ChannelOptions {
   hmacKey?: Uint8Array | undefined;
   /** Refuse sent and received messages larger than this (0 = no limit). */
   maxMessageSize?: number | undefined;
-  /** Compress sent payloads when Pyro4 would (received ones are always inflated). */
+  /** Compress sent payloads when the protocol would (received ones are always inflated). */
   compress?: boolean | undefined;
   /**
    * The most a received payload may inflate to, 0 = no limit (default: `maxMessageSize`
    * when set, else 64 MiB). Large payloads are inflated in zlib's threads.
    */
   maxInflatedSize?: number | undefined;
+  /**
+   * Where a plain socket created with Node's `onread` option delivers its bytes
+   * (transport/direct-reads.ts); without it the channel reads `data` events.
+   */
+  directReads?: DirectReadSource | undefined;
+}
+
+/** A socket's reads, delivered to whoever binds (the channel binds its reader). */
+export interface DirectReadSource {
+  /** Send every read to `target` from now on; `null` discards all further bytes. */
+  bind(
+    target: { readBuffer(): Uint8Array; received(buffer: Uint8Array, count: number): void } | null,
+  ): void;
 }
 
 /** Per-request options of {@link MessageChannel.request}. */
@@ -92,12 +106,13 @@ interface Pending {
 /** Pipelined request/reply messaging over one stream; see the module comment. */
 export class MessageChannel {
   readonly #stream: Duplex;
+  readonly #frames: FrameCodec;
   readonly #reader: MessageReader;
-  readonly #encodeOptions: ChannelOptions;
+  readonly #encodeOptions: EncodeOptions;
   readonly #pending: Pending[] = [];
   readonly #closeListeners: CloseListener[] = [];
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
-  readonly #directReads: DirectReads | undefined;
+  readonly #directReads: DirectReadSource | undefined;
   readonly #inflateLimit: number;
   #closeReason: PyroError | undefined;
   /** Closed by the peer or a failure while no request waited: nobody was told yet. */
@@ -111,21 +126,23 @@ export class MessageChannel {
   /** While a reply inflates in zlib's threads, the messages read after it wait here. */
   #held: Message[] | undefined;
 
-  constructor(stream: Duplex, options: ChannelOptions = {}) {
+  /** A channel over `stream` for messages framed by `frames` (e.g. `pyro4.frames`). */
+  constructor(stream: Duplex, frames: FrameCodec, options: ChannelOptions = {}) {
     this.#stream = stream;
+    this.#frames = frames;
     this.#encodeOptions = {
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
       compress: options.compress,
     };
     // Inflated here rather than in the reader: a large payload inflates off the event loop.
-    this.#reader = new MessageReader({
+    this.#reader = new MessageReader(frames, {
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
       inflate: false,
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
-    this.#directReads = directReadsOf(stream);
+    this.#directReads = options.directReads;
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -259,8 +276,8 @@ export class MessageChannel {
   /** Frame `msg`: one buffer for a small payload, header and payload apart for a large one. */
   #frame(msg: Message): Frame {
     return msg.data.length < SEPARATE_PAYLOAD_SIZE
-      ? encodeMessage(msg, this.#encodeOptions)
-      : encodeMessageParts(msg, this.#encodeOptions);
+      ? this.#frames.encode(msg, this.#encodeOptions, true).head
+      : this.#frames.encode(msg, this.#encodeOptions, false);
   }
 
   /**
@@ -354,7 +371,7 @@ export class MessageChannel {
         new PyroError(
           "protocol",
           `unexpected message (type ${msg.type}, seq ${msg.seq}) while no request was waiting; ` +
-            "the peer is not a Pyro4 daemon or the stream is out of step",
+            "the peer is not a Pyro daemon or the stream is out of step",
         ),
       );
       return;
