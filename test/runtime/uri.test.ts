@@ -243,7 +243,7 @@ print(json.dumps({
       expect(error, JSON.stringify(state)).toBeInstanceOf(PyroError);
       expect((error as PyroError).code).toBe("serialize");
       expect((error as PyroError).message).toMatch(
-        /^cannot deserialize a Pyro4\.core\.URI: invalid Pyro4\.core\.URI state/,
+        /^cannot deserialize a Pyro4\.core\.URI: invalid URI state/,
       );
     }
   });

@@ -4,6 +4,7 @@
  * among the matches, as Pyro4 does. The name server is located from the URI's location, or
  * by `locateNS` when the URI has none; its connection is closed afterwards.
  */
+import { config as globalConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import { locateNS, type LocateOptions } from "./locate.js";
@@ -13,7 +14,8 @@ export type ResolveOptions = Omit<LocateOptions, "host" | "port">;
 
 /** The direct `PYRO:` URI for `uri`; a `PYRO:` URI is returned as it is. */
 export async function resolveUri(uri: string | URI, options: ResolveOptions = {}): Promise<URI> {
-  const logical = uri instanceof URI ? uri : new URI(uri);
+  const nsPort = (options.config ?? options.proxyOptions?.config ?? globalConfig).get("NS_PORT");
+  const logical = uri instanceof URI ? uri : new URI(uri, { nsPort });
   if (logical.protocol === "PYRO") return logical;
   const locate: LocateOptions = { ...options };
   const location = logical.sockname !== null ? `./u:${logical.sockname}` : logical.host;
