@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- calls`: remote calls through pyrogen's Proxy against Python Pyro4's own
+ * `npm run bench -- calls`: remote calls through pyrogen's PyroProxy against Python Pyro4's own
  * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same run.
  *
  * Rows per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not json:
@@ -38,7 +38,7 @@ import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type BenchRow, type Better, type RoundsOf } from "../lib.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
 import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { giveBack } from "../../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
@@ -143,13 +143,13 @@ async function pyrogenCase(uri: string, serializer: SerializerName, name: Case):
   const count = callCount(name, serializer);
   if (name === "connect") {
     return measure(count, 20, async () => {
-      const proxy = new Proxy(uri, { serializer });
+      const proxy = new PyroProxy(uri, { serializer });
       await proxy.$call("echo", ["hello, pyro"]);
       proxy.$release();
     });
   }
   const payload = PAYLOADS[name]();
-  const proxy = new Proxy(uri, { serializer });
+  const proxy = new PyroProxy(uri, { serializer });
   try {
     return await measure(count, Math.min(count, 200), () => proxy.$call("echo", [payload]));
   } finally {
@@ -160,7 +160,7 @@ async function pyrogenCase(uri: string, serializer: SerializerName, name: Case):
 /**
  * The least any Node client can do for a call: the same request bytes, framed once, written
  * to a plain socket (read through `onread`, as pyrogen reads), and the reply awaited by the
- * length in its header, nothing decoded. It shows how close the Proxy is to Node's own
+ * length in its header, nothing decoded. It shows how close the PyroProxy is to Node's own
  * limit against this daemon.
  */
 async function bareNodeClient(
@@ -341,7 +341,7 @@ const EMPTY = new Uint8Array(0);
 const readBuffer = Buffer.allocUnsafe(1 << 20);
 
 async function pyrogenPipelined(uri: string, serializer: SerializerName): Promise<Figures> {
-  const proxy = new Proxy(uri, { serializer });
+  const proxy = new PyroProxy(uri, { serializer });
   try {
     await Promise.all(Array.from({ length: 500 }, () => proxy.$call("echo", ["hello, pyro"])));
     const perCaller = PIPELINED_CALLS / PIPELINED_CALLERS;

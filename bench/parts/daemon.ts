@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { FIXTURES, findPython, pythonEnv } from "../../test/harness/python.js";
 import { median, row, type BenchRow } from "../lib.js";
@@ -73,7 +73,7 @@ async function withDaemonCpu(
 
 /** Calls/s of pyrogen's client: sequential echo calls after a warm-up. */
 async function tsCallsPerSecond(uri: string, serializer: SerializerName): Promise<number> {
-  await using proxy = new Proxy(uri, { serializer });
+  await using proxy = new PyroProxy(uri, { serializer });
   for (let i = 0; i < 200; i++) await proxy.$call("echo", [SMALL]);
   const start = performance.now();
   for (let i = 0; i < CALLS; i++) await proxy.$call("echo", [SMALL]);

@@ -4,8 +4,8 @@
  */
 import { normalizeMetadata, type RemoteMetadata } from "../codegen/metadata.js";
 import { PyroError } from "../runtime/errors.js";
-import { resolveUri } from "../runtime/naming/resolve.js";
-import { Proxy } from "../runtime/proxy.js";
+import { resolveUri } from "../runtime/naming/index.js";
+import { PyroProxy } from "../runtime/proxy.js";
 import { URI } from "../runtime/uri.js";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT } from "./exit-codes.js";
@@ -16,11 +16,11 @@ export async function fetchMetadata(
   settings: ConnectionSettings,
 ): Promise<RemoteMetadata> {
   const config = pyroConfigFor(settings);
-  let proxy: Proxy | undefined;
+  let proxy: PyroProxy | undefined;
   try {
     const logical = new URI(uri, { nsPort: config.get("NS_PORT") });
     const direct = await resolveUri(logical, { config, broadcast: settings.broadcast ?? true });
-    proxy = new Proxy(direct, { config, metadata: true });
+    proxy = new PyroProxy(direct, { config, metadata: true });
     await proxy.$bind();
     const metadata = proxy.$metadata;
     if (metadata === null) {

@@ -1,12 +1,13 @@
 /**
- * Batched calls (spec 9.2): calls recorded on a {@link BatchProxy} travel to the daemon as
- * one INVOKE of `<batch>` with flag BATCH; the daemon runs them in order and stops at the
- * first exception, which comes back as the last result (a `Pyro4.futures._ExceptionWrapper`).
+ * Batched calls: calls recorded on a {@link BatchProxy} travel to the daemon as one INVOKE
+ * of `<batch>` with flag BATCH; the daemon runs them in order and stops at the first
+ * exception, which comes back as the last result (Pyro4's `Pyro4.futures._ExceptionWrapper`,
+ * revived by the proxy as an {@link ExceptionWrapper}).
  */
 import { PyroError } from "./errors.js";
 import { Future } from "./future.js";
 import { MessageFlag } from "./protocol/constants.js";
-import type { Proxy } from "./proxy.js";
+import type { RemoteObject } from "./proxy/remote-object.js";
 import { emptyKwargs } from "./serializers/catalog.js";
 
 /**
@@ -66,10 +67,11 @@ type RecordedCall = [string, unknown[], Record<string, unknown>];
  * message. After sending, the recorder is empty and can be reused.
  */
 export class BatchProxy {
-  readonly #proxy: Proxy;
+  readonly #proxy: RemoteObject;
   #calls: RecordedCall[] = [];
 
-  constructor(proxy: Proxy) {
+  /** A recorder for calls on `proxy`. */
+  constructor(proxy: RemoteObject) {
     this.#proxy = proxy;
   }
 

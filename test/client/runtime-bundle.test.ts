@@ -1,8 +1,9 @@
 /**
- * What `pyrogen/runtime` resolves to for users: one bundled file (`npm run build` writes it
- * from tsc's output) that imports nothing but Node's builtins, exports what
- * `src/runtime/index.ts` exports, and works against a real Pyro4 daemon — calls, remote
- * errors and a TypeScript daemon's tracebacks (whose own frames it leaves out) included.
+ * What `pyrogen/runtime` and `pyrogen/runtime/wire` resolve to for users: two bundled entry
+ * files and the chunk they share (`npm run build` writes them from tsc's output), which import
+ * nothing but Node's builtins, export what `src/runtime/index.ts` and `src/runtime/wire.ts`
+ * export, share their classes, and work against a real Pyro4 daemon — calls, remote errors
+ * and a TypeScript daemon's tracebacks (whose own frames it leaves out) included.
  */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as source from "../../src/runtime/index.js";
+import * as wireSource from "../../src/runtime/wire.js";
 import { PythonProcesses, ROOT, freePort } from "../harness/python.js";
 
 const execFileAsync = promisify(execFile);
@@ -22,34 +24,77 @@ interface PackageJson {
 }
 
 let bundlePath: string;
+let wirePath: string;
 let bundle: typeof source;
+let wire: typeof wireSource;
+
+/** The file a package.json export resolves to. */
+async function exported(subpath: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
+  const entry = pkg.exports[subpath]?.import;
+  if (entry === undefined) throw new Error(`package.json exports no ${subpath} import`);
+  return path.join(ROOT, entry);
+}
+
+/** The specifiers a bundled file imports (statically or dynamically). */
+async function importsOf(file: string): Promise<string[]> {
+  const text = await readFile(file, "utf8");
+  return [
+    ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm),
+    ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+  ].map((match) => match[1]!);
+}
 
 beforeAll(async () => {
-  const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
-  const entry = pkg.exports["./runtime"]?.import;
-  if (entry === undefined) throw new Error("package.json exports no ./runtime import");
-  bundlePath = path.join(ROOT, entry);
+  bundlePath = await exported("./runtime");
+  wirePath = await exported("./runtime/wire");
   bundle = (await import(pathToFileURL(bundlePath).href)) as typeof source;
+  wire = (await import(pathToFileURL(wirePath).href)) as typeof wireSource;
 });
 
-describe("the bundled runtime (pyrogen/runtime)", () => {
-  it("is one file whose only imports are node builtins", async () => {
+describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
+  it("is two entry files and their shared chunk, whose only other imports are node builtins", async () => {
     expect(path.relative(ROOT, bundlePath)).toBe(path.join("dist", "runtime.bundle.js"));
-    const text = await readFile(bundlePath, "utf8");
-    const specifiers = [
-      ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm),
-      ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
-    ].map((match) => match[1]!);
-    expect(specifiers.length).toBeGreaterThan(5);
-    expect(specifiers.filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
+    expect(path.relative(ROOT, wirePath)).toBe(path.join("dist", "runtime-wire.bundle.js"));
+    const chunks = new Set<string>();
+    let builtins = 0;
+    for (const file of [bundlePath, wirePath]) {
+      for (const specifier of await importsOf(file)) {
+        if (specifier.startsWith("node:")) builtins++;
+        else chunks.add(path.resolve(path.dirname(file), specifier));
+      }
+    }
+    expect([...chunks].map((chunk) => path.basename(chunk))).toEqual([
+      expect.stringMatching(/^runtime-shared\.\w+\.js$/),
+    ]);
+    const shared = await importsOf([...chunks][0]!);
+    expect(builtins + shared.length).toBeGreaterThan(5);
+    expect(shared.filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
   });
 
-  it("exports exactly what src/runtime/index.ts exports, under the same names", () => {
+  it("exports exactly what src/runtime/index.ts and wire.ts export, under the same names", () => {
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(source).sort());
-    // Bundling renames a class that shadows a global (Proxy); its name must not show.
-    for (const [name, value] of Object.entries(bundle)) {
-      if (typeof value === "function" && /^[A-Z]/.test(name)) expect(value.name).toBe(name);
+    expect(Object.keys(wire).sort()).toEqual(Object.keys(wireSource).sort());
+    // Class names survive bundling (messages and stack traces show them); `Proxy` is the
+    // documented alias of PyroProxy.
+    for (const [name, value] of [...Object.entries(bundle), ...Object.entries(wire)]) {
+      if (typeof value !== "function" || !/^[A-Z]/.test(name)) continue;
+      expect(value.name).toBe(name === "Proxy" ? "PyroProxy" : name);
     }
+    expect(bundle.Proxy).toBe(bundle.PyroProxy);
+  });
+
+  it("shares one set of classes between its two entries", async () => {
+    await using proxy = new bundle.PyroProxy("PYRO:x@127.0.0.1:1");
+    expect(proxy[wire.PROXY_TARGET]).toBe(proxy);
+    const decoded = wire
+      .createSerializer("json")
+      .loads(
+        new TextEncoder().encode(
+          '{"__class__":"Pyro4.errors.NamingError","__exception__":true,"args":[],"attributes":{}}',
+        ),
+      );
+    expect(decoded).toBeInstanceOf(bundle.PyroError);
   });
 
   it("calls Pyro4's echo server and carries its remote errors", async () => {
@@ -57,7 +102,7 @@ describe("the bundled runtime (pyrogen/runtime)", () => {
     await python.start(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", String(port)], {
       ready: { port },
     });
-    await using proxy = new bundle.Proxy(`PYRO:test.echoserver@127.0.0.1:${port}`, {
+    await using proxy = new bundle.PyroProxy(`PYRO:test.echoserver@127.0.0.1:${port}`, {
       serializer: "marshal",
     });
     expect(await proxy.$call("echo", [[1, "two", { three: 3 }]])).toEqual([1, "two", { three: 3 }]);
@@ -78,7 +123,7 @@ describe("the bundled runtime (pyrogen/runtime)", () => {
         }
       }
       const uri = daemon.register(new Failing(), { id: "failing", expose: { methods: ["explode"] } });
-      const proxy = new runtime.Proxy(uri.toString(), { serializer: "serpent" });
+      const proxy = new runtime.PyroProxy(uri.toString(), { serializer: "serpent" });
       const error = await proxy.$call("explode").catch((caught) => caught);
       proxy.$release();
       await daemon.close();
@@ -114,7 +159,7 @@ describe("the bundled runtime (pyrogen/runtime)", () => {
         id: "failing",
         expose: { methods: ["explode", "later"], attrs: ["broken"] },
       });
-      const proxy = new runtime.Proxy(uri.toString(), { serializer: "serpent", metadata: false });
+      const proxy = new runtime.PyroProxy(uri.toString(), { serializer: "serpent", metadata: false });
       const tracebacks = {};
       for (const [name, call] of [
         ["explode", () => proxy.$call("explode")],

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { HandshakeInfo } from "../../src/runtime/daemon/connection.js";
+import type { HandshakeInfo } from "../../src/runtime/daemon/client-connection.js";
 import { Daemon, type DaemonOptions } from "../../src/runtime/daemon/daemon.js";
 import { CLIENT_CN, createTestCerts, type TestCerts } from "../harness/certs.js";
 import { PythonProcesses } from "../harness/python.js";

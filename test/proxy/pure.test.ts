@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { correlationBytes, toAnnotationMap, checkTimeout } from "../../src/runtime/call-options.js";
 import { parseMetadata } from "../../src/runtime/metadata.js";
-import { connectRejected } from "../../src/runtime/handshake.js";
+import { connectRejected } from "../../src/runtime/proxy/connect-errors.js";
 import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { PyFloat, PyTuple } from "../../src/runtime/values.js";

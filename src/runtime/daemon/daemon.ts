@@ -32,11 +32,11 @@ import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport
 import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
 import {
-  Connection,
+  ClientConnection,
   type ConnectionHost,
+  type DaemonHandshakeValidator,
   type DaemonLogger,
-  type HandshakeValidator,
-} from "./connection.js";
+} from "./client-connection.js";
 import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
 import { refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
@@ -96,7 +96,7 @@ export interface DaemonOptions {
   /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
   readonly handshake?: unknown;
   /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
-  readonly validateHandshake?: HandshakeValidator;
+  readonly validateHandshake?: DaemonHandshakeValidator;
   /** Serve returned iterators as item streams (default: `ITER_STREAMING`). */
   readonly itemStreaming?: boolean;
   /**
@@ -165,7 +165,7 @@ export class Daemon implements ProxySource {
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
   readonly #ids = new WeakMap<object, string>();
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<ClientConnection>();
   readonly #serializers = new Map<number, Serializer>();
   readonly #accepted: ReadonlySet<number>;
   readonly #attached = new Set<ClassRegistry>();
@@ -430,7 +430,7 @@ export class Daemon implements ProxySource {
       this.#refuse(socket, cap);
       return;
     }
-    const connection = new Connection(socket, this.#connectionHost);
+    const connection = new ClientConnection(socket, this.#connectionHost);
     this.#connections.add(connection);
   }
 

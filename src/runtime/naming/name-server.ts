@@ -4,7 +4,7 @@
  * arguments travel as keyword arguments, as the Python client sends them.
  */
 import { PyroError } from "../errors.js";
-import type { Proxy } from "../proxy.js";
+import type { RemoteObject } from "../proxy/remote-object.js";
 import { SERIALIZER_NAMES, SERIALIZER_TRAITS } from "../serializers/catalog.js";
 import { URI } from "../uri.js";
 
@@ -53,9 +53,10 @@ export interface ListFilter {
 /** A client for a Pyro4 name server; get one from `locateNS` or wrap a proxy to one. */
 export class NameServer implements AsyncDisposable {
   /** The proxy the calls go through (its connection is reused across calls). */
-  readonly proxy: Proxy;
+  readonly proxy: RemoteObject;
 
-  constructor(proxy: Proxy) {
+  /** A client that calls the name server through `proxy` (a `PyroProxy` to `Pyro.NameServer`). */
+  constructor(proxy: RemoteObject) {
     this.proxy = proxy;
   }
 

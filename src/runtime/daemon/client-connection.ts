@@ -35,7 +35,7 @@ export interface HandshakeInfo {
 }
 
 /** Validates a client's `handshake` value; returns the value to send back, throws to refuse. */
-export type HandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
+export type DaemonHandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
 
 /** Receives what the daemon logs: callback exceptions, failed oneway calls, dropped connections. */
 export type DaemonLogger = (message: string, error: unknown) => void;
@@ -55,7 +55,7 @@ export interface ConnectionHost {
   /** Keep `currentCall()` available after `await`s (AsyncLocalStorage). */
   readonly asyncCallContext: boolean;
   readonly streams: StreamTable;
-  readonly validateHandshake: HandshakeValidator;
+  readonly validateHandshake: DaemonHandshakeValidator;
   readonly log: DaemonLogger;
   /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
   acceptedSerializer(id: number): Serializer | undefined;
@@ -63,7 +63,7 @@ export interface ConnectionHost {
   anySerializer(id: number): Serializer | undefined;
   lookup(objectId: string): Registered | undefined;
   /** The connection closed. */
-  closed(connection: Connection): void;
+  closed(connection: ClientConnection): void;
 }
 
 /** Stop reading from a client that pipelines more than this many requests… */
@@ -89,7 +89,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Serves one client; see the module comment. */
-export class Connection {
+export class ClientConnection {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
   readonly #protocol: WireProtocol;

@@ -2,9 +2,9 @@
  * A refused CONNECT as the proxy reports it: a `PyroError` with a code, the daemon's reason
  * and a hint at the fix for the reasons Pyro daemons give.
  */
-import { PyroError } from "./errors.js";
-import type { WireProtocol } from "./protocol/wire-protocol.js";
-import type { Serializer } from "./serializers/serializer.js";
+import { PyroError } from "../errors.js";
+import type { WireProtocol } from "../protocol/wire-protocol.js";
+import type { Serializer } from "../serializers/serializer.js";
 
 /**
  * The error for a CONNECT refused with `reason`. `accepted` lists the serializers the
