@@ -79,33 +79,27 @@ describe("pyrogen --source", () => {
     expect(stale.stderr).toContain(`pyrogen: stale: ${out}`);
   });
 
-  it("says what is wrong with a command line that uses the source flags badly (exit 2)", async () => {
-    const cases: [string[], RegExp][] = [
-      [["--class", "X", uri], /--class needs --source <file-or-folder>/],
-      [["--validate", uri], /--validate needs --source/],
-      [["--no-infer", uri], /--no-infer needs --source/],
-      [
-        ["--source", path.join(tmp.dir, "missing.py")],
-        /--source .*missing\.py: ENOENT; give a Python file or a folder/,
-      ],
-      [
-        ["--source", path.join(FIXTURES, "codegen", "zoo", "pyrogen.config.json")],
-        /not a Python file/,
-      ],
-      [
-        ["--source", MUSIC, "--class", "Nope"],
-        /--class Nope: no such class in the source; classes that expose members: server\.MusicServer/,
-      ],
-      [
-        ["--source", path.join(FIXTURES, "exposure_server.py")],
-        /several classes that expose members \(exposure_server\.Base, .*\); choose one with --class/,
-      ],
-    ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args);
-      expect(r.stderr).toMatch(message);
-      expect(r.code, args.join(" ")).toBe(2);
-    }
+  it.each([
+    [["--class", "X", "PYRO:x@127.0.0.1:1"], /--class needs --source <file-or-folder>/],
+    [["--validate", "PYRO:x@127.0.0.1:1"], /--validate needs --source/],
+    [["--no-infer", "PYRO:x@127.0.0.1:1"], /--no-infer needs --source/],
+    [["--source", "missing.py"], /--source missing\.py: ENOENT; give a Python file or a folder/],
+    [
+      ["--source", path.join(FIXTURES, "codegen", "zoo", "pyrogen.config.json")],
+      /not a Python file/,
+    ],
+    [
+      ["--source", MUSIC, "--class", "Nope"],
+      /--class Nope: no such class in the source; classes that expose members: server\.MusicServer/,
+    ],
+    [
+      ["--source", path.join(FIXTURES, "exposure_server.py")],
+      /several classes that expose members \(exposure_server\.Base, .*\); choose one with --class/,
+    ],
+  ] as [string[], RegExp][])("usage error (exit 2): %j", async (args, message) => {
+    const r = await runCli(args, { cwd: tmp.dir });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
   });
 
   it("reads a config target's source, class and validate fields (paths relative to the file)", async () => {
