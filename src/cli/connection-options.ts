@@ -4,8 +4,7 @@
  * `PYRO_*` environment variables; flags and config fields win over them).
  */
 import { z } from "zod";
-import { PyroConfig } from "../runtime/config.js";
-import { PyroError } from "../runtime/errors.js";
+import { PyroConfig, PyroError } from "@pyrogen/runtime";
 import { CliError, EXIT } from "./exit-codes.js";
 
 /** Connection settings, as config-file fields (flags use the kebab-case names). */

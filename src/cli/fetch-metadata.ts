@@ -2,11 +2,8 @@
  * Fetch an object's metadata from a live daemon through the runtime: resolve the URI (name
  * server for PYRONAME/PYROMETA), connect, and take the metadata the handshake delivered.
  */
+import { Proxy, PyroError, URI, resolveUri } from "@pyrogen/runtime";
 import { normalizeMetadata, type RemoteMetadata } from "../codegen/metadata.js";
-import { PyroError } from "../runtime/errors.js";
-import { resolveUri } from "../runtime/naming/resolve.js";
-import { Proxy } from "../runtime/proxy.js";
-import { URI } from "../runtime/uri.js";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT } from "./exit-codes.js";
 

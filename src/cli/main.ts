@@ -3,8 +3,8 @@
  * the name server. Exit codes are in `exit-codes.ts` and docs/cli.md.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { PyroError } from "@pyrogen/runtime";
 import { VERSION } from "../codegen/version.js";
-import { PyroError } from "../runtime/errors.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import type { GenerateFlags } from "./generate-command.js";
 

@@ -1,7 +1,7 @@
 /**
  * `pyrogen ns list [prefix]`: the name server's registrations (name, URI, metadata tags).
  */
-import { locateNS } from "../runtime/naming/locate.js";
+import { locateNS } from "@pyrogen/runtime";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { displayName, table } from "./display.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";

@@ -1,6 +1,6 @@
 /**
  * pyrogen's runtime: a complete Pyro4 client (and a small daemon for callbacks) for
- * TypeScript. This is what generated modules and applications import as `pyrogen/runtime`.
+ * TypeScript. This is what generated modules and applications import as `@pyrogen/runtime`.
  */
 export {
   PyroError,
@@ -102,6 +102,8 @@ export {
   type BatchResults,
   type ItemOf,
 } from "./client.js";
+// Which remote names a typed client leaves out (also what the generator applies).
+export { isReservedMember, reservedReason } from "./member-names.js";
 export {
   Daemon,
   type DaemonOptions,
