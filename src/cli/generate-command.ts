@@ -4,12 +4,12 @@
  */
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { SerializerName } from "@pyrogen/runtime";
 import type { RemoteMetadata } from "../codegen/metadata.js";
 import type { TypingSummary } from "../codegen/generate.js";
 import { fileNameFor, typeNameFor, typeNameProblem } from "../codegen/names.js";
 import type { TypeOverrides } from "../codegen/overrides.js";
 import type { SourceTypes } from "../codegen/source/source-types.js";
-import type { SerializerName } from "../runtime/serializers/serializer.js";
 import { mergeSettings, pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { fetchMetadata } from "./fetch-metadata.js";

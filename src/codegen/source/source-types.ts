@@ -5,7 +5,7 @@
  * return, and with `--validate` a zod schema per result. This module only orchestrates;
  * each step is a module of its own in this folder (see docs/internals.md).
  */
-import type { SerializerName } from "../../runtime/serializers/serializer.js";
+import type { SerializerName } from "@pyrogen/runtime";
 import type { RemoteMetadata } from "../metadata.js";
 import { chooseClass } from "./class-choice.js";
 import { ClassShapes } from "./class-shapes.js";
