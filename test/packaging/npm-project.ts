@@ -59,8 +59,9 @@ export interface Manifest {
   bin?: Record<string, string>;
   engines?: Record<string, string>;
   dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, unknown>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** `npm pack` the project in `dir` and its workspaces into `destination`. */
@@ -102,7 +103,23 @@ export async function packAll(dir: string, destination: string): Promise<PackedP
   );
 }
 
-type LockEntry = Record<string, unknown> & { dependencies?: Record<string, string> };
+type LockEntry = Record<string, unknown> & Dependencies;
+type Dependencies = Pick<
+  Manifest,
+  "dependencies" | "optionalDependencies" | "peerDependencies" | "peerDependenciesMeta"
+>;
+
+/** The packages an entry needs in the tree: dependencies, optional ones, required peers. */
+function needs(entry: Dependencies): string[] {
+  const peers = Object.keys(entry.peerDependencies ?? {}).filter(
+    (name) => entry.peerDependenciesMeta?.[name]?.optional !== true,
+  );
+  return [
+    ...Object.keys(entry.dependencies ?? {}),
+    ...Object.keys(entry.optionalDependencies ?? {}),
+    ...peers,
+  ];
+}
 
 /**
  * The package-lock.json of a project in `dir` whose dependencies are `tarballs` (installed
@@ -134,7 +151,7 @@ export function consumerLockfile(
     // In the consumer nothing is a dev-only or peer-only package of this repository.
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = repoLock.packages[key]!;
     packages[key] = entry;
-    for (const dependency of Object.keys(entry.dependencies ?? {})) add(key, dependency);
+    for (const dependency of needs(entry)) add(key, dependency);
   };
 
   const dependencies: Record<string, string> = {};
@@ -144,11 +161,12 @@ export function consumerLockfile(
     const { name: _name, ...fields } = tarball.manifest;
     packages[`node_modules/${tarball.name}`] = {
       ...pick(fields, ["version", "license", "bin", "engines", "dependencies"]),
+      ...pick(fields, ["optionalDependencies"]),
       ...pick(fields, ["peerDependencies", "peerDependenciesMeta"]),
       resolved: spec,
       integrity: tarball.integrity,
     };
-    for (const dependency of Object.keys(tarball.manifest.dependencies ?? {})) {
+    for (const dependency of needs(tarball.manifest)) {
       add(`node_modules/${tarball.name}`, dependency);
     }
   }
