@@ -2,66 +2,27 @@
  * `pyrogen <uri…>`: fetch metadata (or read snapshots), generate the modules, then write
  * them, print one to stdout, or — with `--check` — compare them with the files on disk.
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SerializerName } from "@pyrogen/runtime";
 import type { RemoteMetadata } from "../codegen/metadata.js";
 import type { TypingSummary } from "../codegen/generate.js";
-import { fileNameFor, typeNameFor, typeNameProblem } from "../codegen/names.js";
-import type { TypeOverrides } from "../codegen/overrides.js";
+import { fileNameFor, typeNameFor } from "../codegen/names.js";
 import type { SourceTypes } from "../codegen/source/source-types.js";
-import { mergeSettings, pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
+import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { fetchMetadata } from "./fetch-metadata.js";
+import {
+  argumentJobs,
+  configJobs,
+  type GenerateFlags,
+  type Job,
+  type Output,
+} from "./generate-jobs.js";
 import { Progress } from "./progress.js";
 import { readSnapshot, writeSnapshot } from "./snapshot-file.js";
 
-/** The flags of the generate command. */
-export interface GenerateFlags extends ConnectionSettings {
-  out?: string;
-  name?: string;
-  config?: string;
-  target?: string[];
-  metadata?: string;
-  saveMetadata?: string;
-  offline?: boolean;
-  check?: boolean;
-  quiet?: boolean;
-  source?: string[];
-  class?: string;
-  validate?: boolean;
-  infer?: boolean;
-}
-
-/** What a job reads from the server's Python source. */
-interface SourceJob {
-  readonly entries: readonly string[];
-  readonly className: string | undefined;
-  readonly validate: boolean;
-  readonly infer: boolean;
-}
-
-/** One module to produce. */
-interface Job {
-  readonly label: string;
-  /** Fetch from this URI, unless `snapshot` is the source. */
-  readonly uri: string | undefined;
-  readonly snapshot: string | undefined;
-  readonly fromSnapshot: boolean;
-  /** Names come from the Python source alone (no daemon, no snapshot). */
-  readonly fromSource: boolean;
-  readonly source: SourceJob | undefined;
-  /** Save fetched metadata here. */
-  readonly saveSnapshot: string | undefined;
-  /** Output file (or a folder to put it in); `undefined` = stdout. */
-  readonly out: Output | undefined;
-  readonly name: string | undefined;
-  readonly types: TypeOverrides | undefined;
-  readonly settings: ConnectionSettings;
-}
-
-/** Where a module goes: a file, or a folder where its file name follows the type name. */
-type Output = { readonly file: string } | { readonly folder: string };
+export type { GenerateFlags } from "./generate-jobs.js";
 
 /** Run the generate command; resolves to the exit code. */
 export async function runGenerate(uris: string[], flags: GenerateFlags): Promise<ExitCode> {
@@ -118,230 +79,6 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
     if (flags.quiet !== true) process.stderr.write(`pyrogen: ${jobs.length} file(s) up to date\n`);
   }
   return EXIT.ok;
-}
-
-async function argumentJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> {
-  if (flags.target !== undefined) throw new CliError("--target needs --config <file>", EXIT.usage);
-  const sourceJob = sourceOf(flags);
-  if (flags.offline === true && sourceJob === undefined) {
-    throw new CliError(
-      "--offline needs --config <file> or --source; for one object use --metadata <snapshot>",
-      EXIT.usage,
-    );
-  }
-  const settings = pickSettings(flags);
-  const nameProblem = flags.name === undefined ? undefined : typeNameProblem(flags.name);
-  if (nameProblem !== undefined) {
-    throw new CliError(`--name ${JSON.stringify(flags.name)}: ${nameProblem}`, EXIT.usage);
-  }
-  if (flags.metadata !== undefined) {
-    if (uris.length > 1) {
-      throw new CliError(
-        "--metadata generates one module: give at most one URI with it",
-        EXIT.usage,
-      );
-    }
-    if (flags.saveMetadata !== undefined) {
-      throw new CliError(
-        "--metadata reads a snapshot and --save-metadata writes one: use one of them",
-        EXIT.usage,
-      );
-    }
-    const out = flags.out === undefined ? undefined : await outputFile(flags.out, 1);
-    return [
-      job(flags.metadata, uris[0], flags.metadata, "snapshot", undefined, out, flags, settings),
-    ];
-  }
-  if (uris.length === 0) {
-    if (sourceJob !== undefined) {
-      // No daemon and no snapshot: the exposed names come from the source by Pyro's rules.
-      if (flags.saveMetadata !== undefined) {
-        throw new CliError("--save-metadata saves what a daemon reports: give a URI", EXIT.usage);
-      }
-      const out = flags.out === undefined ? undefined : await outputFile(flags.out, 1);
-      const label = sourceJob.entries.join(", ");
-      return [job(label, undefined, undefined, "source", undefined, out, flags, settings)];
-    }
-    throw new CliError(
-      "nothing to generate: give a URI (pyrogen PYRONAME:name -o out.ts), a snapshot " +
-        "(--metadata <file>), the server's source (--source server.py) or a config file " +
-        "(--config <file>); see pyrogen --help",
-      EXIT.usage,
-    );
-  }
-  if (uris.length > 1 && flags.saveMetadata !== undefined) {
-    throw new CliError(
-      "--save-metadata saves one object: give one URI with it, or use a config file",
-      EXIT.usage,
-    );
-  }
-  if (uris.length > 1 && flags.name !== undefined) {
-    throw new CliError(
-      "--name names one object: give one URI with it, or use a config file",
-      EXIT.usage,
-    );
-  }
-  if (uris.length > 1 && flags.out === undefined) {
-    throw new CliError(
-      "several URIs need -o <folder>: one module is written per object",
-      EXIT.usage,
-    );
-  }
-  if (flags.offline === true && flags.saveMetadata !== undefined) {
-    throw new CliError("--offline does not connect, so there is nothing to save", EXIT.usage);
-  }
-  const jobs: Job[] = [];
-  for (const uri of uris) {
-    const out = flags.out === undefined ? undefined : await outputFile(flags.out, uris.length);
-    // --offline with --source: the URI is only the factory's default; nothing connects.
-    const from = flags.offline === true ? "source" : "daemon";
-    jobs.push(job(uri, uri, undefined, from, flags.saveMetadata, out, flags, settings));
-  }
-  return jobs;
-}
-
-/** The `--source` part of the flags, checked. */
-function sourceOf(flags: GenerateFlags): SourceJob | undefined {
-  if (flags.source === undefined) {
-    for (const [flag, value] of [
-      ["--class", flags.class],
-      ["--validate", flags.validate],
-      ["--no-infer", flags.infer === false ? true : undefined],
-    ] as const) {
-      if (value !== undefined) {
-        throw new CliError(`${flag} needs --source <file-or-folder>`, EXIT.usage);
-      }
-    }
-    return undefined;
-  }
-  return {
-    entries: flags.source,
-    className: flags.class,
-    validate: flags.validate === true,
-    infer: flags.infer !== false,
-  };
-}
-
-function job(
-  label: string,
-  uri: string | undefined,
-  snapshot: string | undefined,
-  from: "daemon" | "snapshot" | "source",
-  saveSnapshot: string | undefined,
-  out: Output | undefined,
-  flags: GenerateFlags,
-  settings: ConnectionSettings,
-): Job {
-  return {
-    label,
-    uri,
-    snapshot,
-    fromSnapshot: from === "snapshot",
-    fromSource: from === "source",
-    source: sourceOf(flags),
-    saveSnapshot,
-    out,
-    name: flags.name,
-    types: undefined,
-    settings,
-  };
-}
-
-async function configJobs(uris: string[], flags: GenerateFlags): Promise<Job[]> {
-  if (uris.length > 0) {
-    throw new CliError("give either URIs or --config <file>, not both", EXIT.usage);
-  }
-  for (const flag of ["out", "name", "metadata", "saveMetadata", "source", "class"] as const) {
-    if (flags[flag] !== undefined) {
-      const shown = flag === "saveMetadata" ? "--save-metadata" : `--${flag}`;
-      throw new CliError(
-        `${shown} cannot be combined with --config: set it per target in the config file`,
-        EXIT.usage,
-      );
-    }
-  }
-  const { loadConfigFile, targetLabel } = await import("./config-file.js");
-  const { file, config } = await loadConfigFile(flags.config!);
-  const cliSettings = pickSettings(flags);
-  const selected = config.targets
-    .map((target, index) => ({ target, index }))
-    .filter(({ target }) => flags.target === undefined || flags.target.includes(target.name ?? ""));
-  if (flags.target !== undefined) {
-    const known = new Set(config.targets.map((t) => t.name));
-    const unknown = flags.target.filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new CliError(
-        `${file}: no target named ${unknown.map((n) => JSON.stringify(n)).join(", ")}; ` +
-          `targets: ${config.targets.map((t, i) => targetLabel(t, i)).join(", ")}`,
-        EXIT.usage,
-      );
-    }
-  }
-  return selected.map(({ target, index }): Job => {
-    const {
-      name,
-      uri,
-      metadata,
-      out,
-      types,
-      source,
-      class: className,
-      validate,
-      infer,
-      ...connection
-    } = target;
-    // Offline, a target reads its snapshot if it has one, else (with a source) its source.
-    const offline = flags.offline === true || uri === undefined;
-    const fromSource = offline && metadata === undefined && source !== undefined;
-    const fromSnapshot = offline && !fromSource;
-    if (fromSnapshot && metadata === undefined) {
-      throw new CliError(
-        `${file}: ${targetLabel(target, index)}: --offline needs a "metadata" snapshot path (or a "source") for this target`,
-        EXIT.usage,
-      );
-    }
-    return {
-      label: targetLabel(target, index),
-      uri,
-      snapshot: metadata,
-      fromSnapshot,
-      fromSource,
-      source:
-        source === undefined
-          ? undefined
-          : {
-              entries: source as string[],
-              className,
-              validate: validate === true,
-              infer: infer !== false,
-            },
-      saveSnapshot: offline ? undefined : metadata,
-      out: { file: out },
-      name,
-      types,
-      settings: mergeSettings(config.defaults ?? {}, connection, cliSettings),
-    };
-  });
-}
-
-function pickSettings(flags: GenerateFlags): ConnectionSettings {
-  const {
-    out: _out,
-    name: _name,
-    config: _config,
-    target: _target,
-    metadata: _metadata,
-    saveMetadata: _save,
-    offline: _offline,
-    check: _check,
-    quiet: _quiet,
-    source: _source,
-    class: _class,
-    validate: _validate,
-    infer: _infer,
-    ...settings
-  } = flags;
-  return settings;
 }
 
 async function source(job: Job): Promise<{ uri: string; metadata: RemoteMetadata }> {
@@ -424,15 +161,6 @@ function objectNameOf(uri: string): string {
   return at >= 0 ? rest.slice(0, at) : rest;
 }
 
-async function outputFile(out: string, count: number): Promise<Output> {
-  const isDir = out.endsWith("/") || out.endsWith(path.sep) || (await isDirectory(out));
-  if (isDir) return { folder: path.resolve(out) };
-  if (count > 1) {
-    throw new CliError(`-o ${out}: several URIs need an output folder (end it with /)`, EXIT.usage);
-  }
-  return { file: path.resolve(out) };
-}
-
 /** The output file: as given, or in the folder under the type name (`music-server.ts`). */
 function outputPath(out: Output, typeName: string): string {
   return "file" in out ? out.file : path.resolve(out.folder, fileNameFor(typeName));
@@ -444,14 +172,6 @@ function shownPath(file: string): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative)
     ? file
     : relative;
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
