@@ -113,13 +113,15 @@ describe("config file", { timeout: 90_000 }, () => {
 
   it("reports unreadable or malformed config files and unknown targets", async () => {
     const missing = await runCli(["--config", path.join(tmp.dir, "nope.json")]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("cannot read config file");
     const notJson = path.join(tmp.dir, "broken.json");
     await writeFile(notJson, "{ targets: ");
     const syntax = await runCli(["--config", notJson]);
     expect(syntax.code).toBe(2);
-    expect(syntax.stderr).toContain(`${notJson}: not valid JSON`);
+    expect(syntax.stderr).toContain(
+      `${notJson}:1:3: not valid JSON (expected a property name in double quotes, found "t")`,
+    );
     const unknown = await runCli(["--config", configFile, "--offline", "-t", "Nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
