@@ -49,6 +49,8 @@ export interface Job {
   readonly saveSnapshot: string | undefined;
   /** Output file (or a folder to put it in); `undefined` = stdout. */
   readonly out: Output | undefined;
+  /** Where the paths came from, for messages: `-o`, or a config file's target and field. */
+  readonly origins: { readonly out: string; readonly snapshot: string };
   readonly name: string | undefined;
   readonly types: TypeOverrides | undefined;
   readonly settings: ConnectionSettings;
@@ -179,6 +181,7 @@ function job(
     source: sourceOf(flags),
     saveSnapshot,
     out,
+    origins: { out: "-o", snapshot: from === "snapshot" ? "--metadata" : "--save-metadata" },
     name: flags.name,
     types: undefined,
     settings,
@@ -256,6 +259,10 @@ export async function configJobs(uris: string[], flags: GenerateFlags): Promise<
             },
       saveSnapshot: offline ? undefined : metadata,
       out: { file: out },
+      origins: {
+        out: `${file}: ${targetLabel(target, index)}, field "out"`,
+        snapshot: `${file}: ${targetLabel(target, index)}, field "metadata"`,
+      },
       name,
       types,
       settings: mergeSettings(config.defaults ?? {}, connection, cliSettings),

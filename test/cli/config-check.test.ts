@@ -53,8 +53,8 @@ describe("config file", { timeout: 90_000 }, () => {
     // The warnings about names that cannot be members and one summary line per module; no
     // progress lines off a terminal.
     expect(first.stderr.split("\n").filter((l) => l !== "" && !l.includes("warning"))).toEqual([
-      `pyrogen: ${out("music.ts")}: 8 methods (1 typed, 1 partly), 2 attributes (untyped)`,
-      `pyrogen: ${out("hostile.ts")}: 15 methods (1 partly), 1 attribute (untyped)`,
+      `pyrogen: wrote ${out("music.ts")}: 8 methods (1 typed, 1 partly), 2 attributes (untyped)`,
+      `pyrogen: wrote ${out("hostile.ts")}: 15 methods (1 partly), 1 attribute (untyped)`,
     ]);
     const music = await readFile(out("music.ts"), "utf8");
     expect(music).toContain('uri: "PYRONAME:example.musicserver"');
