@@ -33,7 +33,7 @@ async function folder(name: string): Promise<string> {
   return dir;
 }
 
-describe("--check", { timeout: 60_000 }, () => {
+describe("--check", { timeout: 90_000 }, () => {
   it("against a live daemon: a snapshot it contradicts is stale, and nothing is written", async () => {
     const dir = await folder("live-check");
     const config = path.join(dir, "pyrogen.config.json");
@@ -80,7 +80,7 @@ describe("--check", { timeout: 60_000 }, () => {
   });
 });
 
-describe("writes", { timeout: 60_000 }, () => {
+describe("writes", { timeout: 90_000 }, () => {
   it("on a full disk leave the previous module as it was, and no temporary file", async () => {
     // A module of many pages replacing a small one: overwriting in place frees less than it
     // needs, so it would fail halfway through.
@@ -156,7 +156,7 @@ describe("writes", { timeout: 60_000 }, () => {
   });
 });
 
-describe("file errors", { timeout: 60_000 }, () => {
+describe("file errors", { timeout: 90_000 }, () => {
   it("say which part of an -o path is a file (EEXIST), and which config field gave it", async () => {
     const dir = await folder("through-a-file");
     await writeFile(path.join(dir, "package.json"), "{}\n");
@@ -196,7 +196,7 @@ describe("file errors", { timeout: 60_000 }, () => {
   });
 });
 
-describe("config files", { timeout: 60_000 }, () => {
+describe("config files", { timeout: 90_000 }, () => {
   it("may start with a UTF-8 byte order mark", async () => {
     const dir = await folder("bom");
     const config = path.join(dir, "pyrogen.config.json");

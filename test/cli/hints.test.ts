@@ -38,7 +38,7 @@ afterAll(async () => {
 
 const ns = () => ["--ns-host", "127.0.0.1", "--ns-port", String(nsPort), "--no-broadcast"];
 
-describe("hints", { timeout: 60_000 }, () => {
+describe("hints", { timeout: 90_000 }, () => {
   it("for a name the name server does not have: pyrogen ns list, pointed at that server", async () => {
     const r = await runCli([`PYRONAME:no.such.name@127.0.0.1:${nsPort}`]);
     expect(r.code).toBe(3);
@@ -91,7 +91,7 @@ describe("hints", { timeout: 60_000 }, () => {
   });
 });
 
-describe("handshake data (--handshake, config field handshake)", { timeout: 60_000 }, () => {
+describe("handshake data (--handshake, config field handshake)", { timeout: 90_000 }, () => {
   it("without it, a checking daemon's refusal names the flag, not a 'handshake option'", async () => {
     const r = await runCli([guardedUri]);
     expect(r.code).toBe(3);
@@ -134,7 +134,7 @@ describe("handshake data (--handshake, config field handshake)", { timeout: 60_0
   });
 });
 
-describe("commands and exit codes", () => {
+describe("commands and exit codes", { timeout: 90_000 }, () => {
   it("`pyrogen help [command]` prints the help", async () => {
     const all = await runCli(["help"]);
     expect(all).toMatchObject({ code: 0, stderr: "" });

@@ -32,7 +32,7 @@ afterAll(() => python.stopAll());
 
 const ns = () => ["--ns-host", "127.0.0.1", "--ns-port", String(nsPort), "--no-broadcast"];
 
-describe("an object with a random id", { timeout: 60_000 }, () => {
+describe("an object with a random id", { timeout: 90_000 }, () => {
   it("is named after its name-server name, with a warning about the default URI", async () => {
     const r = await runCli([registered, ...ns()]);
     expect(r.code).toBe(0);

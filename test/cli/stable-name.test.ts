@@ -36,7 +36,7 @@ describe("random object ids and ports", () => {
   });
 });
 
-describe("defaultTypeName", { timeout: 30_000 }, () => {
+describe("defaultTypeName", { timeout: 90_000 }, () => {
   const python = new PythonProcesses();
   let nsPort = 0;
   let registered = "";

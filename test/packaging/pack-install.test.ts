@@ -141,7 +141,7 @@ afterAll(async () => {
   if (tmp !== "") await rm(tmp, { recursive: true, force: true });
 });
 
-describe("npm pack on a fresh checkout", () => {
+describe("npm pack on a fresh checkout", { timeout: 120_000 }, () => {
   it("builds the CLI package: the CLI and generator, no runtime copy, no maps or typings", () => {
     const { files } = tarball("pyrogen");
     expect(files).toEqual(
@@ -188,7 +188,7 @@ describe("npm pack on a fresh checkout", () => {
   });
 });
 
-describe("an application that uses a generated client", () => {
+describe("an application that uses a generated client", { timeout: 120_000 }, () => {
   it("installs one package with no dependencies, well under 1 MB", async () => {
     expect(await installedPackages(app())).toEqual(["@pyrogen/runtime"]);
     const installed = path.join(app(), "node_modules", "@pyrogen", "runtime");
@@ -200,7 +200,7 @@ describe("an application that uses a generated client", () => {
   });
 });
 
-describe("a consumer project with the packed packages", () => {
+describe("a consumer project with the packed packages", { timeout: 120_000 }, () => {
   it("runs `npx pyrogen` from the installed CLI against a live daemon", async () => {
     const out = await npm(
       ["exec", "--", "pyrogen", musicUri, "-n", "MusicServer", "-o", "src/music.ts", "-q"],
@@ -232,7 +232,7 @@ describe("a consumer project with the packed packages", () => {
     expect(await readFile(path.join(consumer(), "commonjs", "music.js"), "utf8")).toContain(
       'require("@pyrogen/runtime")',
     );
-  }, 60_000);
+  }, 120_000);
 
   it.each(TYPES)('runs the compiled "type": "%s" program against the daemon', async (type) => {
     const { stdout } = await execFileAsync(process.execPath, ["main.js", musicUri], {
