@@ -24,13 +24,8 @@ export function connectFailure(
   const hint = error instanceof PyroError ? hintFor(error, target, settings) : undefined;
   // The runtime's own advice names its proxy option; the hint names the CLI's flag instead.
   const shown = message.replace(/ \(the daemon refused the handshake; [^]*\)$/, "");
-  return new CliError(
-    `${action} ${target}: ${shown}${hint ? `\nhint: ${hint}` : ""}`,
-    EXIT.remote,
-    {
-      cause: error,
-    },
-  );
+  const text = `${action} ${target}: ${shown}${hint === undefined ? "" : `\nhint: ${hint}`}`;
+  return new CliError(text, EXIT.remote, { cause: error });
 }
 
 function hintFor(
@@ -61,7 +56,9 @@ function hintFor(
 /** The timeout in force, in words. */
 function timeoutText(settings: ConnectionSettings): string {
   const ms = effectiveTimeoutMs(settings.timeoutMs);
-  return ms === undefined ? "PYRO_COMMTIMEOUT" : `${ms / 1000} s (pyrogen's default)`;
+  return ms === undefined
+    ? `the ${process.env["PYRO_COMMTIMEOUT"]} s of PYRO_COMMTIMEOUT`
+    : `${ms / 1000} s (pyrogen's default)`;
 }
 
 /** A name server that answered and said no, or none that answered. */

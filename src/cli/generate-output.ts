@@ -36,29 +36,14 @@ export interface SnapshotFile {
 /** A file a run produces. */
 export type OutputFile = ModuleFile | SnapshotFile;
 
-/** Write every file (the ones whose content changed); resolves to the exit code. */
+/** Write every file whose content changed; resolves to the exit code. */
 export async function writeFiles(files: readonly OutputFile[], quiet: boolean): Promise<ExitCode> {
   refuseSamePaths(files);
   for (const output of files) {
-    let verb: string;
-    if (output.kind === "snapshot") {
-      verb = (await snapshotIsCurrent(output.file, output.uri, output.metadata))
-        ? "unchanged"
-        : "wrote";
-      if (verb === "wrote")
-        await writeSnapshot(output.file, output.uri, output.metadata, output.origin);
-    } else {
-      verb =
-        (await readIfExists(output.file).catch(() => undefined)) === output.code
-          ? "unchanged"
-          : "wrote";
-      if (verb === "wrote") {
-        await writeFileAtomic(output.file, output.code).catch(async (error: unknown) => {
-          throw await fileError("write", "module", output.file, error, output.origin);
-        });
-      }
-    }
-    if (!quiet) process.stderr.write(`pyrogen: ${verb} ${describe(output)}\n`);
+    const current = await isCurrent(output);
+    if (!current) await write(output);
+    if (!quiet)
+      process.stderr.write(`pyrogen: ${current ? "unchanged" : "wrote"} ${describe(output)}\n`);
   }
   return EXIT.ok;
 }
@@ -70,13 +55,7 @@ export async function writeFiles(files: readonly OutputFile[], quiet: boolean): 
 export async function checkFiles(files: readonly OutputFile[], quiet: boolean): Promise<ExitCode> {
   refuseSamePaths(files);
   const stale: OutputFile[] = [];
-  for (const output of files) {
-    const current =
-      output.kind === "snapshot"
-        ? await snapshotIsCurrent(output.file, output.uri, output.metadata)
-        : (await readIfExists(output.file).catch(() => undefined)) === output.code;
-    if (!current) stale.push(output);
-  }
+  for (const output of files) if (!(await isCurrent(output))) stale.push(output);
   for (const output of stale) {
     const why = output.kind === "snapshot" ? " (the daemon reports other metadata now)" : "";
     process.stderr.write(`pyrogen: stale: ${shownPath(output.file)}${why}\n`);
@@ -90,6 +69,26 @@ export async function checkFiles(files: readonly OutputFile[], quiet: boolean): 
   }
   if (!quiet) process.stderr.write(`pyrogen: ${files.length} file(s) up to date\n`);
   return EXIT.ok;
+}
+
+/** Whether the file on disk already holds `output` (a snapshot: the same URI and names). */
+async function isCurrent(output: OutputFile): Promise<boolean> {
+  if (output.kind === "snapshot") {
+    return snapshotIsCurrent(output.file, output.uri, output.metadata);
+  }
+  // An unreadable file is not current; writing it then says what is wrong.
+  return (await readIfExists(output.file).catch(() => undefined)) === output.code;
+}
+
+async function write(output: OutputFile): Promise<void> {
+  if (output.kind === "snapshot") {
+    return writeSnapshot(output.file, output.uri, output.metadata, output.origin);
+  }
+  try {
+    await writeFileAtomic(output.file, output.code);
+  } catch (error) {
+    throw await fileError("write", "module", output.file, error, output.origin);
+  }
 }
 
 /** Two outputs on one path would overwrite each other: a usage error naming both. */

@@ -23,7 +23,7 @@ afterAll(async () => {
   await tmp.remove();
 });
 
-describe("pyrogen --source", () => {
+describe("pyrogen --source", { timeout: 90_000 }, () => {
   it("generates a typed module from the source alone: no daemon, no default URI", async () => {
     const out = path.join(tmp.dir, "offline", "music.ts");
     const r = await runCli(["--source", MUSIC, "--no-infer", "-o", out]);
@@ -139,7 +139,7 @@ describe("pyrogen --source", () => {
   });
 });
 
-describe("pyrogen inspect --source", () => {
+describe("pyrogen inspect --source", { timeout: 90_000 }, () => {
   it("shows each member's signature from the source, with or without a daemon", async () => {
     const offline = await runCli(["inspect", "--source", MUSIC, "--no-infer"]);
     expect(offline.code).toBe(0);
