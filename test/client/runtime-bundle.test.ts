@@ -149,12 +149,16 @@ describe.each(["import", "require"] as const)("the runtime through %s", (conditi
     expect(traceback).not.toContain(path.basename(file));
     expect(traceback).not.toMatch(/\bdispatch\b/);
   });
+});
 
-  it("leaves out the daemon's own frames with source maps on too (as tsx users run)", async () => {
-    // With source maps the bundle's frames name src/runtime/daemon/*.ts instead of the
-    // bundle file: the daemon's frames are recognised by what they are, not by their file.
+describe("the runtime from its source", () => {
+  it("leaves out the daemon's own frames when they name the source files (as tsx users run)", async () => {
+    // The package ships no source maps; run from its source with tsx, the runtime's frames
+    // name src/runtime/daemon/*.ts: the daemon's frames are recognised by what they are,
+    // not by their file.
+    const sourceEntry = path.join(ROOT, "src", "runtime", "index.ts");
     const script = `
-      const runtime = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+      const runtime = await import(${JSON.stringify(pathToFileURL(sourceEntry).href)});
       const daemon = await runtime.Daemon.start({ host: "127.0.0.1", logger: () => {} });
       class Failing {
         explode() {
@@ -187,12 +191,11 @@ describe.each(["import", "require"] as const)("the runtime through %s", (conditi
       await daemon.close();
       console.log(JSON.stringify(tracebacks));
     `;
-    const { stdout } = await execFileAsync(process.execPath, [
-      "--enable-source-maps",
-      "--input-type=module",
-      "-e",
-      script,
-    ]);
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--enable-source-maps", "--import", "tsx", "--input-type=module", "-e", script],
+      { cwd: ROOT },
+    );
     const tracebacks = JSON.parse(stdout) as Record<string, string>;
     expect(tracebacks["explode"]).toContain("(TypeScript) at Failing.explode");
     expect(tracebacks["later"]).toContain("(TypeScript) at Failing.later");
