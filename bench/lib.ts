@@ -44,31 +44,35 @@ export async function medianOf(
   return median(results);
 }
 
-function format(value: number | null): string {
+/** A figure as the tables and charts show it: three significant digits or so; `-` for none. */
+export function formatFigure(value: number | null): string {
   if (value === null) return "-";
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(2);
 }
 
-/** Print rows as an aligned table. */
-export function printTable(part: string, rows: readonly BenchRow[]): void {
+/** Rows as an aligned text table (a header, a rule, a line per row; no trailing newline). */
+export function tableText(rows: readonly BenchRow[]): string {
   const header = ["case", "serializer", "metric", "pyrogen", "python", "ratio"];
   const cells = rows.map((r) => [
     r.case,
     r.serializer,
     r.metric,
-    format(r.pyrogen),
-    format(r.python),
-    r.ratio === null ? "-" : `${format(r.ratio)}x`,
+    formatFigure(r.pyrogen),
+    formatFigure(r.python),
+    r.ratio === null ? "-" : `${formatFigure(r.ratio)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c.map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+/** Print rows as an aligned table. */
+export function printTable(part: string, rows: readonly BenchRow[]): void {
   console.log(`\n== ${part} ==`);
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const c of cells) console.log(line(c));
+  console.log(tableText(rows));
 }
 
 /**

@@ -4,7 +4,7 @@
  * attributes without a cast, a oneway call, a batch, an async call, an iterator and a
  * remote exception with its remote traceback.
  */
-import { formatRemoteTraceback, PyroError } from "pyrogen/runtime";
+import { formatRemoteTraceback, PyroError } from "@pyrogen/runtime";
 import { connectMusicServer } from "./music-server.generated.js";
 
 const music = connectMusicServer(); // PYRONAME:example.musicserver, via the name server

@@ -12,7 +12,7 @@ import { tsMorph } from "./ts-morph.js";
 const { Project, SyntaxKind } = tsMorph;
 
 /** The module specifier generated code imports the runtime from. */
-export const RUNTIME_MODULE = "pyrogen/runtime";
+export const RUNTIME_MODULE = "@pyrogen/runtime";
 
 const TEMPLATE_PATH = fileURLToPath(new URL("../../templates/client.ts", import.meta.url));
 const PLACEHOLDER = "Template";

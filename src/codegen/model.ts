@@ -4,7 +4,7 @@
  * `names.ts`). The emitter only places these strings.
  */
 import { createHash } from "node:crypto";
-import type { SerializerName } from "../runtime/serializers/serializer.js";
+import type { SerializerName } from "@pyrogen/runtime";
 import type { RemoteMetadata } from "./metadata.js";
 import { isReservedMember, literal, memberName, reservedReason } from "./names.js";
 import type { MethodTypes, TypeOverrides } from "./overrides.js";

@@ -1,8 +1,8 @@
 /**
  * pyrogen's runtime: a complete Pyro4 client (and a small daemon for callbacks) for
- * TypeScript. This is what generated modules and applications import as `pyrogen/runtime`.
- * What only other libraries and tests need — the wire protocol, message framing, channels,
- * transports, serializers — is the `pyrogen/runtime/wire` subpath (wire.ts).
+ * TypeScript. This is what generated modules and applications import as `@pyrogen/runtime`.
+ * What only other libraries, tools and tests need — the wire protocol, message framing,
+ * channels, transports, serializers — is the `@pyrogen/runtime/wire` subpath (wire.ts).
  */
 import { PyroProxy } from "./proxy.js";
 

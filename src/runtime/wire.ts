@@ -1,5 +1,5 @@
 /**
- * `pyrogen/runtime/wire`: what only other libraries and tests need — the wire-protocol seam
+ * `@pyrogen/runtime/wire`: what only other libraries, tools and tests need — the wire-protocol seam
  * and Pyro4's implementation of it, message framing, channels, serializers, transports and
  * the proxy's low-level interfaces. Applications and generated modules use the main entry
  * (index.ts); these names may change between minor versions.
@@ -65,3 +65,6 @@ export { PROXY_TARGET, type RemoteObject, type OpenProxy } from "./proxy/remote-
 export type { InvokeOptions, InvokeReply } from "./proxy/calls.js";
 export { ExceptionWrapper } from "./batch.js";
 export { DAEMON_OBJECT_ID } from "./daemon/daemon-object.js";
+
+// Which remote names a typed client leaves out (the generator applies the same rule).
+export { isReservedMember, reservedReason } from "./member-names.js";

@@ -1,12 +1,16 @@
 /**
- * What `pyrogen/runtime` and `pyrogen/runtime/wire` resolve to for users: two bundled entry
- * files and the chunk they share (`npm run build` writes them from tsc's output), which import
- * nothing but Node's builtins, export what `src/runtime/index.ts` and `src/runtime/wire.ts`
- * export, share their classes, and work against a real Pyro4 daemon — calls, remote errors
- * and a TypeScript daemon's tracebacks (whose own frames it leaves out) included.
+ * What `@pyrogen/runtime` and `@pyrogen/runtime/wire` resolve to for users: the package in
+ * packages/runtime, whose bundled files (`npm run build` writes them from tsc's output) serve
+ * `import` (ES modules over one shared chunk) and `require` (CommonJS, one bundle). They
+ * import nothing but Node's builtins and each other, export what `src/runtime/index.ts` and
+ * `src/runtime/wire.ts` export, share one set of classes between the two entries, and work
+ * against a real Pyro4 daemon — calls, remote errors and a TypeScript daemon's tracebacks
+ * (whose own frames it leaves out) included.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -19,60 +23,120 @@ const execFileAsync = promisify(execFile);
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
 
-interface PackageJson {
-  exports: Record<string, { import?: string; types?: string }>;
+const PACKAGE = path.join(ROOT, "packages", "runtime");
+const DIST = path.join(PACKAGE, "dist");
+
+interface Condition {
+  types: string;
+  default: string;
+}
+type Conditions = { import: Condition; require: Condition };
+interface RuntimeManifest {
+  name: string;
+  dependencies?: Record<string, string>;
+  exports: { ".": Conditions; "./wire": Conditions };
 }
 
-let bundlePath: string;
-let wirePath: string;
-let bundle: typeof source;
-let wire: typeof wireSource;
+let manifest: RuntimeManifest;
+beforeAll(async () => {
+  manifest = JSON.parse(
+    await readFile(path.join(PACKAGE, "package.json"), "utf8"),
+  ) as RuntimeManifest;
+});
 
-/** The file a package.json export resolves to. */
-async function exported(subpath: string): Promise<string> {
-  const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
-  const entry = pkg.exports[subpath]?.import;
-  if (entry === undefined) throw new Error(`package.json exports no ${subpath} import`);
-  return path.join(ROOT, entry);
+type Subpath = "." | "./wire";
+type Mode = "import" | "require";
+
+/** The file a condition of one of the package's exports resolves to. */
+function entry(condition: Mode, subpath: Subpath = "."): string {
+  return path.join(PACKAGE, manifest.exports[subpath][condition].default);
 }
 
-/** The specifiers a bundled file imports (statically or dynamically). */
-async function importsOf(file: string): Promise<string[]> {
-  const text = await readFile(file, "utf8");
+describe("the runtime package's manifest", () => {
+  it("is @pyrogen/runtime, has no dependencies, and every export names a built file", () => {
+    expect(manifest.name).toBe("@pyrogen/runtime");
+    expect(manifest.dependencies ?? {}).toEqual({});
+    for (const subpath of [".", "./wire"] as const) {
+      for (const condition of Object.values(manifest.exports[subpath])) {
+        expect(existsSync(path.join(PACKAGE, condition.default))).toBe(true);
+        expect(existsSync(path.join(PACKAGE, condition.types))).toBe(true);
+      }
+    }
+  });
+
+  it("is what the workspace link in node_modules resolves to, for import and require", async () => {
+    const require = createRequire(path.join(ROOT, "package.json"));
+    for (const [specifier, subpath] of [
+      ["@pyrogen/runtime", "."],
+      ["@pyrogen/runtime/wire", "./wire"],
+    ] as const) {
+      expect(require.resolve(specifier)).toBe(entry("require", subpath));
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        ["--input-type=module", "-e", `console.log(import.meta.resolve("${specifier}"))`],
+        { cwd: ROOT },
+      );
+      expect(stdout.trim()).toBe(pathToFileURL(entry("import", subpath)).href);
+    }
+  });
+});
+
+/** The runtime (or its wire subpath) as loaded by `import` or by `require`. */
+async function load<T>(condition: Mode, subpath: Subpath): Promise<T> {
+  if (condition === "import") {
+    return (await import(pathToFileURL(entry("import", subpath)).href)) as T;
+  }
+  return createRequire(import.meta.url)(entry("require", subpath)) as T;
+}
+
+/** The module specifiers a bundle loads (static and dynamic imports, requires). */
+function loadedSpecifiers(text: string): string[] {
   return [
     ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm),
     ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+    ...text.matchAll(/\brequire\(\s*"([^"]+)"\s*\)/g),
   ].map((match) => match[1]!);
 }
 
-beforeAll(async () => {
-  bundlePath = await exported("./runtime");
-  wirePath = await exported("./runtime/wire");
-  bundle = (await import(pathToFileURL(bundlePath).href)) as typeof source;
-  wire = (await import(pathToFileURL(wirePath).href)) as typeof wireSource;
-});
-
-describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
-  it("is two entry files and their shared chunk, whose only other imports are node builtins", async () => {
-    expect(path.relative(ROOT, bundlePath)).toBe(path.join("dist", "runtime.bundle.js"));
-    expect(path.relative(ROOT, wirePath)).toBe(path.join("dist", "runtime-wire.bundle.js"));
-    const chunks = new Set<string>();
-    let builtins = 0;
-    for (const file of [bundlePath, wirePath]) {
-      for (const specifier of await importsOf(file)) {
-        if (specifier.startsWith("node:")) builtins++;
-        else chunks.add(path.resolve(path.dirname(file), specifier));
-      }
+/** Every file an entry loads, itself included, following the package's own relative imports. */
+async function filesLoadedBy(file: string): Promise<Map<string, string[]>> {
+  const files = new Map<string, string[]>();
+  const queue = [file];
+  while (queue.length > 0) {
+    const next = queue.pop()!;
+    if (files.has(next)) continue;
+    const specifiers = loadedSpecifiers(await readFile(next, "utf8"));
+    files.set(next, specifiers);
+    for (const specifier of specifiers) {
+      if (specifier.startsWith(".")) queue.push(path.resolve(path.dirname(next), specifier));
     }
-    expect([...chunks].map((chunk) => path.basename(chunk))).toEqual([
-      expect.stringMatching(/^runtime-shared\.\w+\.js$/),
-    ]);
-    const shared = await importsOf([...chunks][0]!);
-    expect(builtins + shared.length).toBeGreaterThan(5);
-    expect(shared.filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
+  }
+  return files;
+}
+
+describe.each(["import", "require"] as const)("the runtime through %s", (condition) => {
+  it("loads only its own files inside dist/ and Node's builtins", async () => {
+    const files = await filesLoadedBy(entry(condition));
+    for (const [file, specifiers] of await filesLoadedBy(entry(condition, "./wire"))) {
+      files.set(file, specifiers);
+    }
+    // ES modules: two entries over one shared chunk; CommonJS: two entries over one bundle.
+    expect(files.size).toBe(3);
+    const specifiers = [...files.values()].flat();
+    expect(specifiers.filter((specifier) => specifier.startsWith("node:")).length).toBeGreaterThan(
+      5,
+    );
+    for (const [file] of files) expect(path.dirname(file)).toBe(DIST);
+    expect(
+      specifiers.filter(
+        (specifier) => !specifier.startsWith("node:") && !specifier.startsWith("./"),
+      ),
+    ).toEqual([]);
   });
 
-  it("exports exactly what src/runtime/index.ts and wire.ts export, under the same names", () => {
+  it("exports exactly what src/runtime/index.ts and wire.ts export, under the same names", async () => {
+    const bundle = await load<typeof source>(condition, ".");
+    const wire = await load<typeof wireSource>(condition, "./wire");
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(source).sort());
     expect(Object.keys(wire).sort()).toEqual(Object.keys(wireSource).sort());
     // Class names survive bundling (messages and stack traces show them); `Proxy` is the
@@ -85,6 +149,8 @@ describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
   });
 
   it("shares one set of classes between its two entries", async () => {
+    const bundle = await load<typeof source>(condition, ".");
+    const wire = await load<typeof wireSource>(condition, "./wire");
     await using proxy = new bundle.PyroProxy("PYRO:x@127.0.0.1:1");
     expect(proxy[wire.PROXY_TARGET]).toBe(proxy);
     const decoded = wire
@@ -98,6 +164,7 @@ describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
   });
 
   it("calls Pyro4's echo server and carries its remote errors", async () => {
+    const bundle = await load<typeof source>(condition, ".");
     const port = await freePort();
     await python.start(["-m", "Pyro4.test.echoserver", "-H", "127.0.0.1", "-p", String(port)], {
       ready: { port },
@@ -114,8 +181,13 @@ describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
   it("serves a TypeScript object whose error tracebacks leave out the runtime's frames", async () => {
     // In a plain Node process: vitest maps stack frames back to src/, which hides what
     // users see (frames in the bundle file).
-    const script = `
-      const runtime = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+    const file = entry(condition);
+    const load =
+      condition === "import"
+        ? `await import(${JSON.stringify(pathToFileURL(file).href)})`
+        : `require(${JSON.stringify(file)})`;
+    const script = `(async () => {
+      const runtime = ${load};
       const daemon = await runtime.Daemon.start({ host: "127.0.0.1", logger: () => {} });
       class Failing {
         explode() {
@@ -128,20 +200,29 @@ describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
       proxy.$release();
       await daemon.close();
       console.log(JSON.stringify(error.remote?.traceback ?? null));
-    `;
-    const { stdout } = await execFileAsync(process.execPath, ["--input-type=module", "-e", script]);
+    })();`;
+    const inputType = condition === "import" ? "module" : "commonjs";
+    const { stdout } = await execFileAsync(process.execPath, [
+      `--input-type=${inputType}`,
+      "-e",
+      script,
+    ]);
     const traceback = (JSON.parse(stdout) as string[]).join("");
     expect(traceback).toContain("(TypeScript) at Failing.explode");
     expect(traceback).toContain("ValueError: out of range");
-    expect(traceback).not.toContain("runtime.bundle.js");
+    expect(traceback).not.toContain(DIST);
     expect(traceback).not.toMatch(/\bdispatch\b/);
   });
+});
 
-  it("leaves out the daemon's own frames with source maps on too (as tsx users run)", async () => {
-    // With source maps the bundle's frames name src/runtime/daemon/*.ts instead of the
-    // bundle file: the daemon's frames are recognised by what they are, not by their file.
+describe("the runtime from its source", () => {
+  it("leaves out the daemon's own frames when they name the source files (as tsx users run)", async () => {
+    // The package ships no source maps; run from its source with tsx, the runtime's frames
+    // name src/runtime/daemon/*.ts: the daemon's frames are recognised by what they are,
+    // not by their file.
+    const sourceEntry = path.join(ROOT, "src", "runtime", "index.ts");
     const script = `
-      const runtime = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});
+      const runtime = await import(${JSON.stringify(pathToFileURL(sourceEntry).href)});
       const daemon = await runtime.Daemon.start({ host: "127.0.0.1", logger: () => {} });
       class Failing {
         explode() {
@@ -174,19 +255,18 @@ describe("the bundled runtime (pyrogen/runtime, pyrogen/runtime/wire)", () => {
       await daemon.close();
       console.log(JSON.stringify(tracebacks));
     `;
-    const { stdout } = await execFileAsync(process.execPath, [
-      "--enable-source-maps",
-      "--input-type=module",
-      "-e",
-      script,
-    ]);
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--enable-source-maps", "--import", "tsx", "--input-type=module", "-e", script],
+      { cwd: ROOT },
+    );
     const tracebacks = JSON.parse(stdout) as Record<string, string>;
     expect(tracebacks["explode"]).toContain("(TypeScript) at Failing.explode");
     expect(tracebacks["later"]).toContain("(TypeScript) at Failing.later");
     expect(tracebacks["broken"]).toContain("(TypeScript) at get broken");
     expect(tracebacks["missing"]).toContain("AttributeError: 'Failing' object has no attribute");
     for (const traceback of Object.values(tracebacks)) {
-      expect(traceback).not.toMatch(/src\/runtime|runtime\.bundle|node:internal/);
+      expect(traceback).not.toMatch(/src\/runtime|packages\/runtime|node:internal/);
       expect(traceback).not.toMatch(/\b(dispatch|runInCall|Connection)\b/);
     }
   });

@@ -14,7 +14,7 @@ import { DAEMON_CALL_SITES } from "./call-sites.js";
  * daemon runs user code only through its call sites (`call-sites.ts`), so every frame from
  * the first of those on is the daemon's, whatever file it names. Of the frames above, those
  * of the runtime's own files are left out too: this folder when the runtime runs as separate
- * modules, the whole file when it runs bundled (`pyrogen/runtime`).
+ * modules, the whole file when it runs bundled (`@pyrogen/runtime`).
  */
 const HERE = fileURLToPath(import.meta.url);
 const DAEMON_CODE = /remote-exception\.[jt]s$/.test(HERE) ? path.dirname(HERE) : HERE;
