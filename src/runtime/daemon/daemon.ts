@@ -1,5 +1,5 @@
 /**
- * A TypeScript Pyro4 daemon (spec 16): Python code calls objects that live in this
+ * A TypeScript Pyro4 daemon: Python code calls objects that live in this
  * process — the "callbacks" pattern. It listens on TCP (IPv4/IPv6), a Unix socket, or TLS,
  * serves registered objects and `Pyro.Daemon`, and lives in the same event loop as the
  * client proxies (no threads).
