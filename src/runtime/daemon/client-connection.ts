@@ -17,6 +17,7 @@ import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import { inflateBounded } from "../protocol/compression.js";
 import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import type { WireLogger } from "../protocol/wire-log.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
 import { blobCall } from "../serialized-blob.js";
 import type { Serializer } from "../serializers/serializer.js";
@@ -57,6 +58,8 @@ export interface ConnectionHost {
   readonly streams: StreamTable;
   readonly validateHandshake: DaemonHandshakeValidator;
   readonly log: DaemonLogger;
+  /** Log every message received and sent (LOGWIRE), or `undefined`. */
+  readonly wireLog: WireLogger | undefined;
   /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
   acceptedSerializer(id: number): Serializer | undefined;
   /** A serializer for a wire id the daemon knows (accepted or not), for error replies. */
@@ -166,6 +169,7 @@ export class ClientConnection {
     try {
       this.#reader.push(chunk);
       for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+        this.#host.wireLog?.("received", this.#peer(), msg);
         this.#queue.push(msg);
         this.#queuedBytes += msg.data.length;
       }
@@ -234,6 +238,14 @@ export class ClientConnection {
       compress: this.#host.compress,
     };
     this.#socket.write(this.#protocol.frames.encode(msg, options, true).head);
+    this.#host.wireLog?.("sent", this.#peer(), msg);
+  }
+
+  /** The client as wire log lines name it. */
+  #peer(): string {
+    const { address, port } = this.client;
+    if (address === null) return "local";
+    return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
   }
 
   /** The wire id of `serializer` in the daemon's protocol. */

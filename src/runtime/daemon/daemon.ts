@@ -25,6 +25,7 @@ import {
   type SerializerName,
 } from "../serializers/index.js";
 import { inflateLimit } from "../protocol/compression.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
 import type { WireProtocol } from "../protocol/wire-protocol.js";
 import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
@@ -221,6 +222,7 @@ export class Daemon implements ProxySource {
       streams: this.#streams,
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,
+      wireLog: cfg.get("LOGWIRE") ? stderrWireLogger : undefined,
       acceptedSerializer: (id) => (this.#accepted.has(id) ? this.#serializer(id) : undefined),
       anySerializer: (id) => this.#serializer(id),
       lookup: (id) => this.#objects.get(id),

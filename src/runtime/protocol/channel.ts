@@ -26,6 +26,7 @@ import { inflateBounded, inflateLimit } from "./compression.js";
 import { MessageFlag, MessageType } from "./constants.js";
 import type { EncodeOptions, Message, MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
+import type { WireLogger } from "./wire-log.js";
 import type { FrameCodec } from "./wire-protocol.js";
 
 /** How a {@link MessageChannel} frames and checks messages. */
@@ -46,6 +47,8 @@ export interface ChannelOptions {
    * (transport/direct-reads.ts); without it the channel reads `data` events.
    */
   directReads?: DirectReadSource | undefined;
+  /** Log every message sent and received (LOGWIRE), naming the other end `peer`. */
+  wireLog?: { logger: WireLogger; peer: string } | undefined;
 }
 
 /** A socket's reads, delivered to whoever binds (the channel binds its reader). */
@@ -114,6 +117,7 @@ export class MessageChannel {
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
   readonly #directReads: DirectReadSource | undefined;
   readonly #inflateLimit: number;
+  readonly #wireLog: ChannelOptions["wireLog"];
   #closeReason: PyroError | undefined;
   /** Closed by the peer or a failure while no request waited: nobody was told yet. */
   #diedIdle = false;
@@ -143,6 +147,7 @@ export class MessageChannel {
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
     this.#directReads = options.directReads;
+    this.#wireLog = options.wireLog;
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -208,6 +213,7 @@ export class MessageChannel {
       }
       this.#throwIfClosed();
       bytes = this.#frame(msg);
+      this.#wireLog?.logger("sent", this.#wireLog.peer, msg);
     } catch (error) {
       release?.(msg.data);
       return Promise.reject(error as PyroError);
@@ -331,6 +337,7 @@ export class MessageChannel {
 
   #dispatchAll(): void {
     for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+      this.#wireLog?.logger("received", this.#wireLog.peer, msg);
       this.#deliverInTurn(msg);
       if (this.closed) return;
     }
