@@ -26,20 +26,8 @@ import { correlationOf } from "./correlation.js";
 import { metadataDict, streamMarker } from "./daemon-object.js";
 import { dispatch, type Outcome, type Registered } from "./dispatch.js";
 import { exceptionDict } from "./remote-exception.js";
+import type { DaemonHandshakeValidator, DaemonLogger } from "./daemon-options.js";
 import type { StreamTable } from "./streams.js";
-
-/** What a custom handshake validator learns about the connecting client. */
-export interface HandshakeInfo {
-  readonly client: ClientAddress;
-  /** The client's TLS certificate (two-way TLS), or `null`. */
-  readonly peerCertificate: PeerCertificate | null;
-}
-
-/** Validates a client's `handshake` value; returns the value to send back, throws to refuse. */
-export type DaemonHandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
-
-/** Receives what the daemon logs: callback exceptions, failed oneway calls, dropped connections. */
-export type DaemonLogger = (message: string, error: unknown) => void;
 
 /** What a connection needs from its daemon. */
 export interface ConnectionHost {
