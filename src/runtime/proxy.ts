@@ -11,13 +11,13 @@
  */
 import { AsyncCalls } from "./async-calls.js";
 import { BatchProxy, ExceptionWrapper } from "./batch.js";
-import type { AnnotationsInit, CallOptions } from "./call-options.js";
+import type { AnnotationsFunction, AnnotationsOption, CallOptions } from "./call-options.js";
 import type { PyroConfig } from "./config.js";
+import { atCaller } from "./errors.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
 import { MessageFlag } from "./protocol/constants.js";
 import { DEFAULT_PROTOCOL } from "./protocols.js";
-import { proxyState } from "./proxy/auto-proxy.js";
 import {
   checkAttribute,
   checkMethod,
@@ -27,6 +27,7 @@ import {
   type InvokeOptions,
   type InvokeReply,
 } from "./proxy/calls.js";
+import { proxyRegistry } from "./proxy/class-hooks.js";
 import { receivedProxy } from "./proxy/received-proxy.js";
 import { PROXY_TARGET, type OpenProxy, type RemoteObject } from "./proxy/remote-object.js";
 import { Session } from "./proxy/session.js";
@@ -49,19 +50,13 @@ export class PyroProxy implements RemoteObject {
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    const { dialect } = DEFAULT_PROTOCOL;
-    // On top of the user's registry, read live: hooks registered there later apply too.
-    const registry = options.registry?.derive() ?? dialect.createRegistry();
+    const registry = proxyRegistry(DEFAULT_PROTOCOL.dialect, options.registry, {
+      proxyClass: PyroProxy,
+      revive: (dict) => this.#revive(dict),
+      exceptionWrapper: (dict) => new ExceptionWrapper(dict["exception"]),
+    });
     this.#settings = proxySettings(uri, options, DEFAULT_PROTOCOL, registry);
     this.#session = new Session(options.knownMetadata ?? null, resolveForProxy);
-    registry.registerDictToClass(dialect.proxyClass, (dict) => this.#revive(dict));
-    registry.registerDictToClass(
-      dialect.exceptionWrapperClass,
-      (dict) => new ExceptionWrapper(dict["exception"]),
-    );
-    registry.registerClassToDict(PyroProxy, (value, serializerName) =>
-      dialect.proxyToDict(proxyState(unwrap(value), serializerName)),
-    );
   }
 
   /** The URI: the one given, or the resolved `PYRO:` URI once `$bind()` pinned it. */
@@ -138,11 +133,11 @@ export class PyroProxy implements RemoteObject {
     this.#settings = changeSettings(this.#settings, { correlationId: id });
   }
 
-  /** Custom annotations sent with every request (4-character keys). */
-  get $annotations(): ReadonlyMap<string, Uint8Array> {
+  /** Custom annotations sent with every request (4-character keys), or the function making them. */
+  get $annotations(): ReadonlyMap<string, Uint8Array> | AnnotationsFunction {
     return this.#settings.annotations;
   }
-  set $annotations(annotations: AnnotationsInit) {
+  set $annotations(annotations: AnnotationsOption) {
     this.#settings = changeSettings(this.#settings, { annotations });
   }
 
@@ -175,7 +170,12 @@ export class PyroProxy implements RemoteObject {
     if (metadata !== null) checkMethod(metadata, method, this.$uri);
     const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
     const flags = oneway ? MessageFlag.ONEWAY : 0;
-    const reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
+    let reply: InvokeReply | undefined;
+    try {
+      reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
+    } catch (error) {
+      throw atCaller(error);
+    }
     if (reply === undefined) return undefined;
     const streamId = streamOf(reply, settings);
     return streamId === undefined ? reply.value : new RemoteIterator(streamId, this);
@@ -185,7 +185,11 @@ export class PyroProxy implements RemoteObject {
   async $get(name: string, options: CallOptions = {}): Promise<unknown> {
     await checkAttribute(this.#session, this.#settings, name, options, this.$uri);
     const kwargs = emptyKwargs(this.$serializer);
-    return (await this.$invoke("__getattr__", [name], kwargs, options))?.value;
+    try {
+      return (await this.$invoke("__getattr__", [name], kwargs, options))?.value;
+    } catch (error) {
+      throw atCaller(error);
+    }
   }
 
   /** Write a remote attribute (an exposed Python property with a setter). */
@@ -284,11 +288,6 @@ export class PyroProxy implements RemoteObject {
     const { uri, options } = receivedProxy(state, this.#settings, here);
     return new PyroProxy(uri, options);
   }
-}
-
-/** The real proxy behind `value` (itself, or the target of a `createProxy` wrapper). */
-function unwrap(value: object): PyroProxy {
-  return (value as { [PROXY_TARGET]: PyroProxy })[PROXY_TARGET];
 }
 
 /** A proxy, for the name-server functions (they reach the name server through one). */
