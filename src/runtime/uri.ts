@@ -1,7 +1,7 @@
 /**
  * Pyro object URIs: `PYRO:obj@host:port`, `PYRO:obj@[::1]:port`, `PYRO:obj@./u:/path.sock`,
  * `PYRONAME:name[@host[:port]]` and `PYROMETA:tag1,tag2[@host[:port]]`, parsed by Pyro4's
- * rules (spec 10.1) and printed back as Pyro4 prints them.
+ * rules (`Pyro4.core.URI`) and printed back as Pyro4 prints them.
  *
  * Where Pyro4 is lax, pyrogen is stricter, so a mistake shows up when the URI is parsed
  * rather than when it is used: the port must be decimal digits in 0..65535, a host must not

@@ -123,7 +123,7 @@ describe.each(SERIALIZERS)("Python server calls a TypeScript callback, %s", (ser
       expect(logged[0]![1]).toBeInstanceOf(ValueError);
 
       if (serializer !== "marshal") {
-        // Python's own client cannot do attribute access with marshal (spec 3.5.1).
+        // Python's own client cannot do attribute access with marshal.
         expect(await server.$call("call_attrs", [listener])).toEqual([5, 15]);
         expect(listener.counter).toBe(15);
       }

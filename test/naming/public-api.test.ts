@@ -18,8 +18,8 @@ beforeAll(async () => {
   await startAdvanced(python, { nsPort });
 });
 
-describe("issue 4 through the public runtime entry point only", () => {
-  it("importing @pyrogen/runtime installs name resolution and remote iterators", async () => {
+describe("naming through the public runtime entry point only", () => {
+  it("resolves PYRONAME and streams remote iterators with nothing else imported", async () => {
     await using ns = await locateNS({ host: "127.0.0.1", port: nsPort });
     expect((await ns.lookup("adv.main")).object).toBe("adv");
 

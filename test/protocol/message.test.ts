@@ -59,7 +59,7 @@ function rawHeader(f: {
 }
 
 describe("encodeMessage", () => {
-  it("reproduces the captured serpent CONNECT of spec 2.5/2.11 byte for byte", () => {
+  it("reproduces the captured serpent CONNECT captured from Pyro4 byte for byte", () => {
     const payload = text(
       "# serpent utf-8 python3.2\n{'handshake':'hello','object':'test.echoserver'}",
     );
@@ -96,7 +96,7 @@ describe("encodeMessage", () => {
     );
   });
 
-  it("signs with HMAC-SHA1 as in the live example of spec 2.7 (key 'secret')", () => {
+  it("signs with HMAC-SHA1 as in a live Pyro4 example (key 'secret')", () => {
     const key = text("secret");
     const invoke = encodeMessage(
       message({

@@ -325,7 +325,7 @@ describe("MessageReader", () => {
       expect(readError(signed).code).toBe("security");
     });
 
-    it("verifies the live example of spec 2.7", () => {
+    it("verifies a live Pyro4 HMAC example", () => {
       const annotations = new Map([
         ["CORR", fromHex("ec4870ef4a8645f8952daf422889db8e")],
         ["HMAC", fromHex("10e71fc2aa4b90c0d207f4dec90cb506586298ba")],

@@ -1,5 +1,5 @@
 /**
- * URI parsing, printing and class dicts (spec 10.1, 3.2), checked against Pyro4's own
+ * URI parsing, printing and class dicts, checked against Pyro4's own
  * `Pyro4.core.URI` where the two must agree.
  */
 import fc from "fast-check";
@@ -31,7 +31,7 @@ function uriError(text: string): PyroError {
   throw new Error(`'${text}' parsed without error`);
 }
 
-describe("parsing the forms verified against Pyro4 (spec 10.1)", () => {
+describe("parsing the forms verified against Pyro4", () => {
   it.each([
     ["PYRO:obj@[::1]:5555", ["PYRO", "obj", null, "::1", 5555], "PYRO:obj@[::1]:5555"],
     ["pyro:obj@host:1", ["PYRO", "obj", null, "host", 1], "PYRO:obj@host:1"],

@@ -12,7 +12,7 @@ const text = (value: unknown): string => new TextDecoder().decode(json.dumps(val
 const load = (source: string): unknown => json.loads(new TextEncoder().encode(source));
 
 describe("json dumps", () => {
-  it("writes the captured INVOKE payload byte for byte (spec 2.11)", () => {
+  it("writes the captured INVOKE payload byte for byte", () => {
     const payload = dumpsCall(json, {
       objectId: "test.echoserver",
       method: "echo",

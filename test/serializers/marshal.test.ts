@@ -7,7 +7,7 @@ import { difference } from "./compare.js";
 
 const marshal = new MarshalSerializer();
 
-describe("marshal loads: captured bytes (spec 3.5.2, 2.11)", () => {
+describe("marshal loads: captured bytes", () => {
   const f64 = (value: number): string => {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setFloat64(0, value, true);

@@ -1,5 +1,5 @@
 /**
- * The `Pyro.Daemon` object every daemon serves (spec 6): metadata, ping, info, the list
+ * The `Pyro.Daemon` object every daemon serves: metadata, ping, info, the list
  * of registered ids, and the item-stream calls Python iterators make.
  */
 import { PyroError } from "../errors.js";

@@ -1,5 +1,5 @@
 /**
- * Turning one decoded INVOKE into an outcome (spec 5, 8, 9): find the object, check the
+ * Turning one decoded INVOKE into an outcome: find the object, check the
  * name is exposed, call it (or read/write an attribute, or run a batch), and say what the
  * reply must be. Knows nothing about sockets or serializers.
  */
@@ -105,7 +105,7 @@ function setAttribute(entry: Registered, vargs: unknown): null {
 }
 
 /**
- * A batch (spec 9.2): the calls in order; the first failure is wrapped as
+ * A batch: the calls in order; the first failure is wrapped as
  * `Pyro4.futures._ExceptionWrapper` and ends the batch. A name that cannot be resolved
  * fails the whole request, as in Pyro4.
  */

@@ -1,7 +1,7 @@
 /**
  * What an exception thrown by a TypeScript method looks like to Python: a class dict of a
  * type Python can rebuild (`builtins.*` or `Pyro4.errors.*`), its args, and a traceback text
- * in Python's shape (spec 3.2, 16.2).
+ * in Python's shape.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,5 +1,5 @@
 /**
- * HMAC message signing (spec 2.7): HMAC-SHA1 over the payload as on the wire, then the
+ * HMAC message signing as Pyro4 does it: HMAC-SHA1 over the payload as on the wire, then the
  * values of every other annotation in ascending key order. The header is not covered.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";

@@ -8,6 +8,7 @@ import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
 import { MessageChannel } from "../protocol/channel.js";
 import { MessageType } from "../protocol/constants.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
 import type { HandshakeResult } from "../protocol/wire-protocol.js";
 import { SERIALIZER_NAMES, createSerializer } from "../serializers/index.js";
 import { directReadsOf } from "../transport/direct-reads.js";
@@ -102,6 +103,9 @@ async function openChannel(
     maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
     directReads: directReadsOf(stream),
+    wireLog: settings.config.get("LOGWIRE")
+      ? { logger: stderrWireLogger, peer: target.uri.location ?? target.uri.toString() }
+      : undefined,
   });
   return { channel, peerCertificate: peerCertificateOf(stream) };
 }

@@ -1,7 +1,7 @@
 /**
  * The json serializer (id 2): UTF-8 JSON as Pyro4's `JsonSerializer` writes it
  * (`json.dumps(ensure_ascii=False)`), including Python's `NaN`/`Infinity` tokens and
- * integers beyond 2^53 (spec 3.4).
+ * integers beyond 2^53.
  */
 import { setDictEntry } from "../values.js";
 import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";

@@ -1,7 +1,7 @@
 /**
  * The marshal serializer (id 3): Python's `marshal` format as Pyro4's `MarshalSerializer`
- * uses it (spec 3.5). Daemons also encode some CONNECTFAIL reasons with it, whatever
- * serializer the client spoke (spec 4.3); see {@link marshalLoads}.
+ * uses it. Daemons also encode some CONNECTFAIL reasons with it, whatever
+ * serializer the client spoke; see {@link marshalLoads}.
  */
 import { PyTuple } from "../values.js";
 import { ClassRegistry } from "./class-registry.js";

@@ -1,5 +1,5 @@
 /**
- * The msgpack serializer (id 6), as Pyro4's `MsgpackSerializer` speaks it (spec 3.6).
+ * The msgpack serializer (id 6), as Pyro4's `MsgpackSerializer` speaks it.
  *
  * The codec is pyrogen's own rather than `@msgpack/msgpack`'s Encoder/Decoder: that library
  * refuses `__proto__` map keys, turns int map keys into string keys of a plain object,
