@@ -51,7 +51,8 @@ export function runBatch(
     }
     return item.index;
   });
-  const options = { signal: scope.signal, timeoutMs: scope.timeoutMs };
+  const { signal, timeoutMs, annotations } = scope;
+  const options = { signal, timeoutMs, annotations };
   if (form === "oneway") {
     return recorded === 0 ? Promise.resolve() : batch.send({ ...options, oneway: true });
   }
