@@ -5,7 +5,9 @@
  *
  * A thin class over its parts (proxy/): the settings (one validated, frozen object that a
  * change replaces), the session (connection, lazy connect, sequence numbers, bind, release,
- * reconnect) and the call path (request, reply, retries). What it plugs in is explicit:
+ * reconnect), the call path (request, reply, retries), member access by name (metadata
+ * checks, attributes) and its class hooks (received proxies; proxies and typed clients sent
+ * as values). What it plugs in is explicit:
  * name-server resolution (naming/resolve.ts), remote iterators (stream.ts), batches and
  * async calls, each built on the {@link RemoteObject} interface it implements.
  */
@@ -13,20 +15,11 @@ import { AsyncCalls } from "./async-calls.js";
 import { BatchProxy, ExceptionWrapper } from "./batch.js";
 import type { AnnotationsFunction, AnnotationsOption, CallOptions } from "./call-options.js";
 import type { PyroConfig } from "./config.js";
-import { atCaller } from "./errors.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
-import { MessageFlag } from "./protocol/constants.js";
 import { DEFAULT_PROTOCOL } from "./protocols.js";
-import {
-  checkAttribute,
-  checkMethod,
-  invoke,
-  ping,
-  streamOf,
-  type InvokeOptions,
-  type InvokeReply,
-} from "./proxy/calls.js";
+import { invoke, ping, type InvokeOptions, type InvokeReply } from "./proxy/calls.js";
+import { callMethod, getAttribute, setAttribute } from "./proxy/member-access.js";
 import { proxyRegistry } from "./proxy/class-hooks.js";
 import { receivedProxy } from "./proxy/received-proxy.js";
 import { PROXY_TARGET, type OpenProxy, type RemoteObject } from "./proxy/remote-object.js";
@@ -38,7 +31,6 @@ import {
   type ProxyOptions,
   type ProxySettings,
 } from "./proxy/settings.js";
-import { emptyKwargs } from "./serializers/catalog.js";
 import type { SerializerName } from "./serializers/serializer.js";
 import { RemoteIterator } from "./stream.js";
 import type { URI } from "./uri.js";
@@ -161,41 +153,27 @@ export class PyroProxy implements RemoteObject {
     kwargs?: Readonly<Record<string, unknown>> | null,
     options: CallOptions = {},
   ): Promise<unknown> {
-    const settings = this.#settings;
-    const session = this.#session;
-    // Awaited only when metadata is wanted but not known yet (before the first connect).
-    const metadata = settings.metadata
-      ? (session.metadata ?? (await session.knownMetadata(settings, options)))
-      : null;
-    if (metadata !== null) checkMethod(metadata, method, this.$uri);
-    const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
-    const flags = oneway ? MessageFlag.ONEWAY : 0;
-    let reply: InvokeReply | undefined;
-    try {
-      reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
-    } catch (error) {
-      throw atCaller(error);
-    }
-    if (reply === undefined) return undefined;
-    const streamId = streamOf(reply, settings);
-    return streamId === undefined ? reply.value : new RemoteIterator(streamId, this);
+    const result = await callMethod(
+      this.#session,
+      this.#settings,
+      this.$uri,
+      method,
+      args,
+      kwargs,
+      options,
+    );
+    if (result === undefined || "value" in result) return result?.value;
+    return new RemoteIterator(result.streamId, this);
   }
 
   /** Read a remote attribute (an exposed Python property). */
-  async $get(name: string, options: CallOptions = {}): Promise<unknown> {
-    await checkAttribute(this.#session, this.#settings, name, options, this.$uri);
-    const kwargs = emptyKwargs(this.$serializer);
-    try {
-      return (await this.$invoke("__getattr__", [name], kwargs, options))?.value;
-    } catch (error) {
-      throw atCaller(error);
-    }
+  $get(name: string, options: CallOptions = {}): Promise<unknown> {
+    return getAttribute(this.#session, this.#settings, this.$uri, name, options);
   }
 
   /** Write a remote attribute (an exposed Python property with a setter). */
-  async $set(name: string, value: unknown, options: CallOptions = {}): Promise<void> {
-    await checkAttribute(this.#session, this.#settings, name, options, this.$uri);
-    await this.$invoke("__setattr__", [name, value], emptyKwargs(this.$serializer), options);
+  $set(name: string, value: unknown, options: CallOptions = {}): Promise<void> {
+    return setAttribute(this.#session, this.#settings, this.$uri, name, value, options);
   }
 
   /** Record calls to send together as one message (a batch): see {@link BatchProxy}. */
