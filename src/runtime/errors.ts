@@ -190,7 +190,9 @@ export function remoteError(info: RemoteExceptionInfo): PyroError {
  * the stack of where they happened.
  */
 export function atCaller(error: unknown): unknown {
-  if (error instanceof PyroError && error.remote !== undefined) Error.captureStackTrace(error);
+  if (error instanceof PyroError && error.remote !== undefined) {
+    Error.captureStackTrace(error, atCaller);
+  }
   return error;
 }
 
