@@ -39,6 +39,8 @@ import type { URI } from "./uri.js";
 export class PyroProxy implements RemoteObject {
   #settings: ProxySettings;
   readonly #session: Session;
+  /** The iterator over an item stream a call of this proxy started. */
+  readonly #openStream = (streamId: string) => new RemoteIterator(streamId, this);
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
@@ -147,13 +149,13 @@ export class PyroProxy implements RemoteObject {
    * `undefined` once the request is written. A remote exception rejects with a
    * {@link PyroError} carrying `.remote` (type, args, attributes, traceback).
    */
-  async $call(
+  $call(
     method: string,
     args: readonly unknown[] = [],
     kwargs?: Readonly<Record<string, unknown>> | null,
     options: CallOptions = {},
   ): Promise<unknown> {
-    const result = await callMethod(
+    return callMethod(
       this.#session,
       this.#settings,
       this.$uri,
@@ -161,9 +163,8 @@ export class PyroProxy implements RemoteObject {
       args,
       kwargs,
       options,
+      this.#openStream,
     );
-    if (result === undefined || "value" in result) return result?.value;
-    return new RemoteIterator(result.streamId, this);
   }
 
   /** Read a remote attribute (an exposed Python property). */

@@ -13,10 +13,13 @@ import { checkAttribute, checkMethod, invoke, streamOf, type InvokeReply } from 
 import type { Session } from "./session.js";
 import type { ProxySettings } from "./settings.js";
 
-/** What a method call gave: its value, or the id of the item stream it started. */
-export type MethodResult = { readonly value: unknown } | { readonly streamId: string };
+/** Makes the iterator over the item stream a call started (the proxy's `RemoteIterator`). */
+export type StreamOpener = (streamId: string) => unknown;
 
-/** Call `method` (see `PyroProxy.$call`); `undefined` for a oneway call. */
+/**
+ * Call `method` (see `PyroProxy.$call`): its value, `undefined` for a oneway call, or what
+ * `openStream` makes of the item stream it started.
+ */
 export async function callMethod(
   session: Session,
   settings: ProxySettings,
@@ -25,7 +28,8 @@ export async function callMethod(
   args: readonly unknown[],
   kwargs: Readonly<Record<string, unknown>> | null | undefined,
   options: CallOptions,
-): Promise<MethodResult | undefined> {
+  openStream: StreamOpener,
+): Promise<unknown> {
   // Awaited only when metadata is wanted but not known yet (before the first connect).
   const metadata = settings.metadata
     ? (session.metadata ?? (await session.knownMetadata(settings, options)))
@@ -41,7 +45,7 @@ export async function callMethod(
   }
   if (reply === undefined) return undefined;
   const streamId = streamOf(reply, settings);
-  return streamId === undefined ? { value: reply.value } : { streamId };
+  return streamId === undefined ? reply.value : openStream(streamId);
 }
 
 /** Read remote attribute `name` (see `PyroProxy.$get`). */
