@@ -3,7 +3,7 @@
  * one message (proxy `$batch()`), and their results come back typed, position by position.
  */
 import { BatchCall, type ClientCallOptions } from "./client-types.js";
-import { PyroError } from "./errors.js";
+import { atCaller, atCallSite, captureCallSite, PyroError } from "./errors.js";
 import { Future } from "./future.js";
 import type { PyroProxy } from "./proxy.js";
 
@@ -73,15 +73,16 @@ export function runBatch(
   if (form === "settled") {
     return sent().then(({ values, error }) => ({ values, completed: values.length, error }));
   }
+  // A future's result reaches the caller where V8's async stack cannot follow: take the
+  // call site now. A plain batch re-takes the stack where the caller awaits it.
+  const site = form === "async" ? captureCallSite(runBatch) : undefined;
   const results = async (): Promise<unknown[]> => {
     try {
       const { values, error } = await sent();
       if (error !== undefined) throw error;
       return values;
     } catch (error) {
-      // Point a remote error's stack at the caller's await (V8's async stack).
-      if (error instanceof PyroError && error.remote !== undefined) Error.captureStackTrace(error);
-      throw error;
+      throw site === undefined ? atCaller(error) : atCallSite(error, site);
     }
   };
   return form === "async" ? new Future(results()) : results();

@@ -214,3 +214,29 @@ export function formatRemoteTraceback(error: unknown): string {
     " +--- End of remote traceback\n"
   );
 }
+
+/** Where a call was made: a stack captured when it started (see {@link atCallSite}). */
+export interface CallSite {
+  readonly stack?: string;
+}
+
+/**
+ * Capture where a call is being made, leaving out `skip` and the frames above it. For calls
+ * whose result reaches the caller through a `Future` (async calls and batches), where V8's
+ * async stack cannot follow.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function may be the boundary
+export function captureCallSite(skip: Function): CallSite {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, skip);
+  return site;
+}
+
+/** Give a remote error the stack of `site`, the call that it answers. */
+export function atCallSite(error: unknown, site: CallSite): unknown {
+  const frames = site.stack?.slice(site.stack.indexOf("\n"));
+  if (error instanceof PyroError && error.remote !== undefined && frames !== undefined) {
+    error.stack = `${error.name}: ${error.message}${frames}`;
+  }
+  return error;
+}

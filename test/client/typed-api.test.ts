@@ -313,6 +313,11 @@ describe("remote errors read like Python", () => {
     expect(viaProxy.stack).toContain("typed-api.test.ts");
     const inBatch = await failure(cart.$batch((b) => [b.fail("batched")]));
     expect(inBatch.stack).toContain("typed-api.test.ts");
+    // Futures: the stack of the line that made the call, taken when it was made.
+    const inFuture = await failure(cart.$async.fail("later").value);
+    expect(inFuture.stack).toContain("typed-api.test.ts");
+    const inAsyncBatch = await failure(cart.$batch.async((b) => [b.fail("async")]).value);
+    expect(inAsyncBatch.stack).toContain("typed-api.test.ts");
     // The first line still names the error and its message.
     expect(plain.stack?.split("\n")[0]).toBe("PyroError: plain");
   });
