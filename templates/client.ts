@@ -42,11 +42,12 @@ export type TemplateIter = pyrogen.IterVariant<Template>;
 export type TemplateClient = pyrogen.Client<Template>;
 
 /**
- * A typed client for the remote object at `uri` (default: the URI it was generated from).
+ * A typed client for the remote object at `uri` (default: the URI it was generated from): a
+ * URI string or `URI`, or a live proxy or client of the object (the client then shares it).
  * `options` are the runtime's proxy options (serializer, timeoutMs, hmacKey, tls, …).
  */
 export function connectTemplate(
-  uri: string | pyrogen.URI = TemplateDescriptor.uri,
+  uri: pyrogen.ClientTarget = TemplateDescriptor.uri,
   options: pyrogen.ClientOptions = {},
 ): TemplateClient {
   return pyrogen.createClient<Template>(TemplateDescriptor, { ...options, uri });

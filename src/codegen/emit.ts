@@ -97,8 +97,9 @@ function fill(file: SourceFile, model: ClientModel): void {
       .getFunctionOrThrow(`connect${model.typeName}`)
       .getJsDocs()[0]
       ?.replaceWithText(
-        "/**\n * A typed client for the remote object at `uri`.\n * `options` are the runtime's " +
-          "proxy options (serializer, timeoutMs, hmacKey, tls, …).\n */",
+        "/**\n * A typed client for the remote object at `uri` (a URI string or `URI`, or a live " +
+          "proxy or client of it).\n * `options` are the runtime's proxy options (serializer, " +
+          "timeoutMs, hmacKey, tls, …).\n */",
       );
   }
 
@@ -115,6 +116,11 @@ function fill(file: SourceFile, model: ClientModel): void {
   if (model.validate) {
     file.insertStatements(runtimeImport.getChildIndex() + 1, 'import { z } from "zod";');
   }
+  const imports = model.moduleImports.map(
+    ({ alias, module }) => `import * as ${alias} from ${module};`,
+  );
+  if (imports.length > 0)
+    file.insertStatements(runtimeImport.getChildIndex() + 1, imports.join("\n"));
 }
 
 function descriptorText(model: InterfaceModel, version: string): string {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { SerializerName } from "@pyrogen/runtime";
 import type { RemoteMetadata } from "./metadata.js";
 import { isReservedMember, literal, memberName, reservedReason } from "./names.js";
-import type { MethodTypes, TypeOverrides } from "./overrides.js";
+import type { ClientReference, MethodTypes, TypeOverrides } from "./overrides.js";
 import type {
   SourceAttribute,
   SourceClient,
@@ -99,6 +99,8 @@ export interface ClientModel extends InterfaceModel {
   readonly version: string;
   /** Clients of objects the module's methods return (from the source). */
   readonly returnedClients: readonly InterfaceModel[];
+  /** Other generated modules whose clients methods return (`returns` naming a module). */
+  readonly moduleImports: readonly ModuleImport[];
   /** Named types from the source (`export interface Song {…}`). */
   readonly declarations: readonly string[];
   /** With `--validate`: results are checked, and the module imports zod. */
@@ -111,6 +113,14 @@ export interface ClientModel extends InterfaceModel {
   readonly warnings: readonly string[];
   /** How typed the result is, for the CLI's summary line. */
   readonly summary: TypingSummary;
+}
+
+/** `import * as alias from "module"` of another generated module. */
+export interface ModuleImport {
+  /** A safe identifier: `counterModule`. */
+  readonly alias: string;
+  /** The module specifier as a string literal. */
+  readonly module: string;
 }
 
 /** How many members got types. */
@@ -130,6 +140,7 @@ export function buildModel(
 ): ClientModel {
   const warnings: string[] = [...(options.source?.warnings ?? [])];
   const source = options.source;
+  const moduleImports = new ModuleAliases();
   const main = buildInterface(
     metadata,
     {
@@ -142,6 +153,7 @@ export function buildModel(
     options.types,
     options.serializer,
     warnings,
+    moduleImports,
   );
   const returnedClients = (source?.clients ?? []).map((client) =>
     buildInterface(
@@ -152,6 +164,7 @@ export function buildModel(
       undefined,
       options.serializer,
       warnings,
+      moduleImports,
     ),
   );
   const recorded = [
@@ -169,6 +182,7 @@ export function buildModel(
     doc: source?.main.doc ?? [],
     version,
     returnedClients,
+    moduleImports: moduleImports.list(),
     declarations: source?.declarations ?? [],
     validate: source?.validate ?? false,
     schemas: source?.schemas ?? [],
@@ -197,6 +211,7 @@ function buildInterface(
   overrides: TypeOverrides | undefined,
   serializer: SerializerName | undefined,
   warnings: string[],
+  modules: ModuleAliases,
 ): InterfaceModel {
   const attrNames = metadata.attrs;
   const attrSet = new Set(attrNames);
@@ -228,7 +243,7 @@ function buildInterface(
         member: memberName(name),
         oneway,
         params: parameters(override, fromSource),
-        returns: oneway ? "void" : returnType(override, fromSource),
+        returns: oneway ? "void" : returnType(override, fromSource, modules),
         doc: fromSource?.doc ?? [],
         knowledge: methodKnowledge(override, fromSource, oneway),
       };
@@ -274,6 +289,11 @@ function buildInterface(
     if (isReservedMember(name)) continue;
     const isAttr = attrSet.has(name);
     const overridden = isAttr ? Object.hasOwn(attrTypes, name) : overridesResult(methodTypes, name);
+    const reference = isAttr ? undefined : clientReference(methodTypes, name);
+    if (reference !== undefined && !onewaySet.has(name)) {
+      const alias = modules.alias(reference.module);
+      clients.push(`${descriptorKey(name)}: () => ${alias}.${reference.client}Descriptor`);
+    }
     if (overridden) continue; // the source's check or client would contradict the override
     const attrCheck = sourceAttr(name)?.check;
     const check = isAttr
@@ -356,10 +376,26 @@ function parameters(
   return [{ name: "args", type: "unknown[]", optional: false, rest: true }];
 }
 
+/** The config's `returns` of `name` when it names another generated module's client. */
+function clientReference(
+  methodTypes: Readonly<Record<string, MethodTypes>>,
+  name: string,
+): ClientReference | undefined {
+  const returns = Object.hasOwn(methodTypes, name) ? methodTypes[name]?.returns : undefined;
+  return typeof returns === "object" ? returns : undefined;
+}
+
 /** The result type: the override's, else the source's, else `unknown`. */
-function returnType(override: MethodTypes | undefined, source: SourceMethod | undefined): string {
+function returnType(
+  override: MethodTypes | undefined,
+  source: SourceMethod | undefined,
+  modules: ModuleAliases,
+): string {
+  const returns = override?.returns;
+  if (typeof returns === "object")
+    return `${modules.alias(returns.module)}.${returns.client}Client`;
   // A generator call resolves to a remote iterator; `$iter` then yields its items.
-  if (override?.returns !== undefined) return override.returns;
+  if (returns !== undefined) return returns;
   if (override?.yields !== undefined) return `AsyncIterable<${override.yields}>`;
   return source?.returns ?? "unknown";
 }
@@ -401,4 +437,38 @@ function describeTypes(types: TypeOverrides): string {
   const attrs = Object.keys(types.attrs ?? {}).length;
   const digest = createHash("sha256").update(JSON.stringify(types)).digest("hex").slice(0, 12);
   return `types for ${methods} method(s) and ${attrs} attribute(s) (sha256:${digest})`;
+}
+
+/**
+ * The namespace aliases of imported generated modules, one per module: `./counter.js` →
+ * `counterModule` (numbered when two modules would share one). The specifiers were checked
+ * against a strict pattern (overrides.ts), so an alias is always a plain identifier.
+ */
+class ModuleAliases {
+  readonly #byModule = new Map<string, string>();
+
+  alias(module: string): string {
+    const known = this.#byModule.get(module);
+    if (known !== undefined) return known;
+    const base = module
+      .slice(module.lastIndexOf("/") + 1)
+      .replace(/\.js$/, "")
+      .split(/[^A-Za-z0-9]+/)
+      .filter((part) => part !== "")
+      .map((part, index) => (index === 0 ? part : part[0]!.toUpperCase() + part.slice(1)))
+      .join("");
+    const stem = /^[A-Za-z]/.test(base) ? base : `m${base}`;
+    const taken = new Set(this.#byModule.values());
+    let alias = `${stem}Module`;
+    for (let n = 2; taken.has(alias); n++) alias = `${stem}Module${n}`;
+    this.#byModule.set(module, alias);
+    return alias;
+  }
+
+  /** The imports, in a stable order (by specifier). */
+  list(): ModuleImport[] {
+    return [...this.#byModule]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([module, alias]) => ({ alias, module: literal(module) }));
+  }
 }

@@ -4,7 +4,7 @@
  * types for attributes; everything else stays `unknown`.
  */
 import { z } from "zod";
-import { isParameterName } from "./names.js";
+import { isParameterName, TYPE_NAME } from "./names.js";
 import { tsMorph } from "./ts-morph.js";
 
 const { ts } = tsMorph;
@@ -23,14 +23,27 @@ const parameterSchema = z.strictObject({
   optional: z.boolean().optional(),
 });
 
+/**
+ * The client of another generated module: the proxy a method returns arrives as that
+ * module's typed client.
+ */
+export const clientReferenceSchema = z.strictObject({
+  /** The generated module, relative to this one: `./counter.js`. */
+  module: z.string().regex(/^\.\.?\/[A-Za-z0-9_./-]+\.js$/, {
+    message: "must be a relative path to a generated module, e.g. ./counter.js",
+  }),
+  /** Its type name: the module exports `<client>Descriptor` and `<client>Client`. */
+  client: z.string().regex(TYPE_NAME, { message: "must be the module's PascalCase type name" }),
+});
+
 /** Types for one remote method. */
 export const methodTypesSchema = z.strictObject({
   /** Positional parameters, in order. Without it the method takes `...args: unknown[]`. */
   params: z.array(parameterSchema).optional(),
   /** The keyword arguments object, passed as a trailing `kwargs({...})`. */
   kwargs: typeText.optional(),
-  /** What the call resolves to. */
-  returns: typeText.optional(),
+  /** What the call resolves to: a type, or the client of another generated module. */
+  returns: z.union([typeText, clientReferenceSchema]).optional(),
   /** For generators: the item type; the call then resolves to `AsyncIterable<yields>`. */
   yields: typeText.optional(),
 });
@@ -48,6 +61,8 @@ export const typeOverridesSchema = z.strictObject({
 
 /** Types for one remote method. */
 export type MethodTypes = z.infer<typeof methodTypesSchema>;
+/** The client of another generated module. */
+export type ClientReference = z.infer<typeof clientReferenceSchema>;
 /** Per-target type overrides. */
 export type TypeOverrides = z.infer<typeof typeOverridesSchema>;
 

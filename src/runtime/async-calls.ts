@@ -5,7 +5,7 @@
  * {@link Future}.
  */
 import type { CallOptions } from "./call-options.js";
-import { PyroError } from "./errors.js";
+import { atCallSite, captureCallSite, PyroError, type CallSite } from "./errors.js";
 import { Future } from "./future.js";
 import type { RemoteObject } from "./proxy/remote-object.js";
 
@@ -25,7 +25,9 @@ export class AsyncCalls {
     kwargs?: Readonly<Record<string, unknown>> | null,
     options: CallOptions = {},
   ): Future<unknown> {
-    return new Future(this.#run(method, args, kwargs, options));
+    // Captured now: a remote error then shows the line that made the call.
+    const site = captureCallSite(AsyncCalls.prototype.call);
+    return new Future(this.#run(method, args, kwargs, options, site));
   }
 
   async #run(
@@ -33,11 +35,14 @@ export class AsyncCalls {
     args: readonly unknown[],
     kwargs: Readonly<Record<string, unknown>> | null | undefined,
     options: CallOptions,
+    site: CallSite,
   ): Promise<unknown> {
     const copy = this.#proxy.$copy();
     try {
       await connectWhenWorkerFree(copy, options);
       return await copy.$call(method, args, kwargs, options);
+    } catch (error) {
+      throw atCallSite(error, site);
     } finally {
       copy.$release();
     }

@@ -4,6 +4,7 @@
  * exception, which comes back as the last result (Pyro4's `Pyro4.futures._ExceptionWrapper`,
  * revived by the proxy as an {@link ExceptionWrapper}).
  */
+import type { AnnotationsOption } from "./call-options.js";
 import { PyroError } from "./errors.js";
 import { Future } from "./future.js";
 import { MessageFlag } from "./protocol/constants.js";
@@ -30,6 +31,8 @@ export interface BatchSendOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds to wait for the results; default: the proxy's timeout. */
   readonly timeoutMs?: number;
+  /** Annotations for the batch's message, on top of the proxy's (a function: called for it). */
+  readonly annotations?: AnnotationsOption;
 }
 
 /**
@@ -108,6 +111,7 @@ export class BatchProxy {
       flags: MessageFlag.BATCH | (oneway ? MessageFlag.ONEWAY : 0),
       signal: options.signal,
       timeoutMs: options.timeoutMs,
+      annotations: options.annotations,
     });
     if (oneway) return undefined;
     return toResults(reply?.value, calls.length);

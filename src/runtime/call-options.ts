@@ -9,6 +9,16 @@ import { PyroError } from "./errors.js";
 export type AnnotationsInit =
   ReadonlyMap<string, Uint8Array | string> | Readonly<Record<string, Uint8Array | string>>;
 
+/**
+ * Annotations computed per request (Pyro4's overridable `_pyroAnnotations()`): called for
+ * every message the proxy sends (CONNECT, each call, each ping), so its result may change
+ * from one request to the next.
+ */
+export type AnnotationsFunction = () => AnnotationsInit;
+
+/** A proxy's or a call's annotations: fixed ones, or a function called per request. */
+export type AnnotationsOption = AnnotationsInit | AnnotationsFunction;
+
 /** Options of one remote call: `proxy.$call(name, args, kwargs, options)`. */
 export interface CallOptions {
   /** Abort the call. Once the request is written this closes the connection (see below). */
@@ -25,14 +35,27 @@ export interface CallOptions {
    * lists the method as `@oneway`.
    */
   oneway?: boolean | undefined;
-  /** Extra annotations for this request only, in addition to the proxy's `$annotations`. */
-  annotations?: AnnotationsInit | undefined;
+  /**
+   * Extra annotations for this request only, in addition to the proxy's `$annotations` (a
+   * key given here wins); a function is called when the request is made.
+   */
+  annotations?: AnnotationsOption | undefined;
 }
 
-/** Turn {@link AnnotationsInit} into the wire form, checking keys (4 ASCII characters). */
-export function toAnnotationMap(init: AnnotationsInit | undefined): Map<string, Uint8Array> {
+/**
+ * Annotations in the wire form, checking keys (4 ASCII characters); a function is called
+ * now and its result checked (a result that is not annotations is a `config` error).
+ */
+export function toAnnotationMap(option: AnnotationsOption | undefined): Map<string, Uint8Array> {
   const result = new Map<string, Uint8Array>();
+  const init = typeof option === "function" ? option() : option;
   if (init === undefined) return result;
+  if (typeof init !== "object" || init === null) {
+    throw new PyroError(
+      "config",
+      `the annotations function returned ${init === null ? "null" : typeof init}, not a Map or an object of annotations`,
+    );
+  }
   const entries = init instanceof Map ? init.entries() : Object.entries(init);
   for (const [key, value] of entries as Iterable<[string, Uint8Array | string]>) {
     if (!/^[\x20-\x7e]{4}$/.test(key)) {

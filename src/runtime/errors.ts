@@ -79,6 +79,15 @@ export class PyroError extends Error {
     this.remote = options.remote;
   }
 
+  /**
+   * The Python class of a remote exception, module-qualified as Python names it
+   * (`builtins.ValueError`, `__main__.PlaybackError`, `Pyro4.errors.NamingError`);
+   * `undefined` for a local error. The same as `remote.type`.
+   */
+  get pythonType(): string | undefined {
+    return this.remote?.type;
+  }
+
   /** True for the codes that are Pyro's `CommunicationError` or one of its subclasses. */
   get isCommunicationError(): boolean {
     return COMMUNICATION_CODES.has(this.code);
@@ -142,10 +151,11 @@ export function pythonTypeForCode(code: PyroErrorCode, errorsModule: string): st
 
 /**
  * Python's `str(exception)`: no args gives `""`, one arg gives that arg as text, several give
- * the tuple's repr.
+ * the tuple's repr; a `KeyError`'s single arg is shown as its repr, as Python does.
  */
-export function pythonExceptionMessage(args: readonly unknown[]): string {
+export function pythonExceptionMessage(args: readonly unknown[], pythonType = ""): string {
   if (args.length === 0) return "";
+  if (args.length === 1 && pythonType === "builtins.KeyError") return pythonRepr(args[0]);
   if (args.length === 1) return typeof args[0] === "string" ? args[0] : pythonRepr(args[0]);
   return `(${args.map(pythonRepr).join(", ")})`;
 }
@@ -164,12 +174,26 @@ function pythonRepr(value: unknown): string {
   }
 }
 
-/** Build the error for an exception that a daemon raised and sent back. */
+/**
+ * Build the error for an exception that a daemon raised and sent back: its message is what
+ * Python's `str(e)` prints, its Python class is {@link PyroError.pythonType}.
+ */
 export function remoteError(info: RemoteExceptionInfo): PyroError {
-  const shortType = info.type.slice(info.type.lastIndexOf(".") + 1);
-  const text = pythonExceptionMessage(info.args);
-  const message = text === "" ? `remote ${shortType}` : `remote ${shortType}: ${text}`;
+  const message = pythonExceptionMessage(info.args, info.type);
   return new PyroError(codeForPythonType(info.type), message, { remote: info });
+}
+
+/**
+ * Give a remote error the stack of the code that awaited the call: V8 records the awaiting
+ * async functions at this point, so the user's line shows up instead of only the runtime's
+ * reply handling. Called where an `async` runtime function rethrows; local errors keep
+ * the stack of where they happened.
+ */
+export function atCaller(error: unknown): unknown {
+  if (error instanceof PyroError && error.remote !== undefined) {
+    Error.captureStackTrace(error, atCaller);
+  }
+  return error;
 }
 
 /**
@@ -189,4 +213,30 @@ export function formatRemoteTraceback(error: unknown): string {
     `${body}\n` +
     " +--- End of remote traceback\n"
   );
+}
+
+/** Where a call was made: a stack captured when it started (see {@link atCallSite}). */
+export interface CallSite {
+  readonly stack?: string;
+}
+
+/**
+ * Capture where a call is being made, leaving out `skip` and the frames above it. For calls
+ * whose result reaches the caller through a `Future` (async calls and batches), where V8's
+ * async stack cannot follow.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function may be the boundary
+export function captureCallSite(skip: Function): CallSite {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, skip);
+  return site;
+}
+
+/** Give a remote error the stack of `site`, the call that it answers. */
+export function atCallSite(error: unknown, site: CallSite): unknown {
+  const frames = site.stack?.slice(site.stack.indexOf("\n"));
+  if (error instanceof PyroError && error.remote !== undefined && frames !== undefined) {
+    error.stack = `${error.name}: ${error.message}${frames}`;
+  }
+  return error;
 }

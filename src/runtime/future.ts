@@ -94,8 +94,15 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   /**
-   * Chain a computation on the result, as Pyro4's `then`: returns a new future holding what
-   * `onfulfilled` returns. Also makes the future a thenable, so `await future` works.
+   * Chain a computation on the result: returns a new future holding what `onfulfilled`
+   * returns (or `onrejected`, for an error). Also makes the future a thenable, so
+   * `await future` works.
+   *
+   * Unlike Pyro4's `FutureResult.then(call, *args, **kwargs)`, which calls
+   * `call(value, *args, **kwargs)` and changes the future in place, this takes one function
+   * (bind extra arguments with a closure: `f.then((v) => add(v, 1))`), leaves this future
+   * as it was and returns a new one, as a promise's `then` does; an error skips the
+   * `onfulfilled` steps until an `onrejected`, where Pyro4 skips every step.
    */
   then<U = T, E = never>(
     onfulfilled?: ((value: T) => U | PromiseLike<U>) | null,
@@ -126,7 +133,9 @@ export class Future<T> implements PromiseLike<T> {
  * cancelled first: Pyro4's `Future(callable)` object. Made by {@link Future.deferred}.
  */
 export class DeferredCall<A extends unknown[], R> {
-  readonly #fn: (...args: A) => R | PromiseLike<R>;
+  readonly #fn: (...args: A) => unknown;
+  /** Steps chained with {@link chain}, run on the result in order. */
+  readonly #chain: ((value: unknown) => unknown)[] = [];
   #delayMs = 0;
   #called = false;
   #started = false;
@@ -147,6 +156,18 @@ export class DeferredCall<A extends unknown[], R> {
     if (this.#cancelled) throw new Error("the future has been cancelled");
     this.#called = true;
     return new Future(this.#run(args));
+  }
+
+  /**
+   * Chain `fn` on the result before the call is started, as Pyro4's `Future.then`: the
+   * future that {@link call} returns then holds `fn`'s result. Returns this deferred call,
+   * now typed with the new result; throws once called. (Not named `then`: that would make
+   * a deferred call a thenable, which `await` would wait on forever.)
+   */
+  chain<U>(fn: (value: R) => U | PromiseLike<U>): DeferredCall<A, Awaited<U>> {
+    if (this.#called) throw new Error("the future has already been evaluated");
+    this.#chain.push(fn as (value: unknown) => unknown);
+    return this as unknown as DeferredCall<A, Awaited<U>>;
   }
 
   /**
@@ -182,7 +203,9 @@ export class DeferredCall<A extends unknown[], R> {
     }
     if (this.#cancelled) throw new Error("the future has been cancelled");
     this.#started = true;
-    return this.#fn(...args);
+    let value: unknown = await this.#fn(...args);
+    for (const step of this.#chain) value = await step(value);
+    return value as R;
   }
 
   /** Resolves false after `ms`, or true as soon as {@link delay} or {@link cancel} is called. */

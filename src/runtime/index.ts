@@ -23,6 +23,11 @@ export {
   type IterVariant,
   type BatchResults,
   type ItemOf,
+  type BatchMethod,
+  type BatchBuilder,
+  type BatchSettled,
+  type ClientCallOptions,
+  type ClientTarget,
 } from "./client.js";
 
 // Values and errors.
@@ -44,7 +49,12 @@ export type {
   HandshakeConnection,
 } from "./proxy/settings.js";
 export { createProxy, wrapProxy, type DynamicProxy, type RemoteMethod } from "./dynamic-proxy.js";
-export type { CallOptions, AnnotationsInit } from "./call-options.js";
+export type {
+  CallOptions,
+  AnnotationsInit,
+  AnnotationsFunction,
+  AnnotationsOption,
+} from "./call-options.js";
 export type { ObjectMetadata } from "./metadata.js";
 export { BatchProxy, BatchResultList, type BatchSendOptions } from "./batch.js";
 export type { AsyncCalls } from "./async-calls.js";

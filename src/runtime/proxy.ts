@@ -5,28 +5,22 @@
  *
  * A thin class over its parts (proxy/): the settings (one validated, frozen object that a
  * change replaces), the session (connection, lazy connect, sequence numbers, bind, release,
- * reconnect) and the call path (request, reply, retries). What it plugs in is explicit:
+ * reconnect), the call path (request, reply, retries), member access by name (metadata
+ * checks, attributes) and its class hooks (received proxies; proxies and typed clients sent
+ * as values). What it plugs in is explicit:
  * name-server resolution (naming/resolve.ts), remote iterators (stream.ts), batches and
  * async calls, each built on the {@link RemoteObject} interface it implements.
  */
 import { AsyncCalls } from "./async-calls.js";
 import { BatchProxy, ExceptionWrapper } from "./batch.js";
-import type { AnnotationsInit, CallOptions } from "./call-options.js";
+import type { AnnotationsFunction, AnnotationsOption, CallOptions } from "./call-options.js";
 import type { PyroConfig } from "./config.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
-import { MessageFlag } from "./protocol/constants.js";
 import { DEFAULT_PROTOCOL } from "./protocols.js";
-import { proxyState } from "./proxy/auto-proxy.js";
-import {
-  checkAttribute,
-  checkMethod,
-  invoke,
-  ping,
-  streamOf,
-  type InvokeOptions,
-  type InvokeReply,
-} from "./proxy/calls.js";
+import { invoke, ping, type InvokeOptions, type InvokeReply } from "./proxy/calls.js";
+import { callMethod, getAttribute, setAttribute } from "./proxy/member-access.js";
+import { proxyRegistry } from "./proxy/class-hooks.js";
 import { receivedProxy } from "./proxy/received-proxy.js";
 import { PROXY_TARGET, type OpenProxy, type RemoteObject } from "./proxy/remote-object.js";
 import { Session } from "./proxy/session.js";
@@ -37,7 +31,6 @@ import {
   type ProxyOptions,
   type ProxySettings,
 } from "./proxy/settings.js";
-import { emptyKwargs } from "./serializers/catalog.js";
 import type { SerializerName } from "./serializers/serializer.js";
 import { RemoteIterator } from "./stream.js";
 import type { URI } from "./uri.js";
@@ -46,22 +39,18 @@ import type { URI } from "./uri.js";
 export class PyroProxy implements RemoteObject {
   #settings: ProxySettings;
   readonly #session: Session;
+  /** The iterator over an item stream a call of this proxy started. */
+  readonly #openStream = (streamId: string) => new RemoteIterator(streamId, this);
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    const { dialect } = DEFAULT_PROTOCOL;
-    // On top of the user's registry, read live: hooks registered there later apply too.
-    const registry = options.registry?.derive() ?? dialect.createRegistry();
+    const registry = proxyRegistry(DEFAULT_PROTOCOL.dialect, options.registry, {
+      proxyClass: PyroProxy,
+      revive: (dict) => this.#revive(dict),
+      exceptionWrapper: (dict) => new ExceptionWrapper(dict["exception"]),
+    });
     this.#settings = proxySettings(uri, options, DEFAULT_PROTOCOL, registry);
     this.#session = new Session(options.knownMetadata ?? null, resolveForProxy);
-    registry.registerDictToClass(dialect.proxyClass, (dict) => this.#revive(dict));
-    registry.registerDictToClass(
-      dialect.exceptionWrapperClass,
-      (dict) => new ExceptionWrapper(dict["exception"]),
-    );
-    registry.registerClassToDict(PyroProxy, (value, serializerName) =>
-      dialect.proxyToDict(proxyState(unwrap(value), serializerName)),
-    );
   }
 
   /** The URI: the one given, or the resolved `PYRO:` URI once `$bind()` pinned it. */
@@ -138,11 +127,11 @@ export class PyroProxy implements RemoteObject {
     this.#settings = changeSettings(this.#settings, { correlationId: id });
   }
 
-  /** Custom annotations sent with every request (4-character keys). */
-  get $annotations(): ReadonlyMap<string, Uint8Array> {
+  /** Custom annotations sent with every request (4-character keys), or the function making them. */
+  get $annotations(): ReadonlyMap<string, Uint8Array> | AnnotationsFunction {
     return this.#settings.annotations;
   }
-  set $annotations(annotations: AnnotationsInit) {
+  set $annotations(annotations: AnnotationsOption) {
     this.#settings = changeSettings(this.#settings, { annotations });
   }
 
@@ -160,38 +149,32 @@ export class PyroProxy implements RemoteObject {
    * `undefined` once the request is written. A remote exception rejects with a
    * {@link PyroError} carrying `.remote` (type, args, attributes, traceback).
    */
-  async $call(
+  $call(
     method: string,
     args: readonly unknown[] = [],
     kwargs?: Readonly<Record<string, unknown>> | null,
     options: CallOptions = {},
   ): Promise<unknown> {
-    const settings = this.#settings;
-    const session = this.#session;
-    // Awaited only when metadata is wanted but not known yet (before the first connect).
-    const metadata = settings.metadata
-      ? (session.metadata ?? (await session.knownMetadata(settings, options)))
-      : null;
-    if (metadata !== null) checkMethod(metadata, method, this.$uri);
-    const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
-    const flags = oneway ? MessageFlag.ONEWAY : 0;
-    const reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
-    if (reply === undefined) return undefined;
-    const streamId = streamOf(reply, settings);
-    return streamId === undefined ? reply.value : new RemoteIterator(streamId, this);
+    return callMethod(
+      this.#session,
+      this.#settings,
+      this.$uri,
+      method,
+      args,
+      kwargs,
+      options,
+      this.#openStream,
+    );
   }
 
   /** Read a remote attribute (an exposed Python property). */
-  async $get(name: string, options: CallOptions = {}): Promise<unknown> {
-    await checkAttribute(this.#session, this.#settings, name, options, this.$uri);
-    const kwargs = emptyKwargs(this.$serializer);
-    return (await this.$invoke("__getattr__", [name], kwargs, options))?.value;
+  $get(name: string, options: CallOptions = {}): Promise<unknown> {
+    return getAttribute(this.#session, this.#settings, this.$uri, name, options);
   }
 
   /** Write a remote attribute (an exposed Python property with a setter). */
-  async $set(name: string, value: unknown, options: CallOptions = {}): Promise<void> {
-    await checkAttribute(this.#session, this.#settings, name, options, this.$uri);
-    await this.$invoke("__setattr__", [name, value], emptyKwargs(this.$serializer), options);
+  $set(name: string, value: unknown, options: CallOptions = {}): Promise<void> {
+    return setAttribute(this.#session, this.#settings, this.$uri, name, value, options);
   }
 
   /** Record calls to send together as one message (a batch): see {@link BatchProxy}. */
@@ -284,11 +267,6 @@ export class PyroProxy implements RemoteObject {
     const { uri, options } = receivedProxy(state, this.#settings, here);
     return new PyroProxy(uri, options);
   }
-}
-
-/** The real proxy behind `value` (itself, or the target of a `createProxy` wrapper). */
-function unwrap(value: object): PyroProxy {
-  return (value as { [PROXY_TARGET]: PyroProxy })[PROXY_TARGET];
 }
 
 /** A proxy, for the name-server functions (they reach the name server through one). */

@@ -34,7 +34,7 @@ describe("pyrogen --source", { timeout: 90_000 }, () => {
     const code = await readFile(out, "utf8");
     expect(code).toContain("// source: Python source only");
     expect(code).toContain("play(song: unknown, loop?: boolean): Promise<unknown>;");
-    expect(code).toContain("uri: string | pyrogen.URI,\n");
+    expect(code).toContain("uri: pyrogen.ClientTarget,\n");
     expect(code).not.toMatch(/^ {2}uri: "/m);
     expect(code).toContain("/** The remote object as its Python source exposes it: the names");
   });

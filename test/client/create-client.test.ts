@@ -45,9 +45,11 @@ beforeAll(async () => {
 afterAll(() => python.stopAll());
 
 describe("createClient", () => {
-  it("builds a prototype-less object with one member per name, minus reserved names", () => {
+  it("builds an object with no inherited members, one member per name, minus reserved names", () => {
     const client = createClient<Music>(descriptor, { uri });
-    expect(Object.getPrototypeOf(client)).toBe(null);
+    // Its prototype marks it as a client (so it travels as its proxy) and has no members.
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(client))).toBe(null);
+    expect(Object.getOwnPropertyNames(Object.getPrototypeOf(client))).toEqual(["constructor"]);
     expect(Object.keys(client)).toEqual(
       expect.arrayContaining([
         "play",
@@ -92,7 +94,8 @@ describe("createClient", () => {
       ]);
       await expect(failed).rejects.toMatchObject({
         code: "remote",
-        message: "remote PlaybackError: in a batch",
+        message: "in a batch",
+        pythonType: "__main__.PlaybackError",
       });
       await expect(client.$batch(() => ["not a call"] as unknown as [])).rejects.toThrow(
         "$batch: the callback must return calls made on its argument",

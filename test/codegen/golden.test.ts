@@ -22,10 +22,11 @@ const CASES = [
   "music-annotated",
   "music-docstrings",
   "zoo",
+  "shop",
 ] as const;
 type CaseName = (typeof CASES)[number];
 /** The cases whose names come from a metadata snapshot (the others read Python source). */
-const SNAPSHOT_CASES = ["music", "hostile"] as const;
+const SNAPSHOT_CASES = ["music", "hostile", "shop"] as const;
 
 const python = new PythonProcesses();
 const uris = new Map<CaseName, string>();
@@ -193,6 +194,39 @@ describe("expected modules against their live daemons", () => {
       );
     }
   }, 120_000);
+
+  it("shop: sessions, per-request annotations, returned proxies and callbacks, typed client only", async () => {
+    const r = await usage("shop");
+    // The annotations function runs per request: each call saw a new number.
+    expect(r["first"]).not.toBe(r["second"]);
+    expect(Number(r["second"])).toBe(Number(r["first"]) + 1);
+    expect(r["requests"]).toBeGreaterThan(Number(r["second"]));
+    expect(r["welcome"]).toEqual({ welcome: "alice" });
+    expect(r["whoami"]).toEqual({ session: "alice", request: null });
+    expect(r["asBob"]).toEqual({ session: "alice", request: "bob" });
+    // The returned Cart is a typed client; passed back as an argument it is its proxy.
+    expect([r["count"], r["total"]]).toEqual([2, 5]);
+    expect(r["settled"]).toEqual({ values: [5], completed: 1, error: "sold out" });
+    expect(r["contents"]).toEqual([["apple", "bread", "cheese"]]);
+    expect(r["cartUser"]).toBe("alice");
+    expect(r["paid"]).toBe(10);
+    // Python called the TypeScript listener, keyword arguments arriving as Kwargs.
+    expect(r["receipt"]).toBe("receipt #1");
+    expect(r["payments"]).toEqual([{ total: 10, user: "alice", items: 3 }]);
+    expect(r["notes"]).toEqual(["see you"]);
+    expect(r["steps"]).toEqual([
+      { value: "apple", done: false },
+      { value: "bread", done: false },
+    ]);
+    expect(r["paidByAlice"]).toBe(10);
+    expect(r["logged"]).toEqual(["hello"]);
+    expect(r["aborted"]).toBe("aborted");
+    expect(r["missing"]).toEqual({ message: "'nope'", type: "builtins.KeyError", here: true });
+    expect(r["objectId"]).toBe("shop");
+    expect(r["timeoutMs"]).toBe(5000);
+    expect(r["shared"]).toBe(true);
+    expect(r["carol"]).toEqual({ session: "carol", request: null });
+  }, 60_000);
 
   it("hostile: every hostile name reaches the method of that exact name", async () => {
     const r = await usage("hostile");

@@ -3,6 +3,7 @@
  * exposure they declare (registration API; the decorator syntax has its own test).
  */
 import type { ExposeSpec } from "../../src/runtime/daemon/expose.js";
+import type { Kwargs } from "../../src/runtime/kwargs.js";
 
 /** A Python-style exception raised from TypeScript: `name` picks the Python builtin. */
 export class ValueError extends Error {
@@ -22,8 +23,9 @@ export class Calculator {
     return a + b;
   }
 
-  greet(name: string, options: { greeting?: string } = {}): string {
-    return `${options.greeting ?? "hello"} ${name}`;
+  /** Python's `greet("pyro", greeting="hi")` passes its keyword arguments as a `Kwargs`. */
+  greet(name: string, options?: Kwargs<{ greeting?: string }>): string {
+    return `${options?.values.greeting ?? "hello"} ${name}`;
   }
 
   async slow(x: number): Promise<number> {

@@ -1,8 +1,9 @@
 /**
  * Type-checks documentation examples with the TypeScript compiler API, in memory, against
- * the real runtime: `@pyrogen/runtime` is mapped to `src/runtime/index.ts`, and `./music.js`
+ * the real runtime: `@pyrogen/runtime` is mapped to `src/runtime/index.ts`, `./music.js`
  * (the module the README generates) is the golden music client
- * `fixtures/codegen/music/expected/music-server.ts`.
+ * `fixtures/codegen/music/expected/music-server.ts`, and `./shop.js` and `./cart.js` are the
+ * golden shop modules (`fixtures/codegen/shop/expected/`).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +12,11 @@ import { ROOT } from "../harness/python.js";
 
 /** The golden generated music client the examples import as `./music.js`. */
 export const MUSIC_CLIENT = path.join(ROOT, "fixtures/codegen/music/expected/music-server.ts");
+/** The golden shop modules the examples import as `./shop.js` and `./cart.js`. */
+export const SHOP_MODULES = ["shop", "cart"].map((name) => ({
+  name,
+  file: path.join(ROOT, `fixtures/codegen/shop/expected/${name}.ts`),
+}));
 /** The runtime entry point `@pyrogen/runtime` stands for. */
 export const RUNTIME_ENTRY = path.join(ROOT, "src/runtime/index.ts");
 
@@ -44,6 +50,9 @@ export function typeCheckSnippets(snippets: ReadonlyMap<string, string>): Map<st
     names.set(file, name);
   }
   files.set(path.join(HERE, "music.ts"), readFileSync(MUSIC_CLIENT, "utf8"));
+  for (const { name, file } of SHOP_MODULES) {
+    files.set(path.join(HERE, `${name}.ts`), readFileSync(file, "utf8"));
+  }
 
   const host = ts.createCompilerHost(OPTIONS);
   const { fileExists, readFile, getSourceFile } = host;

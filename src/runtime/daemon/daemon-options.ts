@@ -85,7 +85,10 @@ export interface DaemonOptions {
   readonly streamLingerMs?: number;
   /** Where callback exceptions and failed oneway calls are logged (default `console.error`). */
   readonly logger?: DaemonLogger;
-  /** The class registry of the daemon's serializers (default a fresh one); it gets the proxy hooks. */
+  /**
+   * The class registry of the daemon's serializers (default: one on top of
+   * `ClassRegistry.default`); it gets the proxy hooks.
+   */
   readonly registry?: ClassRegistry;
 }
 

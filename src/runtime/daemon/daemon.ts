@@ -7,7 +7,7 @@
  * ```ts
  * const daemon = await Daemon.start({ host: "127.0.0.1" });
  * const uri = daemon.register(new Listener());          // @expose-decorated class
- * const server = new PyroProxy(serverUri, { registry: daemon.registry });
+ * const server = new PyroProxy(serverUri);               // no wiring needed
  * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
  * ```
  */
@@ -16,7 +16,7 @@ import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import type { Socket } from "node:net";
 import { config as globalConfig } from "../config.js";
 import { PyroError } from "../errors.js";
-import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
+import { ClassRegistry, type AnyClass } from "../serializers/class-registry.js";
 import {
   createSerializer,
   isSerializerName,
@@ -97,7 +97,11 @@ export class Daemon implements ProxySource {
   #refusing = 0;
   #closing: Promise<void> | undefined;
 
-  /** The class registry of the daemon's serializers; pass it to proxies (`{ registry: daemon.registry }`). */
+  /**
+   * The class registry of the daemon's serializers. Objects registered here travel as
+   * callback proxies through every proxy of the process (through `ClassRegistry.default`);
+   * passing it to a proxy (`{ registry: daemon.registry }`) is still possible.
+   */
   readonly registry: ClassRegistry;
 
   private constructor(
@@ -118,8 +122,13 @@ export class Daemon implements ProxySource {
       lifetimeMs: options.streamLifetimeMs ?? 0,
       lingerMs: options.streamLingerMs ?? 30_000,
     });
-    this.registry = options.registry ?? this.#protocol.dialect.createRegistry();
+    this.registry =
+      options.registry ??
+      new ClassRegistry(ClassRegistry.default, this.#protocol.dialect.createRegistry());
     this.attach(this.registry);
+    // Every proxy of the process reads the default registry: objects registered here travel
+    // as callback proxies without any wiring.
+    this.attach(ClassRegistry.default);
     const daemonObject = new DaemonObject({
       exposureOf: (id) => this.#objects.get(id)?.exposure,
       registeredIds: () => [...this.#objects.keys()],

@@ -3,6 +3,7 @@
  * name is exposed, call it (or read/write an attribute, or run a batch), and say what the
  * reply must be. Knows nothing about sockets or serializers.
  */
+import { Kwargs } from "../kwargs.js";
 import { PyroError } from "../errors.js";
 import type { ClassDialect, InvokeCall } from "../protocol/wire-protocol.js";
 import { callExposedMethod, readExposedAttribute, writeExposedAttribute } from "./call-sites.js";
@@ -61,7 +62,8 @@ function resolveMethod(entry: Registered, name: string): (...args: unknown[]) =>
 
 /**
  * The argument list for a TypeScript method: the positional args, then — only when the
- * caller passed keyword arguments — one plain object holding them.
+ * caller passed keyword arguments — one {@link Kwargs} holding them, so a method tells them
+ * apart from a dict passed positionally (`args.at(-1) instanceof Kwargs`).
  */
 function argumentList(vargs: unknown, kwargs: unknown): unknown[] {
   if (!Array.isArray(vargs)) {
@@ -74,7 +76,7 @@ function argumentList(vargs: unknown, kwargs: unknown): unknown[] {
   const entries = kwargs instanceof Map ? kwargs.size : Object.keys(kwargs).length;
   return entries === 0
     ? vargs
-    : [...vargs, kwargs instanceof Map ? Object.fromEntries(kwargs) : kwargs];
+    : [...vargs, new Kwargs(kwargs instanceof Map ? Object.fromEntries(kwargs) : kwargs)];
 }
 
 function attributeName(vargs: unknown): string {

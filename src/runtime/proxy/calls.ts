@@ -17,7 +17,7 @@ import { giveBack } from "../serializers/scratch.js";
 import type { URI } from "../uri.js";
 import type { Connection } from "./connection.js";
 import { callTimeout, NO_ANNOTATIONS, type Session } from "./session.js";
-import type { ProxySettings } from "./settings.js";
+import { settingsAnnotations, type ProxySettings } from "./settings.js";
 
 /** Options of `PyroProxy.$invoke`: call options plus the raw message details. */
 export interface InvokeOptions extends CallOptions {
@@ -299,9 +299,10 @@ function requestAnnotations(
   settings: ProxySettings,
   options: CallOptions,
 ): Map<string, Uint8Array> {
+  const own = settingsAnnotations(settings);
   // Nothing to add: send the proxy's own map (nothing downstream modifies a message's map).
-  if (options.annotations === undefined) return settings.annotations;
-  const annotations = new Map(settings.annotations);
+  if (options.annotations === undefined) return own;
+  const annotations = new Map(own);
   for (const [key, value] of toAnnotationMap(options.annotations)) annotations.set(key, value);
   return annotations;
 }

@@ -15,7 +15,7 @@ import { directReadsOf } from "../transport/direct-reads.js";
 import { openDirectStream } from "../transport/open-stream.js";
 import type { URI } from "../uri.js";
 import { connectRejected } from "./connect-errors.js";
-import type { ProxySettings } from "./settings.js";
+import { settingsAnnotations, type ProxySettings } from "./settings.js";
 
 /** Where and when to connect. */
 export interface ConnectTarget {
@@ -54,7 +54,7 @@ export async function openConnection(
       seq: target.seq,
       handshake: settings.handshake,
       objectId: settings.metadata ? uri.object : null,
-      annotations: settings.annotations,
+      annotations: settingsAnnotations(settings),
       correlationId: settings.correlation,
     });
     let reply;

@@ -46,3 +46,15 @@ export type OpenProxy = (uri: string | URI, options: ProxyOptions) => RemoteObje
 
 /** Reach the real proxy behind a wrapper (e.g. the JS Proxy of `createProxy`). */
 export const PROXY_TARGET: unique symbol = Symbol("pyrogen.proxyTarget");
+
+/**
+ * The base of typed clients (client.ts). Its prototype has no members (not even
+ * `Object.prototype`'s), so every member of a client is its own; the class exists so that
+ * a client passed as a call argument is recognised (by a class hook on this class) and
+ * travels as the proxy its {@link PROXY_TARGET} names.
+ */
+export abstract class ProxyFacade {
+  /** The proxy behind the client. */
+  abstract readonly [PROXY_TARGET]: RemoteObject;
+}
+Object.setPrototypeOf(ProxyFacade.prototype, null);

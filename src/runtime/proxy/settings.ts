@@ -8,7 +8,8 @@ import {
   checkTimeout,
   correlationBytes,
   toAnnotationMap,
-  type AnnotationsInit,
+  type AnnotationsFunction,
+  type AnnotationsOption,
 } from "../call-options.js";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
@@ -87,8 +88,11 @@ export interface ProxyOptions {
   registry?: ClassRegistry;
   /** A UUID sent as correlation id (`CORR`) with every request; `null` = none. */
   correlationId?: string | null;
-  /** Custom annotations sent with every request. */
-  annotations?: AnnotationsInit;
+  /**
+   * Custom annotations sent with every request; a function is called for each request
+   * (Pyro4's overridable `_pyroAnnotations()`), e.g. to send the current user or a token.
+   */
+  annotations?: AnnotationsOption;
   /** Where defaults are read from (default: the global `config`). */
   config?: PyroConfig;
 }
@@ -119,8 +123,8 @@ export interface ProxySettings {
   readonly correlationId: string | null;
   /** The correlation id's 16 bytes, `undefined` without one. */
   readonly correlation: Uint8Array | undefined;
-  /** Annotations sent with every request. */
-  readonly annotations: Map<string, Uint8Array>;
+  /** Annotations sent with every request: fixed, or a function called per request. */
+  readonly annotations: Map<string, Uint8Array> | AnnotationsFunction;
 }
 
 const DEFAULT_HANDSHAKE = "hello";
@@ -166,7 +170,7 @@ export function proxySettings(
     tls: options.tls,
     correlationId,
     correlation: correlationId === null ? undefined : correlationBytes(correlationId),
-    annotations: toAnnotationMap(options.annotations),
+    annotations: annotationsSetting(options.annotations),
   });
 }
 
@@ -207,7 +211,7 @@ export interface SettingsChange {
   hmacKey?: string | Uint8Array | null;
   handshake?: unknown;
   correlationId?: string | null;
-  annotations?: AnnotationsInit;
+  annotations?: AnnotationsOption;
 }
 
 /** `settings` with one change, validated as the matching `$` setter names it. */
@@ -226,8 +230,21 @@ export function changeSettings(settings: ProxySettings, change: SettingsChange):
       change.correlationId === null ? undefined : correlationBytes(change.correlationId);
     next.correlationId = change.correlationId;
   }
-  if (change.annotations !== undefined) next.annotations = toAnnotationMap(change.annotations);
+  if (change.annotations !== undefined) next.annotations = annotationsSetting(change.annotations);
   return Object.freeze(next);
+}
+
+/** Fixed annotations checked now; a function is kept and called per request. */
+function annotationsSetting(
+  option: AnnotationsOption | undefined,
+): Map<string, Uint8Array> | AnnotationsFunction {
+  return typeof option === "function" ? option : toAnnotationMap(option);
+}
+
+/** The annotations of one request under `settings` (a function's are computed now). */
+export function settingsAnnotations(settings: ProxySettings): Map<string, Uint8Array> {
+  const { annotations } = settings;
+  return typeof annotations === "function" ? toAnnotationMap(annotations) : annotations;
 }
 
 function makeSerializer(name: string, registry: ClassRegistry): Serializer {

@@ -2,10 +2,11 @@
  * Pyro's class dicts: how objects that no serializer can carry travel as
  * `{"__class__": "module.Class", ...}` dicts, and how such dicts come back to life.
  *
- * A registry is held per serializer instance (never global), so two proxies can use
- * different custom classes without seeing each other's hooks. The hooks for Pyro's own
- * classes (URIs, proxies, errors sent as values) are a protocol generation's: its
- * dialect's `createRegistry()` starts with them.
+ * Hooks for the application's classes go in the process-wide {@link ClassRegistry.default}
+ * (Pyro4's `SerializerBase.register_class_to_dict` / `register_dict_to_class`), which every
+ * proxy and daemon reads live; a proxy's `registry` option adds hooks of its own on top. The
+ * hooks for Pyro's own classes (URIs, proxies, errors sent as values) are a protocol
+ * generation's: its dialect's `createRegistry()` starts with them.
  */
 import { PyroError, remoteError } from "../errors.js";
 import { setDictEntry } from "../values.js";
@@ -25,16 +26,28 @@ export type AnyClass = abstract new (...args: any[]) => object;
 
 /**
  * Hooks from classes to dicts (sending) and from `__class__` names to values (receiving).
- * A registry made with {@link ClassRegistry.derive} also reads its parent's hooks, live.
+ * A registry reads the hooks of the registries it was made on top of (its parents), live:
+ * its own hooks win, then each parent's in order.
  */
 export class ClassRegistry {
+  /**
+   * The process-wide registry (Pyro4's `SerializerBase` class registry): hooks registered
+   * here apply to every proxy and daemon of the process, including ones made earlier;
+   * a proxy's or daemon's own `registry` option wins over it. Objects registered with any
+   * `Daemon` also travel through it as callback proxies.
+   */
+  static readonly default: ClassRegistry = new ClassRegistry();
+
   readonly #toDict = new Map<AnyClass, ClassToDict>();
   readonly #fromDict = new Map<string, DictToClass>();
-  readonly #parent: ClassRegistry | undefined;
+  readonly #parents: readonly ClassRegistry[];
 
-  /** An empty registry (no hooks at all; a dialect's `createRegistry()` has Pyro's own). */
-  constructor(parent?: ClassRegistry) {
-    this.#parent = parent;
+  /**
+   * A registry with no hooks of its own, reading those of `parents` (none: an empty one; a
+   * dialect's `createRegistry()` has Pyro's own).
+   */
+  constructor(...parents: ClassRegistry[]) {
+    this.#parents = parents;
   }
 
   /** Send instances of `cls` (and its subclasses) as what `toDict` returns. */
@@ -63,7 +76,7 @@ export class ClassRegistry {
 
   /** A new registry with the same hooks, to be changed independently. */
   clone(): ClassRegistry {
-    const copy = new ClassRegistry(this.#parent);
+    const copy = new ClassRegistry(...this.#parents);
     for (const [cls, fn] of this.#toDict) copy.#toDict.set(cls, fn);
     for (const [name, fn] of this.#fromDict) copy.#fromDict.set(name, fn);
     return copy;
@@ -80,14 +93,22 @@ export class ClassRegistry {
 
   #classHook(cls: AnyClass): ClassToDict | undefined {
     const own = this.#toDict.get(cls);
-    if (own !== undefined || this.#parent === undefined) return own;
-    return this.#parent.#classHook(cls);
+    if (own !== undefined) return own;
+    for (const parent of this.#parents) {
+      const inherited = parent.#classHook(cls);
+      if (inherited !== undefined) return inherited;
+    }
+    return undefined;
   }
 
   #dictHook(className: string): DictToClass | undefined {
     const own = this.#fromDict.get(className);
-    if (own !== undefined || this.#parent === undefined) return own;
-    return this.#parent.#dictHook(className);
+    if (own !== undefined) return own;
+    for (const parent of this.#parents) {
+      const inherited = parent.#dictHook(className);
+      if (inherited !== undefined) return inherited;
+    }
+    return undefined;
   }
 
   /**
@@ -106,8 +127,8 @@ export class ClassRegistry {
     throw new PyroError(
       "serialize",
       `don't know how to serialize class ${name} using serializer ${serializerName}; ` +
-        "register it with registerClassToDict, or pass a plain object (to pass it as a callback " +
-        "object, register it in a Daemon and give the proxy `registry: daemon.registry`)",
+        "register it with ClassRegistry.default.registerClassToDict, or pass a plain object (to " +
+        "pass it as a callback object, register it with a Daemon: daemon.register(object))",
     );
   }
 
