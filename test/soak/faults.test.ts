@@ -183,9 +183,15 @@ describe("a daemon that dies or freezes mid-call", () => {
     const errors = await Promise.all(calls);
     expect(errors[0]!.code).toBe("connection-closed");
     expect(new Set(errors).size).toBe(1);
+    // The proxy forgot the dead connection: the next call connects afresh. That connect is
+    // refused, unless another test's server took the freed port meanwhile and closed on us.
     const after = await failure(proxy.$call("echo", ["after"]));
-    expect(after.code).toBe("communication");
-    expect(after.message).toMatch(/^cannot connect to/);
+    expect(after).not.toBe(errors[0]);
+    expect(after.message).not.toMatch(/since the last call/);
+    if (after.code !== "connection-closed") {
+      expect(after.code).toBe("communication");
+      expect(after.message).toMatch(/^cannot connect to/);
+    }
     await victim.stop();
   });
 
