@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- part…]`: runs each benchmark part (all of them without arguments),
- * prints its table and writes `bench/results/<part>.json`.
+ * prints its table and writes `bench/results/<part>.json`, keeping the run before as
+ * `<part>.previous.json` so that two runs can be compared (`bench/compare.ts`).
  */
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { printTable, type BenchRow } from "./lib.js";
@@ -20,10 +21,15 @@ for (const name of requested) {
     process.exit(2);
   }
 }
-await mkdir(path.join(here, "results"), { recursive: true });
+const results = path.join(here, "results");
+await mkdir(results, { recursive: true });
 for (const name of requested.length > 0 ? requested : available) {
   const part = (await import(path.join(partsDir, `${name}.ts`))) as { run(): Promise<BenchRow[]> };
+  const started = Date.now();
   const rows = await part.run();
   printTable(name, rows);
-  await writeFile(path.join(here, "results", `${name}.json`), JSON.stringify(rows, null, 2) + "\n");
+  console.log(`(${name}: ${((Date.now() - started) / 60_000).toFixed(1)} min)`);
+  const file = path.join(results, `${name}.json`);
+  await rename(file, path.join(results, `${name}.previous.json`)).catch(() => undefined);
+  await writeFile(file, JSON.stringify(rows, null, 2) + "\n");
 }
