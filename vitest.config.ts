@@ -1,6 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // In-process tests run the CLI on the runtime's source, like the tests of the runtime
+    // itself (one copy of its classes); the built package is tested from its files.
+    alias: {
+      "@pyrogen/runtime": fileURLToPath(new URL("src/runtime/index.ts", import.meta.url)),
+    },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Loopback-only Pyro4 settings for the runtime and every child process.

@@ -147,7 +147,8 @@ export function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(start), ...items.slice(0, start)];
 }
 
-function format(value: number | null): string {
+/** A figure as the tables and charts show it: three significant digits or so; `-` for none. */
+export function formatFigure(value: number | null): string {
   if (value === null) return "-";
   if (Math.abs(value) >= 100) return value.toFixed(0);
   if (Math.abs(value) >= 10) return value.toFixed(1);
@@ -156,7 +157,7 @@ function format(value: number | null): string {
 
 /** A ratio as printed: 1.23x. */
 export function formatRatio(value: number | null): string {
-  return value === null ? "-" : `${format(value)}x`;
+  return value === null ? "-" : `${formatFigure(value)}x`;
 }
 
 /**
@@ -177,8 +178,12 @@ export function legend(rows: readonly BenchRow[]): string {
   return lines.join("\n");
 }
 
-/** Print rows as an aligned table, the targets and their verdicts beside them. */
-export function printTable(part: string, rows: readonly BenchRow[]): void {
+/**
+ * Rows as an aligned text table (a header, a rule, a line per row), the targets and their
+ * verdicts beside the judged rows, the legend, and the judged rows again with how many
+ * targets were met; no trailing newline.
+ */
+export function tableText(rows: readonly BenchRow[]): string {
   const header = ["case", "serializer", "metric", "pyrogen", "baseline", "ratio", "spread"];
   const judged = rows.some((r) => r.target !== undefined);
   if (judged) header.push("target", "verdict");
@@ -187,10 +192,10 @@ export function printTable(part: string, rows: readonly BenchRow[]): void {
       r.case,
       r.serializer,
       r.metric,
-      format(r.pyrogen),
-      format(r.python),
+      formatFigure(r.pyrogen),
+      formatFigure(r.python),
       formatRatio(r.ratio),
-      r.spread ? `${format(r.spread.low)}–${format(r.spread.high)}` : "",
+      r.spread ? `${formatFigure(r.spread.low)}–${formatFigure(r.spread.high)}` : "",
     ];
     if (judged) line.push(r.target ?? "", r.verdict ?? "");
     return line;
@@ -201,36 +206,40 @@ export function printTable(part: string, rows: readonly BenchRow[]): void {
       .map((v, i) => (i < 3 || i > 6 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
       .join("  ")
       .trimEnd();
-  console.log(`\n== ${part} ==`);
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const c of cells) console.log(line(c));
-  console.log(legend(rows));
-  if (judged) printVerdicts(rows);
+  const lines = [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)];
+  lines.push(legend(rows));
+  if (judged) lines.push(verdictsText(rows));
+  return lines.join("\n");
 }
 
-/** The judged rows again, one line each, and how many targets were met. */
-function printVerdicts(rows: readonly BenchRow[]): void {
+/** Print rows as an aligned table, the targets and their verdicts beside them. */
+export function printTable(part: string, rows: readonly BenchRow[]): void {
+  console.log(`\n== ${part} ==`);
+  console.log(tableText(rows));
+}
+
+/** The judged rows again, one line each, after how many targets were met. */
+function verdictsText(rows: readonly BenchRow[]): string {
   const judged = rows.filter((r) => r.verdict !== undefined);
   const cells = judged.map((r) => [
     `${r.case} ${r.serializer} ${r.metric}`,
     formatRatio(r.ratio),
-    r.spread ? `(${format(r.spread.low)}–${format(r.spread.high)})` : "",
+    r.spread ? `(${formatFigure(r.spread.low)}–${formatFigure(r.spread.high)})` : "",
     r.target ?? "",
     r.verdict ?? "",
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
   const count = (v: Verdict) => judged.filter((r) => r.verdict === v).length;
   const without = count("no figure");
-  console.log(
+  const lines = [
     `targets: ${count("met")} met, ${count("missed")} missed` +
       (without > 0 ? `, ${without} without a figure` : ""),
-  );
-  for (const c of cells) {
-    const [what, ratio, spread, target, verdict] = c;
-    console.log(
+  ];
+  for (const [what, ratio, spread, target, verdict] of cells) {
+    lines.push(
       `  ${what!.padEnd(widths[0]!)}  ${ratio!.padStart(widths[1]!)} ${spread!.padEnd(widths[2]!)}  ` +
         `${target!.padEnd(widths[3]!)}  ${verdict}`,
     );
   }
+  return lines.join("\n");
 }

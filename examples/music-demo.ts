@@ -1,19 +1,24 @@
 /**
  * The demo program (`npm run demo`): uses the client that pyrogen generated from the live
- * music server (examples/music-server.generated.ts) — calls, attributes, a oneway call, a
- * batch, an async call, an iterator and a remote exception with its remote traceback.
+ * music server and its Python source (examples/music-server.generated.ts) — typed calls and
+ * attributes without a cast, a oneway call, a batch, an async call, an iterator and a
+ * remote exception with its remote traceback.
  */
-import { formatRemoteTraceback, kwargs, PyroError } from "pyrogen/runtime";
+import { formatRemoteTraceback, PyroError } from "@pyrogen/runtime";
 import { connectMusicServer } from "./music-server.generated.js";
 
 const music = connectMusicServer(); // PYRONAME:example.musicserver, via the name server
 try {
-  console.log("songs:          ", await music.list_songs());
-  console.log("play:           ", await music.play("Wonderwall", kwargs({ loop: true })));
+  // Types inferred from the unannotated server: list_songs() → list[str], play() → str, …
+  const songs: string[] = await music.list_songs();
+  console.log("songs:          ", songs);
+  const description: string = await music.play("Wonderwall", true); // loop: bool, its default's
+  console.log("play:           ", description);
   console.log("current song:   ", await music.current_song());
 
-  console.log("volume:         ", await music.volume);
-  await music.$set("volume", 8);
+  const volume: number = await music.volume;
+  console.log("volume:         ", volume);
+  await music.$set("volume", 8); // `status` has no setter: $set("status", …) does not compile
   console.log("volume after set:", await music.volume);
 
   await music.stop(); // oneway: resolves as soon as the call is sent

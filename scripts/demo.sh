@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: start the bundled music server and a Pyro4 name server on 127.0.0.1,
-# generate the server's typed client with `pyrogen PYRONAME:example.musicserver`, compile
-# and run examples/music-demo.ts with it, then stop both servers (also on failure).
+# generate the server's typed client with `pyrogen PYRONAME:example.musicserver --source
+# fixtures/musicserver/server.py` (names from the daemon, types from the Python source),
+# compile and run examples/music-demo.ts with it, then stop both servers (also on failure).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-env.sh
@@ -49,8 +50,10 @@ wait_for "the music server" grep -q '^READY ' "$work/server.log"
 echo "demo: music server registered as example.musicserver (pid ${pids[1]})"
 
 export PYRO_NS_PORT=$ns_port
-echo "demo: \$ pyrogen PYRONAME:example.musicserver -n MusicServer -o examples/music-server.generated.ts"
-node bin/pyrogen.js PYRONAME:example.musicserver -n MusicServer -o examples/music-server.generated.ts
+echo "demo: \$ pyrogen PYRONAME:example.musicserver --source fixtures/musicserver/server.py -o examples/music-server.generated.ts"
+node bin/pyrogen.js PYRONAME:example.musicserver --source fixtures/musicserver/server.py \
+  -o examples/music-server.generated.ts
+echo "demo: the server's source has no annotations: pyright inferred the types above"
 
 echo "demo: compiling examples/music-demo.ts (tsc --strict)"
 npx tsc -p examples/tsconfig.json

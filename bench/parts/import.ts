@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- import`: what loading the client costs a fresh process. pyrogen:
- * `await import("pyrogen/runtime")` (the bundled file users get); Python: `import Pyro4`.
+ * `await import("@pyrogen/runtime")` (the bundled file users get); Python: `import Pyro4`.
  * Metrics: the import alone, timed inside the process, and the whole process (start,
  * import, exit) timed from outside. Row `import-modules` imports the runtime's separate
  * modules instead (`dist/runtime/index.js`, what the bundle is built from), to show what
@@ -62,7 +62,7 @@ export async function run(): Promise<BenchRow[]> {
     1,
     ROUNDS,
     async () => ({
-      bundle: await nodeImport("pyrogen/runtime"),
+      bundle: await nodeImport("@pyrogen/runtime"),
       modules: await nodeImport(modules),
       bareNode: await bareNode(),
     }),

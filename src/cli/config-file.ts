@@ -10,6 +10,8 @@ import { typeNameProblem } from "../codegen/names.js";
 import { typeOverridesSchema } from "../codegen/overrides.js";
 import { connectionSchema } from "./connection-options.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { parseJsonText } from "./json-text.js";
+import { fileError } from "./write-file.js";
 
 const targetSchema = connectionSchema.extend({
   /** Type name in the module (default: from the object name). */
@@ -63,22 +65,17 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new CliError(
-      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; ` +
-        "check the path given to --config",
-      EXIT.usage,
-      { cause: error },
-    );
+    throw await fileError("read", "config file", file, error, "--config");
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
+  const json = parseJsonText(text);
+  if (!json.ok) {
+    const { line, column, message } = json.problem;
     throw new CliError(
-      `${file}: not valid JSON (${(error as Error).message}); the config file is JSON`,
+      `${file}:${line}:${column}: not valid JSON (${message}); the config file is JSON`,
       EXIT.usage,
     );
   }
+  const raw = json.value;
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
@@ -104,6 +101,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
       }
     }
   }
+  sameOutputs(file, config.targets);
   const dir = path.dirname(path.resolve(file));
   const resolve = (p: string | undefined): string | undefined =>
     p === undefined ? undefined : path.resolve(dir, p);
@@ -153,4 +151,22 @@ function where(raw: unknown, issuePath: readonly PropertyKey[]): string {
     return rest.length === 0 ? label : `${label}, field "${rest.map(String).join(".")}"`;
   }
   return issuePath.length === 0 ? "top level" : `field "${issuePath.map(String).join(".")}"`;
+}
+
+/** Two targets that write the same module would overwrite each other: refused. */
+function sameOutputs(file: string, targets: readonly ConfigTarget[]): void {
+  const dir = path.dirname(path.resolve(file));
+  const seen = new Map<string, number>();
+  for (const [index, target] of targets.entries()) {
+    const out = path.resolve(dir, target.out);
+    const first = seen.get(out);
+    if (first !== undefined) {
+      throw new CliError(
+        `${file}: ${targetLabel(targets[first]!, first)} and ${targetLabel(target, index)} ` +
+          `both write "out" ${JSON.stringify(target.out)}; give each target its own file`,
+        EXIT.usage,
+      );
+    }
+    seen.set(out, index);
+  }
 }

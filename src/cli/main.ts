@@ -3,10 +3,12 @@
  * the name server. Exit codes are in `exit-codes.ts` and docs/cli.md.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { PyroError } from "@pyrogen/runtime";
 import { VERSION } from "../codegen/version.js";
-import { PyroError } from "../runtime/errors.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import type { GenerateFlags } from "./generate-command.js";
+import { parseJsonText } from "./json-text.js";
+import { DEFAULT_TIMEOUT_MS } from "./timeout.js";
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -16,6 +18,16 @@ function integer(min: number, max: number) {
     }
     return n;
   };
+}
+
+/** A `--handshake` value: any JSON. */
+function jsonValue(value: string): unknown {
+  const parsed = parseJsonText(value);
+  if (parsed.ok) return parsed.value;
+  const { column, message } = parsed.problem;
+  throw new InvalidArgumentError(
+    `must be JSON (at column ${column}: ${message}); quote a string as '"text"'`,
+  );
 }
 
 function positive(value: string): number {
@@ -34,10 +46,15 @@ function withConnection(command: Command): Command {
     )
     .option(
       "--timeout <ms>",
-      "connect/reply timeout in ms (default: PYRO_COMMTIMEOUT, none)",
+      `connect/reply timeout in ms (default: PYRO_COMMTIMEOUT, else ${DEFAULT_TIMEOUT_MS})`,
       positive,
     )
     .option("--hmac-key <key>", "HMAC key shared with the daemon (default: PYRO_HMAC_KEY)")
+    .option(
+      "--handshake <json>",
+      "data for the CONNECT handshake, as JSON (a daemon whose validateHandshake checks it)",
+      jsonValue,
+    )
     .option("--ns-host <host>", "name server host (default: PYRO_NS_HOST, then discovery)")
     .option(
       "--ns-port <port>",
@@ -67,6 +84,33 @@ function settingsOf(options: Record<string, unknown>): Record<string, unknown> {
   // Commander sets broadcast=true by default; only an explicit --no-broadcast matters.
   if (settings["broadcast"] === true) delete settings["broadcast"];
   return settings;
+}
+
+/** The subcommands, for suggestions. */
+const COMMANDS = ["inspect", "ns", "help"];
+
+/** The message for a first argument that is neither a URI nor a command. */
+function unknownCommand(word: string): string {
+  const close = COMMANDS.find((command) => editDistance(word, command) <= 2);
+  return (
+    `unknown command '${word}'${close === undefined ? "" : ` (did you mean '${close}'?)`}: ` +
+    "the commands are inspect, ns list and help, and a URI starts with PYRO:, PYRONAME: or " +
+    "PYROMETA:; see pyrogen --help"
+  );
+}
+
+/** Levenshtein distance: how many single-character edits turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** Build the program. `setExitCode` receives each command's exit code. */
@@ -99,6 +143,13 @@ export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
     .enablePositionalOptions()
     .exitOverride();
   withConnection(program).action(async (uris: string[], options: Record<string, unknown>) => {
+    // A first word that is no URI is a command: `help`, or a mistyped one.
+    if (uris[0] !== undefined && !uris[0].includes(":")) {
+      if (uris[0] !== "help") throw new CliError(unknownCommand(uris[0]), EXIT.usage);
+      const topic = program.commands.find((command) => command.name() === uris[1]);
+      (topic ?? program).outputHelp();
+      return;
+    }
     // Commands load lazily: --help and --version must not pay for ts-morph and prettier.
     const { runGenerate } = await import("./generate-command.js");
     setExitCode(await runGenerate(uris, settingsOf(options) as GenerateFlags));

@@ -1,11 +1,11 @@
 /**
  * `pyrogen ns list [prefix]`: the name server's registrations (name, URI, metadata tags).
  */
-import { locateNS } from "../runtime/naming/locate.js";
+import { locateNS } from "@pyrogen/runtime";
+import { connectFailure } from "./connect-failure.js";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { displayName, table } from "./display.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { connectFailure } from "./fetch-metadata.js";
 
 /** Run `ns list`; resolves to the exit code. */
 export async function runNsList(
@@ -33,7 +33,7 @@ export async function runNsList(
       ns.release();
     }
   } catch (error) {
-    throw connectFailure(where, error, "cannot list");
+    throw connectFailure(where, error, settings, "cannot list");
   }
   if (json === true) {
     const out = Object.fromEntries(

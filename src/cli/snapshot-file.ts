@@ -1,8 +1,8 @@
 /**
- * Reading and writing metadata snapshot files (`--metadata`, `--save-metadata`).
+ * Reading, writing and checking metadata snapshot files (`--metadata`, `--save-metadata`,
+ * a config target's `metadata`). Writes are atomic; `--check` compares instead of writing.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import {
   normalizeMetadata,
   snapshotSchema,
@@ -11,6 +11,8 @@ import {
   type RemoteMetadata,
 } from "../codegen/metadata.js";
 import { CliError, EXIT } from "./exit-codes.js";
+import { parseJsonText } from "./json-text.js";
+import { fileError, readIfExists, writeFileAtomic } from "./write-file.js";
 
 /** A snapshot's source URI and normalized metadata. */
 export interface LoadedSnapshot {
@@ -18,25 +20,29 @@ export interface LoadedSnapshot {
   readonly metadata: RemoteMetadata;
 }
 
-/** Read and validate a snapshot; errors name the file and the field. */
-export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
-  let raw: unknown;
+/** Read and validate a snapshot; errors name the file, the place and the field. */
+export async function readSnapshot(file: string, origin = "--metadata"): Promise<LoadedSnapshot> {
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(file, "utf8"));
+    text = await readFile(file, "utf8");
   } catch (error) {
-    const reason =
-      error instanceof SyntaxError
-        ? `not valid JSON (${error.message})`
-        : ((error as NodeJS.ErrnoException).code ?? String(error));
+    const failure = await fileError("read", "metadata snapshot", file, error, origin);
+    throw new CliError(`${failure.message}; write one with --save-metadata`, EXIT.io, {
+      cause: error,
+    });
+  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    const { line, column, message } = parsed.problem;
     throw new CliError(
-      `cannot read metadata snapshot ${file}: ${reason}; write one with --save-metadata ${file}`,
+      `${file}:${line}:${column}: not valid JSON (${message}); regenerate the snapshot with ` +
+        "--save-metadata",
       EXIT.io,
-      { cause: error },
     );
   }
-  const parsed = snapshotSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
+  const snapshot = snapshotSchema.safeParse(parsed.value);
+  if (!snapshot.success) {
+    const problems = snapshot.error.issues
       .map(
         (issue) => `field "${issue.path.map(String).join(".") || "(top level)"}": ${issue.message}`,
       )
@@ -46,7 +52,7 @@ export async function readSnapshot(file: string): Promise<LoadedSnapshot> {
       EXIT.io,
     );
   }
-  return { uri: parsed.data.uri, metadata: normalizeMetadata(parsed.data.metadata) };
+  return { uri: snapshot.data.uri, metadata: normalizeMetadata(snapshot.data.metadata) };
 }
 
 /** Write a snapshot of `metadata` (fetched from `uri`) to `file`, creating folders. */
@@ -54,15 +60,30 @@ export async function writeSnapshot(
   file: string,
   uri: string,
   metadata: RemoteMetadata,
+  origin = "--save-metadata",
 ): Promise<void> {
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, snapshotText(toSnapshot(uri, metadata)));
+    await writeFileAtomic(file, snapshotText(toSnapshot(uri, metadata)));
   } catch (error) {
-    throw new CliError(
-      `cannot write metadata snapshot ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      EXIT.io,
-      { cause: error },
-    );
+    throw await fileError("write", "metadata snapshot", file, error, origin);
   }
+}
+
+/**
+ * Whether `file` already holds this snapshot (`--check`): the same URI and metadata, however
+ * the file is formatted. A missing or unreadable file is not current.
+ */
+export async function snapshotIsCurrent(
+  file: string,
+  uri: string,
+  metadata: RemoteMetadata,
+): Promise<boolean> {
+  const text = await readIfExists(file).catch(() => undefined);
+  if (text === undefined) return false;
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return false;
+  const saved = snapshotSchema.safeParse(parsed.value);
+  if (!saved.success) return false;
+  const normalized = { uri: saved.data.uri, metadata: normalizeMetadata(saved.data.metadata) };
+  return JSON.stringify(normalized) === JSON.stringify({ uri, metadata });
 }

@@ -12,7 +12,7 @@ import { tsMorph } from "./ts-morph.js";
 const { Project, SyntaxKind } = tsMorph;
 
 /** The module specifier generated code imports the runtime from. */
-export const RUNTIME_MODULE = "pyrogen/runtime";
+export const RUNTIME_MODULE = "@pyrogen/runtime";
 
 const TEMPLATE_PATH = fileURLToPath(new URL("../../templates/client.ts", import.meta.url));
 const PLACEHOLDER = "Template";
@@ -85,6 +85,12 @@ function fill(file: SourceFile, model: ClientModel): void {
   }
   if (model.descriptor.uri === undefined) {
     // Generated from source alone: there is no default URI to fall back on.
+    file
+      .getVariableStatementOrThrow(model.descriptorName)
+      .getJsDocs()[0]
+      ?.replaceWithText(
+        "/** The remote object as its Python source exposes it: the names it exposes. */",
+      );
     const uri = file.getFunctionOrThrow(`connect${model.typeName}`).getParameterOrThrow("uri");
     uri.removeInitializer();
     file
@@ -106,7 +112,7 @@ function fill(file: SourceFile, model: ClientModel): void {
   if (preamble.length > 0) {
     file.insertStatements(runtimeImport.getChildIndex() + 1, `\n${preamble.join("\n\n")}`);
   }
-  if (model.schemas.length > 0) {
+  if (model.validate) {
     file.insertStatements(runtimeImport.getChildIndex() + 1, 'import { z } from "zod";');
   }
 }

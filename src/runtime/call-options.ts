@@ -14,9 +14,10 @@ export interface CallOptions {
   /** Abort the call. Once the request is written this closes the connection (see below). */
   signal?: AbortSignal | undefined;
   /**
-   * Milliseconds to wait for the connection and then for the reply (each); 0 = forever.
-   * Default: the proxy's `$timeout`. A timed-out call closes the connection, so every other
-   * call in flight on it fails with the same error and no late reply can be misread.
+   * Milliseconds to wait for the connection, then for reply data while this call waits (an
+   * inactivity timeout, as Pyro4's); 0 = forever. Default: the proxy's `$timeout`. A
+   * timed-out call closes the connection, so every other call in flight on it fails with the
+   * same error and no late reply can be misread. For a hard deadline use `signal`.
    */
   timeoutMs?: number | undefined;
   /**

@@ -242,14 +242,30 @@ function unknownItem(name: string): PyroError {
   );
 }
 
+/** Items whose values are secrets: an invalid one is described by its kind, never shown. */
+const SECRET_ITEMS: ReadonlySet<ConfigItem> = new Set([
+  "HMAC_KEY",
+  "SSL_CLIENTKEYPASSWD",
+  "SSL_SERVERKEYPASSWD",
+]);
+
+/** What kind of value `value` is, for messages that must not show it. */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Buffer.isBuffer(value)) return "a Buffer";
+  if (value instanceof Uint8Array) return "a Uint8Array";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
 function checkItem<K extends ConfigItem>(item: K, value: unknown): ConfigItems[K] {
   const rule: ItemRule<ConfigItems[K]> = RULES[item];
   const checked = rule.check(value);
   if (checked === undefined) {
-    throw new PyroError(
-      "config",
-      `invalid config item ${item}=${show(value)}: must be ${rule.allowed}`,
-    );
+    const given = SECRET_ITEMS.has(item)
+      ? ` (${kindOf(value)}; the value is not shown, it may be secret)`
+      : `=${show(value)}`;
+    throw new PyroError("config", `invalid config item ${item}${given}: must be ${rule.allowed}`);
   }
   return checked;
 }

@@ -2,6 +2,7 @@
  * Opening one proxy connection: the byte stream (TCP, Unix socket, TLS), the message
  * channel on top of it, and the CONNECT handshake. Used by the proxy for every (re)connect.
  */
+import { TLSSocket, type PeerCertificate } from "node:tls";
 import type { CancelSignal } from "./cancel.js";
 import type { PyroConfig } from "./config.js";
 import { PyroError } from "./errors.js";
@@ -34,6 +35,7 @@ export interface ConnectSettings {
   readonly hmacKey: Uint8Array | undefined;
   readonly compression: boolean;
   readonly maxMessageSize: number;
+  readonly maxInflatedSize: number | undefined;
   readonly tls: boolean | TlsClientOptions | undefined;
   readonly config: PyroConfig;
   /** For the socket connect and for the CONNECTOK, each; 0 = none. */
@@ -48,13 +50,17 @@ export interface Connection extends HandshakeResult {
   readonly channel: MessageChannel;
   /** The URI it is connected to. */
   readonly uri: URI;
+  /** The daemon's TLS certificate, `null` without TLS. */
+  readonly peerCertificate: PeerCertificate | null;
+  /** The annotations of the CONNECTOK. */
+  readonly annotations: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Open a connection and perform the handshake; on failure nothing stays open. */
 export async function openConnection(settings: ConnectSettings): Promise<Connection> {
   const { uri, serializer } = settings;
   const location = uri.location ?? uri.toString();
-  const channel = await openChannel(settings);
+  const { channel, peerCertificate } = await openChannel(settings);
   try {
     const request = connectMessage(
       serializer,
@@ -78,33 +84,53 @@ export async function openConnection(settings: ConnectSettings): Promise<Connect
         refusedSerializerId(reason) === null ? undefined : await acceptedSerializers(settings);
       throw connectRejected(location, reason, serializer, accepted);
     }
-    return { channel, uri, ...readConnectReply(reply, serializer, location, uri.object) };
+    return {
+      channel,
+      uri,
+      peerCertificate,
+      annotations: reply.annotations,
+      ...readConnectReply(reply, serializer, location, uri.object),
+    };
   } catch (error) {
     channel.close();
     throw error;
   }
 }
 
-async function openChannel(settings: ConnectSettings): Promise<MessageChannel> {
+async function openChannel(
+  settings: ConnectSettings,
+): Promise<{ channel: MessageChannel; peerCertificate: PeerCertificate | null }> {
   const stream = await openDirectStream(settings.uri, {
     config: settings.config,
     timeoutMs: settings.timeoutMs,
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     ...(settings.signal === undefined ? {} : { signal: settings.signal }),
   });
-  return new MessageChannel(stream, {
+  const channel = new MessageChannel(stream, {
     hmacKey: settings.hmacKey,
     maxMessageSize: settings.maxMessageSize,
+    maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
   });
+  return { channel, peerCertificate: peerCertificateOf(stream) };
 }
 
-/** Name the connection in errors raised while waiting for the CONNECTOK. */
+/** The daemon's certificate (Node gives an empty object when there is none). */
+function peerCertificateOf(stream: object): PeerCertificate | null {
+  if (!(stream instanceof TLSSocket)) return null;
+  const certificate = stream.getPeerCertificate(true);
+  return Object.keys(certificate).length > 0 ? certificate : null;
+}
+
+/**
+ * Name the connection in errors raised while waiting for the CONNECTOK. An HMAC problem is a
+ * `communication` error there, as in Pyro4 (its CommunicationError "cannot connect to …").
+ */
 function whileConnecting(location: string, error: unknown): unknown {
   if (!(error instanceof PyroError)) return error;
   if (error.code === "security") {
     return new PyroError(
-      "security",
+      "communication",
       `cannot connect to ${location}: ${error.message} (set the same hmacKey as the daemon's, ` +
         "or none if it has none)",
       { cause: error },
@@ -128,7 +154,7 @@ async function acceptedSerializers(settings: ConnectSettings): Promise<string[]>
     const serializer = createSerializer(name);
     let channel: MessageChannel | undefined;
     try {
-      channel = await openChannel({ ...settings, serializer, signal: undefined });
+      ({ channel } = await openChannel({ ...settings, serializer, signal: undefined }));
       const reply = await channel.request(
         connectMessage(serializer, 0, settings.handshake, null, new Map()),
         { timeoutMs: settings.timeoutMs > 0 ? settings.timeoutMs : 5000 },

@@ -114,7 +114,7 @@ export function connectRejected(
   }
   if (reason.includes("hmac")) {
     return new PyroError(
-      "security",
+      "communication",
       `${prefix} (set the same hmacKey as the daemon's, or none if it has none)`,
     );
   }

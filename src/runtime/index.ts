@@ -1,6 +1,6 @@
 /**
  * pyrogen's runtime: a complete Pyro4 client (and a small daemon for callbacks) for
- * TypeScript. This is what generated modules and applications import as `pyrogen/runtime`.
+ * TypeScript. This is what generated modules and applications import as `@pyrogen/runtime`.
  */
 export {
   PyroError,
@@ -23,7 +23,9 @@ export {
   type InvokeOptions,
   type InvokeReply,
   type HandshakeValidator,
+  type HandshakeConnection,
 } from "./proxy.js";
+export { SerializedBlob } from "./serialized-blob.js";
 export { createProxy, wrapProxy, type DynamicProxy, type RemoteMethod } from "./dynamic-proxy.js";
 export { proxyHooks, type ProxyHooks } from "./proxy-hooks.js";
 export type { CallOptions, AnnotationsInit } from "./call-options.js";
@@ -100,6 +102,8 @@ export {
   type BatchResults,
   type ItemOf,
 } from "./client.js";
+// Which remote names a typed client leaves out (also what the generator applies).
+export { isReservedMember, reservedReason } from "./member-names.js";
 export {
   Daemon,
   type DaemonOptions,

@@ -6,8 +6,15 @@
  * Calls on one proxy are pipelined over its single connection: each request is written at
  * once, and replies (which a Pyro4 daemon sends in request order) are matched by sequence
  * number. A timeout, an abort or a lost connection closes the connection and fails every
- * call in flight with the same error; the next call reconnects.
+ * call in flight with the same error; the next call reconnects. A connection the daemon
+ * closed between calls fails the next call once with `connection-closed`, as in Pyro4.
+ * An idle connection does not keep the process alive, and a proxy the garbage collector
+ * reclaims closes its connection.
+ *
+ * This file is over 500 lines: it is the one place that holds a proxy's settings, session
+ * and call path together until they are split into parts of their own (issue 18).
  */
+import type { PeerCertificate } from "node:tls";
 import { ClassRegistry, createDefaultRegistry } from "./serializers/class-registry.js";
 import { AsyncCalls } from "./async-calls.js";
 import { BatchProxy } from "./batch.js";
@@ -23,25 +30,49 @@ import {
 import { Cancel } from "./cancel.js";
 import { config as globalConfig, type PyroConfig } from "./config.js";
 import { openConnection, type Connection } from "./connection.js";
+import type { MessageChannel } from "./protocol/channel.js";
 import { PyroError } from "./errors.js";
 import { isEmptyMetadata, metadataFromNames, type ObjectMetadata } from "./metadata.js";
-import { Annotation, MessageFlag, MessageType } from "./protocol/constants.js";
+import { Annotation, MessageFlag, MessageType, PING_SERIALIZER_ID } from "./protocol/constants.js";
 import type { Message } from "./protocol/message.js";
 import { proxyHooks } from "./proxy-hooks.js";
+import { blobRequest, SerializedBlob } from "./serialized-blob.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "./serializers/index.js";
 import { giveBack } from "./serializers/scratch.js";
 import type { Serializer, SerializerName } from "./serializers/serializer.js";
 import type { TlsClientOptions } from "./transport/tls-material.js";
 import { URI } from "./uri.js";
 
-/** Validates the daemon's handshake response; throw (or reject) to refuse the connection. */
-export type HandshakeValidator = (response: unknown) => void | Promise<void>;
+/** What a {@link HandshakeValidator} learns about the new connection. */
+export interface HandshakeConnection {
+  /** The `PYRO:` URI connected to. */
+  readonly uri: URI;
+  /**
+   * The daemon's TLS certificate (Pyro4's `_pyroConnection.getpeercert()`), to pin its
+   * serial number or subject; `null` without TLS.
+   */
+  readonly peerCertificate: PeerCertificate | null;
+}
+
+/**
+ * Validates the daemon's handshake response (and, through `connection`, its TLS
+ * certificate); throw (or reject) to refuse the connection.
+ */
+export type HandshakeValidator = (
+  response: unknown,
+  connection: HandshakeConnection,
+) => void | Promise<void>;
 
 /** Options of a {@link Proxy}; what is left out comes from `config` (the global one by default). */
 export interface ProxyOptions {
   /** serpent (default: SERIALIZER), json, marshal or msgpack. */
   serializer?: SerializerName;
-  /** Connect and reply timeout in ms, 0 = none (default: COMMTIMEOUT × 1000). */
+  /**
+   * Timeout in ms, 0 = none (default: COMMTIMEOUT × 1000): for connecting, and for replies
+   * as an inactivity timeout (calls fail when no reply data arrived for this long while they
+   * waited, as Pyro4's socket timeout). For a hard deadline on one call pass
+   * `signal: AbortSignal.timeout(ms)`.
+   */
   timeoutMs?: number;
   /**
    * Re-send a call this many times after it failed with a lost connection or a timeout
@@ -52,7 +83,10 @@ export interface ProxyOptions {
   hmacKey?: string | Uint8Array | null;
   /** The handshake value sent in CONNECT (default `"hello"`). */
   handshake?: unknown;
-  /** Checks the daemon's handshake response; a failure closes the connection. */
+  /**
+   * Checks the daemon's handshake response and the connection (its TLS `peerCertificate`,
+   * to pin it); a failure closes the connection with a `communication` error.
+   */
   validateHandshake?: HandshakeValidator;
   /** Ask for and use the object's metadata (default: METADATA); `false` = METADATA off. */
   metadata?: boolean;
@@ -62,9 +96,17 @@ export interface ProxyOptions {
   compression?: boolean;
   /** Refuse messages larger than this in either direction, 0 = no limit (default: MAX_MESSAGE_SIZE). */
   maxMessageSize?: number;
+  /**
+   * The most a compressed reply may inflate to, 0 = no limit (default: `maxMessageSize` when
+   * that is set, else 64 MiB). A larger one fails with `message-too-large`.
+   */
+  maxInflatedSize?: number;
   /** TLS: `true` (the SSL_* items), settings, or `false` (default: SSL). */
   tls?: boolean | TlsClientOptions;
-  /** Class (de)serialization hooks; copied when the proxy is created. */
+  /**
+   * Class (de)serialization hooks. The proxy reads them live (hooks registered later apply)
+   * and adds its own for received proxies on top, without changing this registry.
+   */
   registry?: ClassRegistry;
   /** A UUID sent as correlation id (`CORR`) with every request; `null` = none. */
   correlationId?: string | null;
@@ -106,6 +148,7 @@ export class Proxy {
   readonly #metadataOn: boolean;
   readonly #compression: boolean;
   readonly #maxMessageSize: number;
+  readonly #maxInflatedSize: number | undefined;
   readonly #tls: boolean | TlsClientOptions | undefined;
   readonly #validate: HandshakeValidator | undefined;
   #serializer: Serializer;
@@ -130,7 +173,8 @@ export class Proxy {
     this.#uri =
       typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
     this.#userRegistry = options.registry;
-    this.#registry = options.registry?.clone() ?? createDefaultRegistry();
+    // On top of the user's registry, read live: hooks registered there later apply too.
+    this.#registry = options.registry?.derive() ?? createDefaultRegistry();
     this.#registry.registerDictToClass(PROXY_CLASS, (dict) => this.#reviveProxy(dict));
     this.#registry.registerClassToDict(Proxy, (value, serializerName) =>
       proxyToDict(unwrap(value).#state(serializerName)),
@@ -144,7 +188,14 @@ export class Proxy {
     this.#metadataOn = options.metadata ?? cfg.get("METADATA");
     this.#metadata = options.knownMetadata ?? null;
     this.#compression = options.compression ?? cfg.get("COMPRESSION");
-    this.#maxMessageSize = checkSize(options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"));
+    this.#maxMessageSize = checkSize(
+      options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
+      "maxMessageSize",
+    );
+    this.#maxInflatedSize =
+      options.maxInflatedSize === undefined
+        ? undefined
+        : checkSize(options.maxInflatedSize, "maxInflatedSize");
     this.#tls = options.tls;
     this.$correlationId = options.correlationId ?? null;
     this.$annotations = options.annotations ?? new Map<string, Uint8Array>();
@@ -175,7 +226,7 @@ export class Proxy {
     return this.#connection?.response;
   }
 
-  /** Timeout in ms for connecting and for each reply; 0 = none. */
+  /** Timeout in ms for connecting and of inactivity while calls wait for replies; 0 = none. */
   get $timeout(): number {
     return this.#timeoutMs;
   }
@@ -233,7 +284,10 @@ export class Proxy {
     this.#annotations = toAnnotationMap(annotations);
   }
 
-  /** The annotations of the last reply (`CORR` and whatever the daemon added). */
+  /**
+   * The annotations of the last reply (`CORR` and whatever the daemon added): the CONNECT
+   * reply's once connected, then each call's; empty after a oneway call, which gets none.
+   */
   get $responseAnnotations(): ReadonlyMap<string, Uint8Array> {
     return this.#responseAnnotations;
   }
@@ -304,6 +358,27 @@ export class Proxy {
   /** Asynchronous calls, each on its own connection, resolving to `Future`s. */
   get $async(): AsyncCalls {
     return new AsyncCalls(this);
+  }
+
+  /**
+   * Ping the daemon over this proxy's connection (Pyro4's MSG_PING, which the daemon answers
+   * without calling anything), connecting first when needed. Timeouts and aborts apply as
+   * for a call.
+   */
+  async $ping(options: CallOptions = {}): Promise<void> {
+    const timeoutMs = this.#callTimeout(options);
+    const connection = this.#openConnectionOrFail() ?? (await this.#connect(options));
+    await connection.channel.request(
+      {
+        type: MessageType.PING,
+        flags: 0,
+        seq: this.#nextSeq(),
+        serializerId: PING_SERIALIZER_ID,
+        annotations: this.#requestAnnotations(options),
+        data: PING_PAYLOAD,
+      },
+      { timeoutMs, signal: options.signal },
+    );
   }
 
   /**
@@ -433,6 +508,7 @@ export class Proxy {
       ...(this.#metadata === null ? {} : { knownMetadata: this.#metadata }),
       compression: this.#compression,
       maxMessageSize: this.#maxMessageSize,
+      ...(this.#maxInflatedSize === undefined ? {} : { maxInflatedSize: this.#maxInflatedSize }),
       ...(this.#tls === undefined ? {} : { tls: this.#tls }),
       ...(this.#userRegistry === undefined ? {} : { registry: this.#userRegistry }),
       correlationId: this.#correlationId,
@@ -483,16 +559,33 @@ export class Proxy {
   ): Promise<InvokeReply | undefined> {
     try {
       const timeoutMs = this.#callTimeout(options);
-      const open = this.#connection;
-      if (open !== null && !open.channel.closed) {
-        return this.#send(open, method, args, kwargs, options, flags, timeoutMs);
-      }
+      const open = this.#openConnectionOrFail();
+      if (open !== null) return this.#send(open, method, args, kwargs, options, flags, timeoutMs);
       return this.#connect(options).then((connection) =>
         this.#send(connection, method, args, kwargs, options, flags, timeoutMs),
       );
     } catch (error) {
       return Promise.reject(error as Error);
     }
+  }
+
+  /**
+   * The open connection; `null` when there is none (the next call connects). A connection the
+   * daemon closed between calls is forgotten and fails this one call with `connection-closed`,
+   * as Pyro4's does: reconnecting silently could swap a session object behind the caller.
+   */
+  #openConnectionOrFail(): Connection | null {
+    const open = this.#connection;
+    if (open === null || !open.channel.closed) return open;
+    this.#connection = null;
+    const reason = open.channel.closeReason?.message ?? "closed";
+    throw new PyroError(
+      "connection-closed",
+      `the connection to ${open.uri.location ?? open.uri.toString()} was closed since the last ` +
+        `call (${reason}); nothing was sent. The next call opens a new connection ` +
+        "(with maxRetries, this one is re-sent on it at once)",
+      { cause: open.channel.closeReason },
+    );
   }
 
   /** Encode and write one INVOKE on `connection`; resolve with its decoded reply. */
@@ -506,26 +599,27 @@ export class Proxy {
     timeoutMs: number,
   ): Promise<InvokeReply | undefined> {
     const serializer = this.#serializer;
-    const request: Message = {
-      type: MessageType.INVOKE,
-      flags,
-      seq: 0,
-      serializerId: serializer.id,
-      annotations: this.#requestAnnotations(options),
-      // Lent scratch memory, given back by the channel once framed or written: the payload
-      // is neither copied out of the encoder nor allocated afresh per call.
-      data: serializer.dumpsCallLent({
-        objectId: options.objectId ?? connection.uri.object,
-        method,
-        vargs: args,
-        kwargs,
-      }),
-    };
+    const objectId = options.objectId ?? connection.uri.object;
+    const request: Message =
+      args[0] instanceof SerializedBlob
+        ? this.#blobMessage(args[0], args, kwargs, objectId, method, options, flags)
+        : {
+            type: MessageType.INVOKE,
+            flags,
+            seq: 0,
+            serializerId: serializer.id,
+            annotations: this.#requestAnnotations(options),
+            // Lent scratch memory, given back by the channel once framed or written: the
+            // payload is neither copied out of the encoder nor allocated afresh per call.
+            data: serializer.dumpsCallLent({ objectId, method, vargs: args, kwargs }),
+          };
     // The sequence number is taken right before the synchronous write, so numbers go out
     // in order even when many callers share the connection.
     request.seq = this.#nextSeq();
     const signal = options.signal;
     if ((flags & MessageFlag.ONEWAY) !== 0) {
+      // No reply, so no reply annotations (Pyro4 empties them too).
+      this.#responseAnnotations = NO_ANNOTATIONS;
       return connection.channel.request(request, {
         expectReply: false,
         signal,
@@ -535,6 +629,30 @@ export class Proxy {
     return connection.channel
       .request(request, { timeoutMs, signal, release: giveBack })
       .then((reply) => this.#readReply(connection, reply, serializer));
+  }
+
+  /** An INVOKE whose only argument is a {@link SerializedBlob} (KEEPSERIALIZED, `BLBI`). */
+  #blobMessage(
+    blob: SerializedBlob,
+    args: readonly unknown[],
+    kwargs: Readonly<Record<string, unknown>> | null,
+    objectId: string,
+    method: string,
+    options: CallOptions,
+    flags: number,
+  ): Message {
+    const serializer = this.#serializer;
+    const { data, info } = blobRequest(blob, args, kwargs, serializer, objectId, method);
+    const annotations = new Map(this.#requestAnnotations(options));
+    annotations.set(Annotation.BLBI, info);
+    return {
+      type: MessageType.INVOKE,
+      flags: flags | MessageFlag.KEEPSERIALIZED,
+      seq: 0,
+      serializerId: serializer.id,
+      annotations,
+      data,
+    };
   }
 
   #readReply(connection: Connection, reply: Message, serializer: Serializer): InvokeReply {
@@ -639,6 +757,7 @@ export class Proxy {
       hmacKey: this.#hmacKey,
       compression: this.#compression,
       maxMessageSize: this.#maxMessageSize,
+      maxInflatedSize: this.#maxInflatedSize,
       tls: this.#tls,
       config: this.#config,
       timeoutMs,
@@ -646,7 +765,10 @@ export class Proxy {
       annotations: this.#requestAnnotations({}),
     });
     try {
-      await this.#validate?.(connection.response);
+      await this.#validate?.(connection.response, {
+        uri,
+        peerCertificate: connection.peerCertificate,
+      });
     } catch (error) {
       connection.channel.close();
       const why = error instanceof Error ? error.message : String(error);
@@ -662,10 +784,26 @@ export class Proxy {
     }
     if (connection.metadata !== null) this.#metadata = connection.metadata;
     this.#connection = connection;
-    connection.channel.onClose(() => {
-      if (this.#connection === connection) this.#connection = null;
+    this.#responseAnnotations = connection.annotations;
+    const channel = connection.channel;
+    // Only a weak reference from the connection back to the proxy: the socket must not
+    // keep a dropped proxy alive, whose connection the finalizer then closes.
+    const proxy = new WeakRef(this);
+    droppedProxies.register(this, channel, channel);
+    channel.onClose(() => {
+      droppedProxies.unregister(channel);
+      const alive = proxy.deref();
+      if (alive !== undefined) alive.#connectionClosed(connection);
     });
     return connection;
+  }
+
+  /**
+   * Forget a closed connection, unless the daemon closed it while no call waited: then the
+   * next call must learn of it (see {@link #openConnectionOrFail}).
+   */
+  #connectionClosed(connection: Connection): void {
+    if (this.#connection === connection && !connection.channel.diedIdle) this.#connection = null;
   }
 
   #state(serializerName: string): ProxyState {
@@ -683,17 +821,25 @@ export class Proxy {
     };
   }
 
-  /** A received proxy (auto-proxy) becomes a live proxy with this proxy's settings. */
+  /**
+   * A received proxy (auto-proxy) becomes a live proxy with this proxy's settings, except
+   * what would trust the endpoint the server named: as in Pyro4 it has the HMAC key of its
+   * state only (none unless the sender put one there), and it gets this proxy's TLS settings
+   * only for this proxy's own daemon (else the config's, as a proxy made by hand would).
+   */
   #reviveProxy(dict: Record<string, unknown>): Proxy {
     const state = proxyStateFromDict(dict);
     const known = metadataFromNames(state.methods, state.oneway, state.attrs);
     const settings = this.#settings();
     delete settings.knownMetadata;
     delete settings.validateHandshake;
-    return new Proxy(state.uri, {
+    const uri = URI.parse(state.uri, { nsPort: this.#config.get("NS_PORT") });
+    const here = this.#connection?.uri.location ?? this.$uri.location;
+    if (uri.location === null || uri.location !== here) delete settings.tls;
+    return new Proxy(uri, {
       ...settings,
       serializer: state.serializer ?? this.#serializer.name,
-      hmacKey: state.hmacKey ?? this.#hmacKey ?? null,
+      hmacKey: state.hmacKey,
       handshake: state.handshake,
       ...(isEmptyMetadata(known) ? {} : { knownMetadata: known }),
     });
@@ -735,12 +881,21 @@ function checkRetries(value: unknown): number {
   return value;
 }
 
-function checkSize(value: unknown): number {
+function checkSize(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
     throw new PyroError(
       "config",
-      `invalid maxMessageSize=${String(value)}: must be an integer >= 0 (0 = no limit)`,
+      `invalid ${what}=${String(value)}: must be an integer >= 0 (0 = no limit)`,
     );
   }
   return value;
 }
+
+/** Closes the connection of a proxy the garbage collector reclaimed (Pyro4's `__del__`). */
+const droppedProxies = new FinalizationRegistry<MessageChannel>((channel) => channel.close());
+
+/** The reply annotations after a oneway call: none. */
+const NO_ANNOTATIONS: ReadonlyMap<string, Uint8Array> = new Map();
+
+/** The payload of a PING, as Pyro4 sends it (the daemon never reads it). */
+const PING_PAYLOAD = Buffer.from("ping");

@@ -53,8 +53,8 @@ describe("config file", { timeout: 90_000 }, () => {
     // The warnings about names that cannot be members and one summary line per module; no
     // progress lines off a terminal.
     expect(first.stderr.split("\n").filter((l) => l !== "" && !l.includes("warning"))).toEqual([
-      `pyrogen: ${out("music.ts")}: 8 methods (1 typed, 1 partly), 2 attributes (untyped)`,
-      `pyrogen: ${out("hostile.ts")}: 15 methods (1 partly), 1 attribute (untyped)`,
+      `pyrogen: wrote ${out("music.ts")}: 8 methods (1 typed, 1 partly), 2 attributes (untyped)`,
+      `pyrogen: wrote ${out("hostile.ts")}: 15 methods (1 partly), 1 attribute (untyped)`,
     ]);
     const music = await readFile(out("music.ts"), "utf8");
     expect(music).toContain('uri: "PYRONAME:example.musicserver"');
@@ -113,13 +113,15 @@ describe("config file", { timeout: 90_000 }, () => {
 
   it("reports unreadable or malformed config files and unknown targets", async () => {
     const missing = await runCli(["--config", path.join(tmp.dir, "nope.json")]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("cannot read config file");
     const notJson = path.join(tmp.dir, "broken.json");
     await writeFile(notJson, "{ targets: ");
     const syntax = await runCli(["--config", notJson]);
     expect(syntax.code).toBe(2);
-    expect(syntax.stderr).toContain(`${notJson}: not valid JSON`);
+    expect(syntax.stderr).toContain(
+      `${notJson}:1:3: not valid JSON (expected a property name in double quotes, found "t")`,
+    );
     const unknown = await runCli(["--config", configFile, "--offline", "-t", "Nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(

@@ -15,10 +15,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `node bin/pyrogen.js …args`; never rejects, whatever the exit code. */
+/** `node [nodeArgs] bin/pyrogen.js …args`; never rejects, whatever the exit code. */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
 ): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -29,7 +29,7 @@ export function runCli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [path.join(ROOT, "bin", "pyrogen.js"), ...args],
+      [...(options.nodeArgs ?? []), path.join(ROOT, "bin", "pyrogen.js"), ...args],
       { cwd: options.cwd ?? ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;

@@ -51,9 +51,9 @@ function mainReadmeExample(): CodeBlock {
   return block;
 }
 
-/** The same source with `pyrogen/runtime` pointing at the runtime's source. */
+/** The same source with `@pyrogen/runtime` pointing at the runtime's source. */
 function withRuntimeSource(code: string): string {
-  return code.replaceAll('"pyrogen/runtime"', JSON.stringify(pathToFileURL(RUNTIME_ENTRY).href));
+  return code.replaceAll('"@pyrogen/runtime"', JSON.stringify(pathToFileURL(RUNTIME_ENTRY).href));
 }
 
 describe("the README's main usage example", () => {

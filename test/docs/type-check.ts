@@ -1,6 +1,6 @@
 /**
  * Type-checks documentation examples with the TypeScript compiler API, in memory, against
- * the real runtime: `pyrogen/runtime` is mapped to `src/runtime/index.ts`, and `./music.js`
+ * the real runtime: `@pyrogen/runtime` is mapped to `src/runtime/index.ts`, and `./music.js`
  * (the module the README generates) is the golden music client
  * `fixtures/codegen/music/expected/music-server.ts`.
  */
@@ -11,7 +11,7 @@ import { ROOT } from "../harness/python.js";
 
 /** The golden generated music client the examples import as `./music.js`. */
 export const MUSIC_CLIENT = path.join(ROOT, "fixtures/codegen/music/expected/music-server.ts");
-/** The runtime entry point `pyrogen/runtime` stands for. */
+/** The runtime entry point `@pyrogen/runtime` stands for. */
 export const RUNTIME_ENTRY = path.join(ROOT, "src/runtime/index.ts");
 
 // Virtual files live next to this helper so Node's module rules (package.json "type") apply.
@@ -28,7 +28,7 @@ const OPTIONS: ts.CompilerOptions = {
   noEmit: true,
   skipLibCheck: true,
   types: ["node"],
-  paths: { "pyrogen/runtime": [RUNTIME_ENTRY] },
+  paths: { "@pyrogen/runtime": [RUNTIME_ENTRY] },
 };
 
 /**

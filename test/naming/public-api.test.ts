@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe("issue 4 through the public runtime entry point only", () => {
-  it("importing pyrogen/runtime installs name resolution and remote iterators", async () => {
+  it("importing @pyrogen/runtime installs name resolution and remote iterators", async () => {
     await using ns = await locateNS({ host: "127.0.0.1", port: nsPort });
     expect((await ns.lookup("adv.main")).object).toBe("adv");
 

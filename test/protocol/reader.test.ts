@@ -381,7 +381,19 @@ describe("MessageReader", () => {
       const bytes = encodeMessage(message({ flags: MessageFlag.COMPRESSED, data: bomb }));
       const error = readError(bytes, { maxMessageSize: 1024 * 1024 });
       expect(error.code).toBe("message-too-large");
-      expect(error.message).toMatch(/^max message size exceeded .*max=1048576/);
+      expect(error.message).toMatch(
+        /^max message size exceeded \(a compressed payload inflates beyond 1048576 bytes/,
+      );
+    });
+
+    it("stops a zip bomb at 64 MiB without any max message size, naming the option", () => {
+      const bomb = deflateSync(new Uint8Array(80 * 1024 * 1024));
+      const bytes = encodeMessage(message({ flags: MessageFlag.COMPRESSED, data: bomb }));
+      const error = readError(bytes);
+      expect(error.code).toBe("message-too-large");
+      expect(error.message).toContain(`inflates beyond ${64 * 1024 * 1024} bytes`);
+      expect(error.message).toContain("raise maxInflatedSize");
+      expect(readError(bytes, { maxInflatedSize: 1000 }).message).toContain("beyond 1000 bytes");
     });
 
     it("refuses corrupt compressed data as a protocol error", () => {

@@ -6,9 +6,8 @@ import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 
 const python = new PythonProcesses();
 let lab: LabInfo;
-let signed: LabInfo;
 beforeAll(async () => {
-  [lab, signed] = await Promise.all([startLab(python), startLab(python, ["--hmac", "k3y"])]);
+  lab = await startLab(python);
 });
 afterAll(() => python.stopAll());
 
@@ -28,13 +27,6 @@ describe.each(["serpent", "json", "msgpack"] as const)("auto-proxies with %s", (
     } finally {
       live.$release();
     }
-  });
-
-  it("inherits the HMAC key of its parent", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
-    const child = (await proxy.$call("make_child", ["signed"])) as Proxy;
-    expect(await child.$call("hello")).toBe("child signed");
-    child.$release();
   });
 });
 

@@ -26,20 +26,24 @@ describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
     expect(proxy.$responseAnnotations.get("HMAC")?.length).toBe(20);
   });
 
-  it("a wrong key is a security error that says what to do", async () => {
+  it("a wrong key is a communication error (Pyro4's CommunicationError) that says what to do", async () => {
     await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "wrong" });
     const error = await failure(proxy.$call("echo", [1]));
-    expect(error.code).toBe("security");
+    expect(error.code).toBe("communication");
+    expect(error.isCommunicationError).toBe(true);
+    expect(error.pythonType).toBe("Pyro4.errors.CommunicationError");
     expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: message hmac mismatch/);
     expect(error.message).toContain("hmacKey");
   });
 
-  it("a missing key on either side is a security error", async () => {
+  it("a missing key on either side is a communication error", async () => {
     await using unsigned = new Proxy(signed.uri, { serializer });
-    expect((await failure(unsigned.$call("echo", [1]))).code).toBe("security");
+    const refused = await failure(unsigned.$call("echo", [1]));
+    expect(refused.code).toBe("communication");
+    expect(refused.message).toMatch(/hmac/);
     await using extra = new Proxy(plain.uri, { serializer, hmacKey: "s3cret" });
     const error = await failure(extra.$call("echo", [1]));
-    expect(error.code).toBe("security");
+    expect(error.code).toBe("communication");
     expect(error.message).toContain("hmac key config not symmetric");
   });
 });

@@ -82,7 +82,7 @@ describe("CONNECTFAIL reasons", () => {
     expect(refused.message).toContain(
       "does not accept the msgpack serializer; it accepts serpent, json",
     );
-    expect(connectRejected("h:1", "message hmac mismatch", serpent).code).toBe("security");
+    expect(connectRejected("h:1", "message hmac mismatch", serpent).code).toBe("communication");
     expect(
       connectRejected("h:1", "no free workers, increase server threadpool size", serpent).message,
     ).toContain("THREADPOOL_SIZE");

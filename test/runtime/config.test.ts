@@ -185,7 +185,11 @@ describe("set, get, copy, asDict", () => {
         { METADATA: "yes" },
         "invalid config item METADATA='yes': must be a boolean (env: 0, off, no, false, 1, yes, on, true)",
       ],
-      [{ HMAC_KEY: 5 }, "invalid config item HMAC_KEY=5: must be a string, or null for no key"],
+      [
+        { HMAC_KEY: 5 },
+        "invalid config item HMAC_KEY (a number; the value is not shown, it may be secret): " +
+          "must be a string, or null for no key",
+      ],
       [
         { BROADCAST_ADDRS: [1] },
         "invalid config item BROADCAST_ADDRS=[1]: must be a list of addresses, or one comma-separated string",

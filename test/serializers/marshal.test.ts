@@ -187,7 +187,7 @@ describe("marshal loads: hostile input", () => {
     expect(serializeError(() => marshal.loads(hex("30"))).message).toMatch(/NULL/);
     expect(
       serializeError(() => marshal.loads(hex("fb da 01 61 72 00 00 00 00 30"))).message,
-    ).toMatch(/cyclic dict/);
+    ).toMatch(/would contain itself/);
   });
 
   it("refuses long digits out of range and invalid text", () => {

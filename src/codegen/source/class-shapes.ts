@@ -10,7 +10,7 @@ import {
   type TypeReader,
   UNKNOWN,
 } from "./py-types.js";
-import type { PyExpr } from "./python-syntax.js";
+import type { PyExpr } from "./python-model.js";
 import type { ClassInfo, Symbols } from "./symbols.js";
 
 /** One field of a structured class. */

@@ -14,7 +14,7 @@
  * Decorators pyrogen does not know are taken to return a function that carries the marks of
  * the one it wraps, as `functools.wraps`-based decorators do.
  */
-import type { PyExpr, PyFunction } from "./python-syntax.js";
+import type { PyExpr, PyFunction } from "./python-model.js";
 import type { ClassInfo, Symbols } from "./symbols.js";
 
 /** Which Pyro's rules (and decorators) a class follows. */

@@ -2,9 +2,10 @@
  * Types pyright infers where the source has neither an annotation nor a docstring type.
  *
  * pyright (npm `pyright`, pure JavaScript, with its own copy of typeshed) runs over a copy of
- * the source in a temporary folder: each class that needs inference gets a probe appended to
- * its module's copy — `reveal_type(result(obj.method))` per method, `reveal_type(obj.prop)`
- * per property — and pyright prints each type. The user's files are never written and
+ * the source in a temporary folder: each class that needs inference gets a probe inserted
+ * right after its module-level statement in its module's copy (so code after it, such as a
+ * server's `while True:` loop, cannot make it unreachable) — `reveal_type(result(obj.method))`
+ * per method, `reveal_type(obj.prop)` per property — and pyright prints each type. The user's files are never written and
  * nothing is imported or run. Pyro's decorators come with small stubs (Pyro ships no type
  * information, and an untyped `@Pyro4.expose` would hide the class from pyright), and the
  * machine's Python installation is kept out, so the same source infers the same types
@@ -49,6 +50,23 @@ class Proxy:
 def __getattr__(name: str) -> Any: ...
 `;
 
+// Python 2 names of standard modules, which Pyro4 programs still import as fallbacks
+// (`try: import queue except ImportError: import Queue as queue`); an unresolved fallback
+// would make pyright's type of the name unknown.
+const PYTHON2_MODULES: Readonly<Record<string, string>> = {
+  Queue: "queue",
+  ConfigParser: "configparser",
+  SocketServer: "socketserver",
+  cPickle: "pickle",
+  StringIO: "io",
+  cStringIO: "io",
+  httplib: "http.client",
+  urlparse: "urllib.parse",
+  Tkinter: "tkinter",
+  thread: "_thread",
+  __builtin__: "builtins",
+};
+
 // Every module a server may take Pyro's decorators from.
 const STUB_FILES = [
   "Pyro4/__init__.pyi",
@@ -63,13 +81,11 @@ const STUB_FILES = [
 // A fixed language version, so typeshed's version-dependent stubs do not vary by machine.
 const PYTHON_VERSION = "3.13";
 
-const PROBE_HEADER = `
-
-# --- pyrogen probe: appended to pyrogen's temporary copy, never to the source ---
-import typing as __pyrogen_typing
-__pyrogen_R = __pyrogen_typing.TypeVar("__pyrogen_R")
-def __pyrogen_result(f: __pyrogen_typing.Callable[..., __pyrogen_R]) -> __pyrogen_R: ...
-`;
+// The probe's own lines: a generic helper whose result type is a callable's result type.
+const PROBE_PRELUDE = [
+  "    from typing import Callable as __pyrogen_Callable",
+  "    def __pyrogen_result[R](f: __pyrogen_Callable[..., R]) -> R: ...",
+];
 
 /** The installed pyright's entry script and version (loaded only when inference runs). */
 function locatePyright(): { script: string; version: string } {
@@ -118,6 +134,9 @@ async function writeProject(
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, PYRO_DECORATORS);
   }
+  for (const [old, current] of Object.entries(PYTHON2_MODULES)) {
+    await writeFile(path.join(folder, "typings", `${old}.pyi`), `from ${current} import *\n`);
+  }
   const byModule = new Map<string, InferenceRequest[]>();
   for (const request of requests) {
     const list = byModule.get(request.info.file.module) ?? [];
@@ -136,33 +155,9 @@ async function writeProject(
     let text = await readFile(file.file, "utf8");
     const wanted = byModule.get(file.module);
     if (wanted !== undefined) {
-      if (!text.endsWith("\n")) text += "\n";
-      const lines = new Map<number, string>();
-      let line = text.split("\n").length - 1 + PROBE_HEADER.split("\n").length - 1;
-      let probe = PROBE_HEADER;
-      const byClass = new Map<string, InferenceRequest[]>();
-      for (const request of wanted) {
-        const list = byClass.get(request.info.qualname) ?? [];
-        list.push(request);
-        byClass.set(request.info.qualname, list);
-      }
-      let index = 0;
-      for (const [qualname, list] of byClass) {
-        const classPath = qualname.slice(file.module.length + 1);
-        probe += `def __pyrogen_probe_${index++}(__pyrogen_self: "${classPath}") -> None:\n`;
-        line += 1;
-        for (const request of list) {
-          const access = `__pyrogen_self.${request.member}`;
-          probe +=
-            request.kind === "result"
-              ? `    reveal_type(__pyrogen_result(${access}))\n`
-              : `    reveal_type(${access})\n`;
-          lines.set(line, request.key);
-          line += 1;
-        }
-      }
-      text += probe;
-      probes.set(target, lines);
+      const probe = probeText(text, wanted);
+      text = probe.text;
+      probes.set(target, probe.lines);
       included.push(path.relative(folder, target));
     }
     await writeFile(target, text);
@@ -183,6 +178,52 @@ async function writeProject(
   };
   await writeFile(path.join(folder, "pyrightconfig.json"), JSON.stringify(config));
   return probes;
+}
+
+/**
+ * `text` with a probe function inserted after each requested class's module-level statement,
+ * and the (0-based) line of each `reveal_type` with its request's key.
+ */
+function probeText(
+  text: string,
+  requests: readonly InferenceRequest[],
+): { text: string; lines: Map<number, string> } {
+  const byClass = new Map<string, InferenceRequest[]>();
+  for (const request of requests) {
+    const list = byClass.get(request.info.qualname) ?? [];
+    list.push(request);
+    byClass.set(request.info.qualname, list);
+  }
+  // Probe blocks by the line they follow (1-based).
+  const blocks = new Map<number, { line: string; key?: string }[]>();
+  let index = 0;
+  for (const list of byClass.values()) {
+    const info = list[0]!.info;
+    const classPath = info.qualname.slice(info.file.module.length + 1);
+    const block = blocks.get(info.cls.endLine) ?? [];
+    block.push(
+      { line: "" },
+      { line: `def __pyrogen_probe_${index++}(__pyrogen_self: "${classPath}") -> None:` },
+      ...PROBE_PRELUDE.map((line) => ({ line })),
+    );
+    for (const request of list) {
+      const access = `__pyrogen_self.${request.member}`;
+      const reveal = request.kind === "result" ? `__pyrogen_result(${access})` : access;
+      block.push({ line: `    reveal_type(${reveal})`, key: request.key });
+    }
+    blocks.set(info.cls.endLine, block);
+  }
+  const source = text.split(/\r?\n/);
+  const out: string[] = [];
+  const lines = new Map<number, string>();
+  for (const [number, original] of source.entries()) {
+    out.push(original);
+    for (const entry of blocks.get(number + 1) ?? []) {
+      if (entry.key !== undefined) lines.set(out.length, entry.key);
+      out.push(entry.line);
+    }
+  }
+  return { text: out.join("\n"), lines };
 }
 
 async function runPyright(script: string, folder: string, timeoutMs: number): Promise<string> {

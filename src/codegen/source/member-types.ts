@@ -5,8 +5,9 @@
  */
 import { parseDocstring, docTypeText, type Docstring } from "./docstrings.js";
 import type { ExposedAttribute, ExposedMethod } from "./exposure.js";
-import { literalValue, type PyType, type TypeReader, UNKNOWN } from "./py-types.js";
-import { parseExpression, type ParamKind, type PyExpr, type PyFunction } from "./python-syntax.js";
+import { literalValue, type PyType, type TypeReader, union, UNKNOWN } from "./py-types.js";
+import type { ParamKind, PyExpr, PyFunction } from "./python-model.js";
+import { parseExpression } from "./python-syntax.js";
 import type { SourceFile } from "./source-files.js";
 import { describe, type ClassInfo, type Symbols } from "./symbols.js";
 
@@ -97,9 +98,13 @@ export class MemberTypes {
     } else {
       const entry = fn.isGenerator ? (doc?.yields ?? doc?.returns) : doc?.returns;
       const fromDoc = this.#docType(file, entry?.type);
+      const fromPyro = fn.isGenerator ? undefined : this.#pyroResult(file, fn);
       if (fromDoc !== undefined) {
         result = fromDoc;
         resultOrigin = "docstring";
+      } else if (fromPyro !== undefined) {
+        result = fromPyro;
+        resultOrigin = "inferred";
       } else {
         const found = inferred.get(inferenceKey(exposer.qualname, method.name));
         if (found !== undefined && found.kind !== "unknown") {
@@ -147,6 +152,42 @@ export class MemberTypes {
       }
     }
     return { name: attr.name, type, origin, readonly: attr.setter === undefined, doc };
+  }
+
+  /**
+   * The result when every `return` hands out a Pyro object the method registers: a proxy
+   * made of it (`Pyro4.Proxy(self._pyroDaemon.register(Thing()))`, typed as a client of
+   * `Thing`) or the URI `register` gives. pyright cannot see these: `_pyroDaemon` is set
+   * by the daemon at run time.
+   */
+  #pyroResult(file: SourceFile, fn: PyFunction): PyType | undefined {
+    if (fn.returnValues.length === 0) return undefined;
+    const types = fn.returnValues.map((value) => this.#pyroValue(file, fn, value, 0));
+    return types.every((t) => t !== undefined) ? union(types) : undefined;
+  }
+
+  #pyroValue(file: SourceFile, fn: PyFunction, expr: PyExpr, depth: number): PyType | undefined {
+    const value = this.#local(fn, expr, depth);
+    if (value?.kind !== "call") return undefined;
+    if (isDaemonRegister(value)) return { kind: "pyro", name: "URI" };
+    const callee = this.#symbols.qualifiedName(file, value.func);
+    if (callee !== "Pyro4.Proxy" && callee !== "Pyro5.Proxy") return undefined;
+    const registered = this.#local(fn, value.args[0], depth);
+    if (registered?.kind === "call" && isDaemonRegister(registered)) {
+      const object = this.#local(fn, registered.args[0], depth);
+      if (object?.kind === "call") {
+        const symbol = this.#symbols.resolve(file, object.func);
+        if (symbol.kind === "class") return { kind: "class", info: symbol.info };
+      }
+    }
+    return { kind: "pyro", name: "Proxy" };
+  }
+
+  /** A local name's (last) assigned value, followed a few steps; other expressions as they are. */
+  #local(fn: PyFunction, expr: PyExpr | undefined, depth: number): PyExpr | undefined {
+    if (expr?.kind !== "name" || depth > 4) return expr;
+    const assigned = fn.localAssignments.findLast((a) => a.name === expr.id);
+    return assigned === undefined ? undefined : this.#local(fn, assigned.value, depth + 1);
   }
 
   #param(
@@ -206,6 +247,17 @@ export class MemberTypes {
     }
     return /^[A-Z]/.test(describe(raised)) ? describe(raised) : undefined;
   }
+}
+
+/** `self._pyroDaemon.register(…)`: registering with the object's own daemon. */
+function isDaemonRegister(call: Extract<PyExpr, { kind: "call" }>): boolean {
+  const func = call.func;
+  return (
+    func.kind === "attribute" &&
+    func.attr === "register" &&
+    func.value.kind === "attribute" &&
+    func.value.attr === "_pyroDaemon"
+  );
 }
 
 /** The type of a default value that is a literal (`False` → bool); None says nothing. */

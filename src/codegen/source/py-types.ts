@@ -5,7 +5,8 @@
  * 585, 604): `Optional`, `Union`, `X | Y`, `Literal`, `Annotated`, aliases, forward
  * references in strings, and classes of the source.
  */
-import { parseExpression, type PyExpr } from "./python-syntax.js";
+import type { PyExpr } from "./python-model.js";
+import { parseExpression } from "./python-syntax.js";
 import type { SourceFile } from "./source-files.js";
 import type { ClassInfo, PySymbol, Symbols } from "./symbols.js";
 
@@ -164,10 +165,14 @@ export class TypeReader {
     return this.#read({ file, printed: false }, expr);
   }
 
-  /** The type pyright printed (`list[Song]`, `Generator[str, Any, None]`) for a member of `file`. */
+  /**
+   * The type pyright printed (`list[Song]`, `Generator[str, Any, None]`) for a member of
+   * `file`. Literals are widened (`Literal[3]` → `int`): an inferred literal is what the code
+   * happens to return today, not a promise.
+   */
   readPrinted(file: SourceFile, text: string): PyType {
     const expr = parseExpression(text);
-    return expr === undefined ? UNKNOWN : this.#read({ file, printed: true }, expr);
+    return expr === undefined ? UNKNOWN : widenLiterals(this.#read({ file, printed: true }, expr));
   }
 
   #resolve(scope: Scope, expr: PyExpr): PySymbol {
@@ -356,6 +361,34 @@ function literal(
     for (const value of found) if (!values.includes(value)) values.push(value);
   }
   return { kind: "literal", values };
+}
+
+/** `type` with every literal replaced by its base type. */
+function widenLiterals(type: PyType): PyType {
+  switch (type.kind) {
+    case "literal":
+      return union(
+        type.values.map((value): PyType => {
+          if (value === null) return { kind: "none" };
+          if (typeof value === "string") return { kind: "scalar", name: "str" };
+          if (typeof value === "boolean") return { kind: "scalar", name: "bool" };
+          return { kind: "scalar", name: "int" };
+        }),
+      );
+    case "list":
+    case "set":
+    case "variadic-tuple":
+    case "iterator":
+      return { ...type, item: widenLiterals(type.item) };
+    case "tuple":
+      return { ...type, items: type.items.map(widenLiterals) };
+    case "dict":
+      return { ...type, key: widenLiterals(type.key), value: widenLiterals(type.value) };
+    case "union":
+      return union(type.members.map(widenLiterals));
+    default:
+      return type;
+  }
 }
 
 /** A union, flattened, without duplicates; `never` drops out; one member is itself. */

@@ -7,107 +7,17 @@
  */
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
-import { decodeStringLiteral } from "./python-strings.js";
-
-/** An expression, reduced to what annotations, decorators and defaults use. */
-export type PyExpr =
-  | { readonly kind: "name"; readonly id: string }
-  | { readonly kind: "attribute"; readonly value: PyExpr; readonly attr: string }
-  | { readonly kind: "subscript"; readonly value: PyExpr; readonly items: readonly PyExpr[] }
-  | { readonly kind: "binary"; readonly op: string; readonly left: PyExpr; readonly right: PyExpr }
-  | { readonly kind: "unary"; readonly op: string; readonly operand: PyExpr }
-  | { readonly kind: "string"; readonly value: string; readonly bytes: boolean }
-  | { readonly kind: "number"; readonly text: string }
-  | { readonly kind: "constant"; readonly value: boolean | null | "..." }
-  | { readonly kind: "list" | "tuple" | "set"; readonly items: readonly PyExpr[] }
-  | {
-      readonly kind: "call";
-      readonly func: PyExpr;
-      readonly args: readonly PyExpr[];
-      readonly keywords: readonly { readonly name: string; readonly value: PyExpr }[];
-    }
-  | { readonly kind: "other"; readonly text: string };
-
-/** How a parameter binds arguments (Python's `inspect.Parameter.kind`). */
-export type ParamKind =
-  "positional-only" | "positional" | "var-positional" | "keyword-only" | "var-keyword";
-
-/** One parameter of a `def`. */
-export interface PyParam {
-  readonly name: string;
-  readonly kind: ParamKind;
-  readonly annotation: PyExpr | undefined;
-  readonly default: PyExpr | undefined;
-}
-
-/** A `def` (module level or in a class body). */
-export interface PyFunction {
-  readonly name: string;
-  /** 1-based line of the `def`. */
-  readonly line: number;
-  /** Decorators, outermost first (as written, top to bottom). */
-  readonly decorators: readonly PyExpr[];
-  readonly params: readonly PyParam[];
-  readonly returns: PyExpr | undefined;
-  readonly docstring: string | undefined;
-  readonly isAsync: boolean;
-  /** The body yields (outside nested functions and classes): a generator function. */
-  readonly isGenerator: boolean;
-  /** What the body raises: the class expression of each `raise X(...)` / `raise X`. */
-  readonly raises: readonly PyExpr[];
-  /** Every `return` value in the body (outside nested functions and classes). */
-  readonly returnValues: readonly PyExpr[];
-  /** `self.<name>` assignments in the body: name → annotation, if any. */
-  readonly selfAssignments: readonly { readonly name: string; readonly annotation?: PyExpr }[];
-}
-
-/** A statement of a class body or module, in source order. */
-export type PyStatement =
-  | { readonly kind: "def"; readonly fn: PyFunction }
-  | { readonly kind: "class"; readonly cls: PyClass }
-  | {
-      readonly kind: "assign";
-      readonly targets: readonly string[];
-      readonly annotation: PyExpr | undefined;
-      readonly value: PyExpr | undefined;
-      /** `type X = …` (PEP 695) or `X: TypeAlias = …`. */
-      readonly explicitAlias: boolean;
-      readonly line: number;
-    };
-
-/** A `class` statement. */
-export interface PyClass {
-  readonly name: string;
-  readonly line: number;
-  readonly decorators: readonly PyExpr[];
-  readonly bases: readonly PyExpr[];
-  readonly keywords: readonly { readonly name: string; readonly value: PyExpr }[];
-  readonly docstring: string | undefined;
-  readonly body: readonly PyStatement[];
-}
-
-/** One imported name: `import a.b as c`, `from .m import x as y`. */
-export interface PyImport {
-  /** The name bound in the importing module. */
-  readonly local: string;
-  /** The module, as written (without leading dots). */
-  readonly module: string;
-  /** The imported member (`from m import name`), or undefined for `import m`. */
-  readonly member: string | undefined;
-  /** Leading dots of a relative import. */
-  readonly level: number;
-}
-
-/** A parsed file. */
-export interface PyModule {
-  readonly imports: readonly PyImport[];
-  /** Module-level statements (also those nested in `if`/`try` blocks). */
-  readonly body: readonly PyStatement[];
-  /** Class names passed to a `….register(Name(…))` or `….register(Name)` call anywhere. */
-  readonly registered: readonly string[];
-  /** Lines the parser could not read. */
-  readonly errorLines: readonly number[];
-}
+import { children, lastExpression, SourceText, splitOn } from "./python-expressions.js";
+import type {
+  ParamKind,
+  PyClass,
+  PyExpr,
+  PyFunction,
+  PyImport,
+  PyModule,
+  PyParam,
+  PyStatement,
+} from "./python-model.js";
 
 /** Parse Python `text`. Never throws: unreadable parts are reported in `errorLines`. */
 export function parsePython(text: string): PyModule {
@@ -156,37 +66,17 @@ export function parseExpression(text: string): PyExpr | undefined {
 
 const COMPOUND_BLOCKS = new Set(["IfStatement", "TryStatement", "WithStatement"]);
 
-class Reader {
-  readonly #text: string;
-  readonly #lineStarts: number[] = [0];
-
-  constructor(text: string) {
-    this.#text = text;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
-      this.#lineStarts.push(i + 1);
-    }
-  }
-
-  /** 1-based line of an offset. */
-  line(offset: number): number {
-    let low = 0;
-    let high = this.#lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.#lineStarts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  }
-
-  text(node: SyntaxNode): string {
-    return this.#text.slice(node.from, node.to);
-  }
+class Reader extends SourceText {
+  /** Where the module-level statement being read ends. */
+  #topLevelEnd = 0;
 
   /** The statements of a Script or Body; imports are collected into `imports`. */
   statements(container: SyntaxNode, imports: PyImport[] | undefined): PyStatement[] {
     const out: PyStatement[] = [];
-    for (const node of children(container)) this.#statement(node, out, imports);
+    for (const node of children(container)) {
+      if (container.name === "Script") this.#topLevelEnd = node.to;
+      this.#statement(node, out, imports);
+    }
     return out;
   }
 
@@ -309,7 +199,7 @@ class Reader {
         expr =
           expr === undefined ? { kind: "name", id } : { kind: "attribute", value: expr, attr: id };
       } else if (part.name === "ArgList" && expr !== undefined) {
-        expr = this.#call(expr, part);
+        expr = this.call(expr, part);
       }
     }
     return expr;
@@ -321,7 +211,7 @@ class Reader {
     const bases: PyExpr[] = [];
     const keywords: { name: string; value: PyExpr }[] = [];
     if (args !== null) {
-      const call = this.#call({ kind: "name", id: "" }, args);
+      const call = this.call({ kind: "name", id: "" }, args);
       if (call.kind === "call") {
         bases.push(...call.args);
         keywords.push(...call.keywords);
@@ -331,6 +221,7 @@ class Reader {
     return {
       name: name === null ? "" : this.text(name),
       line: this.line(node.from),
+      endLine: this.line(Math.max(this.#topLevelEnd - 1, node.from)),
       decorators,
       bases,
       keywords,
@@ -398,7 +289,7 @@ class Reader {
     }
     // A `/` after the last parameter: `def f(a, b, /)`.
     const lastPart = parts[parts.length - 1];
-    const tail = this.#text.slice(lastPart?.to ?? list.from, list.to).replace(/#.*$/gm, "");
+    const tail = this.slice(lastPart?.to ?? list.from, list.to).replace(/#.*$/gm, "");
     if (tail.includes("/")) positionalOnly();
     return params;
   }
@@ -457,6 +348,7 @@ class Reader {
     const raises: PyExpr[] = [];
     const returnValues: PyExpr[] = [];
     const selfAssignments: { name: string; annotation?: PyExpr }[] = [];
+    const localAssignments: { name: string; value: PyExpr }[] = [];
     let isGenerator = false;
     const visit = (node: SyntaxNode): void => {
       for (const child of children(node)) {
@@ -485,6 +377,14 @@ class Reader {
           }
           case "AssignStatement": {
             const target = child.firstChild;
+            const parts = children(child);
+            if (
+              parts.length === 3 &&
+              target?.name === "VariableName" &&
+              parts[1]!.name === "AssignOp"
+            ) {
+              localAssignments.push({ name: this.text(target), value: this.expr(parts[2]!) });
+            }
             if (target?.name === "MemberExpression") {
               const parts = children(target);
               if (
@@ -511,7 +411,7 @@ class Reader {
       }
     };
     visit(body);
-    return { isGenerator, raises, returnValues, selfAssignments };
+    return { isGenerator, raises, returnValues, selfAssignments, localAssignments };
   }
 
   /** The class a `x.register(Cls(...))` / `x.register(Cls)` call registers, if any. */
@@ -529,119 +429,6 @@ class Reader {
     }
     return undefined;
   }
-
-  /** Reduce an expression node. */
-  expr(node: SyntaxNode): PyExpr {
-    switch (node.name) {
-      case "VariableName":
-        return { kind: "name", id: this.text(node) };
-      case "None":
-        return { kind: "constant", value: null };
-      case "Boolean":
-        return { kind: "constant", value: this.text(node) === "True" };
-      case "...":
-      case "Ellipsis":
-        return { kind: "constant", value: "..." };
-      case "Number":
-        return { kind: "number", text: this.text(node) };
-      case "String": {
-        const decoded = decodeStringLiteral(this.text(node));
-        return decoded === undefined
-          ? { kind: "other", text: this.text(node) }
-          : { kind: "string", value: decoded.value, bytes: decoded.bytes };
-      }
-      case "ContinuedString": {
-        const pieces = children(node).map((part) => this.expr(part));
-        if (pieces.every((p) => p.kind === "string")) {
-          return {
-            kind: "string",
-            value: pieces.map((p) => (p.kind === "string" ? p.value : "")).join(""),
-            bytes: pieces[0]?.kind === "string" && pieces[0].bytes,
-          };
-        }
-        return { kind: "other", text: this.text(node) };
-      }
-      case "ParenthesizedExpression": {
-        const inner = children(node).find((n) => n.name !== "(" && n.name !== ")");
-        return inner === undefined ? { kind: "other", text: this.text(node) } : this.expr(inner);
-      }
-      case "TupleExpression":
-      case "ArrayExpression":
-      case "SetExpression": {
-        const items = children(node)
-          .filter((n) => !["(", ")", "[", "]", "{", "}", ","].includes(n.name))
-          .map((n) => this.expr(n));
-        const kind =
-          node.name === "TupleExpression"
-            ? "tuple"
-            : node.name === "ArrayExpression"
-              ? "list"
-              : "set";
-        return { kind, items };
-      }
-      case "MemberExpression": {
-        const parts = children(node);
-        const value = parts[0];
-        if (value === undefined) return { kind: "other", text: this.text(node) };
-        if (parts[1]?.name === "." && parts[2]?.name === "PropertyName") {
-          return { kind: "attribute", value: this.expr(value), attr: this.text(parts[2]) };
-        }
-        if (parts[1]?.name === "[") {
-          const inside = parts.slice(2, -1);
-          if (inside.some((n) => n.name === ":")) return { kind: "other", text: this.text(node) };
-          const items = splitOn(inside, ",").flatMap((group) =>
-            group.length === 1 ? [this.expr(group[0]!)] : [],
-          );
-          return { kind: "subscript", value: this.expr(value), items };
-        }
-        return { kind: "other", text: this.text(node) };
-      }
-      case "BinaryExpression": {
-        const [left, op, right] = children(node);
-        if (left && op && right) {
-          return {
-            kind: "binary",
-            op: this.text(op),
-            left: this.expr(left),
-            right: this.expr(right),
-          };
-        }
-        return { kind: "other", text: this.text(node) };
-      }
-      case "UnaryExpression": {
-        const [op, operand] = children(node);
-        if (op && operand) return { kind: "unary", op: this.text(op), operand: this.expr(operand) };
-        return { kind: "other", text: this.text(node) };
-      }
-      case "CallExpression": {
-        const func = node.firstChild;
-        const args = node.getChild("ArgList");
-        if (func === null || args === null) return { kind: "other", text: this.text(node) };
-        return this.#call(this.expr(func), args);
-      }
-      default:
-        return { kind: "other", text: this.text(node) };
-    }
-  }
-
-  #call(func: PyExpr, argList: SyntaxNode): PyExpr {
-    const parts = children(argList).filter((n) => n.name !== "(" && n.name !== ")");
-    const args: PyExpr[] = [];
-    const keywords: { name: string; value: PyExpr }[] = [];
-    for (const group of splitOn(parts, ",")) {
-      if (group.length === 1) {
-        args.push(this.expr(group[0]!));
-      } else if (
-        group.length === 3 &&
-        group[0]!.name === "VariableName" &&
-        group[1]!.name === "AssignOp"
-      ) {
-        keywords.push({ name: this.text(group[0]!), value: this.expr(group[2]!) });
-      }
-      // `*args`, `**kwargs` and comprehensions carry nothing pyrogen reads.
-    }
-    return { kind: "call", func, args, keywords };
-  }
 }
 
 interface BodyFacts {
@@ -649,33 +436,17 @@ interface BodyFacts {
   readonly raises: readonly PyExpr[];
   readonly returnValues: readonly PyExpr[];
   readonly selfAssignments: readonly { readonly name: string; readonly annotation?: PyExpr }[];
+  readonly localAssignments: readonly { readonly name: string; readonly value: PyExpr }[];
 }
 
 function emptyBodyFacts(): BodyFacts {
-  return { isGenerator: false, raises: [], returnValues: [], selfAssignments: [] };
-}
-
-function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let child = node.firstChild; child !== null; child = child.nextSibling) out.push(child);
-  return out;
-}
-
-/** The last child that is an expression (skips `:`, `->`, `=` and keyword tokens). */
-function lastExpression(node: SyntaxNode): SyntaxNode | undefined {
-  const last = node.lastChild;
-  if (last === null || [":", "->", "=", "AssignOp"].includes(last.name)) return undefined;
-  return last;
-}
-
-function splitOn(nodes: readonly SyntaxNode[], separator: string): SyntaxNode[][] {
-  const groups: SyntaxNode[][] = [[]];
-  for (const node of nodes) {
-    if (node.name === separator) groups.push([]);
-    else groups[groups.length - 1]!.push(node);
-  }
-  if (groups.length > 1 && groups[groups.length - 1]!.length === 0) groups.pop();
-  return groups;
+  return {
+    isGenerator: false,
+    raises: [],
+    returnValues: [],
+    selfAssignments: [],
+    localAssignments: [],
+  };
 }
 
 function isTypeAliasMarker(annotation: PyExpr): boolean {

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { parsePython, type PyModule } from "./python-syntax.js";
+import type { PyModule } from "./python-model.js";
+import { parsePython } from "./python-syntax.js";
 
 /** A parsed source file. */
 export interface SourceFile {

@@ -4,7 +4,7 @@
  * outside the source (`typing.Optional`, `builtins.int`, `Pyro4.expose`), by the same rules
  * Python's import statements follow. Also each class's method resolution order (C3).
  */
-import type { PyClass, PyExpr, PyImport, PyStatement } from "./python-syntax.js";
+import type { PyClass, PyExpr, PyImport, PyStatement } from "./python-model.js";
 import type { SourceFile, SourceFiles } from "./source-files.js";
 
 /** A class defined in the source. */

@@ -7,7 +7,7 @@
  * A type the serializer cannot carry becomes `never` (the call fails at run time) and a
  * warning that names a serializer that can.
  */
-import type { SerializerName } from "../../runtime/serializers/serializer.js";
+import type { SerializerName } from "@pyrogen/runtime";
 import type { ClassShapes, FieldShape } from "./class-shapes.js";
 import type { ExposureRules } from "./exposure.js";
 import type { LiteralValue, PyType } from "./py-types.js";

@@ -2,8 +2,14 @@
  * One client connection of the daemon (spec 4, 5, 16.2): the CONNECT handshake, then
  * INVOKE and PING, answered in order. Bad input gets Pyro's reply (CONNECTFAIL, an
  * exception reply) or a closed connection, never an exception that escapes.
+ *
+ * Memory stays bounded per connection: reading stops while many requests are queued, no
+ * request is served while a megabyte of replies is unwritten (a client that does not read
+ * is held back by TCP), and compressed requests inflate within a limit, in zlib's threads.
+ * With a timeout (COMMTIMEOUT), a client that sends nothing, or reads nothing of its
+ * replies, for that long is disconnected, as by Pyro4's daemon; a method that runs longer
+ * is not cut short.
  */
-import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { TLSSocket, type PeerCertificate } from "node:tls";
 import { PyroError } from "../errors.js";
@@ -13,10 +19,13 @@ import {
   MessageFlag,
   MessageType,
 } from "../protocol/constants.js";
+import { inflateBounded } from "../protocol/compression.js";
 import { encodeMessage, type Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import { blobCall } from "../serialized-blob.js";
 import type { InvokeCall, Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
+import { correlationOf } from "./correlation.js";
 import { metadataDict, STREAM_MARKER } from "./daemon-object.js";
 import { dispatch, type Outcome, type Registered } from "./dispatch.js";
 import { exceptionDict } from "./remote-exception.js";
@@ -39,6 +48,10 @@ export type DaemonLogger = (message: string, error: unknown) => void;
 export interface ConnectionHost {
   readonly hmacKey: Uint8Array | undefined;
   readonly maxMessageSize: number;
+  /** The most a compressed request may inflate to, 0 = no limit. */
+  readonly inflateLimit: number;
+  /** Close a connection idle (or whose replies make no progress) this long, in ms; 0 = never. */
+  readonly timeoutMs: number;
   readonly compress: boolean;
   readonly itemStreaming: boolean;
   /** Keep `currentCall()` available after `await`s (AsyncLocalStorage). */
@@ -55,35 +68,15 @@ export interface ConnectionHost {
   closed(connection: Connection): void;
 }
 
-/** Stop reading from a client that pipelines more than this many requests. */
+/** Stop reading from a client that pipelines more than this many requests… */
 const PAUSE_AT = 64;
+/** …or whose queued requests hold this many bytes. */
+const PAUSE_AT_BYTES = 4 * 1024 * 1024;
+/** Serve no further request while this much of the replies is not written yet. */
+const WRITE_BACKLOG = 1024 * 1024;
 
 /** How long a closing connection may take to flush its last replies. */
 const CLOSE_GRACE_MS = 5000;
-
-const CORR_BYTES = 16;
-
-/** Random bytes drawn in bulk: one system call per 256 correlation ids instead of one each. */
-let randomPool = Buffer.alloc(0);
-let randomOffset = 0;
-
-function randomCorrelation(): Uint8Array {
-  if (randomOffset + CORR_BYTES > randomPool.length) {
-    randomPool = randomBytes(CORR_BYTES * 256);
-    randomOffset = 0;
-  }
-  const id = randomPool.subarray(randomOffset, randomOffset + CORR_BYTES);
-  randomOffset += CORR_BYTES;
-  // A version-4 UUID, as Python's uuid4() would be.
-  id[6] = (id[6]! & 0x0f) | 0x40;
-  id[8] = (id[8]! & 0x3f) | 0x80;
-  return id;
-}
-
-function correlationOf(msg: Message): Uint8Array {
-  const given = msg.annotations.get(Annotation.CORR);
-  return given !== undefined && given.length === CORR_BYTES ? given : randomCorrelation();
-}
 
 function getKey(dict: unknown, key: string): unknown {
   if (dict instanceof Map) return dict.get(key);
@@ -114,14 +107,20 @@ export class Connection {
   #connected = false;
   #closed = false;
   readonly #queue: Array<Message | { failure: unknown }> = [];
+  /** Payload bytes of the queued requests. */
+  #queuedBytes = 0;
   #draining = false;
+  /** A request is being served (its method may run for long: the client waits for us). */
+  #serving = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
     this.#host = host;
+    // Inflated when served, in zlib's threads when large (see #inflated).
     this.#reader = new MessageReader({
       hmacKey: host.hmacKey,
       maxMessageSize: host.maxMessageSize,
+      inflate: false,
     });
     this.client = {
       address: socket.remoteAddress ?? null,
@@ -134,6 +133,23 @@ export class Connection {
       this.close();
     });
     socket.on("close", () => this.close());
+    if (host.timeoutMs > 0) {
+      // Node's socket timeout: re-armed by every read and write, so it fires after that long
+      // without either (including a reply the client does not read).
+      socket.setTimeout(host.timeoutMs);
+      socket.on("timeout", () => this.#timedOut());
+    }
+  }
+
+  /** The socket saw no traffic for the timeout: drop an idle or stuck client, as Pyro4 does. */
+  #timedOut(): void {
+    if (this.#closed) return;
+    if (this.#serving) {
+      this.#socket.setTimeout(this.#host.timeoutMs);
+      return;
+    }
+    this.#socket.destroy();
+    this.close();
   }
 
   /**
@@ -159,12 +175,13 @@ export class Connection {
       this.#reader.push(chunk);
       for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
         this.#queue.push(msg);
+        this.#queuedBytes += msg.data.length;
       }
     } catch (error) {
       // Answered (or closed on) in turn, after the messages that came before the bad bytes.
       this.#queue.push({ failure: error });
     }
-    if (this.#queue.length >= PAUSE_AT) this.#socket.pause();
+    if (this.#queue.length >= PAUSE_AT || this.#queuedBytes >= PAUSE_AT_BYTES) this.#socket.pause();
     if (!this.#draining) void this.#drain();
   }
 
@@ -177,16 +194,45 @@ export class Connection {
         item !== undefined && !this.#closed;
         item = this.#queue.shift()
       ) {
-        if ("failure" in item) await this.#readFailed(item.failure);
-        else await this.#handle(item);
-        if (this.#queue.length < PAUSE_AT / 4 && this.#socket.isPaused()) this.#socket.resume();
+        if ("failure" in item) {
+          await this.#readFailed(item.failure);
+        } else {
+          this.#queuedBytes -= item.data.length;
+          this.#serving = true;
+          await this.#handle(item);
+          this.#serving = false;
+        }
+        // A client that does not read its replies gets no more until they are written.
+        if (this.#socket.writableLength >= WRITE_BACKLOG) await this.#written();
+        if (
+          this.#socket.isPaused() &&
+          this.#queue.length < PAUSE_AT / 4 &&
+          this.#queuedBytes < PAUSE_AT_BYTES / 4
+        ) {
+          this.#socket.resume();
+        }
       }
     } catch (error) {
       this.#host.log("daemon: dropping a connection after an internal error", error);
       this.close();
     } finally {
+      this.#serving = false;
       this.#draining = false;
     }
+  }
+
+  /** Resolves once every reply written so far has gone out (or the connection closed). */
+  #written(): Promise<void> {
+    const socket = this.#socket;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off("drain", done);
+        socket.off("close", done);
+        resolve();
+      };
+      socket.on("drain", done);
+      socket.on("close", done);
+    });
   }
 
   #send(msg: Message): void {
@@ -229,6 +275,15 @@ export class Connection {
   }
 
   async #handle(msg: Message): Promise<void> {
+    if ((msg.flags & MessageFlag.COMPRESSED) !== 0) {
+      try {
+        msg.data = await inflateBounded(msg.data, this.#host.inflateLimit);
+        msg.flags &= ~MessageFlag.COMPRESSED;
+      } catch (error) {
+        await this.#readFailed(error);
+        return;
+      }
+    }
     if (!this.#connected) {
       await this.#handshake(msg);
     } else if (msg.type === MessageType.INVOKE) {
@@ -303,17 +358,12 @@ export class Connection {
       this.close();
       return;
     }
-    if ((msg.flags & MessageFlag.KEEPSERIALIZED) !== 0) {
-      const error = new PyroError(
-        "daemon",
-        "this daemon does not accept SerializedBlob (KEEPSERIALIZED) calls; send normal arguments",
-      );
-      if (!oneway) this.#replyError(msg, serializer, error, new Map());
-      return;
-    }
     let call: InvokeCall;
     try {
-      call = serializer.loadsCall(msg.data);
+      call =
+        (msg.flags & MessageFlag.KEEPSERIALIZED) === 0
+          ? serializer.loadsCall(msg.data)
+          : blobCall(msg.annotations.get(Annotation.BLBI), msg.data, serializer);
     } catch (error) {
       if (!oneway) this.#replyError(msg, serializer, error, new Map());
       this.close();

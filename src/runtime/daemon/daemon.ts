@@ -26,7 +26,10 @@ import {
   type Serializer,
   type SerializerName,
 } from "../serializers/index.js";
+import { inflateLimit } from "../protocol/compression.js";
+import { MARSHAL_SERIALIZER_ID } from "../protocol/constants.js";
 import { createListener, type Listener } from "../transport/listener.js";
+import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
 import {
@@ -36,6 +39,7 @@ import {
   type HandshakeValidator,
 } from "./connection.js";
 import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
+import { refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
 import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
 import {
@@ -74,6 +78,22 @@ export interface DaemonOptions {
   readonly compression?: boolean;
   /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit (default: `MAX_MESSAGE_SIZE`). */
   readonly maxMessageSize?: number;
+  /**
+   * The most a compressed request may inflate to; a larger one closes its connection. 0 = no
+   * limit (default: `maxMessageSize` when set, else 64 MiB).
+   */
+  readonly maxInflatedSize?: number;
+  /**
+   * Close a connection whose client sends nothing, or reads nothing of its replies, for this
+   * many ms, as Pyro4's daemon does with COMMTIMEOUT; a method that runs longer is not cut
+   * short. 0 = never (default: COMMTIMEOUT × 1000, which is 0 unless set).
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Serve at most this many connections at once; a client over the cap is refused with a
+   * CONNECTFAIL "no free workers…", as by Pyro4's thread-pool daemon. 0 = no cap (default).
+   */
+  readonly maxConnections?: number;
   /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
   readonly handshake?: unknown;
   /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
@@ -153,12 +173,20 @@ export class Daemon implements ProxySource {
   readonly #streams: StreamTable;
   readonly #connectionHost: ConnectionHost;
   readonly #callbackSerializer: SerializerName;
+  readonly #maxConnections: number;
+  /** Sockets being refused (over the cap) right now. */
+  #refusing = 0;
   #closing: Promise<void> | undefined;
 
   /** The class registry of the daemon's serializers; pass it to proxies (`{ registry: daemon.registry }`). */
   readonly registry: ClassRegistry;
 
-  private constructor(listener: Listener, options: DaemonOptions, location: string) {
+  private constructor(
+    listener: Listener,
+    options: DaemonOptions,
+    location: string,
+    limits: DaemonLimits,
+  ) {
     this.#listener = listener;
     this.#options = options;
     this.#location = location;
@@ -166,6 +194,7 @@ export class Daemon implements ProxySource {
     this.#hmacKey = toKey(options.hmacKey ?? cfg.get("HMAC_KEY") ?? undefined);
     this.#callbackSerializer = options.serializer ?? cfg.get("SERIALIZER");
     this.#accepted = acceptedIds(options);
+    this.#maxConnections = limits.maxConnections;
     this.#streams = new StreamTable({
       lifetimeMs: options.streamLifetimeMs ?? 0,
       lingerMs: options.streamLingerMs ?? 30_000,
@@ -181,7 +210,9 @@ export class Daemon implements ProxySource {
     this.#objects.set(DAEMON_OBJECT_ID, { target: daemonObject, exposure: DaemonObject.exposure });
     this.#connectionHost = {
       hmacKey: this.#hmacKey,
-      maxMessageSize: options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
+      maxMessageSize: limits.maxMessageSize,
+      inflateLimit: limits.inflateLimit,
+      timeoutMs: limits.timeoutMs,
       compress: options.compression ?? cfg.get("COMPRESSION"),
       itemStreaming: options.itemStreaming ?? cfg.get("ITER_STREAMING"),
       asyncCallContext: options.asyncCallContext === true,
@@ -203,8 +234,16 @@ export class Daemon implements ProxySource {
    * cannot bind, or a `daemon` error for an unusable advertised host.
    */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
-    acceptedIds(options); // refuse a bad serializer list before binding anything
+    // Refuse a bad serializer list or limit before binding anything.
+    acceptedIds(options);
+    const limits = limitsOf(options);
     const path = options.unixSocket;
+    if (path !== undefined && isAbstractSocketName(path)) {
+      throw new PyroError(
+        "daemon",
+        `cannot listen on ./u:${path.replace(/\0/g, "\\0")}: ${ABSTRACT_SOCKETS_UNREACHABLE}`,
+      );
+    }
     if (path !== undefined && existsSync(path) && lstatSync(path).isSocket()) unlinkSync(path);
     let accept: (socket: Socket) => void = (socket) => socket.destroy();
     const listener = await createListener(
@@ -231,7 +270,7 @@ export class Daemon implements ProxySource {
         ? `[${advertised}]:${listener.port}`
         : `${advertised}:${listener.port}`;
     }
-    const daemon = new Daemon(listener, options, location);
+    const daemon = new Daemon(listener, options, location, limits);
     accept = (socket) => daemon.#accept(socket);
     return daemon;
   }
@@ -262,7 +301,8 @@ export class Daemon implements ProxySource {
   /**
    * Register `target` (what it exposes comes from its decorators and `options.expose`)
    * and return its URI. Class instances then serialize as Pyro4 proxies through every
-   * registry attached to this daemon; for object literals use {@link proxyFor}.
+   * registry attached to this daemon; for object literals use {@link proxyFor}. An object
+   * that exposes nothing is registered too, as in Pyro4 (whose proxies then refuse it).
    */
   register(target: object, options: DaemonRegisterOptions = {}): URI {
     if (this.#closing !== undefined)
@@ -275,13 +315,6 @@ export class Daemon implements ProxySource {
     if (this.#objects.has(id))
       throw new PyroError("daemon", `object id '${id}' is already registered; pick another id`);
     const exposure = exposureOf(target, options.expose);
-    if (exposure.methods.size === 0 && exposure.attrs.size === 0) {
-      throw new PyroError(
-        "daemon",
-        "the object exposes no methods or attributes; mark them with @expose (or @oneway/@callback), " +
-          "or list them in the 'expose' option",
-      );
-    }
     this.#objects.set(id, { target, exposure });
     this.#ids.set(target, id);
     const cls = classOf(target);
@@ -390,9 +423,70 @@ export class Daemon implements ProxySource {
       socket.destroy();
       return;
     }
+    const cap = this.#maxConnections;
+    if (cap > 0 && this.#connections.size >= cap) {
+      this.#refuse(socket, cap);
+      return;
+    }
     const connection = new Connection(socket, this.#connectionHost);
     this.#connections.add(connection);
   }
+
+  /** Turn away a connection over the cap; a flood of them is cut off without a reply. */
+  #refuse(socket: Socket, cap: number): void {
+    const marshal = this.#serializer(MARSHAL_SERIALIZER_ID);
+    if (this.#refusing >= cap || marshal === undefined) {
+      socket.destroy();
+      return;
+    }
+    this.#refusing++;
+    socket.once("close", () => this.#refusing--);
+    refuseConnection(
+      socket,
+      `no free workers: the daemon serves at most maxConnections=${cap} connections; ` +
+        "close idle proxies or raise maxConnections",
+      marshal,
+      this.#hmacKey,
+    );
+  }
+}
+
+/** The numeric limits of a daemon's connections, from its options and config. */
+interface DaemonLimits {
+  readonly maxConnections: number;
+  readonly maxMessageSize: number;
+  readonly inflateLimit: number;
+  readonly timeoutMs: number;
+}
+
+/** The limits, each checked (a `config` error names a bad one). */
+function limitsOf(options: DaemonOptions): DaemonLimits {
+  const cfg = options.config ?? globalConfig;
+  const maxMessageSize = checkCount(
+    options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
+    "maxMessageSize",
+  );
+  const maxInflatedSize = options.maxInflatedSize;
+  return {
+    maxConnections: checkCount(options.maxConnections ?? 0, "maxConnections"),
+    maxMessageSize,
+    inflateLimit: inflateLimit(
+      maxMessageSize,
+      maxInflatedSize === undefined ? undefined : checkCount(maxInflatedSize, "maxInflatedSize"),
+    ),
+    timeoutMs: checkCount(
+      options.timeoutMs ?? Math.round(cfg.get("COMMTIMEOUT") * 1000),
+      "timeoutMs",
+    ),
+  };
+}
+
+/** `value` if it is an integer >= 0, else a `config` error naming the option. */
+function checkCount(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new PyroError("config", `invalid ${what}=${String(value)}: must be an integer >= 0`);
+  }
+  return value;
 }
 
 /** The class of a class instance, or `undefined` for object literals (they need {@link Daemon.proxyFor}). */

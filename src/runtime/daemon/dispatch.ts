@@ -5,6 +5,7 @@
  */
 import { PyroError } from "../errors.js";
 import type { InvokeCall } from "../serializers/serializer.js";
+import { callExposedMethod, readExposedAttribute, writeExposedAttribute } from "./call-sites.js";
 import type { Exposure } from "./expose.js";
 import { exceptionDict } from "./remote-exception.js";
 import { isItemIterator, type ItemIterator } from "./streams.js";
@@ -28,8 +29,22 @@ export type Outcome =
 const GETATTR = "__getattr__";
 const SETATTR = "__setattr__";
 
+/**
+ * An error of the dispatcher itself (no such member, bad arguments). It carries no stack:
+ * the daemon's own frames say nothing to the caller, who gets the message alone.
+ */
+function daemonError(code: "attribute" | "serialize" | "daemon", message: string): PyroError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new PyroError(code, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function attributeError(message: string): PyroError {
-  return new PyroError("attribute", message);
+  return daemonError("attribute", message);
 }
 
 /** The exposed method `name` of `entry`, or the AttributeError Pyro4 raises. */
@@ -50,11 +65,11 @@ function resolveMethod(entry: Registered, name: string): (...args: unknown[]) =>
  */
 function argumentList(vargs: unknown, kwargs: unknown): unknown[] {
   if (!Array.isArray(vargs)) {
-    throw new PyroError("serialize", "invalid call: the positional arguments are not a sequence");
+    throw daemonError("serialize", "invalid call: the positional arguments are not a sequence");
   }
   if (kwargs === null || kwargs === undefined) return vargs;
   if (typeof kwargs !== "object") {
-    throw new PyroError("serialize", "invalid call: the keyword arguments are not a dict");
+    throw daemonError("serialize", "invalid call: the keyword arguments are not a dict");
   }
   const entries = kwargs instanceof Map ? kwargs.size : Object.keys(kwargs).length;
   return entries === 0
@@ -62,33 +77,10 @@ function argumentList(vargs: unknown, kwargs: unknown): unknown[] {
     : [...vargs, kwargs instanceof Map ? Object.fromEntries(kwargs) : kwargs];
 }
 
-/** Call the method; a promise it returns is awaited, a plain value is not (one tick less). */
-async function callMethod(
-  entry: Registered,
-  name: string,
-  vargs: unknown,
-  kwargs: unknown,
-): Promise<unknown> {
-  const method = resolveMethod(entry, name);
-  const result: unknown = method.apply(entry.target, argumentList(vargs, kwargs));
-  return isThenable(result) ? await result : result;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}
-
 function attributeName(vargs: unknown): string {
   const name: unknown = Array.isArray(vargs) ? vargs[0] : undefined;
   if (typeof name !== "string") {
-    throw new PyroError(
-      "serialize",
-      "invalid attribute access: the attribute name is not a string",
-    );
+    throw daemonError("serialize", "invalid attribute access: the attribute name is not a string");
   }
   return name;
 }
@@ -98,7 +90,7 @@ function getAttribute(entry: Registered, vargs: unknown): unknown {
   if (!entry.exposure.attrs.has(name)) {
     throw attributeError(`attempt to access unexposed or unknown remote attribute '${name}'`);
   }
-  return (entry.target as Record<string, unknown>)[name];
+  return readExposedAttribute(entry.target, name);
 }
 
 function setAttribute(entry: Registered, vargs: unknown): null {
@@ -106,7 +98,7 @@ function setAttribute(entry: Registered, vargs: unknown): null {
   if (entry.exposure.attrs.get(name) !== true) {
     throw attributeError(`attempt to access unexposed or unknown remote attribute '${name}'`);
   }
-  (entry.target as Record<string, unknown>)[name] = (vargs as unknown[])[1];
+  writeExposedAttribute(entry.target, name, (vargs as unknown[])[1]);
   return null;
 }
 
@@ -117,16 +109,17 @@ function setAttribute(entry: Registered, vargs: unknown): null {
  */
 async function runBatch(entry: Registered, calls: unknown): Promise<unknown[]> {
   if (!Array.isArray(calls))
-    throw new PyroError("serialize", "invalid batch: the calls are not a sequence");
+    throw daemonError("serialize", "invalid batch: the calls are not a sequence");
   const results: unknown[] = [];
   for (const call of calls) {
     if (!Array.isArray(call) || call.length !== 3 || typeof call[0] !== "string") {
-      throw new PyroError("serialize", "invalid batch: each call must be (method, vargs, kwargs)");
+      throw daemonError("serialize", "invalid batch: each call must be (method, vargs, kwargs)");
     }
     const method = resolveMethod(entry, call[0]);
+    const args = argumentList(call[1], call[2]);
     let result: unknown;
     try {
-      result = await method.apply(entry.target, argumentList(call[1], call[2]));
+      result = await callExposedMethod(entry.target, method, args);
     } catch (error) {
       results.push({
         __class__: "Pyro4.futures._ExceptionWrapper",
@@ -135,7 +128,7 @@ async function runBatch(entry: Registered, calls: unknown): Promise<unknown[]> {
       break;
     }
     if (isItemIterator(result)) {
-      throw new PyroError(
+      throw daemonError(
         "serialize",
         `batch call '${call[0]}' returned an iterator; streaming is not supported in batches`,
       );
@@ -153,7 +146,7 @@ export async function dispatch(
 ): Promise<Outcome> {
   let callback = false;
   try {
-    if (entry === undefined) throw new PyroError("daemon", "unknown object");
+    if (entry === undefined) throw daemonError("daemon", "unknown object");
     if (batch) {
       return { kind: "value", value: await runBatch(entry, call.vargs), batch: true };
     }
@@ -162,7 +155,12 @@ export async function dispatch(
     if (call.method === SETATTR)
       return { kind: "value", value: setAttribute(entry, call.vargs), batch: false };
     callback = entry.exposure.callbacks.has(call.method);
-    const value = await callMethod(entry, call.method, call.vargs, call.kwargs);
+    const method = resolveMethod(entry, call.method);
+    const value = await callExposedMethod(
+      entry.target,
+      method,
+      argumentList(call.vargs, call.kwargs),
+    );
     if (isItemIterator(value)) return { kind: "stream", iterator: value };
     return { kind: "value", value, batch: false };
   } catch (error) {

@@ -81,9 +81,9 @@ export function detachSource(registry: ClassRegistry, source: ProxySource): void
 /**
  * Make instances of `cls` serialize as proxies through `registry` when one of its attached
  * sources registered them; other instances fail with the usual `serialize` error. Called
- * with `Object` when a registry is attached, so registries cloned from it (proxies clone
- * theirs) also recognise objects registered later; a class's own hook wins over hooks of
- * its base classes.
+ * with `Object` when a registry is attached, so objects registered later are recognised
+ * at once, also through clones of the registry (registries derived from it, as proxies'
+ * are, read it live anyway); a class's own hook wins over hooks of its base classes.
  */
 export function hookClass(registry: ClassRegistry, cls: AnyClass): void {
   const attachment = attachmentOf(registry);

@@ -6,17 +6,29 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyroError, pythonTypeForCode } from "../errors.js";
+import { setDictEntry } from "../values.js";
+import { DAEMON_CALL_SITES } from "./call-sites.js";
 
 /**
- * Frames of the daemon's own machinery say nothing about the user's error: left out. They
- * are those of this folder when the runtime runs as separate modules, and those of the
- * whole file when it runs bundled (`pyrogen/runtime`), which is then all runtime code.
+ * Frames of the daemon's own machinery say nothing about the user's error: left out. The
+ * daemon runs user code only through its call sites (`call-sites.ts`), so every frame from
+ * the first of those on is the daemon's, whatever file it names. Of the frames above, those
+ * of the runtime's own files are left out too: this folder when the runtime runs as separate
+ * modules, the whole file when it runs bundled (`@pyrogen/runtime`).
  */
 const HERE = fileURLToPath(import.meta.url);
 const DAEMON_CODE = /remote-exception\.[jt]s$/.test(HERE) ? path.dirname(HERE) : HERE;
+const CALL_SITE_FRAME = new RegExp(`^\\s+at (?:async )?(?:${DAEMON_CALL_SITES.join("|")}) `);
 
 function isUserFrame(line: string): boolean {
-  return /^\s+at /.test(line) && !line.includes(DAEMON_CODE) && !line.includes("node:async_hooks");
+  return !line.includes(DAEMON_CODE) && !line.includes("node:");
+}
+
+/** The stack frames of `stack` that belong to user code. */
+function userFrames(stack: string): string[] {
+  const frames = stack.split("\n").filter((line) => /^\s+at /.test(line));
+  const callSite = frames.findIndex((line) => CALL_SITE_FRAME.test(line));
+  return (callSite < 0 ? frames : frames.slice(0, callSite)).filter(isUserFrame);
 }
 
 /** Python builtin exceptions a TS error may name itself after (`error.name = "KeyError"`). */
@@ -67,10 +79,7 @@ export function tracebackLines(error: unknown, pythonType: string): string[] {
   const message = error instanceof Error ? error.message : String(error);
   const frames =
     error instanceof Error && error.stack !== undefined
-      ? error.stack
-          .split("\n")
-          .filter(isUserFrame)
-          .map((line) => `  (TypeScript) ${line.trim()}\n`)
+      ? userFrames(error.stack).map((line) => `  (TypeScript) ${line.trim()}\n`)
       : [];
   const shortType = pythonType.slice(pythonType.lastIndexOf(".") + 1);
   return [
@@ -86,7 +95,7 @@ function extraAttributes(error: unknown): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
     if (key !== "name" && key !== "message" && key !== "stack" && key !== "cause") {
-      attributes[key] = value;
+      setDictEntry(attributes, key, value);
     }
   }
   return attributes;

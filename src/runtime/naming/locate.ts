@@ -40,6 +40,8 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
   if (options.hmacKey !== undefined) proxyOptions.hmacKey = options.hmacKey;
   const tried: string[] = [];
   let lastError: unknown;
+  /** A name server that answered and turned the connection down (serializer, HMAC key, …). */
+  let refusal: PyroError | undefined;
   const direct = async (host: string, port: number): Promise<NameServer | null> => {
     const uri = nameServerUri(host, port);
     const proxy = new Proxy(uri, proxyOptions);
@@ -49,6 +51,7 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
     } catch (error) {
       proxy.$release();
       lastError = error;
+      if (refusal === undefined && isRefusal(error)) refusal = error;
       tried.push(`${uri}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
@@ -57,7 +60,7 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
   if (options.host !== undefined) {
     const found = await direct(options.host, options.port ?? cfg.get("NS_PORT"));
     if (found !== null) return found;
-    throw notFound(tried, lastError);
+    throw notFound(tried, refusal ?? lastError, refusal !== undefined);
   }
   const nsHost = cfg.get("NS_HOST");
   if (isLoopback(nsHost)) {
@@ -87,7 +90,7 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
   }
   const found = await direct(nsHost, cfg.get("NS_PORT"));
   if (found !== null) return found;
-  throw notFound(tried, lastError);
+  throw notFound(tried, refusal ?? lastError, refusal !== undefined);
 }
 
 /** `PYRO:Pyro.NameServer@host:port`, with IPv6 bracketed and `./u:` hosts as socket paths. */
@@ -113,12 +116,25 @@ function hostsFileHas127011(): boolean {
   }
 }
 
-function notFound(tried: readonly string[], cause: unknown): PyroError {
+/** Whether a failed connect reached a daemon that said no (rather than finding none). */
+function isRefusal(error: unknown): error is PyroError {
+  return (
+    error instanceof PyroError &&
+    (error.code === "serialize" ||
+      error.code === "security" ||
+      / rejected: |\bhmac\b/i.test(error.message))
+  );
+}
+
+function notFound(tried: readonly string[], cause: unknown, refused: boolean): PyroError {
+  // When a name server answered and refused, starting another one is not the fix.
+  const advice = refused
+    ? "A name server answered but refused the connection: change what it refused (see above)"
+    : "Start one (python3 -m Pyro4.naming -n <host> -p <port>), pass its host and port, or " +
+      "set NS_HOST/NS_PORT (PYRO_NS_HOST, PYRO_NS_PORT) or BROADCAST_ADDRS/NS_BCPORT";
   return new PyroError(
     "naming",
-    `Failed to locate the nameserver; tried: ${tried.join("; ")}. Start one ` +
-      "(python3 -m Pyro4.naming -n <host> -p <port>), pass its host and port, or set " +
-      "NS_HOST/NS_PORT (PYRO_NS_HOST, PYRO_NS_PORT) or BROADCAST_ADDRS/NS_BCPORT",
+    `Failed to locate the nameserver; tried: ${tried.join("; ")}. ${advice}`,
     { cause },
   );
 }

@@ -5,12 +5,25 @@
  * requests in order, so each reply must carry the sequence number of the oldest waiting
  * request. Anything that could put replies out of step (a timeout, an abort, a bad reply)
  * closes the channel and fails every request in flight with the same error.
+ *
+ * The reply timeout is an inactivity timeout, as Pyro4's socket timeout: one timer per
+ * channel, re-armed by the data that arrives, never one per request. While no request
+ * waits, the stream does not keep the process alive.
  */
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
 import { directReadsOf, type DirectReads } from "../transport/direct-reads.js";
-import { MessageType } from "./constants.js";
+import {
+  abortError,
+  CLIENT_CLOSED,
+  clientClosed,
+  closedError,
+  lostError,
+} from "./channel-errors.js";
+import { inflateBounded, inflateLimit } from "./compression.js";
+import { MessageFlag, MessageType } from "./constants.js";
 import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
 
@@ -22,11 +35,20 @@ export interface ChannelOptions {
   maxMessageSize?: number | undefined;
   /** Compress sent payloads when Pyro4 would (received ones are always inflated). */
   compress?: boolean | undefined;
+  /**
+   * The most a received payload may inflate to, 0 = no limit (default: `maxMessageSize`
+   * when set, else 64 MiB). Large payloads are inflated in zlib's threads.
+   */
+  maxInflatedSize?: number | undefined;
 }
 
 /** Per-request options of {@link MessageChannel.request}. */
 export interface RequestOptions {
-  /** Fail (and close the channel) if no reply arrives within this many ms; 0 = wait forever. */
+  /**
+   * Fail (and close the channel) when, while this request waits, no reply data arrives for
+   * this many ms; 0 = wait forever. Time spent queued behind other requests whose replies
+   * keep arriving does not count.
+   */
   timeoutMs?: number | undefined;
   /** Abort the request; this closes the channel like a timeout does. */
   signal?: CancelSignal | undefined;
@@ -61,7 +83,8 @@ interface Pending {
   readonly seq: number;
   readonly resolve: (reply: Message) => void;
   readonly reject: (error: PyroError) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** Its inactivity timeout, 0 = none. */
+  readonly timeoutMs: number;
   signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -75,7 +98,18 @@ export class MessageChannel {
   readonly #closeListeners: CloseListener[] = [];
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
   readonly #directReads: DirectReads | undefined;
+  readonly #inflateLimit: number;
   #closeReason: PyroError | undefined;
+  /** Closed by the peer or a failure while no request waited: nobody was told yet. */
+  #diedIdle = false;
+  /** The inactivity timer, armed while requests with a timeout wait. */
+  #timer: NodeJS.Timeout | undefined;
+  /** Its period: the smallest timeout among the requests waiting when it was armed. */
+  #timerMs = 0;
+  /** Set by every read, cleared when the timer is armed. */
+  #active = false;
+  /** While a reply inflates in zlib's threads, the messages read after it wait here. */
+  #held: Message[] | undefined;
 
   constructor(stream: Duplex, options: ChannelOptions = {}) {
     this.#stream = stream;
@@ -84,10 +118,13 @@ export class MessageChannel {
       maxMessageSize: options.maxMessageSize,
       compress: options.compress,
     };
+    // Inflated here rather than in the reader: a large payload inflates off the event loop.
     this.#reader = new MessageReader({
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
+      inflate: false,
     });
+    this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
     this.#directReads = directReadsOf(stream);
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
@@ -95,6 +132,7 @@ export class MessageChannel {
     stream.on("error", this.#onError);
     stream.on("close", this.#onStreamClose);
     if (stream.destroyed) this.#onStreamClose();
+    else this.#keepProcessAlive(false);
   }
 
   /** True once the channel is closed (by either side or by a failure). */
@@ -110,6 +148,14 @@ export class MessageChannel {
   /** Number of requests waiting for a reply. */
   get inFlight(): number {
     return this.#pending.length;
+  }
+
+  /**
+   * True when the channel was closed by the peer (or failed) while no request waited for a
+   * reply: no caller has seen that close yet, as after a daemon's idle disconnect.
+   */
+  get diedIdle(): boolean {
+    return this.#diedIdle;
   }
 
   /**
@@ -157,32 +203,26 @@ export class MessageChannel {
     }
     if (!expectReply) return this.#write(bytes, written);
     return new Promise<Message>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 0;
       const pending: Pending = {
         type: msg.type,
         seq: msg.seq,
         resolve,
         reject,
-        timer: undefined,
+        timeoutMs,
         signal: undefined,
         onAbort: undefined,
       };
-      const timeoutMs = options.timeoutMs ?? 0;
-      if (timeoutMs > 0) {
-        pending.timer = setTimeout(() => {
-          this.#fail(
-            new PyroError(
-              "timeout",
-              `receiving: timeout (no reply within ${timeoutMs} ms; the connection was closed)`,
-            ),
-          );
-        }, timeoutMs);
-      }
       if (signal !== undefined) {
         pending.signal = signal;
         pending.onAbort = () => this.#fail(abortError(signal, true));
         signal.addEventListener("abort", pending.onAbort, { once: true });
       }
-      this.#pending.push(pending);
+      // Waiting requests keep the process alive, as a blocking Python client would.
+      if (this.#pending.push(pending) === 1) this.#keepProcessAlive(true);
+      if (timeoutMs > 0 && (this.#timer === undefined || timeoutMs < this.#timerMs)) {
+        this.#armTimer(timeoutMs);
+      }
       this.#put(bytes, written);
     });
   }
@@ -251,6 +291,7 @@ export class MessageChannel {
   }
 
   readonly #onData = (chunk: Uint8Array): void => {
+    this.#active = true;
     try {
       this.#reader.push(chunk);
       this.#dispatchAll();
@@ -262,6 +303,7 @@ export class MessageChannel {
   readonly #readBuffer = (): Uint8Array => this.#reader.readBuffer();
 
   readonly #onReceived = (buffer: Uint8Array, count: number): void => {
+    this.#active = true;
     try {
       this.#reader.received(buffer, count);
       this.#dispatchAll();
@@ -272,9 +314,37 @@ export class MessageChannel {
 
   #dispatchAll(): void {
     for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
-      this.#dispatch(msg);
+      this.#deliverInTurn(msg);
       if (this.closed) return;
     }
+  }
+
+  /** Dispatch `msg`, inflating it first when compressed (a large one off the event loop). */
+  #deliver(msg: Message): void {
+    if ((msg.flags & MessageFlag.COMPRESSED) === 0) {
+      this.#dispatch(msg);
+      return;
+    }
+    const data = inflateBounded(msg.data, this.#inflateLimit);
+    if (data instanceof Uint8Array) {
+      this.#dispatch(inflated(msg, data));
+      return;
+    }
+    this.#held = [];
+    data.then(
+      (bytes) => {
+        if (this.closed) return;
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        try {
+          this.#dispatch(inflated(msg, bytes));
+          for (let i = 0; i < held.length && !this.closed; i++) this.#deliverInTurn(held[i]!);
+        } catch (error) {
+          this.#fail(error as PyroError);
+        }
+      },
+      (error: PyroError) => this.#fail(error),
+    );
   }
 
   #dispatch(msg: Message): void {
@@ -304,8 +374,63 @@ export class MessageChannel {
     }
     this.#pending.shift();
     settle(head);
+    if (this.#pending.length === 0) this.#keepProcessAlive(false);
     head.resolve(msg);
   }
+
+  /** {@link #deliver}, or wait behind a payload that is still inflating. */
+  #deliverInTurn(msg: Message): void {
+    if (this.#held === undefined) this.#deliver(msg);
+    else this.#held.push(msg);
+  }
+
+  /** Whether the stream keeps the process alive (only while requests wait for replies). */
+  #keepProcessAlive(alive: boolean): void {
+    const stream = this.#stream as Partial<Pick<Socket, "ref" | "unref">>;
+    if (alive) stream.ref?.();
+    else stream.unref?.();
+  }
+
+  #armTimer(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timerMs = ms;
+    this.#active = false;
+    this.#timer = setTimeout(this.#onTimer, ms);
+    // The waiting requests keep the process alive; a timer left over after them must not.
+    this.#timer.unref();
+  }
+
+  /**
+   * The inactivity check, once per period: fail every waiting request when nothing arrived
+   * for a whole period (and no reply was being inflated), else look again one period on.
+   */
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    if (this.closed) return;
+    let ms = 0;
+    for (const pending of this.#pending) {
+      if (pending.timeoutMs > 0 && (ms === 0 || pending.timeoutMs < ms)) ms = pending.timeoutMs;
+    }
+    if (ms === 0) return;
+    if (this.#active || this.#held !== undefined || ms > this.#timerMs) {
+      this.#armTimer(ms);
+      return;
+    }
+    // Timers run before socket reads in an event-loop turn: after a stall (a busy process),
+    // data that arrived meanwhile is read first, in this turn's poll phase, then decided on.
+    setImmediate(() => {
+      if (this.closed) return;
+      if (this.#active) this.#armTimer(ms);
+      else {
+        this.#fail(
+          new PyroError(
+            "timeout",
+            `receiving: timeout (no reply data for ${ms} ms; the connection was closed)`,
+          ),
+        );
+      }
+    });
+  };
 
   readonly #onEnd = (): void => {
     // Closed already (e.g. by `close()`): building an error here would only cost its stack trace.
@@ -328,12 +453,16 @@ export class MessageChannel {
   /** Close because of `error`: destroy the stream at once, fail everything in flight. */
   #fail(error: PyroError): void {
     if (this.closed) return;
+    this.#diedIdle = this.#pending.length === 0;
     this.#shutdown(error);
     this.#stream.destroy();
   }
 
   #shutdown(reason: PyroError): void {
     this.#closeReason = reason;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#held = undefined;
     this.#stream.off("data", this.#onData);
     this.#directReads?.bind(null);
     for (const pending of this.#pending.splice(0)) {
@@ -344,48 +473,14 @@ export class MessageChannel {
   }
 }
 
-function clientClosed(): PyroError {
-  return new PyroError("connection-closed", "connection closed by the client");
-}
-
-/**
- * The reason of every close by the client with no request waiting: nobody is thrown it, so
- * one shared, stack-free instance saves building an error per `$release()` (~1-6 us).
- */
-const CLIENT_CLOSED = closedError("connection closed by the client", false);
-
-/**
- * The reason of an orderly close. With no request waiting nobody sees its stack, and
- * capturing one costs ~5-15 us per connection, so it is skipped then.
- */
-function closedError(message: string, withStack: boolean): PyroError {
-  if (withStack) return new PyroError("connection-closed", message);
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new PyroError("connection-closed", message);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/** Drop a request's timer and abort listener. */
+/** Drop a request's abort listener. */
 function settle(pending: Pending): void {
-  if (pending.timer !== undefined) clearTimeout(pending.timer);
   if (pending.onAbort !== undefined) pending.signal!.removeEventListener("abort", pending.onAbort);
 }
 
-function abortError(signal: CancelSignal, closing: boolean): PyroError {
-  const reason: unknown = signal.reason;
-  const text = reason instanceof Error ? reason.message : String(reason);
-  const effect = closing
-    ? "the connection was closed so later replies cannot get out of step"
-    : "nothing was sent";
-  return new PyroError("aborted", `call aborted: ${text} (${effect})`, { cause: reason });
-}
-
-function lostError(direction: "receiving" | "sending", error: Error): PyroError {
-  return new PyroError("connection-closed", `${direction}: connection lost: ${error.message}`, {
-    cause: error,
-  });
+/** `msg` with its payload inflated and COMPRESSED cleared. */
+function inflated(msg: Message, data: Uint8Array): Message {
+  msg.data = data;
+  msg.flags &= ~MessageFlag.COMPRESSED;
+  return msg;
 }

@@ -3,7 +3,7 @@
  * time included), complete and validated messages come out.
  */
 import { PyroError } from "../errors.js";
-import { inflatePayload } from "./compression.js";
+import { inflateLimit, inflatePayload } from "./compression.js";
 import { HEADER_SIZE, MessageFlag } from "./constants.js";
 import { verifyHmac } from "./hmac.js";
 import { decodeHeader, type Message, type MessageHeader } from "./message.js";
@@ -33,6 +33,11 @@ export interface ReaderOptions {
   maxMessageSize?: number | undefined;
   /** Inflate COMPRESSED payloads and clear the flag (default true). */
   inflate?: boolean | undefined;
+  /**
+   * The most a payload may inflate to, 0 = no limit (default: `maxMessageSize` when set,
+   * else 64 MiB); never more than a set `maxMessageSize`.
+   */
+  maxInflatedSize?: number | undefined;
 }
 
 /**
@@ -53,6 +58,7 @@ export class MessageReader {
   readonly #hmacKey: Uint8Array | undefined;
   readonly #maxMessageSize: number;
   readonly #inflate: boolean;
+  readonly #inflateLimit: number;
   #chunks: Uint8Array[] = [];
   /** Index of the first unconsumed chunk in `#chunks`. */
   #index = 0;
@@ -76,6 +82,7 @@ export class MessageReader {
     this.#hmacKey = options.hmacKey;
     this.#maxMessageSize = options.maxMessageSize ?? 0;
     this.#inflate = options.inflate ?? true;
+    this.#inflateLimit = inflateLimit(this.#maxMessageSize, options.maxInflatedSize);
   }
 
   /** Bytes received but not yet returned as a message; > 0 means a message is incomplete. */
@@ -231,7 +238,7 @@ export class MessageReader {
     verifyHmac(this.#hmacKey, data, annotations);
     let flags = header.flags;
     if (this.#inflate && (flags & MessageFlag.COMPRESSED) !== 0) {
-      data = inflatePayload(data, this.#maxMessageSize);
+      data = inflatePayload(data, this.#inflateLimit);
       flags &= ~MessageFlag.COMPRESSED;
     }
     return {

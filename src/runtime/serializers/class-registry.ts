@@ -7,7 +7,7 @@
  */
 import { PyroError, remoteError } from "../errors.js";
 import { URI } from "../uri.js";
-import { PyTuple } from "../values.js";
+import { PyTuple, setDictEntry } from "../values.js";
 
 /**
  * Turns an instance of a registered class into what is sent instead (usually a dict);
@@ -30,10 +30,19 @@ export class ExceptionWrapper {
   }
 }
 
-/** Hooks from classes to dicts (sending) and from `__class__` names to values (receiving). */
+/**
+ * Hooks from classes to dicts (sending) and from `__class__` names to values (receiving).
+ * A registry made with {@link ClassRegistry.derive} also reads its parent's hooks, live.
+ */
 export class ClassRegistry {
   readonly #toDict = new Map<AnyClass, ClassToDict>();
   readonly #fromDict = new Map<string, DictToClass>();
+  readonly #parent: ClassRegistry | undefined;
+
+  /** An empty registry (no hooks at all; {@link createDefaultRegistry} has pyrogen's own). */
+  constructor(parent?: ClassRegistry) {
+    this.#parent = parent;
+  }
 
   /** Send instances of `cls` (and its subclasses) as what `toDict` returns. */
   registerClassToDict(cls: AnyClass, toDict: ClassToDict): this {
@@ -61,10 +70,31 @@ export class ClassRegistry {
 
   /** A new registry with the same hooks, to be changed independently. */
   clone(): ClassRegistry {
-    const copy = new ClassRegistry();
+    const copy = new ClassRegistry(this.#parent);
     for (const [cls, fn] of this.#toDict) copy.#toDict.set(cls, fn);
     for (const [name, fn] of this.#fromDict) copy.#fromDict.set(name, fn);
     return copy;
+  }
+
+  /**
+   * A registry on top of this one: its own hooks win, and every hook of this registry
+   * applies through it, including hooks registered here later. Its own hooks never reach
+   * this registry. A proxy keeps its hooks for received proxies this way.
+   */
+  derive(): ClassRegistry {
+    return new ClassRegistry(this);
+  }
+
+  #classHook(cls: AnyClass): ClassToDict | undefined {
+    const own = this.#toDict.get(cls);
+    if (own !== undefined || this.#parent === undefined) return own;
+    return this.#parent.#classHook(cls);
+  }
+
+  #dictHook(className: string): DictToClass | undefined {
+    const own = this.#fromDict.get(className);
+    if (own !== undefined || this.#parent === undefined) return own;
+    return this.#parent.#dictHook(className);
   }
 
   /**
@@ -75,7 +105,7 @@ export class ClassRegistry {
   toSerializable(value: object, serializerName: string): unknown {
     for (let proto: unknown = Object.getPrototypeOf(value); proto !== null;) {
       const ctor = (proto as { constructor?: unknown }).constructor;
-      const hook = typeof ctor === "function" ? this.#toDict.get(ctor as AnyClass) : undefined;
+      const hook = typeof ctor === "function" ? this.#classHook(ctor as AnyClass) : undefined;
       if (hook !== undefined) return hook(value, serializerName);
       proto = Object.getPrototypeOf(proto);
     }
@@ -95,7 +125,7 @@ export class ClassRegistry {
    */
   revive(dict: Record<string, unknown>): unknown {
     const className = dict["__class__"] as string;
-    const hook = this.#fromDict.get(className);
+    const hook = this.#dictHook(className);
     if (hook !== undefined) return hook(dict, className);
     if (className === "Pyro4.futures._ExceptionWrapper") {
       return new ExceptionWrapper(dict["exception"]);
@@ -116,7 +146,8 @@ function exceptionFromDict(dict: Record<string, unknown>, className: string): Py
       if (key === "_pyroTraceback") {
         if (Array.isArray(value)) traceback = value.map(String);
       } else {
-        attributes[key] = value;
+        // An own data property even for `__proto__`, which must never become the prototype.
+        setDictEntry(attributes, key, value);
       }
     }
   }

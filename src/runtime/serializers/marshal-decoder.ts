@@ -17,7 +17,7 @@ import {
 } from "./codec-util.js";
 
 const FLAG_REF = 0x80;
-/** Marks a reserved back-reference slot whose dict or frozenset is still being read. */
+/** Marks a reserved back-reference slot whose container is still being read. */
 const PENDING: unique symbol = Symbol("pending");
 const HEX = "0123456789abcdef";
 const FLOAT_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)$/i;
@@ -241,26 +241,40 @@ class MarshalReader {
     return intFromBigInt(n < 0 ? -magnitude : magnitude);
   }
 
+  /**
+   * Reserve the back-reference slot of a container about to be read; it holds
+   * {@link PENDING} until {@link #fill} stores the finished container.
+   */
+  #reserve(flag: number): number {
+    if (flag === 0) return -1;
+    this.#refs.push(PENDING);
+    return this.#refs.length - 1;
+  }
+
+  #fill<T>(slot: number, value: T): T {
+    if (slot >= 0) this.#refs[slot] = value;
+    return value;
+  }
+
   #sequence(flag: number, size: number, depth: number): unknown[] {
     if (depth >= MAX_DEPTH) throw depthError("marshal", `at offset ${this.#pos}`);
+    const slot = this.#reserve(flag);
     const items = new Array<unknown>(size);
-    this.#ref(flag, items);
     for (let i = 0; i < size; i++) items[i] = this.read(depth + 1);
-    return items;
+    return this.#fill(slot, items);
   }
 
   #set(flag: number, size: number, depth: number, at: number): Set<unknown> {
     if (depth >= MAX_DEPTH) throw depthError("marshal", `at offset ${at}`);
+    const slot = this.#reserve(flag);
     const set = new Set<unknown>();
-    this.#ref(flag, set);
     for (let i = 0; i < size; i++) set.add(this.read(depth + 1));
-    return set;
+    return this.#fill(slot, set);
   }
 
   #dict(flag: number, depth: number, at: number): unknown {
     if (depth >= MAX_DEPTH) throw depthError("marshal", `at offset ${at}`);
-    const slot = this.#refs.length;
-    if (flag !== 0) this.#refs.push(PENDING);
+    const slot = this.#reserve(flag);
     let dict: Record<string, unknown> | null = {};
     let map: Map<unknown, unknown> | null = null;
     for (;;) {
@@ -281,9 +295,7 @@ class MarshalReader {
       }
       map!.set(key, value);
     }
-    const result = dict === null ? map : reviveIfClassDict(this.#registry, dict);
-    if (flag !== 0) this.#refs[slot] = result;
-    return result;
+    return this.#fill(slot, dict === null ? map : reviveIfClassDict(this.#registry, dict));
   }
 
   #backReference(at: number): unknown {
@@ -293,7 +305,10 @@ class MarshalReader {
     }
     const value = this.#refs[index];
     if (value === PENDING) {
-      throw this.#fail("back-reference to a dict that is still being read (a cyclic dict)", at);
+      throw this.#fail(
+        "back-reference to a container that is still being read (a value that would contain itself)",
+        at,
+      );
     }
     return value;
   }

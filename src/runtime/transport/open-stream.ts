@@ -29,8 +29,31 @@ export interface OpenStreamOptions {
 
 type Endpoint = { path: string } | { host: string; port: number; family: 0 | 4 | 6 };
 
+/**
+ * Why a Linux abstract-namespace Unix socket (a name starting with NUL, `./u:\0name` in
+ * Pyro4) cannot be used: Node.js pads such an address to the full 108 bytes, while Python
+ * binds and connects with the exact name, so the two never match.
+ */
+export const ABSTRACT_SOCKETS_UNREACHABLE =
+  "Linux abstract-namespace Unix sockets cannot be used from Node.js (it pads the address " +
+  "to 108 bytes, so it never matches the exact name Python uses); use a socket file path " +
+  "instead (in Pyro4: Daemon(unixsocket='/run/app/pyro.sock'))";
+
+/** True for a Unix socket name in the Linux abstract namespace. */
+export function isAbstractSocketName(name: string): boolean {
+  return name.startsWith("\0");
+}
+
 function endpointFor(uri: URI, cfg: PyroConfig): Endpoint {
-  if (uri.sockname !== null) return { path: uri.sockname };
+  if (uri.sockname !== null) {
+    if (isAbstractSocketName(uri.sockname)) {
+      throw new PyroError(
+        "communication",
+        `cannot connect to ./u:${uri.sockname.replace(/\0/g, "\\0")}: ${ABSTRACT_SOCKETS_UNREACHABLE}`,
+      );
+    }
+    return { path: uri.sockname };
+  }
   const host = uri.host as string;
   // An IP literal decides its own family; a name resolves as PREFER_IP_VERSION says.
   const literal = isIP(host);

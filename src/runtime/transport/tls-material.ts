@@ -5,8 +5,8 @@
  */
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { rootCertificates } from "node:tls";
-import type { ConnectionOptions, TlsOptions } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
+import type { ConnectionOptions, SecureContext, SecureContextOptions, TlsOptions } from "node:tls";
 import type { PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 
@@ -106,6 +106,42 @@ async function pemOrFile(
   return file === "" ? undefined : readPem(file, item);
 }
 
+/** Why OpenSSL could not use the certificates or key, in words (never their content). */
+const MATERIAL_PROBLEMS: Readonly<Record<string, string>> = {
+  ERR_OSSL_BAD_DECRYPT: "the key is encrypted and its passphrase is wrong or missing",
+  ERR_OSSL_UNSUPPORTED: "the key is not a private key OpenSSL can read",
+  ERR_OSSL_PEM_NO_START_LINE: "a certificate or key is not PEM text",
+  ERR_OSSL_PEM_BAD_BASE64_DECODE: "a certificate or key is corrupt (bad base64)",
+  ERR_OSSL_X509_KEY_VALUES_MISMATCH: "the key does not belong to the certificate",
+  ERR_OSSL_EVP_BAD_DECRYPT: "the key is encrypted and its passphrase is wrong or missing",
+};
+
+/**
+ * The secure context of a connection or listener, built at once: certificates or a key that
+ * cannot be used are a `config` error naming the settings to fix. The message says what is
+ * wrong from OpenSSL's error code only, so no key material or passphrase ever shows.
+ */
+function secureContextOf(options: SecureContextOptions, side: "client" | "server"): SecureContext {
+  try {
+    return createSecureContext(options);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason = (error as { reason?: unknown } | null)?.reason;
+    const problem =
+      (typeof code === "string" ? MATERIAL_PROBLEMS[code] : undefined) ??
+      `OpenSSL refused it (${typeof reason === "string" ? reason : String(code ?? "no code")})`;
+    const items =
+      side === "client"
+        ? "tls.cert, tls.key, tls.passphrase (SSL_CLIENTCERT, SSL_CLIENTKEY, SSL_CLIENTKEYPASSWD)"
+        : "tls.cert, tls.key, tls.passphrase (SSL_SERVERCERT, SSL_SERVERKEY, SSL_SERVERKEYPASSWD)";
+    throw new PyroError(
+      "config",
+      `cannot use the TLS ${side} certificate or key: ${problem}; check ${items}`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Node `tls.connect` options for a client: the peer is always verified (host name included),
  * against Node's root store plus the extra CAs, as Python's default context does.
@@ -119,11 +155,17 @@ export async function clientTlsOptions(
   // Like Python's load_cert_chain(cert, None): the key may live in the certificate file.
   const key = cert === undefined ? undefined : await pemOrFile(given.key, cfg, "SSL_CLIENTKEY");
   const passphrase = given.passphrase ?? cfg.get("SSL_CLIENTKEYPASSWD");
+  const secureContext = secureContextOf(
+    {
+      ...(extraCa === undefined ? {} : { ca: [...rootCertificates, ...extraCa] }),
+      ...(cert === undefined ? {} : { cert, key: key ?? cert }),
+      ...(passphrase === "" ? {} : { passphrase }),
+    },
+    "client",
+  );
   return {
     rejectUnauthorized: true,
-    ...(extraCa === undefined ? {} : { ca: [...rootCertificates, ...extraCa] }),
-    ...(cert === undefined ? {} : { cert, key: key ?? cert }),
-    ...(passphrase === "" ? {} : { passphrase }),
+    secureContext,
     ...(given.servername === undefined ? {} : { servername: given.servername }),
   };
 }
@@ -145,12 +187,14 @@ export async function serverTlsOptions(
   const ca = await caList(given.ca, cfg);
   const passphrase = given.passphrase ?? cfg.get("SSL_SERVERKEYPASSWD");
   const requireClientCert = given.requireClientCert ?? cfg.get("SSL_REQUIRECLIENTCERT");
-  return {
+  const material: SecureContextOptions = {
     cert,
     key: key ?? cert,
     ...(ca === undefined ? {} : { ca }),
     ...(passphrase === "" ? {} : { passphrase }),
-    requestCert: requireClientCert,
-    rejectUnauthorized: requireClientCert,
   };
+  // A Node server builds its context from these options itself; building one here first
+  // turns unusable material into a clear error before anything listens.
+  secureContextOf(material, "server");
+  return { ...material, requestCert: requireClientCert, rejectUnauthorized: requireClientCert };
 }

@@ -1,0 +1,78 @@
+/**
+ * A proxy received from a server (a returned Pyro4 Proxy, an auto-proxy) gets no HMAC key of
+ * its own unless the proxy state carries one, as in Pyro4: it never signs a CONNECT to an
+ * endpoint the server named with the caller's key. The caller can set one on it. It uses the
+ * caller's TLS settings only for the caller's own daemon.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Proxy } from "../../src/runtime/proxy.js";
+import { failure } from "../harness/failures.js";
+import { readFileSync } from "node:fs";
+import { createTestCerts, type TestCerts } from "../harness/certs.js";
+import { startHardening, type HardeningInfo } from "../harness/hardening.js";
+import { PythonProcesses } from "../harness/python.js";
+import { startLab, type LabInfo } from "./lab.js";
+
+const python = new PythonProcesses();
+let signed: LabInfo;
+let certs: TestCerts;
+let tlsDaemon: HardeningInfo;
+let plainDaemon: HardeningInfo;
+beforeAll(async () => {
+  certs = createTestCerts();
+  [signed, tlsDaemon, plainDaemon] = await Promise.all([
+    startLab(python, ["--hmac", "k3y"]),
+    startHardening(python, [], certs.daemonEnv(false)),
+    startHardening(python),
+  ]);
+});
+afterAll(async () => {
+  await python.stopAll();
+  certs.remove();
+});
+
+describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s", (serializer) => {
+  it("an auto-proxy has no HMAC key: its calls fail until the caller sets one", async () => {
+    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
+    const child = (await proxy.$call("make_child", ["signed"])) as Proxy;
+    try {
+      expect(child).toBeInstanceOf(Proxy);
+      expect(child.$hmacKey).toBeUndefined();
+      const error = await failure(child.$call("hello"));
+      expect(error.isCommunicationError).toBe(true);
+      expect(error.message).toMatch(/hmac/);
+      child.$hmacKey = "k3y";
+      expect(await child.$call("hello")).toBe("child signed");
+    } finally {
+      child.$release();
+    }
+  });
+
+  it("a returned Pyro4 Proxy has no HMAC key either", async () => {
+    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
+    const same = (await proxy.$call("self_proxy")) as Proxy;
+    try {
+      expect(same.$hmacKey).toBeUndefined();
+      expect((await failure(same.$call("echo", [1]))).isCommunicationError).toBe(true);
+    } finally {
+      same.$release();
+    }
+  });
+});
+
+describe("received proxies and TLS", () => {
+  it("keep the caller's TLS settings for the caller's own daemon only", async () => {
+    await using proxy = new Proxy(tlsDaemon.uri, { tls: { ca: readFileSync(certs.caCert) } });
+    const same = (await proxy.$call("proxy_to", [tlsDaemon.uri])) as Proxy;
+    const elsewhere = (await proxy.$call("proxy_to", [plainDaemon.uri])) as Proxy;
+    try {
+      // The same daemon: over TLS, with the caller's CA.
+      expect(await same.$call("echo", ["same daemon"])).toBe("same daemon");
+      // Another endpoint: the config's settings (plain here), not the caller's TLS options.
+      expect(await elsewhere.$call("echo", ["elsewhere"])).toBe("elsewhere");
+    } finally {
+      same.$release();
+      elsewhere.$release();
+    }
+  });
+});
