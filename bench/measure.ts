@@ -30,6 +30,21 @@ export interface Figures {
  */
 export type Budget = { seconds: number } | { count: number };
 
+/**
+ * Measured rounds per case: `fallback`, the part's own number, unless
+ * `PYROGEN_BENCH_ROUNDS` asks for another (at least 1; a short smoke run of a part, whose
+ * figures then have less to take a median of). Throws on anything but a positive integer.
+ */
+export function measuredRounds(fallback: number, env = process.env): number {
+  const asked = env["PYROGEN_BENCH_ROUNDS"];
+  if (asked === undefined || asked === "") return fallback;
+  const rounds = Number(asked);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new Error(`PYROGEN_BENCH_ROUNDS='${asked}': give a whole number of rounds, 1 or more`);
+  }
+  return rounds;
+}
+
 /** The warm-up before each measurement (a fresh proxy's first calls), on both sides. */
 export const WARMUP_SECONDS = 0.05;
 

@@ -32,7 +32,7 @@ import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type Better, type BenchRow } from "../lib.js";
-import { collectGarbage } from "../measure.js";
+import { collectGarbage, measuredRounds } from "../measure.js";
 import { withPlacement, type Placer } from "../placement.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -44,7 +44,7 @@ const NAME = "adv.main";
 /** Rounds run before the measured ones, on both sides, unless a case says otherwise. */
 const WARMUP_ROUNDS = 3;
 /** Measured rounds, pyrogen and Python back to back in each. */
-const ROUNDS = 5;
+const ROUNDS = measuredRounds(5);
 
 /** Where a case runs: the daemon's URI, the serializer, the name server's port. */
 interface Target {

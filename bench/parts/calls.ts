@@ -43,6 +43,7 @@ import { pairedRow, rotatedRounds, type BenchRow } from "../lib.js";
 import {
   CallMeter,
   collectGarbage,
+  measuredRounds,
   figureRows,
   PythonCallsClient,
   repeat,
@@ -71,7 +72,7 @@ const ARRANGEMENTS: Record<Case, Arrangement> = {
 };
 
 /** Measured rounds per case. */
-const ROUNDS = 9;
+const ROUNDS = measuredRounds(9);
 /** Passes of {@link warmUp} over every case before the first measured round. */
 const WARMUP_PASSES = 2;
 /**

@@ -28,6 +28,7 @@ import { rotatedRounds, type BenchRow } from "../lib.js";
 import {
   CallMeter,
   collectGarbage,
+  measuredRounds,
   figureRows,
   PythonCallsClient,
   type Budget,
@@ -40,7 +41,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 /** How long each measurement times calls, on both sides. */
 const MEASURE: Budget = { seconds: 0.3 };
-const ROUNDS = 9;
+const ROUNDS = measuredRounds(9);
 const WARMUP_ROUNDS = 2;
 const SMALL = "hello, pyro";
 const PYRO4_DAEMON = "Pyro4's daemon, same client";

@@ -3,7 +3,23 @@
  * calls/s, client CPU and daemon CPU rows made from both sides' rounds.
  */
 import { describe, expect, it } from "vitest";
-import { figureRows, repeat, type Figures } from "../../bench/measure.js";
+import { figureRows, measuredRounds, repeat, type Figures } from "../../bench/measure.js";
+
+describe("measuredRounds", () => {
+  it("is the part's own number unless PYROGEN_BENCH_ROUNDS asks for another", () => {
+    expect(measuredRounds(9, {})).toBe(9);
+    expect(measuredRounds(9, { PYROGEN_BENCH_ROUNDS: "" })).toBe(9);
+    expect(measuredRounds(9, { PYROGEN_BENCH_ROUNDS: "3" })).toBe(3);
+  });
+
+  it("refuses what is not a whole number of rounds, naming the variable", () => {
+    for (const bad of ["0", "-2", "2.5", "many"]) {
+      expect(() => measuredRounds(9, { PYROGEN_BENCH_ROUNDS: bad })).toThrow(
+        new RegExp(`PYROGEN_BENCH_ROUNDS='${bad}'`),
+      );
+    }
+  });
+});
 
 describe("repeat", () => {
   it("makes exactly `count` calls, one after the other", async () => {
