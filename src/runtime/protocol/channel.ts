@@ -23,6 +23,7 @@ import {
   lostError,
 } from "./channel-errors.js";
 import { inflateBounded, inflateLimit } from "./compression.js";
+import { KEPT_FRAME_MIN, KeptFrame } from "./kept-frame.js";
 import { MessageFlag, MessageType } from "./constants.js";
 import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
@@ -98,6 +99,8 @@ export class MessageChannel {
   readonly #closeListeners: CloseListener[] = [];
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
   readonly #directReads: DirectReads | undefined;
+  /** Where mid-size frames are built: on sockets with direct reads, pyrogen's plain ones. */
+  readonly #keptFrame: KeptFrame | undefined;
   readonly #inflateLimit: number;
   #closeReason: PyroError | undefined;
   /** Closed by the peer or a failure while no request waited: nobody was told yet. */
@@ -126,6 +129,7 @@ export class MessageChannel {
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
     this.#directReads = directReadsOf(stream);
+    this.#keptFrame = this.#directReads === undefined ? undefined : new KeptFrame();
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -258,9 +262,14 @@ export class MessageChannel {
 
   /** Frame `msg`: one buffer for a small payload, header and payload apart for a large one. */
   #frame(msg: Message): Frame {
-    return msg.data.length < SEPARATE_PAYLOAD_SIZE
-      ? encodeMessage(msg, this.#encodeOptions)
-      : encodeMessageParts(msg, this.#encodeOptions);
+    const size = msg.data.length;
+    if (size >= SEPARATE_PAYLOAD_SIZE) return encodeMessageParts(msg, this.#encodeOptions);
+    const kept = this.#keptFrame;
+    if (kept !== undefined && size >= KEPT_FRAME_MIN) {
+      const joined = kept.join(encodeMessageParts(msg, this.#encodeOptions));
+      if (joined !== undefined) return joined;
+    }
+    return encodeMessage(msg, this.#encodeOptions);
   }
 
   /**
@@ -270,7 +279,12 @@ export class MessageChannel {
   #put(frame: Frame, done?: (error: Error | null | undefined) => void): void {
     const stream = this.#stream;
     if (frame instanceof Uint8Array) {
-      stream.write(frame, done);
+      const kept = this.#keptFrame;
+      if (kept === undefined || !kept.holds(frame)) stream.write(frame, done);
+      else {
+        stream.write(frame, kept.whenWritten(done));
+        kept.wrote(stream.writableLength);
+      }
       return;
     }
     stream.cork();
