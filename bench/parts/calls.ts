@@ -76,6 +76,13 @@ const ROUNDS = measuredRounds(9);
 /** Passes of {@link warmUp} over every case before the first measured round. */
 const WARMUP_PASSES = 2;
 /**
+ * Connects of each serializer, Proxy's and bare-node's, before the first measured round. A
+ * process's connects cost 750–950 µs of CPU each for the first thousand, ~400 at 2,000 and
+ * reach their steady ~250 only after ~5,000 (V8 optimizes code that runs once per connect
+ * slowly); the timed warm-up pass alone makes ~1,500. Python's connect has no such curve.
+ */
+const CONNECT_WARMUP = 1500;
+/**
  * Unmeasured rounds of each case, on both sides, after the part's warm-up pass
  * ({@link warmUp}): they take what a case leaves behind for the next one (a major GC after
  * the 1 MiB buffers, code compiled anew for another serializer).
@@ -202,13 +209,16 @@ async function proxyCalls(
   }
 }
 
-/** Over and over: new proxy, connect, one small call, release. */
+/** New proxy, connect, one small call, release. */
+async function connectOnce(uri: string, serializer: SerializerName): Promise<void> {
+  const proxy = new Proxy(uri, { serializer });
+  await proxy.$call("echo", ["hello, pyro"]);
+  proxy.$release();
+}
+
+/** {@link connectOnce} over and over. */
 function proxyConnects(where: Where, serializer: SerializerName) {
-  return where.meter.calls(where.daemonPid, MEASURE, async () => {
-    const proxy = new Proxy(where.uri, { serializer });
-    await proxy.$call("echo", ["hello, pyro"]);
-    proxy.$release();
-  });
+  return where.meter.calls(where.daemonPid, MEASURE, () => connectOnce(where.uri, serializer));
 }
 
 /** Small calls from {@link PIPELINED_CALLERS} concurrent callers on one proxy. */
@@ -259,9 +269,10 @@ async function pythonFirstConnects(uri: string, serializer: SerializerName): Pro
 
 /**
  * Before any measured round, every Node-side measurement of every case and serializer runs
- * once. V8 compiles the call paths over the first several thousand calls (10 KiB calls: ~8,000)
- * and the connect path (Node's socket code and ours, ~170 functions run once per connect)
- * over the first ~2,800 connections, which cost up to twice the CPU until then
+ * {@link WARMUP_PASSES} times, then {@link CONNECT_WARMUP} connects of each serializer. V8
+ * compiles the call paths over the first several thousand calls (10 KiB calls: ~8,000) and
+ * the connect path (Node's socket code and ours, ~170 functions run once per connect) over
+ * the first ~5,000 connections, which cost up to three times the CPU until then
  * (`connect-first` shows that cold cost); and code optimized while only some serializers had
  * run is thrown away when the next one comes. Unwarmed, the first cases' rounds still
  * trend down as they are measured, by a different amount in every run.
@@ -285,6 +296,11 @@ async function warmUp(
         for (const measure of Object.values(node)) await measure();
       }
     }
+  }
+  place("connect");
+  for (const serializer of SERIALIZERS) {
+    await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
+    await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
   }
 }
 
