@@ -5,9 +5,16 @@ export default defineConfig({
   resolve: {
     // In-process tests run the CLI on the runtime's source, like the tests of the runtime
     // itself (one copy of its classes); the built package is tested from its files.
-    alias: {
-      "@pyrogen/runtime": fileURLToPath(new URL("src/runtime/index.ts", import.meta.url)),
-    },
+    alias: [
+      {
+        find: /^@pyrogen\/runtime$/,
+        replacement: fileURLToPath(new URL("src/runtime/index.ts", import.meta.url)),
+      },
+      {
+        find: /^@pyrogen\/runtime\/wire$/,
+        replacement: fileURLToPath(new URL("src/runtime/wire.ts", import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -12,9 +12,9 @@
  */
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
-import { connectMessage } from "../src/runtime/handshake.js";
 import { MessageType } from "../src/runtime/protocol/constants.js";
-import { encodeMessage } from "../src/runtime/protocol/message.js";
+import { encodeMessage } from "../src/runtime/protocol-pyro4/frames.js";
+import { pyro4 } from "../src/runtime/protocol-pyro4/index.js";
 import { createSerializer } from "../src/runtime/serializers/index.js";
 import { giveBack } from "../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../src/runtime/serializers/serializer.js";
@@ -46,7 +46,7 @@ export async function bareNodeClient(
 
 /**
  * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
- * into the encoder's own memory (`dumpsCallLent`, as the proxy does) and framed, and its
+ * into the encoder's own memory (lent, as the proxy does) and framed, and its
  * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
  * call beyond the wait itself.
  */
@@ -57,19 +57,20 @@ export async function bareCodecClient(
   budget: Budget,
 ): Promise<Figures> {
   const codec = createSerializer(serializer);
-  const call = { objectId: "bench", method: "echo", vargs: [payload], kwargs: {} };
+  const vargs = [payload];
+  const serializerId = pyro4.serializers.id(serializer);
   const bare = await BareConnection.open(target.uri, true);
   let seq = 0;
   try {
     await bare.exchange(bareFrames(serializer, null).connect);
     return await target.meter.calls(target.daemonPid, budget, async () => {
       seq = (seq + 1) & 0xffff;
-      const data = codec.dumpsCallLent(call);
+      const data = pyro4.calls.encode(codec, "bench", "echo", vargs, {}, true);
       const request = encodeMessage({
         type: MessageType.INVOKE,
         flags: 0,
         seq,
-        serializerId: codec.id,
+        serializerId,
         annotations: new Map(),
         data,
       });
@@ -145,14 +146,23 @@ export async function nodeRawTcp(
 /** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
 function bareFrames(serializer: SerializerName, payload: unknown) {
   const codec = createSerializer(serializer);
-  const connect = encodeMessage(connectMessage(codec, 0, "hello", "bench", new Map()));
+  const connect = encodeMessage(
+    pyro4.handshake.request({
+      serializer: codec,
+      seq: 0,
+      handshake: "hello",
+      objectId: "bench",
+      annotations: new Map(),
+      correlationId: undefined,
+    }),
+  );
   const invoke = encodeMessage({
     type: MessageType.INVOKE,
     flags: 0,
     seq: 1,
-    serializerId: codec.id,
+    serializerId: pyro4.serializers.id(serializer),
     annotations: new Map(),
-    data: codec.dumpsCall({ objectId: "bench", method: "echo", vargs: [payload], kwargs: {} }),
+    data: pyro4.calls.encode(codec, "bench", "echo", [payload], {}, false),
   });
   return { connect, invoke };
 }

@@ -6,7 +6,7 @@
  * Usage: node --import tsx bench/connect_first.ts URI SERIALIZER COUNT
  * Prints one JSON line: {"calls": COUNT, "calls_per_s": ..., "cpu_us_per_call": ...}.
  */
-import { Proxy } from "../src/runtime/proxy.js";
+import { PyroProxy } from "../src/runtime/proxy.js";
 import { isSerializerName } from "../src/runtime/serializers/index.js";
 
 const [uri, serializer, countText] = process.argv.slice(2);
@@ -17,7 +17,7 @@ const count = Number(countText);
 const wall = performance.now();
 const cpu = process.cpuUsage();
 for (let i = 0; i < count; i++) {
-  const proxy = new Proxy(uri, { serializer });
+  const proxy = new PyroProxy(uri, { serializer });
   await proxy.$call("echo", ["hello, pyro"]);
   proxy.$release();
 }

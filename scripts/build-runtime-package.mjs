@@ -1,27 +1,32 @@
 // Build the runtime package (packages/runtime, published as @pyrogen/runtime) from tsc's
-// output in dist/runtime. Run by `npm run build` after tsc.
+// output in dist/runtime. Run by `npm run build` after tsc. The package has two entries:
+// `@pyrogen/runtime` (index.ts: what applications and generated modules use) and
+// `@pyrogen/runtime/wire` (wire.ts: what other libraries, tools and tests need).
 //
-// - dist/index.mjs and dist/index.cjs: the runtime bundled into one file each (ESM for
-//   `import`, CommonJS for `require`). Node loads one module instead of about eighty:
-//   importing the runtime takes about a third of the time.
-// - dist/types/: tsc's declarations, only those reachable from index.d.ts. The package has
-//   no "type" field, so these are CommonJS-format declarations (what `require` gets);
-//   dist/index.d.mts re-exports them for `import`. One copy serves both.
+// - dist/index.mjs, dist/wire.mjs and the chunk they share: the runtime bundled for `import`.
+//   Node loads three modules instead of about ninety: importing the runtime takes about a
+//   third of the time. The shared chunk gives both entries one set of classes.
+// - dist/runtime.cjs: the runtime bundled once for `require`; dist/index.cjs and
+//   dist/wire.cjs each pass on their entry's names from it (one set of classes again).
+// - dist/types/: tsc's declarations, only those reachable from the two entries. The package
+//   has no "type" field, so these are CommonJS-format declarations (what `require` gets);
+//   dist/index.d.mts and dist/wire.d.mts re-export them for `import`. One copy serves both.
 // - LICENSE, copied from the repository's.
 // No source maps: the bundles are tsc's readable output, and maps that point into
 // src/*.ts (which the package does not ship) would only add weight.
 import { build } from "esbuild";
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const PACKAGE = "packages/runtime";
 const OUT = path.join(PACKAGE, "dist");
 const COMPILED = "dist/runtime";
+const ENTRIES = ["index", "wire"];
 
 await rm(OUT, { recursive: true, force: true });
 
 const common = {
-  entryPoints: [path.join(COMPILED, "index.js")],
   bundle: true,
   platform: "node",
   target: "node20",
@@ -32,22 +37,53 @@ const common = {
   keepNames: true,
   logLevel: "warning",
 };
-await build({ ...common, format: "esm", outfile: path.join(OUT, "index.mjs") });
 await build({
   ...common,
+  entryPoints: Object.fromEntries(ENTRIES.map((name) => [name, path.join(COMPILED, `${name}.js`)])),
+  outdir: OUT,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "shared-[hash]",
+  splitting: true,
+  format: "esm",
+});
+
+// For require: one bundle of both entries, then one small file per entry naming its exports.
+const combined = path.join(COMPILED, "cjs-entry.js");
+await writeFile(combined, ENTRIES.map((name) => `export * from "./${name}.js";\n`).join(""));
+await build({
+  ...common,
+  entryPoints: [combined],
+  outfile: path.join(OUT, "runtime.cjs"),
   format: "cjs",
-  outfile: path.join(OUT, "index.cjs"),
   // CommonJS has no import.meta; the daemon's traceback filter needs this file's URL.
   define: { "import.meta.url": "__pyrogen_module_url" },
   banner: {
     js: 'const __pyrogen_module_url = require("node:url").pathToFileURL(__filename).href;',
   },
 });
+await rm(combined);
+for (const name of ENTRIES) {
+  const esm = await import(pathToFileURL(path.join(OUT, `${name}.mjs`)).href);
+  const lines = Object.keys(esm)
+    .sort()
+    .map((key) => `exports.${key} = runtime.${key};`);
+  await writeFile(
+    path.join(OUT, `${name}.cjs`),
+    [
+      `"use strict";`,
+      `// The names of @pyrogen/runtime${name === "index" ? "" : `/${name}`}, from the one CommonJS bundle.`,
+      `Object.defineProperty(exports, "__esModule", { value: true });`,
+      `const runtime = require("./runtime.cjs");`,
+      ...lines,
+      "",
+    ].join("\n"),
+  );
+}
 
-/** The declaration files index.d.ts needs, following relative imports. */
-async function reachableDeclarations(entry) {
+/** The declaration files the entries need, following relative imports. */
+async function reachableDeclarations(entries) {
   const seen = new Set();
-  const queue = [entry];
+  const queue = [...entries];
   while (queue.length > 0) {
     const file = queue.pop();
     if (seen.has(file)) continue;
@@ -60,10 +96,12 @@ async function reachableDeclarations(entry) {
   return [...seen].sort();
 }
 
-for (const file of await reachableDeclarations("index.d.ts")) {
+for (const file of await reachableDeclarations(ENTRIES.map((name) => `${name}.d.ts`))) {
   const target = path.join(OUT, "types", file);
   await mkdir(path.dirname(target), { recursive: true });
   await copyFile(path.join(COMPILED, file), target);
 }
-await writeFile(path.join(OUT, "index.d.mts"), 'export * from "./types/index.js";\n');
+for (const name of ENTRIES) {
+  await writeFile(path.join(OUT, `${name}.d.mts`), `export * from "./types/${name}.js";\n`);
+}
 await copyFile("LICENSE", path.join(PACKAGE, "LICENSE"));

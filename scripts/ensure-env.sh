@@ -42,5 +42,10 @@ export PYROGEN_PYTHON
 # Tests, demo and benchmarks stay on loopback: name-server discovery only ever asks 127.0.0.1.
 export PYRO_BROADCAST_ADDRS=127.0.0.1 PYRO_NS_HOST=127.0.0.1 PYRO_HOST=127.0.0.1
 
-echo "pyrogen: building (tsc)" >&2
-npm run --silent build >&2
+# Build once per run: the test command builds, and the tests that run the demo or the
+# benchmarks (children of it) must not rebuild dist/ while other tests read it.
+if [ "${PYROGEN_BUILT:-}" != "$PWD" ]; then
+  echo "pyrogen: building (tsc)" >&2
+  npm run --silent build >&2
+  export PYROGEN_BUILT=$PWD
+fi

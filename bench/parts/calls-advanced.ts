@@ -25,7 +25,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { locateNS } from "../../src/runtime/naming/index.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import "../../src/runtime/stream.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
@@ -91,8 +91,11 @@ interface Case {
 }
 
 /** A session on one bound proxy to the daemon. */
-async function onProxy(target: Target, round: (proxy: Proxy) => Promise<Round>): Promise<Session> {
-  const proxy = new Proxy(target.uri, { serializer: target.serializer });
+async function onProxy(
+  target: Target,
+  round: (proxy: PyroProxy) => Promise<Round>,
+): Promise<Session> {
+  const proxy = new PyroProxy(target.uri, { serializer: target.serializer });
   await proxy.$bind();
   return { round: () => round(proxy), close: () => proxy.$release() };
 }

@@ -53,7 +53,7 @@ import {
 } from "../measure.js";
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
 import { judge, type Target } from "../targets.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
 export const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -201,7 +201,7 @@ async function proxyCalls(
   payload: unknown,
   budget: Budget,
 ): Promise<Figures> {
-  const proxy = new Proxy(where.uri, { serializer });
+  const proxy = new PyroProxy(where.uri, { serializer });
   try {
     return await where.meter.calls(where.daemonPid, budget, () => proxy.$call("echo", [payload]));
   } finally {
@@ -211,7 +211,7 @@ async function proxyCalls(
 
 /** New proxy, connect, one small call, release. */
 async function connectOnce(uri: string, serializer: SerializerName): Promise<void> {
-  const proxy = new Proxy(uri, { serializer });
+  const proxy = new PyroProxy(uri, { serializer });
   await proxy.$call("echo", ["hello, pyro"]);
   proxy.$release();
 }
@@ -223,7 +223,7 @@ function proxyConnects(where: Where, serializer: SerializerName) {
 
 /** Small calls from {@link PIPELINED_CALLERS} concurrent callers on one proxy. */
 async function pipelined(where: Where, serializer: SerializerName): Promise<Figures> {
-  const proxy = new Proxy(where.uri, { serializer });
+  const proxy = new PyroProxy(where.uri, { serializer });
   const call = () => proxy.$call("echo", ["hello, pyro"]);
   const callers = (budget: Budget) =>
     Promise.all(Array.from({ length: PIPELINED_CALLERS }, () => repeat(budget, call)));

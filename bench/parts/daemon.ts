@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { PythonProcesses, pythonEnv } from "../../test/harness/python.js";
 import { rotatedRounds, type BenchRow } from "../lib.js";
@@ -96,7 +96,7 @@ async function pyrogenCalls(
   daemon: Daemon,
   serializer: SerializerName,
 ): Promise<Figures> {
-  const proxy = new Proxy(daemon.uri, { serializer });
+  const proxy = new PyroProxy(daemon.uri, { serializer });
   try {
     return await meter.calls(daemon.pid, MEASURE, () => proxy.$call("echo", [SMALL]));
   } finally {

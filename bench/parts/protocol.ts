@@ -13,8 +13,9 @@ import { row, type BenchRow } from "../lib.js";
 import { median } from "../stats.js";
 import { MessageChannel } from "../../src/runtime/protocol/channel.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader } from "../../src/runtime/protocol/reader.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const ROUNDS = 5;
 const ROUND_MS = 200;
@@ -96,12 +97,12 @@ export async function run(): Promise<BenchRow[]> {
   ) as { encode_us: number[]; decode_us: number[] };
 
   const encode = microseconds(() => encodeMessage(INVOKE));
-  const reader = new MessageReader();
+  const reader = new MessageReader(pyro4Frames);
   const decode = microseconds(() => {
     reader.push(RESULT);
     return reader.read();
   });
-  const channel = new MessageChannel(loopback());
+  const channel = new MessageChannel(loopback(), pyro4Frames);
   let seq = 0;
   const roundTrip = await microsecondsAsync(() => {
     seq = (seq + 1) & 0xffff;

@@ -8,13 +8,14 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { PyroConfig, PyroError } from "@pyrogen/runtime";
 import { z } from "zod";
+import { SERIALIZER_NAMES } from "@pyrogen/runtime/wire";
 import { CliError, EXIT } from "./exit-codes.js";
 import { effectiveTimeoutMs } from "./timeout.js";
 import { explainFileErrorSync } from "./write-file.js";
 
 /** Connection settings, as config-file fields (flags use the kebab-case names). */
 export const connectionSchema = z.strictObject({
-  serializer: z.enum(["serpent", "json", "marshal", "msgpack"]).optional(),
+  serializer: z.enum(SERIALIZER_NAMES).optional(),
   timeoutMs: z.number().positive().optional(),
   hmacKey: z.string().optional(),
   /** The data sent in the CONNECT handshake, for daemons whose validateHandshake wants some. */

@@ -2,7 +2,7 @@
  * Fetch an object's metadata from a live daemon through the runtime: resolve the URI (name
  * server for PYRONAME/PYROMETA), connect, and take the metadata the handshake delivered.
  */
-import { Proxy, PyroError, URI, resolveUri } from "@pyrogen/runtime";
+import { PyroProxy, PyroError, URI, resolveUri } from "@pyrogen/runtime";
 import { normalizeMetadata, type RemoteMetadata } from "../codegen/metadata.js";
 import { connectFailure } from "./connect-failure.js";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
@@ -13,11 +13,11 @@ export async function fetchMetadata(
   settings: ConnectionSettings,
 ): Promise<RemoteMetadata> {
   const config = pyroConfigFor(settings);
-  let proxy: Proxy | undefined;
+  let proxy: PyroProxy | undefined;
   try {
     const logical = new URI(uri, { nsPort: config.get("NS_PORT") });
     const direct = await resolveUri(logical, { config, broadcast: settings.broadcast ?? true });
-    proxy = new Proxy(direct, {
+    proxy = new PyroProxy(direct, {
       config,
       metadata: true,
       ...(settings.handshake === undefined ? {} : { handshake: settings.handshake }),

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { PyroError } from "@pyrogen/runtime";
 import { VERSION } from "../codegen/version.js";
+import { SERIALIZER_NAMES } from "@pyrogen/runtime/wire";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import type { GenerateFlags } from "./generate-command.js";
 import { parseJsonText } from "./json-text.js";
@@ -41,7 +42,7 @@ function withConnection(command: Command): Command {
   return command
     .addOption(
       new Option("--serializer <name>", "serializer (default: PYRO_SERIALIZER or serpent)").choices(
-        ["serpent", "json", "marshal", "msgpack"],
+        SERIALIZER_NAMES,
       ),
     )
     .option(

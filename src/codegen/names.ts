@@ -18,7 +18,7 @@
  *    `client.$proxy.$call(name, …)`; the generator reports them as warnings.
  */
 
-export { isReservedMember, reservedReason } from "@pyrogen/runtime";
+export { isReservedMember, reservedReason } from "@pyrogen/runtime/wire";
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

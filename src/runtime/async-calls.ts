@@ -1,5 +1,5 @@
 /**
- * Asynchronous calls (spec 9.4), `proxy.$async.call(…)`: as in Pyro4, each call runs on a
+ * Asynchronous calls, `proxy.$async.call(…)`: as in Pyro4, each call runs on a
  * copy of the proxy — its own connection with its own handshake, closed when the call is
  * done — so calls run in parallel on a thread-pool daemon, and the result is a
  * {@link Future}.
@@ -7,13 +7,14 @@
 import type { CallOptions } from "./call-options.js";
 import { PyroError } from "./errors.js";
 import { Future } from "./future.js";
-import type { Proxy } from "./proxy.js";
+import type { RemoteObject } from "./proxy/remote-object.js";
 
 /** The asynchronous face of one proxy; see the module comment. */
 export class AsyncCalls {
-  readonly #proxy: Proxy;
+  readonly #proxy: RemoteObject;
 
-  constructor(proxy: Proxy) {
+  /** The asynchronous face of `proxy`. */
+  constructor(proxy: RemoteObject) {
     this.#proxy = proxy;
   }
 
@@ -48,7 +49,7 @@ export class AsyncCalls {
  * async call takes a connection, and so a worker). Like Pyro4: a growing random delay,
  * given up once it exceeds half the timeout (never, without a timeout).
  */
-async function connectWhenWorkerFree(proxy: Proxy, options: CallOptions): Promise<void> {
+async function connectWhenWorkerFree(proxy: RemoteObject, options: CallOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? proxy.$timeout;
   let delayMs = 100 + Math.random() * 200;
   for (;;) {

@@ -1,13 +1,26 @@
 /**
- * Batched calls (spec 9.2): calls recorded on a {@link BatchProxy} travel to the daemon as
- * one INVOKE of `<batch>` with flag BATCH; the daemon runs them in order and stops at the
- * first exception, which comes back as the last result (a `Pyro4.futures._ExceptionWrapper`).
+ * Batched calls: calls recorded on a {@link BatchProxy} travel to the daemon as one INVOKE
+ * of `<batch>` with flag BATCH; the daemon runs them in order and stops at the first
+ * exception, which comes back as the last result (Pyro4's `Pyro4.futures._ExceptionWrapper`,
+ * revived by the proxy as an {@link ExceptionWrapper}).
  */
 import { PyroError } from "./errors.js";
 import { Future } from "./future.js";
 import { MessageFlag } from "./protocol/constants.js";
-import type { Proxy } from "./proxy.js";
-import { ExceptionWrapper } from "./serializers/class-registry.js";
+import type { RemoteObject } from "./proxy/remote-object.js";
+import { emptyKwargs } from "./serializers/catalog.js";
+
+/**
+ * The wrapper of a batch's failed call (Pyro4's `Pyro4.futures._ExceptionWrapper`): a proxy
+ * revives the protocol's wrapper class dict into one.
+ */
+export class ExceptionWrapper {
+  /** The failed call's error. */
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
 
 /** Options of {@link BatchProxy.send}. */
 export interface BatchSendOptions {
@@ -54,10 +67,11 @@ type RecordedCall = [string, unknown[], Record<string, unknown>];
  * message. After sending, the recorder is empty and can be reused.
  */
 export class BatchProxy {
-  readonly #proxy: Proxy;
+  readonly #proxy: RemoteObject;
   #calls: RecordedCall[] = [];
 
-  constructor(proxy: Proxy) {
+  /** A recorder for calls on `proxy`. */
+  constructor(proxy: RemoteObject) {
     this.#proxy = proxy;
   }
 
@@ -88,8 +102,8 @@ export class BatchProxy {
     const calls = this.#calls;
     this.#calls = [];
     const oneway = options.oneway === true;
-    // Pyro4 sends None as the outer kwargs; marshal cannot carry it to a daemon (spec 17.16).
-    const kwargs = this.#proxy.$serializer === "marshal" ? {} : null;
+    // Pyro sends None as the outer kwargs, or {} where the serializer cannot carry it.
+    const kwargs = emptyKwargs(this.#proxy.$serializer);
     const reply = await this.#proxy.$invoke("<batch>", calls, kwargs, {
       flags: MessageFlag.BATCH | (oneway ? MessageFlag.ONEWAY : 0),
       signal: options.signal,

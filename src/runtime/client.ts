@@ -17,13 +17,10 @@
 import { PyroError } from "./errors.js";
 import type { Future } from "./future.js";
 import { isReservedMember } from "./member-names.js";
-import { Proxy, type ProxyOptions } from "./proxy.js";
+import { PyroProxy } from "./proxy.js";
+import type { ProxyOptions } from "./proxy/settings.js";
 import { checkItems, checkValue, type ResultCheck } from "./result-checks.js";
 import type { SerializerName } from "./serializers/serializer.js";
-// Side effects: remote iterators for `$iter` and PYRONAME/PYROMETA resolution for default
-// URIs, even when client.ts is imported without the runtime's index.
-import "./stream.js";
-import "./naming/index.js";
 import type { URI } from "./uri.js";
 
 /** What a generated module knows about a remote object. */
@@ -136,7 +133,7 @@ export interface ClientOptions extends ProxyOptions {
   /** The object to talk to; default: the descriptor's URI. */
   uri?: string | URI;
   /** Use this proxy instead of creating one (its options win). */
-  proxy?: Proxy;
+  proxy?: PyroProxy;
 }
 
 /**
@@ -145,7 +142,7 @@ export interface ClientOptions extends ProxyOptions {
  */
 export interface ClientControls<T, W extends keyof AttributesOf<T> = keyof AttributesOf<T>> {
   /** The underlying proxy (for per-call options, `$call` of any name, `$bind`, …). */
-  readonly $proxy: Proxy;
+  readonly $proxy: PyroProxy;
   /** The descriptor the client was built from. */
   readonly $descriptor: ClientDescriptor;
   /** Read a remote attribute (the same as reading the member). */
@@ -257,7 +254,7 @@ function newProxy(
   descriptor: ClientDescriptor,
   uri: string | URI | undefined,
   options: ProxyOptions,
-): Proxy {
+): PyroProxy {
   const target = uri ?? descriptor.uri;
   if (target === undefined) {
     throw new PyroError(
@@ -268,7 +265,7 @@ function newProxy(
   }
   // The module's types describe what its serializer delivers; use it unless told otherwise.
   const serializer = options.serializer ?? descriptor.serializer;
-  return new Proxy(target, serializer === undefined ? options : { ...options, serializer });
+  return new PyroProxy(target, serializer === undefined ? options : { ...options, serializer });
 }
 
 /**
@@ -292,7 +289,7 @@ function resultReceivers(
       if (check?.items !== undefined && isAsyncIterable(result)) {
         result = checkItems(result, check.items, `${what}'s result`);
       }
-      if (clientOf !== undefined && result instanceof Proxy) {
+      if (clientOf !== undefined && result instanceof PyroProxy) {
         return createClient(clientOf(), { proxy: result });
       }
       return result;
@@ -347,7 +344,7 @@ function splitKwargs(
 }
 
 async function runBatch(
-  proxy: Proxy,
+  proxy: PyroProxy,
   methods: readonly string[],
   build: (batch: object) => readonly unknown[],
   receivers: ReadonlyMap<string, (value: unknown) => Promise<unknown>>,

@@ -35,7 +35,7 @@
  * here: pyrogen has no use for them.
  */
 import { PyroError } from "./errors.js";
-import type { SerializerName } from "./serializers/serializer.js";
+import { SERIALIZER_NAMES, type SerializerName } from "./serializers/catalog.js";
 
 /** Every configuration item with its type. Names are exactly Pyro4's. */
 export interface ConfigItems {
@@ -85,8 +85,6 @@ interface ItemRule<T> {
   /** Validate a value given to `set`; `undefined` means invalid. */
   check(value: unknown): T | undefined;
 }
-
-const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 
 function booleanRule(defaultValue: boolean): ItemRule<boolean> {
   return {
@@ -188,7 +186,7 @@ const hmacKeyRule: ItemRule<string | null> = {
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
 const RULES: { readonly [K in ConfigItem]: ItemRule<ConfigItems[K]> } = {
-  SERIALIZER: choiceRule<SerializerName>("serpent", SERIALIZERS),
+  SERIALIZER: choiceRule<SerializerName>("serpent", SERIALIZER_NAMES),
   METADATA: booleanRule(true),
   COMMTIMEOUT: secondsRule(0),
   MAX_RETRIES: integerRule(0, 0, MAX_INT),

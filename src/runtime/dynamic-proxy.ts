@@ -4,7 +4,9 @@
  * go to the proxy itself; `then` is never remote, so the object is not a thenable.
  */
 import { PyroError } from "./errors.js";
-import { PROXY_TARGET, Proxy as PyroProxy, type ProxyOptions } from "./proxy.js";
+import { PyroProxy } from "./proxy.js";
+import type { ProxyOptions } from "./proxy/settings.js";
+import { PROXY_TARGET } from "./proxy/remote-object.js";
 import type { URI } from "./uri.js";
 
 /** A remote method as a dynamic member: positional arguments (use `$call` for kwargs). */

@@ -7,9 +7,10 @@
  */
 
 /**
- * What went wrong. The Pyro4 family maps one to one onto `Pyro4.errors.*`:
+ * What went wrong. The Pyro family maps one to one onto the classes of Pyro's `errors`
+ * module (`Pyro4.errors.*`):
  *
- * | code | Pyro4 class |
+ * | code | Pyro class |
  * |---|---|
  * | `pyro` | PyroError |
  * | `communication` | CommunicationError |
@@ -78,12 +79,7 @@ export class PyroError extends Error {
     this.remote = options.remote;
   }
 
-  /** The Python class name for this error: the remote type, else the matching `Pyro4.errors` class. */
-  get pythonType(): string {
-    return this.remote?.type ?? pythonTypeForCode(this.code);
-  }
-
-  /** True for the codes that are `Pyro4.errors.CommunicationError` or one of its subclasses. */
+  /** True for the codes that are Pyro's `CommunicationError` or one of its subclasses. */
   get isCommunicationError(): boolean {
     return COMMUNICATION_CODES.has(this.code);
   }
@@ -115,26 +111,30 @@ const PYRO_CLASS_BY_CODE = new Map<PyroErrorCode, string>(
   Object.entries(CODE_BY_PYRO_CLASS).map(([name, code]) => [code, name]),
 );
 
+/** Pyro's errors module in any generation: `Pyro4.errors`, `Pyro5.errors`. */
+const PYRO_ERRORS_MODULE = /^Pyro\d+\.errors\.(\w+)$/;
+
 /**
- * The error code for a Python exception class: `Pyro4.errors.X` maps to X's code, anything
- * else is `remote`.
+ * The error code for a Python exception class: a class of Pyro's `errors` module (of any
+ * generation, `Pyro4.errors.X`) maps to X's code, anything else is `remote`.
  */
 export function codeForPythonType(pythonType: string): PyroErrorCode {
-  if (pythonType.startsWith("Pyro4.errors.")) {
-    const code = CODE_BY_PYRO_CLASS[pythonType.slice("Pyro4.errors.".length)];
-    if (code !== undefined) return code;
+  const pyroClass = PYRO_ERRORS_MODULE.exec(pythonType)?.[1];
+  if (pyroClass !== undefined && Object.hasOwn(CODE_BY_PYRO_CLASS, pyroClass)) {
+    return CODE_BY_PYRO_CLASS[pyroClass]!;
   }
   return "remote";
 }
 
 /**
  * The Python class that best represents a local error code when an error must cross the
- * wire (the callback daemon): `Pyro4.errors.*` for the Pyro family, `builtins.AttributeError`
- * for `attribute`, `builtins.ValueError` for `uri`/`config`, `builtins.Exception` otherwise.
+ * wire: a class of `errorsModule` (the protocol's, `Pyro4.errors`) for the Pyro family,
+ * `builtins.AttributeError` for `attribute`, `builtins.ValueError` for `uri`/`config`,
+ * `builtins.Exception` otherwise.
  */
-export function pythonTypeForCode(code: PyroErrorCode): string {
+export function pythonTypeForCode(code: PyroErrorCode, errorsModule: string): string {
   const pyroClass = PYRO_CLASS_BY_CODE.get(code);
-  if (pyroClass !== undefined) return `Pyro4.errors.${pyroClass}`;
+  if (pyroClass !== undefined) return `${errorsModule}.${pyroClass}`;
   if (code === "attribute") return "builtins.AttributeError";
   if (code === "uri" || code === "config") return "builtins.ValueError";
   return "builtins.Exception";

@@ -1,5 +1,5 @@
 /**
- * An object's metadata as a Pyro4 daemon reports it (spec 7): the names of its exposed
+ * An object's metadata as a Pyro4 daemon reports it (`get_metadata`): the names of its exposed
  * methods, which of them are oneway, and its exposed properties. The proxy uses it to
  * refuse unknown names locally and to decide which calls are oneway.
  */

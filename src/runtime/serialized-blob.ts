@@ -9,18 +9,18 @@
  * received one to the method still serialized, and a proxy passes it on unchanged.
  */
 import { PyroError } from "./errors.js";
-import { MarshalSerializer, marshalLoads } from "./serializers/marshal.js";
-import type { InvokeCall, Serializer } from "./serializers/serializer.js";
-import { PyTuple } from "./values.js";
+import type { CallLayout, InvokeCall } from "./protocol/wire-protocol.js";
+import type { Serializer } from "./serializers/serializer.js";
 
 /** A blob as it arrived: the call payload as the sender's serializer wrote it. */
 interface Arrived {
   readonly data: Uint8Array;
   readonly serializer: Serializer;
+  readonly calls: CallLayout;
 }
 
+/** Blobs that arrived serialized, with their payload (a private field the daemon can set). */
 const arrived = new WeakMap<SerializedBlob, Arrived>();
-const blobInfoSerializer = new MarshalSerializer();
 
 /**
  * Data that travels serialized: pass it as the only argument of a call
@@ -45,7 +45,7 @@ export class SerializedBlob<T = unknown> {
   deserialized(): T {
     const blob = arrived.get(this);
     if (blob === undefined) return this.#data as T;
-    return blobData(blob.serializer, blob.serializer.loads(blob.data)) as T;
+    return blob.calls.decodeBlob(blob.serializer, blob.serializer.loads(blob.data)) as T;
   }
 }
 
@@ -58,31 +58,12 @@ export function blobCall(
   annotation: Uint8Array | undefined,
   data: Uint8Array,
   serializer: Serializer,
+  calls: CallLayout,
 ): InvokeCall {
-  const { info, objectId, method } = readBlobInfo(annotation);
+  const { info, objectId, method } = calls.readBlobInfo(annotation);
   const blob = new SerializedBlob<unknown>(info, undefined);
-  arrived.set(blob, { data, serializer });
+  arrived.set(blob, { data, serializer, calls });
   return { objectId, method, vargs: [blob], kwargs: {} };
-}
-
-/** The `(info, objectId, method)` of a `BLBI` annotation. */
-function readBlobInfo(annotation: Uint8Array | undefined): {
-  info: unknown;
-  objectId: string;
-  method: string;
-} {
-  const value = annotation === undefined ? undefined : marshalLoads(annotation);
-  if (!Array.isArray(value) || value.length !== 3) {
-    throw new PyroError(
-      "serialize",
-      "invalid SerializedBlob call: the BLBI annotation must be marshal (info, objectId, method)",
-    );
-  }
-  const [info, objectId, method] = value as unknown[];
-  if (typeof objectId !== "string" || typeof method !== "string") {
-    throw new PyroError("serialize", "invalid SerializedBlob call: BLBI names no object or method");
-  }
-  return { info, objectId, method };
 }
 
 /** What a proxy sends for a call whose only argument is a blob. */
@@ -102,6 +83,7 @@ export function blobRequest(
   args: readonly unknown[],
   kwargs: Readonly<Record<string, unknown>> | null,
   serializer: Serializer,
+  calls: CallLayout,
   objectId: string,
   method: string,
 ): BlobRequest {
@@ -111,35 +93,10 @@ export function blobRequest(
       "if SerializedBlob is used, it must be the only argument (no other arguments, no kwargs)",
     );
   }
-  const info = blobInfoSerializer.dumps(new PyTuple([blob.info, objectId, method]));
+  const info = calls.blobInfo(blob.info, objectId, method);
   const given = arrived.get(blob);
-  if (given !== undefined && given.serializer.id === serializer.id)
+  if (given !== undefined && given.serializer.name === serializer.name) {
     return { data: given.data, info };
-  return {
-    data: serializer.dumps(callPayload(serializer, objectId, method, blob.deserialized())),
-    info,
-  };
-}
-
-/** A call payload in `serializer`'s shape, with `data` in place of the argument list. */
-function callPayload(
-  serializer: Serializer,
-  objectId: string,
-  method: string,
-  data: unknown,
-): unknown {
-  if (serializer.name === "json") return { object: objectId, method, params: data, kwargs: {} };
-  return new PyTuple([objectId, method, data, {}]);
-}
-
-/** The data slot of a decoded call payload (`params` for json, the third item otherwise). */
-function blobData(serializer: Serializer, payload: unknown): unknown {
-  if (serializer.name === "json") {
-    if (typeof payload === "object" && payload !== null && "params" in payload) {
-      return (payload as { params: unknown }).params;
-    }
-  } else if (Array.isArray(payload) && payload.length === 4) {
-    return payload[2];
   }
-  throw new PyroError("serialize", `invalid SerializedBlob payload: not a ${serializer.name} call`);
+  return { data: calls.encodeBlob(serializer, objectId, method, blob.deserialized()), info };
 }

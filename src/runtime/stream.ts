@@ -1,26 +1,25 @@
 /**
- * Remote iterators (spec 9.3): when a remote method returns a Python iterator or generator,
- * the daemon keeps it under a stream id and `$call` resolves to a {@link RemoteIterator}
- * that pulls the items one by one with `Pyro.Daemon.get_next_stream_item` on the proxy's
- * connection. Importing this module installs it as the proxy's stream hook.
+ * Remote iterators: when a remote method returns a Python iterator or generator, the
+ * daemon keeps it under a stream id and `$call` resolves to a {@link RemoteIterator} that
+ * pulls the items one by one with `Pyro.Daemon.get_next_stream_item` on the proxy's
+ * connection.
  */
 import { PyroError } from "./errors.js";
 import { MessageFlag } from "./protocol/constants.js";
-import type { Proxy } from "./proxy.js";
-import { proxyHooks } from "./proxy-hooks.js";
+import type { RemoteObject } from "./proxy/remote-object.js";
 
 /** The daemon's own object, which serves the stream calls. */
 const DAEMON_OBJECT = "Pyro.Daemon";
 
 /** Closes the stream of an iterator that was dropped unfinished (Pyro4 does it in `__del__`). */
-const abandoned = new FinalizationRegistry<{ proxy: Proxy; streamId: string }>(
+const abandoned = new FinalizationRegistry<{ proxy: RemoteObject; streamId: string }>(
   ({ proxy, streamId }) => {
     if (proxy.$connected) closeStream(proxy, streamId).catch(() => undefined);
   },
 );
 
 /** The oneway `close_stream` call. */
-function closeStream(proxy: Proxy, streamId: string): Promise<unknown> {
+function closeStream(proxy: RemoteObject, streamId: string): Promise<unknown> {
   return proxy.$invoke(
     "close_stream",
     [streamId],
@@ -47,12 +46,13 @@ function closeStream(proxy: Proxy, streamId: string): Promise<unknown> {
 export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, AsyncDisposable {
   /** The daemon's id of the stream (a UUID string). */
   readonly streamId: string;
-  readonly #proxy: Proxy;
+  readonly #proxy: RemoteObject;
   #finished = false;
   /** Items are fetched one after another even when `next()` is called concurrently. */
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(streamId: string, proxy: Proxy) {
+  /** The iterator over stream `streamId`, pulled through `proxy` (the one whose call started it). */
+  constructor(streamId: string, proxy: RemoteObject) {
     this.streamId = streamId;
     this.#proxy = proxy;
     abandoned.register(this, { proxy, streamId }, this);
@@ -134,5 +134,3 @@ export class RemoteIterator<T = unknown> implements AsyncIterableIterator<T>, As
     }
   }
 }
-
-proxyHooks.stream = (streamId, proxy) => new RemoteIterator(streamId, proxy);

@@ -1,7 +1,7 @@
 /**
  * Pyro object URIs: `PYRO:obj@host:port`, `PYRO:obj@[::1]:port`, `PYRO:obj@./u:/path.sock`,
  * `PYRONAME:name[@host[:port]]` and `PYROMETA:tag1,tag2[@host[:port]]`, parsed by Pyro4's
- * rules (spec 10.1) and printed back as Pyro4 prints them.
+ * rules (`Pyro4.core.URI`) and printed back as Pyro4 prints them.
  *
  * Where Pyro4 is lax, pyrogen is stricter, so a mistake shows up when the URI is parsed
  * rather than when it is used: the port must be decimal digits in 0..65535, a host must not
@@ -9,13 +9,12 @@
  * not start with `@`, and PYROMETA tags must not be empty.
  */
 import { PyroError } from "./errors.js";
-import { config } from "./config.js";
 
 /** The three URI kinds. */
 export type UriProtocol = "PYRO" | "PYRONAME" | "PYROMETA";
 
 /**
- * The URI state Pyro4 puts in its class dict (`Pyro4.core.URI`):
+ * The URI state Pyro puts in its URI class dict (`Pyro4.core.URI`; the same in every generation):
  * `[protocol, object (or the tag set for PYROMETA), sockname, host, port]`.
  */
 export type UriState = [
@@ -28,7 +27,10 @@ export type UriState = [
 
 /** Options of the {@link URI} constructor. */
 export interface UriOptions {
-  /** Port for PYRONAME/PYROMETA locations without one; default the config's NS_PORT. */
+  /**
+   * Port for PYRONAME/PYROMETA locations without one; default 9090, Pyro's default NS_PORT
+   * (proxies and the name-server functions pass their config's NS_PORT).
+   */
   readonly nsPort?: number;
 }
 
@@ -41,6 +43,9 @@ const ACCEPTED_FORMS =
 const URI_PATTERN = /^(?<protocol>[Pp][Yy][Rr][Oo][a-zA-Z]*):(?<object>\S+?)(@(?<location>.+))?$/;
 const IPV6_LOCATION = /^\[(?<host>[0-9a-fA-F:%]+)\](:(?<port>.*))?$/;
 const PROTOCOLS: readonly UriProtocol[] = ["PYRO", "PYRONAME", "PYROMETA"];
+
+/** Pyro's default name-server port (the NS_PORT config item's default). */
+const DEFAULT_NS_PORT = 9090;
 
 /** URIs parsed by {@link URI.parse}, by options and text; cleared when it reaches the limit. */
 const parsed = new Map<string, URI>();
@@ -166,7 +171,7 @@ export class URI {
     }
     this.protocol = protocol as UriProtocol;
     const location = groups["location"];
-    const nsPort = options.nsPort ?? config.get("NS_PORT");
+    const nsPort = options.nsPort ?? DEFAULT_NS_PORT;
     let parsed: Location = { sockname: null, host: null, port: null };
     if (this.protocol === "PYRO") {
       if (location === undefined) {
@@ -197,9 +202,7 @@ export class URI {
    * not remembered (each throws anew).
    */
   static parse(text: string, options: UriOptions = {}): URI {
-    // A default NS_PORT is read at parse time: remember only URIs parsed with an explicit one.
-    if (options.nsPort === undefined) return new URI(text, options);
-    const key = `${options.nsPort}\u0000${text}`;
+    const key = `${options.nsPort ?? DEFAULT_NS_PORT}\u0000${text}`;
     let uri = parsed.get(key);
     if (uri === undefined) {
       uri = new URI(text, options);
@@ -210,7 +213,7 @@ export class URI {
   }
 
   /**
-   * Rebuild a URI from the state of a `Pyro4.core.URI` class dict (tuples arrive as arrays,
+   * Rebuild a URI from the state of a URI class dict (tuples arrive as arrays,
    * a PYROMETA tag set as a Set or an array). A malformed state is a `uri` error.
    */
   static fromState(state: unknown): URI {
@@ -218,7 +221,7 @@ export class URI {
     if (problem !== null) {
       throw new PyroError(
         "uri",
-        `invalid Pyro4.core.URI state ${showState(state)}: ${problem}; ` +
+        `invalid URI state ${showState(state)}: ${problem}; ` +
           "expected [protocol, object, sockname, host, port]",
       );
     }
@@ -238,7 +241,7 @@ export class URI {
     return Object.freeze(uri);
   }
 
-  /** The state for a `Pyro4.core.URI` class dict; PYROMETA tags as a Set, as Python has them. */
+  /** The state for a URI class dict; PYROMETA tags as a Set, as Python has them. */
   get state(): UriState {
     return [
       this.protocol,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchResultList } from "../../src/runtime/batch.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { Future } from "../../src/runtime/future.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, eventually, startAdvanced } from "../harness/advanced.js";
 import { PythonProcesses } from "../harness/python.js";
 
@@ -27,7 +27,7 @@ function drain(results: Iterable<unknown>): { seen: unknown[]; error: unknown } 
 
 describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   it("sends the calls as one message and gives the results in call order", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const batch = proxy.$batch();
     batch
       .call("echo", [1])
@@ -45,7 +45,7 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   });
 
   it("a batch of 1000 calls comes back whole", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const batch = proxy.$batch();
     for (let i = 0; i < 1000; i++) batch.call("echo", [i]);
     const results = await batch.send();
@@ -53,12 +53,12 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   });
 
   it("an empty batch gives no results", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     expect([...(await proxy.$batch().send())]).toEqual([]);
   });
 
   it("oneway: resolves once sent, and the daemon still runs every call", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const before = (await proxy.$call("bumps")) as number;
     const batch = proxy.$batch();
     batch.call("bump", [2]).call("bump", [3]);
@@ -71,7 +71,7 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   });
 
   it("async: sendAsync gives a Future of the results", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const batch = proxy.$batch().call("echo", ["a"]).call("echo", ["b"]);
     const future = batch.sendAsync();
     expect(future).toBeInstanceOf(Future);
@@ -81,7 +81,7 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   });
 
   it("a generator inside a batch fails it (Pyro4 cannot stream in batches); the proxy recovers", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const error = await proxy
       .$batch()
       .call("echo", [1])
@@ -96,13 +96,13 @@ describe.each(SERIALIZERS)("batches with %s", (serializer) => {
   });
 
   it("a oneway batch with an unknown method fails silently on the daemon only", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     await proxy.$batch().call("no_such_method").send({ oneway: true });
     expect(await proxy.$call("echo", ["fine"])).toBe("fine");
   });
 
   it("an unknown method fails the whole batch with the daemon's error", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const batch = proxy.$batch().call("echo", [1]).call("no_such_method");
     const error = await batch.send().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyroError);
@@ -117,7 +117,7 @@ describe.each(SERIALIZERS.filter((s) => s !== "marshal"))(
   "an exception in the middle of a batch with %s",
   (serializer) => {
     it("delivers the results before it, raises where it stands, and skips the rest", async () => {
-      await using proxy = new Proxy(uri, { serializer });
+      await using proxy = new PyroProxy(uri, { serializer });
       const before = (await proxy.$call("bumps")) as number;
       const batch = proxy.$batch();
       batch.call("echo", [1]).call("echo", ["two"]).call("fail", ["bad value"]).call("bump", [100]);
@@ -142,7 +142,7 @@ describe.each(SERIALIZERS.filter((s) => s !== "marshal"))(
 
 describe("marshal batches", () => {
   it("an exception in the middle fails the whole batch: the daemon cannot marshal the marker", async () => {
-    await using proxy = new Proxy(uri, { serializer: "marshal" });
+    await using proxy = new PyroProxy(uri, { serializer: "marshal" });
     const batch = proxy.$batch().call("echo", [1]).call("fail", ["x"]);
     const error = await batch.send().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyroError);

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import "../../src/runtime/naming/index.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SerializedBlob } from "../../src/runtime/serialized-blob.js";
 import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { failure } from "../harness/failures.js";
@@ -74,20 +73,20 @@ afterAll(() => python.stopAll());
 
 describe("blob-dispatch with a TypeScript client", () => {
   it("a blob reaches the Python listener through the dispatcher, deserialized only there", async () => {
-    await using dispatcher = new Proxy(DISPATCHER, {
+    await using dispatcher = new PyroProxy(DISPATCHER, {
       config,
       registry: teach(new ClassRegistry()),
     });
     const blob = new SerializedBlob("py-topic", new CustomData(42, "hello world", "2024-05-06"));
     expect(await dispatcher.$call("process_blob", [blob])).toBe(1);
-    await using listener = new Proxy(pythonListener, { config });
+    await using listener = new PyroProxy(pythonListener, { config });
     expect(await listener.$call("received")).toEqual([
       { info: "py-topic", type: "CustomData", a: 42, b: "hello world", c: "2024-05-06" },
     ]);
   });
 
   it("a SerializedBlob must be the only argument: refused before anything is sent", async () => {
-    await using dispatcher = new Proxy(DISPATCHER, { config });
+    await using dispatcher = new PyroProxy(DISPATCHER, { config });
     const blob = new SerializedBlob("py-topic", [1, 2]);
     const error = await failure(dispatcher.$call("process_blob", [blob, "extra"]));
     expect(error).toBeInstanceOf(PyroError);
@@ -106,7 +105,7 @@ describe("blob-dispatch with a TypeScript listener", () => {
     });
     const listener = new TsListener();
     daemon.register(listener, { expose: LISTENER });
-    await using dispatcher = new Proxy(DISPATCHER, { config, registry: daemon.registry });
+    await using dispatcher = new PyroProxy(DISPATCHER, { config, registry: daemon.registry });
     await dispatcher.$call("register", ["ts-topic", listener]);
     const proc = await python.start([path.join(dir, "client.py"), "ts-topic"], {
       ready: { line: /^READY (.*)$/ },
@@ -129,9 +128,12 @@ describe("blob-dispatch with a TypeScript listener", () => {
     });
     const listener = new TsListener();
     daemon.register(listener, { expose: LISTENER });
-    await using dispatcher = new Proxy(DISPATCHER, { config, registry: daemon.registry });
+    await using dispatcher = new PyroProxy(DISPATCHER, { config, registry: daemon.registry });
     await dispatcher.$call("register", ["ts-only", listener]);
-    await using client = new Proxy(DISPATCHER, { config, registry: teach(new ClassRegistry()) });
+    await using client = new PyroProxy(DISPATCHER, {
+      config,
+      registry: teach(new ClassRegistry()),
+    });
     await client.$call("process_blob", [
       new SerializedBlob("ts-only", new CustomData(7, "x", "y")),
     ]);
@@ -146,7 +148,7 @@ describe("blob-dispatch with a TypeScript listener", () => {
     const sent = new SerializedBlob("forward", new CustomData(8, "passed on", "z"));
     await client.$call("process_blob", [sent]);
     await waitFor(async () => forwarded.length === 1);
-    await using pyListener = new Proxy(pythonListener, { config });
+    await using pyListener = new PyroProxy(pythonListener, { config });
     await pyListener.$call("process_blob", [forwarded[0]]);
     const seen = (await pyListener.$call("received")) as unknown[];
     expect(seen.at(-1)).toEqual({

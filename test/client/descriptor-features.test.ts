@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createClient, kwargs, type ClientDescriptor } from "../../src/runtime/client.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { PythonProcesses } from "../harness/python.js";
 
 const python = new PythonProcesses();
@@ -126,8 +126,8 @@ describe("returned proxies", () => {
 
   it("arrive as typed clients of the returned object's descriptor, in every call form", async () => {
     const client = createClient<Zoo>(zoo({ clients: { counter: () => counter } }), { uri });
-    const made = (await client.counter!(5)) as Zoo & { $proxy: Proxy; $release(): void };
-    expect(made.$proxy).toBeInstanceOf(Proxy);
+    const made = (await client.counter!(5)) as Zoo & { $proxy: PyroProxy; $release(): void };
+    expect(made.$proxy).toBeInstanceOf(PyroProxy);
     expect(await made.increment!(2)).toBe(7);
     made.$release();
     const [batched] = (await (
@@ -138,11 +138,11 @@ describe("returned proxies", () => {
     expect(await batched.increment!(1)).toBe(2);
     batched.$release();
     client.$release();
-    // Without the descriptor entry, a plain Proxy arrives.
+    // Without the descriptor entry, a plain PyroProxy arrives.
     const plain = createClient<Zoo>(zoo(), { uri });
     const proxy = await plain.counter!(1);
-    expect(proxy).toBeInstanceOf(Proxy);
-    (proxy as Proxy).$release();
+    expect(proxy).toBeInstanceOf(PyroProxy);
+    (proxy as PyroProxy).$release();
     plain.$release();
   });
 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchMetadata } from "../../src/cli/fetch-metadata.js";
 import { normalizeMetadata, type RemoteMetadata } from "../../src/codegen/metadata.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { URI } from "../../src/runtime/uri.js";
 import { readSourceTypes } from "../../src/codegen/source/source-types.js";
 import { FIXTURES, findPython, PythonProcesses } from "../harness/python.js";
@@ -97,7 +97,7 @@ describe("exposed names from the source equal the live daemon's get_metadata", (
     const { info: lab } = await python.startFixture<{ empty: string }>("proxy_server.py");
     // A proxy refuses such an object (as Pyro4's does): ask the daemon object directly.
     const empty = URI.parse(lab.empty);
-    const daemon = new Proxy(`PYRO:Pyro.Daemon@${empty.host}:${empty.port}`);
+    const daemon = new PyroProxy(`PYRO:Pyro.Daemon@${empty.host}:${empty.port}`);
     try {
       const reported = normalizeMetadata(await daemon.$call("get_metadata", [empty.object, true]));
       expect(await fromSource(path.join(FIXTURES, "proxy_server.py"), "Hidden")).toEqual(reported);

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import type { ExposeSpec } from "../../src/runtime/daemon/expose.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
+import type { PyTuple } from "../../src/runtime/values.js";
 import { PythonProcesses } from "../harness/python.js";
 import { ValueError } from "./objects.js";
 
@@ -27,9 +28,9 @@ class Listener {
   readonly received: string[] = [];
   #counter = 5;
   #noteWaiters: Array<() => void> = [];
-  readonly #server: Proxy;
+  readonly #server: PyroProxy;
 
-  constructor(server: Proxy) {
+  constructor(server: PyroProxy) {
     this.#server = server;
   }
 
@@ -92,8 +93,8 @@ describe.each(SERIALIZERS)("Python server calls a TypeScript callback, %s", (ser
     const daemon = await Daemon.start({
       logger: (message, error) => logged.push([message, error]),
     });
-    const server = new Proxy(serverUri, { serializer, registry: daemon.registry });
-    const relayProxy = new Proxy(serverUri, { serializer });
+    const server = new PyroProxy(serverUri, { serializer, registry: daemon.registry });
+    const relayProxy = new PyroProxy(serverUri, { serializer });
     try {
       const listener = new Listener(relayProxy);
       daemon.register(listener, { expose: LISTENER_EXPOSE });
@@ -122,7 +123,7 @@ describe.each(SERIALIZERS)("Python server calls a TypeScript callback, %s", (ser
       expect(logged[0]![1]).toBeInstanceOf(ValueError);
 
       if (serializer !== "marshal") {
-        // Python's own client cannot do attribute access with marshal (spec 3.5.1).
+        // Python's own client cannot do attribute access with marshal.
         expect(await server.$call("call_attrs", [listener])).toEqual([5, 15]);
         expect(listener.counter).toBe(15);
       }
@@ -150,7 +151,7 @@ describe("callback objects", () => {
       key,
     ]);
     const daemon = await Daemon.start({ host: "127.0.0.1", hmacKey: key });
-    const server = new Proxy(info.uri, {
+    const server = new PyroProxy(info.uri, {
       serializer: "json",
       registry: daemon.registry,
       hmacKey: key,
@@ -159,7 +160,9 @@ describe("callback objects", () => {
       const listener = new Listener(server);
       daemon.register(listener, { expose: LISTENER_EXPOSE });
       const dict = daemon.proxyFor(listener, "json");
-      expect((dict["state"] as unknown[])[5]).toBe(`b64:${Buffer.from(key).toString("base64")}`);
+      expect((dict["state"] as PyTuple).items[5]).toBe(
+        `b64:${Buffer.from(key).toString("base64")}`,
+      );
       expect(await server.$call("call_back", [listener, "signed"])).toBe(
         "server got: ts got signed",
       );
@@ -171,7 +174,7 @@ describe("callback objects", () => {
 
   test("an object literal is passed with daemon.proxyFor()", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
-    const server = new Proxy(serverUri, { serializer: "serpent", registry: daemon.registry });
+    const server = new PyroProxy(serverUri, { serializer: "serpent", registry: daemon.registry });
     try {
       const literal = { receive: (text: string) => `literal got ${text}` };
       daemon.register(literal, { expose: { methods: ["receive"] } });
@@ -186,7 +189,7 @@ describe("callback objects", () => {
 
   test("an unregistered class instance is refused before anything is sent", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
-    const server = new Proxy(serverUri, { serializer: "serpent", registry: daemon.registry });
+    const server = new PyroProxy(serverUri, { serializer: "serpent", registry: daemon.registry });
     try {
       const stranger = new Listener(server);
       await expect(server.$call("call_back", [stranger, "a"])).rejects.toMatchObject({
@@ -202,7 +205,7 @@ describe("callback objects", () => {
   test("the client's correlation id reaches the callback through the Python server", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
     const corr = "0badc0de-1234-4321-8765-feedfacecafe";
-    const server = new Proxy(serverUri, {
+    const server = new PyroProxy(serverUri, {
       serializer: "serpent",
       registry: daemon.registry,
       correlationId: corr,
@@ -219,7 +222,7 @@ describe("callback objects", () => {
 
   test("a registered object returned by a TS method reaches Python as a proxy (auto-proxy)", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
-    const server = new Proxy(serverUri, { serializer: "msgpack", registry: daemon.registry });
+    const server = new PyroProxy(serverUri, { serializer: "msgpack", registry: daemon.registry });
     try {
       const child = new Listener(server);
       daemon.register(child, { expose: LISTENER_EXPOSE });
@@ -237,12 +240,12 @@ describe("callback objects", () => {
 
   test("a callback proxy that Python returns comes back as a live proxy to the TS object", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
-    const server = new Proxy(serverUri, { serializer: "json", registry: daemon.registry });
+    const server = new PyroProxy(serverUri, { serializer: "json", registry: daemon.registry });
     try {
       const listener = new Listener(server);
       const uri = daemon.register(listener, { expose: LISTENER_EXPOSE });
-      const back = (await server.$call("pass_back", [listener])) as Proxy;
-      expect(back).toBeInstanceOf(Proxy);
+      const back = (await server.$call("pass_back", [listener])) as PyroProxy;
+      expect(back).toBeInstanceOf(PyroProxy);
       expect(back.$uri.toString()).toBe(uri.toString());
       expect(await back.$call("receive", ["round trip"])).toBe("ts got round trip");
       back.$release();

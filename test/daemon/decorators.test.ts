@@ -11,7 +11,7 @@ import ts from "typescript";
 import { afterAll, describe, expect, test } from "vitest";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { callback, expose, exposureOf, oneway } from "../../src/runtime/daemon/expose.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pyrogen-decorators-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,7 +89,7 @@ describe("exposure decorators", () => {
     const { Listener } = (await compile<Made>("served", CLASSES))({ expose, oneway, callback });
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register(new Listener());
-    await using p = new Proxy(uri, { serializer: "json" });
+    await using p = new PyroProxy(uri, { serializer: "json" });
     expect(await p.$call("greet", ["you"])).toBe("hi you");
     expect(await p.$get("volume")).toBe(3);
     await p.$set("level", 9);

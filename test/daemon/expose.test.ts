@@ -5,7 +5,8 @@
 import { describe, expect, test } from "vitest";
 import { exposureOf } from "../../src/runtime/daemon/expose.js";
 import { proxyDict } from "../../src/runtime/daemon/proxy-dict.js";
-import { PyFloat } from "../../src/runtime/values.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
+import { PyFloat, PyTuple } from "../../src/runtime/values.js";
 
 class Base {
   inherited(): number {
@@ -82,9 +83,11 @@ describe("proxyDict", () => {
     const dict = proxyDict(
       { uri: "PYRO:t@127.0.0.1:9", exposure, hmacKey: Buffer.from("key"), handshake: "hello" },
       "json",
+      pyro4Dialect,
     );
     expect(dict["__class__"]).toBe("Pyro4.core.Proxy");
-    const state = dict["state"] as unknown[];
+    // A tuple, as Python's daemons send it.
+    const state = (dict["state"] as PyTuple).items;
     expect(state[0]).toBe("PYRO:t@127.0.0.1:9");
     expect(state[1]).toEqual(["inherited"]);
     expect([...(state[2] as string[])].sort()).toEqual(["inherited", "method"]);

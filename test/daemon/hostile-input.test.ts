@@ -10,6 +10,8 @@ import type { Message } from "../../src/runtime/protocol/message.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { CALCULATOR_EXPOSE, Calculator } from "./objects.js";
 import { RawClient, type RawEvent } from "./raw-client.js";
+import { dumpsCall } from "../serializers/codec-helpers.js";
+import { Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
 
 const json = createSerializer("json");
 const marshal = createSerializer("marshal");
@@ -52,7 +54,7 @@ function invoke(
   client.send({
     type: MessageType.INVOKE,
     seq,
-    data: json.dumpsCall({ objectId, method, vargs, kwargs: {} }),
+    data: dumpsCall(json, { objectId, method, vargs, kwargs: {} }),
   });
 }
 
@@ -102,7 +104,7 @@ describe("before the handshake", () => {
     const b = await RawClient.connect(port);
     b.send({
       type: MessageType.CONNECT,
-      flags: MessageFlag.META_ON_CONNECT,
+      flags: Pyro4Flag.META_ON_CONNECT,
       data: json.dumps({ handshake: "hello", object: "nope" }),
     });
     expect(json.loads(asMessage(await b.next()).data)).toBe("unknown object");
@@ -166,7 +168,7 @@ describe("after the handshake", () => {
   test("a corrupt header closes the connection", async () => {
     const client = await connected();
     const bytes = Buffer.from(
-      json.dumpsCall({ objectId: "calc", method: "add", vargs: [1, 2], kwargs: {} }),
+      dumpsCall(json, { objectId: "calc", method: "add", vargs: [1, 2], kwargs: {} }),
     );
     const header = Buffer.alloc(24);
     header.write("PYRO");
@@ -194,8 +196,8 @@ describe("after the handshake", () => {
     client.send({
       type: MessageType.INVOKE,
       seq: 1,
-      flags: MessageFlag.KEEPSERIALIZED,
-      data: json.dumpsCall({ objectId: "calc", method: "add", vargs: [1, 2], kwargs: {} }),
+      flags: Pyro4Flag.KEEPSERIALIZED,
+      data: dumpsCall(json, { objectId: "calc", method: "add", vargs: [1, 2], kwargs: {} }),
     });
     const reply = asMessage(await client.next());
     expect(reply.flags & MessageFlag.EXCEPTION).toBe(MessageFlag.EXCEPTION);
@@ -254,7 +256,7 @@ test("an INVOKE in a serializer the daemon does not accept gets a SerializeError
     type: MessageType.INVOKE,
     seq: 1,
     serializerId: 6,
-    data: createSerializer("msgpack").dumpsCall({
+    data: dumpsCall(createSerializer("msgpack"), {
       objectId: "calc",
       method: "add",
       vargs: [1, 2],

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { pythonReport } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
 import { waitFor } from "../harness/wait.js";
@@ -118,8 +118,8 @@ describe("maxConnections", () => {
   it("refuses connections over the cap with Pyro4's 'no free workers', and admits again once one closes", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1", maxConnections: 2 });
     const uri = bigReplies(daemon);
-    await using first = new Proxy(uri);
-    await using second = new Proxy(uri);
+    await using first = new PyroProxy(uri);
+    await using second = new PyroProxy(uri);
     await first.$bind();
     await second.$bind();
     const refused = await pythonReport<{ type: string; text: string }>(
@@ -136,7 +136,7 @@ describe("maxConnections", () => {
     expect(refused.type).toBe("CommunicationError");
     expect(refused.text).toContain("rejected: no free workers");
     expect(refused.text).toContain("maxConnections=2");
-    await using third = new Proxy(uri);
+    await using third = new PyroProxy(uri);
     const error = await third.$bind().catch((caught: unknown) => caught as Error);
     expect((error as Error).message).toMatch(/no free workers/);
     first.$release();
@@ -156,7 +156,7 @@ describe("an object that exposes nothing", () => {
   it("is registered, as Pyro4 registers it; a Python proxy then says it exposes nothing", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register({ hidden: () => "never reachable" }, { id: "nothing" });
-    await using daemonObject = new Proxy(daemon.uri);
+    await using daemonObject = new PyroProxy(daemon.uri);
     expect(await daemonObject.$call("registered")).toEqual(["Pyro.Daemon", "nothing"]);
     const report = await pythonReport<{ type: string; text: string }>(
       python,

@@ -4,8 +4,9 @@
  */
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader } from "../../src/runtime/protocol/reader.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
 /** What {@link RawClient.next} yields: a message, or the end of the connection. */
 export type RawEvent = Message | "closed";
@@ -40,7 +41,10 @@ export class RawClient {
     await once(socket, "connect");
     return new RawClient(
       socket,
-      new MessageReader({ inflate: options.inflate ?? true, hmacKey: options.hmacKey }),
+      new MessageReader(pyro4Frames, {
+        inflate: options.inflate ?? true,
+        hmacKey: options.hmacKey,
+      }),
     );
   }
 

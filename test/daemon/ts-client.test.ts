@@ -4,10 +4,9 @@
  * and a clean `close()`.
  */
 import { describe, expect, test } from "vitest";
-import "../../src/runtime/stream.js";
 import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { CALCULATOR_EXPOSE, Calculator } from "./objects.js";
 
 /** Two methods that only finish together: proves two connections are served at once. */
@@ -45,8 +44,8 @@ describe("TypeScript client and daemon", () => {
     const uri = daemon.register(new Rendezvous(), {
       expose: { methods: ["meet", "whoami", "later"] },
     });
-    await using a = new Proxy(uri, { serializer: "json" });
-    await using b = new Proxy(uri, { serializer: "msgpack" });
+    await using a = new PyroProxy(uri, { serializer: "json" });
+    await using b = new PyroProxy(uri, { serializer: "msgpack" });
     expect(await Promise.all([a.$call("meet", ["a"]), b.$call("meet", ["b"])])).toEqual([
       "a met",
       "b met",
@@ -59,7 +58,7 @@ describe("TypeScript client and daemon", () => {
       expose: { methods: ["meet", "whoami", "later"] },
     });
     const corr = "11111111-2222-3333-4444-555555555555";
-    await using p = new Proxy(uri, { serializer: "serpent", correlationId: corr });
+    await using p = new PyroProxy(uri, { serializer: "serpent", correlationId: corr });
     expect(await p.$call("whoami", [])).toEqual({
       method: "whoami",
       corr: corr.replaceAll("-", ""),
@@ -71,8 +70,10 @@ describe("TypeScript client and daemon", () => {
     await using plain = await Daemon.start({ host: "127.0.0.1" });
     await using carried = await Daemon.start({ host: "127.0.0.1", asyncCallContext: true });
     const expose = { methods: ["later"] };
-    await using p = new Proxy(plain.register(new Rendezvous(), { expose }), { serializer: "json" });
-    await using q = new Proxy(carried.register(new Rendezvous(), { expose }), {
+    await using p = new PyroProxy(plain.register(new Rendezvous(), { expose }), {
+      serializer: "json",
+    });
+    await using q = new PyroProxy(carried.register(new Rendezvous(), { expose }), {
       serializer: "json",
     });
     expect(await p.$call("later", [])).toBeNull();
@@ -84,7 +85,7 @@ describe("TypeScript client and daemon", () => {
     const calculator = new Calculator();
     const uri = daemon.register(calculator, { expose: CALCULATOR_EXPOSE });
     for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
-      await using p = new Proxy(uri, { serializer });
+      await using p = new PyroProxy(uri, { serializer });
       const items: unknown[] = [];
       for await (const item of (await p.$call("acount", [3])) as AsyncIterable<unknown>)
         items.push(item);
@@ -113,7 +114,7 @@ describe("TypeScript client and daemon", () => {
       },
     };
     const uri = daemon.register(source, { expose: { methods: ["numbers"] } });
-    await using p = new Proxy(uri, { serializer: "json" });
+    await using p = new PyroProxy(uri, { serializer: "json" });
     for await (const n of (await p.$call("numbers", [])) as AsyncIterable<number>) {
       if (n === 2) break;
     }
@@ -134,7 +135,7 @@ describe("TypeScript client and daemon", () => {
       },
     };
     const uri = daemon.register(source, { expose: { methods: ["numbers"] } });
-    const p = new Proxy(uri, { serializer: "json" });
+    const p = new PyroProxy(uri, { serializer: "json" });
     const stream = (await p.$call("numbers", [])) as AsyncIterable<number>;
     const iterator = stream[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toBe(0);
@@ -146,7 +147,7 @@ describe("TypeScript client and daemon", () => {
   test("close() ends open connections and refuses new registrations", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register(new Calculator(), { expose: CALCULATOR_EXPOSE });
-    const p = new Proxy(uri, { serializer: "json", timeoutMs: 5000 });
+    const p = new PyroProxy(uri, { serializer: "json", timeoutMs: 5000 });
     expect(await p.$call("add", [1, 1])).toBe(2);
     await daemon.close();
     await expect(p.$call("add", [1, 1])).rejects.toMatchObject({ isCommunicationError: true });
@@ -169,7 +170,7 @@ describe("TypeScript client and daemon", () => {
       ok: () => "still fine",
     };
     const uri = daemon.register(target, { id: "t", expose: { oneway: ["boom"], methods: ["ok"] } });
-    await using p = new Proxy(uri, { serializer: "json" });
+    await using p = new PyroProxy(uri, { serializer: "json" });
     expect(await p.$call("boom", [])).toBeUndefined();
     expect(await p.$call("ok", [])).toBe("still fine");
     expect(logged).toEqual(["daemon: oneway call 'boom' on 't' failed"]);

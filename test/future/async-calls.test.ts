@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import { Future } from "../../src/runtime/future.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, eventually, startAdvanced } from "../harness/advanced.js";
 import { PythonProcesses } from "../harness/python.js";
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 describe.each(SERIALIZERS)("async calls with %s", (serializer) => {
   it("returns a Future holding the result", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const future = proxy.$async.call("slow", [0.05, "done"]);
     expect(future).toBeInstanceOf(Future);
     expect(future.ready).toBe(false);
@@ -31,7 +31,7 @@ describe.each(SERIALIZERS)("async calls with %s", (serializer) => {
   });
 
   it("a remote error is raised when the value is read, and reaches iferror", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const seen: unknown[] = [];
     const future = proxy.$async.call("fail", ["async boom"]).iferror((e) => seen.push(e));
     await future.wait();
@@ -46,7 +46,7 @@ describe.each(SERIALIZERS)("async calls with %s", (serializer) => {
  * The daemon's open connections once earlier tests' closed ones are gone: 1, this proxy's
  * (this file has the daemon to itself).
  */
-async function onlyThisProxy(proxy: Proxy): Promise<number> {
+async function onlyThisProxy(proxy: PyroProxy): Promise<number> {
   const count = await eventually(
     () => proxy.$call("open_connections") as Promise<number>,
     (n) => n === 1,
@@ -57,7 +57,7 @@ async function onlyThisProxy(proxy: Proxy): Promise<number> {
 
 describe("async call behaviour", () => {
   it("then-chains run on the result", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const future = proxy.$async
       .call("echo", [20])
       .then((v) => (v as number) + 1)
@@ -66,7 +66,7 @@ describe("async call behaviour", () => {
   });
 
   it("calls run in parallel, each on its own connection", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     // The daemon's barrier only opens when both calls are inside it at the same time:
     // on one connection the second would wait for the first, which would time out.
     const key = `parallel-${Date.now()}`;
@@ -78,7 +78,7 @@ describe("async call behaviour", () => {
   });
 
   it("does not leak connections: each is closed when its call is done", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const base = await onlyThisProxy(proxy);
     const futures = Array.from({ length: 8 }, (_, i) => proxy.$async.call("slow", [0.02, i]));
     expect(await Promise.all(futures.map((f) => f.value))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -92,7 +92,7 @@ describe("async call behaviour", () => {
   });
 
   it("closes its connection after a failed call too", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const base = await onlyThisProxy(proxy);
     await proxy.$async.call("fail", ["x"]).wait();
     const after = await eventually(
@@ -103,7 +103,7 @@ describe("async call behaviour", () => {
   });
 
   it("an AbortSignal ends the call with an 'aborted' error and closes its connection", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const base = await onlyThisProxy(proxy);
     const controller = new AbortController();
     const future = proxy.$async.call("slow", [2, "late"], null, { signal: controller.signal });
@@ -121,7 +121,7 @@ describe("async call behaviour", () => {
   it("waits for a free worker when a thread-pool daemon is full, as Pyro4 does", async () => {
     // Pool of 2: this proxy holds one worker, the first async call the other; the second
     // async call is refused ("no free workers") until the first one is done.
-    await using proxy = new Proxy(smallPoolUri);
+    await using proxy = new PyroProxy(smallPoolUri);
     expect(await proxy.$call("echo", [0])).toBe(0);
     const first = proxy.$async.call("slow", [0.5, "first"]);
     const second = proxy.$async.call("echo", ["second"]);

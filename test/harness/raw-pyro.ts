@@ -1,6 +1,6 @@
 /**
  * Hand-built Pyro4 messages for tests of the layers below the protocol code (transport):
- * enough of the wire format (spec 2.1, 2.5, 2.11) to exchange a JSON CONNECT/CONNECTOK.
+ * enough of the wire format (header, CONNECT payload) to exchange a JSON CONNECT/CONNECTOK.
  */
 import type { Duplex } from "node:stream";
 

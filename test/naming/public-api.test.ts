@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BatchResultList,
   Future,
-  Proxy,
+  PyroProxy,
   RemoteIterator,
   locateNS,
 } from "../../src/runtime/index.js";
@@ -18,12 +18,12 @@ beforeAll(async () => {
   await startAdvanced(python, { nsPort });
 });
 
-describe("issue 4 through the public runtime entry point only", () => {
-  it("importing @pyrogen/runtime installs name resolution and remote iterators", async () => {
+describe("naming through the public runtime entry point only", () => {
+  it("resolves PYRONAME and streams remote iterators with nothing else imported", async () => {
     await using ns = await locateNS({ host: "127.0.0.1", port: nsPort });
     expect((await ns.lookup("adv.main")).object).toBe("adv");
 
-    await using proxy = new Proxy(`PYRONAME:adv.main@127.0.0.1:${nsPort}`);
+    await using proxy = new PyroProxy(`PYRONAME:adv.main@127.0.0.1:${nsPort}`);
     const items = await proxy.$call("gen", [3]);
     expect(items).toBeInstanceOf(RemoteIterator);
     const seen: unknown[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { locateNS, resolveUri, type NameServer } from "../../src/runtime/naming/index.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { URI } from "../../src/runtime/uri.js";
 import {
   SERIALIZERS,
@@ -32,13 +32,13 @@ afterAll(() => ns.release());
 
 describe.each(SERIALIZERS)("PYRONAME and PYROMETA proxies with %s", (serializer) => {
   it("PYRONAME resolves through the name server in the URI", async () => {
-    await using proxy = new Proxy(`PYRONAME:adv.main${at}`, { serializer });
+    await using proxy = new PyroProxy(`PYRONAME:adv.main${at}`, { serializer });
     expect(await proxy.$call("whoami")).toBe("adv");
     expect(proxy.$uri.toString()).toBe(`PYRONAME:adv.main${at}`);
   });
 
   it("PYROMETA picks one of the objects having all the tags", async () => {
-    await using proxy = new Proxy(`PYROMETA:adv,role:main${at}`, { serializer });
+    await using proxy = new PyroProxy(`PYROMETA:adv,role:main${at}`, { serializer });
     expect(await proxy.$call("whoami")).toBe("adv");
   });
 });
@@ -47,7 +47,7 @@ describe("name resolution", () => {
   it("PYROMETA with several matches picks among all of them at random, as Pyro4", async () => {
     const seen = new Set<unknown>();
     for (let i = 0; i < 30; i++) {
-      await using proxy = new Proxy(`PYROMETA:role:worker${at}`);
+      await using proxy = new PyroProxy(`PYROMETA:role:worker${at}`);
       seen.add(await proxy.$call("whoami"));
     }
     for (const who of seen) expect(["adv.w1", "adv.w2", "adv.w3"]).toContain(who);
@@ -56,14 +56,14 @@ describe("name resolution", () => {
   });
 
   it("an unknown name fails the first call with the name server's naming error", async () => {
-    await using proxy = new Proxy(`PYRONAME:nobody.here${at}`);
+    await using proxy = new PyroProxy(`PYRONAME:nobody.here${at}`);
     const error = await failure(proxy.$call("whoami"));
     expect(error.code).toBe("naming");
     expect(error.message).toContain("unknown name: nobody.here");
   });
 
   it("PYROMETA without matches is a naming error naming the tags", async () => {
-    await using proxy = new Proxy(`PYROMETA:no-such-tag${at}`);
+    await using proxy = new PyroProxy(`PYROMETA:no-such-tag${at}`);
     const error = await failure(proxy.$call("whoami"));
     expect(error.code).toBe("naming");
     expect(error.message).toContain("no registrations available with desired metadata properties");
@@ -71,7 +71,7 @@ describe("name resolution", () => {
   });
 
   it("a name server that cannot be reached is a naming error", async () => {
-    await using proxy = new Proxy(`PYRONAME:adv.main@127.0.0.1:${await freePort()}`);
+    await using proxy = new PyroProxy(`PYRONAME:adv.main@127.0.0.1:${await freePort()}`);
     const error = await failure(proxy.$call("whoami"));
     expect(error.code).toBe("naming");
     expect(error.message).toContain("Failed to locate the nameserver");
@@ -83,7 +83,7 @@ describe("name resolution", () => {
       NS_PORT: nsPort,
       BROADCAST_ADDRS: ["127.0.0.1"],
     });
-    await using proxy = new Proxy("PYRONAME:adv.main", { config });
+    await using proxy = new PyroProxy("PYRONAME:adv.main", { config });
     expect(await proxy.$call("whoami")).toBe("adv");
   });
 
@@ -94,13 +94,13 @@ describe("name resolution", () => {
       NS_BCPORT: bcPort,
       BROADCAST_ADDRS: ["127.0.0.1"],
     });
-    await using proxy = new Proxy("PYROMETA:role:main", { config });
+    await using proxy = new PyroProxy("PYROMETA:role:main", { config });
     expect(await proxy.$call("whoami")).toBe("adv");
   });
 
   it("resolves again on every reconnect, keeping its logical URI", async () => {
     await ns.register("moving", adv.workers[0]!);
-    await using proxy = new Proxy(`PYRONAME:moving${at}`);
+    await using proxy = new PyroProxy(`PYRONAME:moving${at}`);
     expect(await proxy.$call("whoami")).toBe("adv.w1");
     await ns.register("moving", adv.workers[1]!);
     // The open connection still goes to the first object…
@@ -113,7 +113,7 @@ describe("name resolution", () => {
 
   it("$bind pins the resolved PYRO URI: later reconnects skip the name server", async () => {
     await ns.register("pinned", adv.workers[0]!);
-    await using proxy = new Proxy(`PYRONAME:pinned${at}`);
+    await using proxy = new PyroProxy(`PYRONAME:pinned${at}`);
     await proxy.$bind();
     expect(proxy.$uri.toString()).toBe(adv.workers[0]);
     await ns.register("pinned", adv.workers[2]!);

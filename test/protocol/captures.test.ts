@@ -7,10 +7,16 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { MessageFlag, PING_SERIALIZER_ID } from "../../src/runtime/protocol/constants.js";
-import { decodeHeader, encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { PING_SERIALIZER_ID } from "../../src/runtime/protocol-pyro4/constants.js";
+import {
+  decodeHeader,
+  encodeMessage,
+  pyro4Frames,
+} from "../../src/runtime/protocol-pyro4/frames.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
+import { MessageFlag } from "../../src/runtime/protocol/constants.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
-import { ExceptionWrapper } from "../../src/runtime/serializers/class-registry.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
 import { PyComplex, PyTuple, isPlainObject } from "../../src/runtime/values.js";
@@ -57,7 +63,7 @@ function binFiles(dir: string, prefix = ""): string[] {
 
 /** Read one message from `bytes`, fed in chunks of `chunk` bytes. */
 function readOne(bytes: Uint8Array, chunk: number, options: ReaderOptions): Message {
-  const reader = new MessageReader(options);
+  const reader = new MessageReader(pyro4Frames, options);
   const messages: Message[] = [];
   for (let i = 0; i < bytes.length; i += chunk) {
     messages.push(...reader.feed(bytes.subarray(i, i + chunk)));
@@ -173,7 +179,8 @@ describe("captured Pyro4 4.82 messages", () => {
       const msg = readOne(bytes, bytes.length, {
         hmacKey: m.target === "echoserver_hmac" ? hmacKey : undefined,
       });
-      const serializer = createSerializer(msg.serializerId);
+      const name = pyro4.serializers.nameOf(msg.serializerId) ?? `id ${msg.serializerId}`;
+      const serializer = createSerializer(name, pyro4.dialect.createRegistry());
       expect(canonical(serializer.loads(msg.data), serializer), m.file).toEqual(expected[m.file]);
     }
   });
@@ -259,9 +266,6 @@ function canonical(value: unknown, serializer: Serializer): unknown {
   if (value instanceof PyComplex) return { complex: [value.real, value.imag] };
   if (value instanceof Set) return { set: sortByJson([...value].map(c)) };
   if (value instanceof Map) return { dict: sortByJson([...value].map(([k, v]) => [c(k), c(v)])) };
-  if (value instanceof ExceptionWrapper) {
-    return c({ __class__: "Pyro4.futures._ExceptionWrapper", exception: value.error });
-  }
   if (value instanceof PyroError && value.remote !== undefined) {
     const { type, args, attributes, traceback } = value.remote;
     return c({

@@ -7,10 +7,13 @@ import { once } from "node:events";
 import { Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { MessageChannel, type ChannelOptions } from "../../src/runtime/protocol/channel.js";
+import type { ChannelOptions } from "../../src/runtime/protocol/channel-options.js";
+import { MessageChannel } from "../../src/runtime/protocol/channel.js";
 import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { PythonProcesses, freePort } from "../harness/python.js";
+import { Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -31,7 +34,7 @@ function msg(type: number, seq: number, payload: unknown, flags = 0): Message {
 }
 
 const connectMsg = (object: string): Message =>
-  msg(MessageType.CONNECT, 0, { handshake: "hello", object }, MessageFlag.META_ON_CONNECT);
+  msg(MessageType.CONNECT, 0, { handshake: "hello", object }, Pyro4Flag.META_ON_CONNECT);
 
 const invoke = (seq: number, object: string, method: string, params: unknown[]): Message =>
   msg(MessageType.INVOKE, seq, { object, method, params, kwargs: {} });
@@ -39,7 +42,7 @@ const invoke = (seq: number, object: string, method: string, params: unknown[]):
 async function open(port: number, options: ChannelOptions = {}): Promise<MessageChannel> {
   const socket: Socket = connect({ host: "127.0.0.1", port });
   await once(socket, "connect");
-  return new MessageChannel(socket, options);
+  return new MessageChannel(socket, pyro4Frames, options);
 }
 
 /** Open a channel and do the CONNECT handshake for `object`. */
@@ -94,7 +97,7 @@ describe("MessageChannel with Pyro4's echo server", () => {
     const reply = await channel.request(connectMsg("test.echoserver"));
     expect(reply.type).toBe(MessageType.CONNECTOK);
     expect(reply.seq).toBe(0);
-    expect(reply.flags).toBe(MessageFlag.META_ON_CONNECT);
+    expect(reply.flags).toBe(Pyro4Flag.META_ON_CONNECT);
     expect(reply.annotations.get("CORR")?.length).toBe(16);
     const payload = parse(reply) as { handshake: string; meta: { methods: string[] } };
     expect(payload.handshake).toBe("hello");
@@ -391,7 +394,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("writes each message with exactly one write", () => {
     const { stream, written } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     channel.send(invoke(1, "o", "m", ["x".repeat(1000)]));
     void channel.request(invoke(2, "o", "m", [])).catch(() => undefined);
     expect(written).toHaveLength(2);
@@ -400,7 +403,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("accepts a CONNECTFAIL with seq 0 for a CONNECT with another seq (Pyro4 does so)", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const pending = channel.request({ ...connectMsg("x"), seq: 5 });
     stream.push(reply(MessageType.CONNECTFAIL, 0, "header checksum mismatch"));
     expect((await pending).type).toBe(MessageType.CONNECTFAIL);
@@ -408,7 +411,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("refuses a reply of the wrong type", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const pending = channel.request(invoke(1, "o", "m", []));
     stream.push(reply(MessageType.CONNECTOK, 1, "hello"));
     const error = await rejection(pending);
@@ -419,7 +422,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("fails with 'receiving: not enough data' on EOF in the middle of a message", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const pending = channel.request(invoke(1, "o", "m", []));
     stream.push(reply(MessageType.RESULT, 1, "partial").subarray(0, 30));
     stream.push(null);
@@ -430,7 +433,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("fails with 'receiving: connection lost: <err>' on a socket error", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const pending = channel.request(invoke(1, "o", "m", []));
     stream.destroy(new Error("boom"));
     const error = await rejection(pending);
@@ -440,7 +443,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("turns a corrupt reply header into a protocol error that closes the channel", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const pending = channel.request(invoke(1, "o", "m", []));
     stream.push(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\n"));
     const error = await rejection(pending);
@@ -451,7 +454,7 @@ describe("MessageChannel edge cases (a hand-fed stream stands in for the socket)
 
   it("calls onClose listeners once, also when registered after the close", async () => {
     const { stream } = fakeSocket();
-    const channel = new MessageChannel(stream);
+    const channel = new MessageChannel(stream, pyro4Frames);
     const seen: string[] = [];
     channel.onClose((r) => seen.push(`before: ${r.message}`));
     channel.close();

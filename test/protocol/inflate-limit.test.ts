@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { pythonReport, startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -26,21 +26,21 @@ afterAll(() => python.stopAll());
 
 describe("inflation limits of a proxy", () => {
   it("maxInflatedSize sets the limit", async () => {
-    await using proxy = new Proxy(bombUri, { maxInflatedSize: 1024 * 1024 });
+    await using proxy = new PyroProxy(bombUri, { maxInflatedSize: 1024 * 1024 });
     const error = await failure(proxy.$call("bomb"));
     expect(error.code).toBe("message-too-large");
     expect(error.message).toContain("inflates beyond 1048576 bytes");
   });
 
   it("a set maxMessageSize is the limit when maxInflatedSize is not given", async () => {
-    await using proxy = new Proxy(bombUri, { maxMessageSize: 2 * 1024 * 1024 });
+    await using proxy = new PyroProxy(bombUri, { maxMessageSize: 2 * 1024 * 1024 });
     const error = await failure(proxy.$call("bomb"));
     expect(error.code).toBe("message-too-large");
     expect(error.message).toContain("inflates beyond 2097152 bytes");
   });
 
   it("compressed replies within the limit still arrive, small and large", async () => {
-    await using proxy = new Proxy(compressing.uri);
+    await using proxy = new PyroProxy(compressing.uri);
     expect(await proxy.$call("big", [1000])).toBe("x".repeat(1000));
     expect(await proxy.$call("big", [5_000_000])).toBe("x".repeat(5_000_000));
     // Pipelined behind a large one that inflates off the event loop, in order.

@@ -10,12 +10,14 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { startLab, type LabInfo } from "../proxy/lab.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { MessageChannel } from "../../src/runtime/protocol/channel.js";
 import { MessageType } from "../../src/runtime/protocol/constants.js";
 import { KeptFrame } from "../../src/runtime/protocol/kept-frame.js";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import type { Message } from "../../src/runtime/protocol/message.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 import { MessageReader } from "../../src/runtime/protocol/reader.js";
+import { directReadsOf } from "../../src/runtime/transport/direct-reads.js";
 import { openDirectStream } from "../../src/runtime/transport/open-stream.js";
 
 const python = new PythonProcesses();
@@ -79,7 +81,7 @@ describe("a channel on a plain socket", () => {
     const accepted = once(server, "connection") as Promise<[Socket]>;
     const { port } = server.address() as AddressInfo;
     const socket = await openDirectStream(`PYRO:x@127.0.0.1:${port}`, { timeoutMs: 5000 });
-    const channel = new MessageChannel(socket);
+    const channel = new MessageChannel(socket, pyro4Frames, { directReads: directReadsOf(socket) });
     const [peer] = await accepted;
     try {
       const sizes = [4 * 1024, 10 * 1024, 5000, 64 * 1024 - 1, 20_000];
@@ -96,7 +98,7 @@ describe("a channel on a plain socket", () => {
       });
       peer.resume();
       while (got < total) await once(peer, "data");
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       reader.push(Buffer.concat(chunks));
       const received: Message[] = [];
       for (let msg = reader.read(); msg !== undefined; msg = reader.read()) received.push(msg);
@@ -124,10 +126,11 @@ describe("a channel on a plain socket", () => {
       }),
     );
     const { port } = server.address() as AddressInfo;
-    const channel = new MessageChannel(
-      await openDirectStream(`PYRO:x@127.0.0.1:${port}`, { timeoutMs: 5000 }),
-      { hmacKey: new Uint8Array([1, 2, 3]) },
-    );
+    const socket = await openDirectStream(`PYRO:x@127.0.0.1:${port}`, { timeoutMs: 5000 });
+    const channel = new MessageChannel(socket, pyro4Frames, {
+      hmacKey: new Uint8Array([1, 2, 3]),
+      directReads: directReadsOf(socket),
+    });
     const sent = [100, 4096, 12_345, 4096].map((size, n) => numbered(n, size));
     for (const msg of sent) channel.send(msg);
     channel.close();
@@ -142,7 +145,7 @@ describe.each(["marshal", "msgpack", "json", "serpent"] as const)(
   "%s through Pyro4",
   (serializer) => {
     it("100 pipelined echoes of distinct 10 KiB strings each come back as sent", async () => {
-      await using proxy = new Proxy(lab.uri, { serializer });
+      await using proxy = new PyroProxy(lab.uri, { serializer });
       const texts = Array.from({ length: 100 }, (_, n) =>
         `${n}:`.padEnd(10 * 1024, String.fromCharCode(97 + (n % 26))),
       );

@@ -5,13 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { startLab, type LabInfo } from "../proxy/lab.js";
-import {
-  encodeMessage,
-  encodeMessageParts,
-  type Message,
-} from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
+import { encodeMessage, encodeMessageParts } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const python = new PythonProcesses();
 let plain: LabInfo;
@@ -54,7 +51,7 @@ describe("encodeMessageParts", () => {
 
 describe.each(["marshal", "msgpack"] as const)("large payloads with %s", (serializer) => {
   it("a 1 MiB bytes value and the sizes around the split threshold round-trip", async () => {
-    await using proxy = new Proxy(plain.uri, { serializer });
+    await using proxy = new PyroProxy(plain.uri, { serializer });
     for (const size of [64 * 1024 - 64, 64 * 1024, 64 * 1024 + 1, 1 << 20]) {
       const sent = pattern(size);
       const echoed = (await proxy.$call("echo", [sent])) as Uint8Array;
@@ -64,7 +61,7 @@ describe.each(["marshal", "msgpack"] as const)("large payloads with %s", (serial
   });
 
   it("pipelined large and small calls keep their order and contents", async () => {
-    await using proxy = new Proxy(plain.uri, { serializer });
+    await using proxy = new PyroProxy(plain.uri, { serializer });
     const big = pattern(300_000);
     const results = await Promise.all([
       proxy.$call("echo", ["first"]),
@@ -77,12 +74,12 @@ describe.each(["marshal", "msgpack"] as const)("large payloads with %s", (serial
   });
 
   it("an HMAC-signed large request verifies on the daemon", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
+    await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "k3y" });
     expect(await proxy.$call("size", [pattern(200_000)])).toBe(200_000);
   });
 
   it("a compressed large request is inflated by the daemon", async () => {
-    await using proxy = new Proxy(compressing.uri, { serializer, compression: true });
+    await using proxy = new PyroProxy(compressing.uri, { serializer, compression: true });
     const text = "abc".repeat(100_000);
     expect(await proxy.$call("echo", [text])).toBe(text);
   });

@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import {
-  MessageFlag,
-  MessageType,
-  PROTOCOL_VERSION,
-} from "../../src/runtime/protocol/constants.js";
-import { computeHmac } from "../../src/runtime/protocol/hmac.js";
-import { decodeHeader, encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
+import { computeHmac } from "../../src/runtime/protocol-pyro4/hmac.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { runPython } from "../harness/python.js";
+import { PROTOCOL_VERSION, Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
+import { decodeHeader, encodeMessage } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
@@ -61,14 +59,14 @@ function rawHeader(f: {
 }
 
 describe("encodeMessage", () => {
-  it("reproduces the captured serpent CONNECT of spec 2.5/2.11 byte for byte", () => {
+  it("reproduces the captured serpent CONNECT captured from Pyro4 byte for byte", () => {
     const payload = text(
       "# serpent utf-8 python3.2\n{'handshake':'hello','object':'test.echoserver'}",
     );
     expect(payload.length).toBe(74);
     const bytes = encodeMessage({
       type: MessageType.CONNECT,
-      flags: MessageFlag.META_ON_CONNECT,
+      flags: Pyro4Flag.META_ON_CONNECT,
       seq: 0,
       serializerId: 1,
       annotations: new Map(),
@@ -98,7 +96,7 @@ describe("encodeMessage", () => {
     );
   });
 
-  it("signs with HMAC-SHA1 as in the live example of spec 2.7 (key 'secret')", () => {
+  it("signs with HMAC-SHA1 as in a live Pyro4 example (key 'secret')", () => {
     const key = text("secret");
     const invoke = encodeMessage(
       message({

@@ -1,7 +1,7 @@
 /**
  * The Pyro5 5.16 captures in test/vectors/pyro5-5.16 (made by scripts/pyro5-capture/capture.py
  * against live Pyro5 peers, see docs/pyro5-protocol.md) are what their index.json says, and
- * they show the protocol facts the spec builds on: seq/serializer echo, correlation ids,
+ * they show the protocol facts docs/pyro5-protocol.md builds on: seq/serializer echo, correlation ids,
  * stream starts, 32-bit annotation lengths, and the CONNECTFAIL each generation gives the other.
  * Their payloads decode with pyrogen's serializers to what Python's own decoders give.
  */

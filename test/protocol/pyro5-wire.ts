@@ -14,7 +14,7 @@ export const PYRO4_HEADER_SIZE = 24;
 /** Bytes 38-39 of a Pyro5 header. */
 export const PYRO5_MAGIC_NUMBER = 0x4dc5;
 
-/** Pyro5 flag bits (Pyro4's differ from 0x10 up; see the spec's table). */
+/** Pyro5 flag bits (Pyro4's differ from 0x10 up; see the flags table in docs/pyro5-protocol.md). */
 export const Pyro5Flag = {
   EXCEPTION: 0x01,
   COMPRESSED: 0x02,

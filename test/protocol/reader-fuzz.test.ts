@@ -10,9 +10,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
 import { ROOT } from "../harness/python.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const CAPTURES = path.join(ROOT, "test", "vectors", "pyro4-4.82");
 const MAX = 1024 * 1024;
@@ -48,7 +49,7 @@ function run(
   options: ReaderOptions,
   feeding: Feeding = "push",
 ): Outcome {
-  const reader = new MessageReader({ maxMessageSize: MAX, ...options });
+  const reader = new MessageReader(pyro4Frames, { maxMessageSize: MAX, ...options });
   const messages: Message[] = [];
   let offset = 0;
   let error: string | undefined;
@@ -131,7 +132,7 @@ describe("MessageReader under hostile input (fast-check, > 100,000 cases)", () =
         chunkSizes,
         (c, at, sizes) => {
           const cut = Math.min(c.bytes.length - 1, Math.floor(at * c.bytes.length));
-          const reader = new MessageReader(options(c.hmac));
+          const reader = new MessageReader(pyro4Frames, options(c.hmac));
           const result = run(c.bytes.subarray(0, cut), sizes, options(c.hmac));
           assert.deepStrictEqual(result, { messages: [], error: undefined, consumed: cut });
           assert.equal([...reader.feed(c.bytes.subarray(0, cut))].length, 0);

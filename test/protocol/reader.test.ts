@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../../src/runtime/errors.js";
 import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
-import { encodeMessage, type Message } from "../../src/runtime/protocol/message.js";
+import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
 import { runPython } from "../harness/python.js";
+import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"));
@@ -32,7 +33,7 @@ function plain(msg: Message): Message {
 
 /** Feed `bytes` in chunks of `size` and collect every message. */
 function readAll(bytes: Uint8Array, size: number, options: ReaderOptions = {}): Message[] {
-  const reader = new MessageReader(options);
+  const reader = new MessageReader(pyro4Frames, options);
   const out: Message[] = [];
   for (let i = 0; i < bytes.length; i += size) {
     out.push(...reader.feed(bytes.subarray(i, i + size)));
@@ -42,7 +43,7 @@ function readAll(bytes: Uint8Array, size: number, options: ReaderOptions = {}): 
 }
 
 function readError(bytes: Uint8Array, options: ReaderOptions = {}): PyroError {
-  const reader = new MessageReader(options);
+  const reader = new MessageReader(pyro4Frames, options);
   try {
     for (const _ of reader.feed(bytes)) {
       // drain
@@ -93,13 +94,13 @@ describe("MessageReader", () => {
   });
 
   it("hands out views into a chunk that holds whole messages (no copy)", () => {
-    const reader = new MessageReader();
+    const reader = new MessageReader(pyro4Frames);
     const [first] = [...reader.feed(stream)];
     expect(first!.data.buffer).toBe(stream.buffer);
   });
 
   it("keeps unread messages buffered when iteration stops early", () => {
-    const reader = new MessageReader();
+    const reader = new MessageReader(pyro4Frames);
     for (const msg of reader.feed(stream)) {
       expect(msg.seq).toBe(1);
       break;
@@ -109,7 +110,7 @@ describe("MessageReader", () => {
   });
 
   it("reports a partial message through bufferedBytes", () => {
-    const reader = new MessageReader();
+    const reader = new MessageReader(pyro4Frames);
     expect([...reader.feed(stream.subarray(0, 30))]).toEqual([]);
     expect(reader.bufferedBytes).toBe(30);
     expect(reader.read()).toBeUndefined();
@@ -144,14 +145,14 @@ describe("MessageReader", () => {
 
     it("gives the same messages as pushed chunks, for any read size", () => {
       for (const size of [1, 23, 24, 1000, 16 * 1024, 64 * 1024, 1 << 20]) {
-        const reader = new MessageReader();
+        const reader = new MessageReader(pyro4Frames);
         expect(readInto(reader, mixedStream, size).map(summary)).toEqual(mixed.map(summary));
         expect(reader.bufferedBytes).toBe(0);
       }
     });
 
     it("reads a large body straight into a buffer of its own (no copy after the read)", () => {
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       const head = encodeMessage(large).subarray(0, 24 + 1000);
       expect(readInto(reader, head, 1 << 20)).toEqual([]);
       const target = reader.readBuffer();
@@ -167,7 +168,7 @@ describe("MessageReader", () => {
     });
 
     it("packs small messages side by side into slabs: a small first one, then 64 KiB", () => {
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       const [a, b] = [encodeMessage(sample[0]!), encodeMessage(sample[2]!)];
       const [first] = readInto(reader, a, a.length);
       const [second] = readInto(reader, b, b.length);
@@ -184,7 +185,7 @@ describe("MessageReader", () => {
     });
 
     it("copies bytes read into a buffer it did not hand out, in stream order", () => {
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       const bytes = encodeMessage(large);
       // Header and a little body, then a direct read, then a foreign buffer mid-body.
       expect(readInto(reader, bytes.subarray(0, 100), 100)).toEqual([]);
@@ -197,7 +198,7 @@ describe("MessageReader", () => {
       const [msg] = readInto(reader, bytes.subarray(150_000), 4096);
       expect(summary(msg!)).toBe(summary(large));
       // A foreign buffer running past the body's end: the rest starts the next message.
-      const next = new MessageReader();
+      const next = new MessageReader(pyro4Frames);
       readInto(next, bytes.subarray(0, 100), 100);
       next.readBuffer();
       const tail = Buffer.concat([bytes.subarray(100), encodeMessage(sample[0]!)]);
@@ -208,14 +209,14 @@ describe("MessageReader", () => {
     });
 
     it("does not reserve a body beyond 64 MiB on the header's word alone", () => {
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       const announced = header({ dataSize: 0x7fffffff });
       expect(readInto(reader, announced, 24)).toEqual([]);
       expect(reader.readBuffer().length).toBeLessThanOrEqual(64 * 1024);
     });
 
     it("stays failed after an error, whichever way bytes arrive", () => {
-      const reader = new MessageReader();
+      const reader = new MessageReader(pyro4Frames);
       const bad = Buffer.from(encodeMessage(message()));
       bad[0] = 0x51;
       expect(() => readInto(reader, bad, bad.length)).toThrow(/invalid data/);
@@ -241,7 +242,7 @@ describe("MessageReader", () => {
   });
 
   it("refuses an oversized message right after the header, before any body arrives", () => {
-    const reader = new MessageReader({ maxMessageSize: 1024 * 1024 });
+    const reader = new MessageReader(pyro4Frames, { maxMessageSize: 1024 * 1024 });
     // 2 GB - 1 announced: fails on the 24 header bytes alone.
     const error = (() => {
       try {
@@ -324,7 +325,7 @@ describe("MessageReader", () => {
       expect(readError(signed).code).toBe("security");
     });
 
-    it("verifies the live example of spec 2.7", () => {
+    it("verifies a live Pyro4 HMAC example", () => {
       const annotations = new Map([
         ["CORR", fromHex("ec4870ef4a8645f8952daf422889db8e")],
         ["HMAC", fromHex("10e71fc2aa4b90c0d207f4dec90cb506586298ba")],

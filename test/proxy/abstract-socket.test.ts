@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -25,7 +25,7 @@ describe("abstract-namespace Unix sockets", () => {
   });
 
   it("connecting fails with a communication error that says why", async () => {
-    await using proxy = new Proxy(daemon.uri);
+    await using proxy = new PyroProxy(daemon.uri);
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.message).toContain(`cannot connect to ./u:\\0${name}`);

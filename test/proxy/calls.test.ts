@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { createProxy } from "../../src/runtime/dynamic-proxy.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { SERIALIZERS, useLab } from "./lab.js";
@@ -12,7 +12,7 @@ const lab = useLab(python);
 
 describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   it("passes positional and keyword arguments", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     expect(await proxy.$call("echo", ["héllo €"])).toBe("héllo €");
     expect(await proxy.$call("add", [2, 40])).toBe(42);
     expect(await proxy.$call("kw", [1], { c: 3 })).toEqual({
@@ -36,7 +36,7 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   });
 
   it("reads and writes remote attributes; a read-only one refuses writes", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     expect(await proxy.$get("readonly")).toBe("ro");
     await proxy.$set("value", 99);
     expect(await proxy.$get("value")).toBe(99);
@@ -47,7 +47,7 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   });
 
   it("checks names against the metadata locally", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     await proxy.$bind();
     expect([...proxy.$metadata!.attrs].sort()).toEqual(["readonly", "value"]);
     expect(proxy.$metadata!.oneway).toEqual(new Set(["fire"]));
@@ -62,7 +62,7 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
   });
 
   it("sends oneway methods (from metadata) without waiting; the daemon still runs them", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const key = `oneway-${serializer}`;
     // fire() sleeps 0.5 s before counting, so a zero count right after proves no wait.
     expect(await proxy.$call("fire", [key, 2, 0.5])).toBeUndefined();
@@ -74,7 +74,7 @@ describe.each(SERIALIZERS)("calls with %s", (serializer) => {
 
   it("sends the correlation id and custom annotations; reply annotations are readable", async () => {
     const id = randomUUID();
-    await using proxy = new Proxy(lab.uri, {
+    await using proxy = new PyroProxy(lab.uri, {
       serializer,
       correlationId: id,
       annotations: { XAPP: "app-wide" },
@@ -120,7 +120,7 @@ describe("calls against Pyro4's own echo server", () => {
     });
     const uri = proc.readyMatch?.[1];
     expect(uri).toMatch(/^PYRO:test\.echoserver@127\.0\.0\.1:\d+$/);
-    await using proxy = new Proxy(uri!, { serializer });
+    await using proxy = new PyroProxy(uri!, { serializer });
     expect(await proxy.$call("echo", [{ k: [1, 2.5, "x", null, true] }])).toEqual({
       k: [1, 2.5, "x", null, true],
     });

@@ -6,7 +6,7 @@
  * the failed call itself is re-sent on a new one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { pythonReport, startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -22,7 +22,7 @@ afterAll(() => python.stopAll());
 
 describe("a connection the daemon closed between calls", () => {
   it("fails the next call with connection-closed; the call after reconnects", async () => {
-    await using proxy = new Proxy(daemon.session);
+    await using proxy = new PyroProxy(daemon.session);
     expect(await proxy.$call("incr")).toBe(1);
     expect(await proxy.$call("incr")).toBe(2);
     await waitFor(async () => !proxy.$connected);
@@ -52,14 +52,14 @@ describe("a connection the daemon closed between calls", () => {
   });
 
   it("with maxRetries the call is re-sent on a new connection at once", async () => {
-    await using proxy = new Proxy(daemon.session, { maxRetries: 1 });
+    await using proxy = new PyroProxy(daemon.session, { maxRetries: 1 });
     expect(await proxy.$call("incr")).toBe(1);
     await waitFor(async () => !proxy.$connected);
     expect(await proxy.$call("incr")).toBe(1);
   });
 
   it("$reconnect() and $bind() still open a new connection explicitly", async () => {
-    await using proxy = new Proxy(daemon.session);
+    await using proxy = new PyroProxy(daemon.session);
     expect(await proxy.$call("incr")).toBe(1);
     await waitFor(async () => !proxy.$connected);
     await proxy.$reconnect(1);
@@ -70,7 +70,7 @@ describe("a connection the daemon closed between calls", () => {
   });
 
   it("a proxy released by the caller reconnects on the next call without error", async () => {
-    await using proxy = new Proxy(daemon.session);
+    await using proxy = new PyroProxy(daemon.session);
     expect(await proxy.$call("incr")).toBe(1);
     proxy.$release();
     expect(await proxy.$call("incr")).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, useLab } from "./lab.js";
 
 const python = new PythonProcesses();
@@ -8,7 +8,7 @@ const lab = useLab(python);
 
 describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
   it("never mixes up results", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const inputs = Array.from({ length: 300 }, (_, i) => ({ i, text: `caller-${i}` }));
     const results = await Promise.all(
       inputs.map((input) => proxy.$call("echo", [input]).then((value) => [input, value])),
@@ -17,7 +17,7 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
   });
 
   it("never mixes up large arguments, sent one by one or all at once", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     // From 64 KiB on, an argument is written from the encoder's memory, which a later call
     // reuses once the write is done. Megabytes sent at once outrun the socket's buffers, so
     // a reuse that came too early would corrupt what is still being written.
@@ -40,7 +40,7 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
   });
 
   it("pipelines: later requests are on the wire before the first reply", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     await proxy.$bind();
     // queued_after sleeps, then counts the requests already waiting on its connection.
     const first = proxy.$call("queued_after", [0.4]);
@@ -50,10 +50,10 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
   });
 
   it("shares one lazy connect among concurrent first calls", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const ids = await Promise.all(Array.from({ length: 20 }, () => proxy.$call("connection")));
     expect(new Set(ids).size).toBe(1);
-    await using other = new Proxy(lab.uri, { serializer });
+    await using other = new PyroProxy(lab.uri, { serializer });
     expect(await other.$call("connection")).not.toBe(ids[0]);
     expect(proxy.$connected).toBe(true);
   });

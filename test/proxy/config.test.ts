@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { startLab, type LabInfo } from "./lab.js";
@@ -23,7 +23,7 @@ describe("proxy defaults from the configuration", () => {
       COMPRESSION: true,
       MAX_MESSAGE_SIZE: 100_000,
     });
-    await using proxy = new Proxy(lab.uri, { config: cfg });
+    await using proxy = new PyroProxy(lab.uri, { config: cfg });
     expect(proxy.$serializer).toBe("json");
     expect(proxy.$timeout).toBe(2500);
     expect(proxy.$maxRetries).toBe(3);
@@ -40,7 +40,7 @@ describe("proxy defaults from the configuration", () => {
       PYRO_HMAC_KEY: "envkey",
       PYRO_METADATA: "on",
     });
-    await using proxy = new Proxy(signed.uri, { config: cfg });
+    await using proxy = new PyroProxy(signed.uri, { config: cfg });
     expect(proxy.$serializer).toBe("msgpack");
     expect(proxy.$timeout).toBe(1500);
     expect(await proxy.$call("echo", ["from env"])).toBe("from env");
@@ -49,13 +49,17 @@ describe("proxy defaults from the configuration", () => {
 
   it("per-proxy options win over the configuration", async () => {
     const cfg = new PyroConfig({ SERIALIZER: "json", COMMTIMEOUT: 9 });
-    await using proxy = new Proxy(lab.uri, { config: cfg, serializer: "marshal", timeoutMs: 10 });
+    await using proxy = new PyroProxy(lab.uri, {
+      config: cfg,
+      serializer: "marshal",
+      timeoutMs: 10,
+    });
     expect(proxy.$serializer).toBe("marshal");
     expect(proxy.$timeout).toBe(10);
   });
 
   it("switches serializer on a live connection", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer: "serpent" });
+    await using proxy = new PyroProxy(lab.uri, { serializer: "serpent" });
     expect(await proxy.$call("echo", [1])).toBe(1);
     proxy.$serializer = "msgpack";
     expect(await proxy.$call("echo", [new Uint8Array([1, 2])])).toEqual(new Uint8Array([1, 2]));
@@ -66,26 +70,26 @@ describe("invalid settings are config errors that name the option", () => {
   const cases: Array<[string, () => unknown, RegExp]> = [
     [
       "serializer",
-      () => new Proxy(lab.uri, { serializer: "pickle" as "json" }),
+      () => new PyroProxy(lab.uri, { serializer: "pickle" as "json" }),
       /serializer 'pickle'.*serpent, json, marshal, msgpack/,
     ],
     [
       "timeoutMs",
-      () => new Proxy(lab.uri, { timeoutMs: -1 }),
+      () => new PyroProxy(lab.uri, { timeoutMs: -1 }),
       /invalid timeoutMs=-1: must be a number of milliseconds/,
     ],
-    ["maxRetries", () => new Proxy(lab.uri, { maxRetries: 1.5 }), /invalid maxRetries=1\.5/],
+    ["maxRetries", () => new PyroProxy(lab.uri, { maxRetries: 1.5 }), /invalid maxRetries=1\.5/],
     [
       "maxMessageSize",
-      () => new Proxy(lab.uri, { maxMessageSize: -5 }),
+      () => new PyroProxy(lab.uri, { maxMessageSize: -5 }),
       /invalid maxMessageSize=-5/,
     ],
     [
       "correlationId",
-      () => new Proxy(lab.uri, { correlationId: "nope" }),
+      () => new PyroProxy(lab.uri, { correlationId: "nope" }),
       /invalid correlationId 'nope': must be a UUID/,
     ],
-    ["$timeout", () => (new Proxy(lab.uri).$timeout = Number.NaN), /invalid \$timeout=NaN/],
+    ["$timeout", () => (new PyroProxy(lab.uri).$timeout = Number.NaN), /invalid \$timeout=NaN/],
     [
       "config item",
       () => new PyroConfig({ COMMTIMEOUT: -1 }),
@@ -98,13 +102,13 @@ describe("invalid settings are config errors that name the option", () => {
   });
 
   it("annotation keys must have 4 characters", () => {
-    expect(() => new Proxy(lab.uri, { annotations: { TOOLONG: "x" } })).toThrow(
+    expect(() => new PyroProxy(lab.uri, { annotations: { TOOLONG: "x" } })).toThrow(
       /annotation key must be of length 4/,
     );
   });
 
   it("a bad URI lists the accepted forms", () => {
-    expect(() => new Proxy("http://example")).toThrow(PyroError);
-    expect(() => new Proxy("http://example")).toThrow(/PYRO:/);
+    expect(() => new PyroProxy("http://example")).toThrow(PyroError);
+    expect(() => new PyroProxy("http://example")).toThrow(/PYRO:/);
   });
 });

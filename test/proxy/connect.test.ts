@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses, freePort } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 import { failure } from "../harness/failures.js";
 
@@ -19,7 +19,7 @@ afterAll(() => python.stopAll());
 
 describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   it("connects lazily on the first call and gets the metadata with the handshake", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     expect(proxy.$connected).toBe(false);
     expect(proxy.$metadata).toBeNull();
     expect(await proxy.$call("echo", [1])).toBe(1);
@@ -29,7 +29,7 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   });
 
   it("binds explicitly", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     await proxy.$bind();
     expect(proxy.$connected).toBe(true);
     expect(proxy.$uri.toString()).toBe(lab.uri);
@@ -38,7 +38,7 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
 
   it("sends custom handshake data and validates the response", async () => {
     const responses: unknown[] = [];
-    await using proxy = new Proxy(guarded.uri, {
+    await using proxy = new PyroProxy(guarded.uri, {
       serializer,
       handshake: "secret-hello",
       validateHandshake: (response) => {
@@ -50,7 +50,10 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   });
 
   it("a handshake the daemon refuses is a communication error with its reason", async () => {
-    await using proxy = new Proxy(guarded.uri, { serializer, handshake: { some: ["data", 1] } });
+    await using proxy = new PyroProxy(guarded.uri, {
+      serializer,
+      handshake: { some: ["data", 1] },
+    });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.message).toMatch(/^connection to 127\.0\.0\.1:\d+ rejected: bad handshake data: /);
@@ -58,7 +61,7 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   });
 
   it("a handshake response the validator refuses closes the connection", async () => {
-    await using proxy = new Proxy(lab.uri, {
+    await using proxy = new PyroProxy(lab.uri, {
       serializer,
       validateHandshake: (response) => {
         if (response !== "welcome") throw new Error(`unexpected response ${String(response)}`);
@@ -71,7 +74,7 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
   });
 
   it("METADATA off: no local checks, oneway methods run synchronously", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer, metadata: false });
+    await using proxy = new PyroProxy(lab.uri, { serializer, metadata: false });
     expect(await proxy.$call("fire", ["meta-off"])).toBe("fired");
     expect(proxy.$metadata).toBeNull();
     expect(await proxy.$get("readonly")).toBe("ro");
@@ -80,7 +83,7 @@ describe.each(SERIALIZERS)("connecting with %s", (serializer) => {
 
 describe("connection failures", () => {
   it("a refused serializer names the ones the daemon accepts", async () => {
-    await using proxy = new Proxy(echoUri, { serializer: "msgpack" });
+    await using proxy = new PyroProxy(echoUri, { serializer: "msgpack" });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("serialize");
     expect(error.message).toMatch(
@@ -89,21 +92,21 @@ describe("connection failures", () => {
   });
 
   it("an object that exposes nothing is refused with Pyro4's advice", async () => {
-    await using proxy = new Proxy(lab.empty);
+    await using proxy = new PyroProxy(lab.empty);
     const error = await failure(proxy.$call("secret"));
     expect(error.code).toBe("pyro");
     expect(error.message).toContain("doesn't expose any methods or attributes");
   });
 
   it("an unknown object id is named", async () => {
-    await using proxy = new Proxy(lab.uri.replace("PYRO:lab@", "PYRO:missing@"));
+    await using proxy = new PyroProxy(lab.uri.replace("PYRO:lab@", "PYRO:missing@"));
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.message).toMatch(/rejected: unknown object \(no such object id/);
   });
 
   it("nobody listening is a communication error that is not retried", async () => {
     const port = await freePort();
-    await using proxy = new Proxy(`PYRO:lab@127.0.0.1:${port}`, { maxRetries: 3 });
+    await using proxy = new PyroProxy(`PYRO:lab@127.0.0.1:${port}`, { maxRetries: 3 });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.message).toMatch(
@@ -112,7 +115,7 @@ describe("connection failures", () => {
   });
 
   it("a PYRONAME uri without a resolver fails clearly", async () => {
-    await using proxy = new Proxy(`PYRONAME:some.name@127.0.0.1:${await freePort()}`);
+    await using proxy = new PyroProxy(`PYRONAME:some.name@127.0.0.1:${await freePort()}`);
     const error = await failure(proxy.$call("echo"));
     expect(["naming", "communication"]).toContain(error.code);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { formatRemoteTraceback } from "../../src/runtime/errors.js";
 import { SERIALIZERS, useLab } from "./lab.js";
 import { failure } from "../harness/failures.js";
@@ -10,10 +10,10 @@ const lab = useLab(python);
 
 describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   it("a builtin exception carries type, args and the remote traceback", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const error = await failure(proxy.$call("fail_value"));
     expect(error.code).toBe("remote");
-    expect(error.pythonType).toBe("builtins.ValueError");
+    expect(error.remote?.type).toBe("builtins.ValueError");
     expect(error.remote?.args).toEqual(["bad value", 42]);
     expect(error.message).toBe("remote ValueError: ('bad value', 42)");
     const traceback = formatRemoteTraceback(error);
@@ -29,7 +29,7 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   });
 
   it("a custom exception keeps its extra attributes", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const error = await failure(proxy.$call("fail_custom"));
     expect(error.code).toBe("remote");
     expect(error.remote?.type).toBe("__main__.CustomError");
@@ -39,10 +39,10 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   });
 
   it("Pyro4's own errors map to their codes; no args gives an empty text", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const naming = await failure(proxy.$call("fail_naming"));
     expect(naming.code).toBe("naming");
-    expect(naming.pythonType).toBe("Pyro4.errors.NamingError");
+    expect(naming.remote?.type).toBe("Pyro4.errors.NamingError");
     const bare = await failure(proxy.$call("fail_noargs"));
     expect(bare.remote?.type).toBe("builtins.RuntimeError");
     expect(bare.remote?.args).toEqual([]);
@@ -50,20 +50,20 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
   });
 
   it("wrong arguments are a remote TypeError", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const error = await failure(proxy.$call("add", [1]));
     expect(error.remote?.type).toBe("builtins.TypeError");
     expect(error.message).toContain("missing 1 required positional argument");
   });
 
   it("an unknown method without metadata is refused by the daemon", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer, metadata: false });
+    await using proxy = new PyroProxy(lab.uri, { serializer, metadata: false });
     const error = await failure(proxy.$call("no_such_method"));
     expect(error.remote?.type).toBe("builtins.AttributeError");
   });
 
   it("an unserializable result is a serialize error; the next call reconnects", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer });
+    await using proxy = new PyroProxy(lab.uri, { serializer });
     const error = await failure(proxy.$call("unserializable"));
     expect(error.message).toContain("don't know how to serialize class <class 'object'>");
     if (serializer === "serpent") {
@@ -83,7 +83,7 @@ describe("arguments no serializer can carry", () => {
     class Unknown {
       readonly x = 1;
     }
-    await using proxy = new Proxy(lab.uri);
+    await using proxy = new PyroProxy(lab.uri);
     await proxy.$bind();
     const error = await failure(proxy.$call("echo", [new Unknown()]));
     expect(error.code).toBe("serialize");
@@ -93,7 +93,7 @@ describe("arguments no serializer can carry", () => {
   });
 
   it("bytes over json name a serializer that can carry them", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer: "json" });
+    await using proxy = new PyroProxy(lab.uri, { serializer: "json" });
     const error = await failure(proxy.$call("echo", [new Uint8Array([1, 2, 3])]));
     expect(error.code).toBe("serialize");
     expect(error.message).toMatch(/serpent|marshal|msgpack/);

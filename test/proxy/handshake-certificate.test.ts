@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { PeerCertificate } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy, type HandshakeValidator } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
+import type { ProxyHandshakeValidator } from "../../src/runtime/proxy/settings.js";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
 import { failure } from "../harness/failures.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
@@ -35,7 +36,7 @@ afterAll(async () => {
   certs.remove();
 });
 
-function pinning(expected: string): { validate: HandshakeValidator; seen: PeerCertificate[] } {
+function pinning(expected: string): { validate: ProxyHandshakeValidator; seen: PeerCertificate[] } {
   const seen: PeerCertificate[] = [];
   return {
     seen,
@@ -53,7 +54,7 @@ function pinning(expected: string): { validate: HandshakeValidator; seen: PeerCe
 describe("validateHandshake and the peer certificate", () => {
   it("sees the daemon's certificate: a matching serial is accepted", async () => {
     const pin = pinning(serial);
-    await using proxy = new Proxy(tlsDaemon.uri, {
+    await using proxy = new PyroProxy(tlsDaemon.uri, {
       tls: { ca: readFileSync(certs.caCert) },
       validateHandshake: pin.validate,
     });
@@ -64,7 +65,7 @@ describe("validateHandshake and the peer certificate", () => {
 
   it("a pin that does not match refuses the connection", async () => {
     const pin = pinning("00DEADBEEF");
-    await using proxy = new Proxy(tlsDaemon.uri, {
+    await using proxy = new PyroProxy(tlsDaemon.uri, {
       tls: { ca: readFileSync(certs.caCert) },
       validateHandshake: pin.validate,
     });
@@ -76,7 +77,7 @@ describe("validateHandshake and the peer certificate", () => {
 
   it("without TLS the certificate is null", async () => {
     let certificate: PeerCertificate | null | undefined;
-    await using proxy = new Proxy(plainDaemon.uri, {
+    await using proxy = new PyroProxy(plainDaemon.uri, {
       validateHandshake: (_response, connection) => {
         certificate = connection.peerCertificate;
       },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { pythonTypeForCode } from "../../src/runtime/errors.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 import { failure } from "../harness/failures.js";
 
@@ -21,27 +22,27 @@ afterAll(() => python.stopAll());
 
 describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
   it("signs and verifies with the shared key", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "s3cret" });
+    await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "s3cret" });
     expect(await proxy.$call("echo", ["signed"])).toBe("signed");
     expect(proxy.$responseAnnotations.get("HMAC")?.length).toBe(20);
   });
 
   it("a wrong key is a communication error (Pyro4's CommunicationError) that says what to do", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "wrong" });
+    await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "wrong" });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.isCommunicationError).toBe(true);
-    expect(error.pythonType).toBe("Pyro4.errors.CommunicationError");
+    expect(pythonTypeForCode(error.code, "Pyro4.errors")).toBe("Pyro4.errors.CommunicationError");
     expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: message hmac mismatch/);
     expect(error.message).toContain("hmacKey");
   });
 
   it("a missing key on either side is a communication error", async () => {
-    await using unsigned = new Proxy(signed.uri, { serializer });
+    await using unsigned = new PyroProxy(signed.uri, { serializer });
     const refused = await failure(unsigned.$call("echo", [1]));
     expect(refused.code).toBe("communication");
     expect(refused.message).toMatch(/hmac/);
-    await using extra = new Proxy(plain.uri, { serializer, hmacKey: "s3cret" });
+    await using extra = new PyroProxy(plain.uri, { serializer, hmacKey: "s3cret" });
     const error = await failure(extra.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.message).toContain("hmac key config not symmetric");
@@ -50,18 +51,18 @@ describe.each(SERIALIZERS)("HMAC with %s", (serializer) => {
 
 describe.each(SERIALIZERS)("compression with %s", (serializer) => {
   it("inflates the replies of a compressing daemon", async () => {
-    await using proxy = new Proxy(compressing.uri, { serializer });
+    await using proxy = new PyroProxy(compressing.uri, { serializer });
     expect(await proxy.$call("big", [50_000])).toBe("x".repeat(50_000));
   });
 
   it("compresses its own requests when asked", async () => {
-    await using proxy = new Proxy(plain.uri, { serializer, compression: true });
+    await using proxy = new PyroProxy(plain.uri, { serializer, compression: true });
     const text = "abc".repeat(20_000);
     expect(await proxy.$call("echo", [text])).toBe(text);
     // With a limit below the uncompressed size, only a compressed request can get through.
-    await using limitedProxy = new Proxy(limited.uri, { serializer, compression: true });
+    await using limitedProxy = new PyroProxy(limited.uri, { serializer, compression: true });
     expect(await limitedProxy.$call("size", ["y".repeat(10_000)])).toBe(10_000);
-    await using uncompressed = new Proxy(limited.uri, { serializer });
+    await using uncompressed = new PyroProxy(limited.uri, { serializer });
     expect((await failure(uncompressed.$call("size", ["y".repeat(10_000)]))).code).toBe(
       "connection-closed",
     );
@@ -70,7 +71,7 @@ describe.each(SERIALIZERS)("compression with %s", (serializer) => {
 
 describe("MAX_MESSAGE_SIZE", () => {
   it("refuses to send a message over the client's limit, without touching the connection", async () => {
-    await using proxy = new Proxy(plain.uri, { maxMessageSize: 1000 });
+    await using proxy = new PyroProxy(plain.uri, { maxMessageSize: 1000 });
     expect(await proxy.$call("echo", ["small"])).toBe("small");
     const error = await failure(proxy.$call("echo", ["z".repeat(5000)]));
     expect(error.code).toBe("message-too-large");
@@ -79,14 +80,14 @@ describe("MAX_MESSAGE_SIZE", () => {
   });
 
   it("a reply over the client's limit closes the connection", async () => {
-    await using proxy = new Proxy(plain.uri, { maxMessageSize: 1000 });
+    await using proxy = new PyroProxy(plain.uri, { maxMessageSize: 1000 });
     const error = await failure(proxy.$call("big", [5000]));
     expect(error.code).toBe("message-too-large");
     expect(proxy.$connected).toBe(false);
   });
 
   it("a daemon with a limit drops the connection on a request over it", async () => {
-    await using proxy = new Proxy(limited.uri);
+    await using proxy = new PyroProxy(limited.uri);
     expect(await proxy.$call("echo", ["ok"])).toBe("ok");
     const error = await failure(proxy.$call("echo", ["q".repeat(5000)]));
     expect(error.code).toBe("connection-closed");

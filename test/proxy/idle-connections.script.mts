@@ -7,7 +7,7 @@
  *   garbage collector runs after each; prints how many calls succeeded, as JSON.
  */
 import { locateNS } from "../../src/runtime/naming/index.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 
 const [mode, target, count] = process.argv.slice(2);
 
@@ -17,7 +17,7 @@ const [mode, target, count] = process.argv.slice(2);
  */
 async function callAndDrop(uri: string): Promise<void> {
   for (let waited = 0; ; waited += 100) {
-    const proxy = new Proxy(uri);
+    const proxy = new PyroProxy(uri);
     try {
       await proxy.$call("echo", ["dropped"]);
       return;
@@ -29,7 +29,7 @@ async function callAndDrop(uri: string): Promise<void> {
 }
 
 if (mode === "call") {
-  const proxy = new Proxy(target!);
+  const proxy = new PyroProxy(target!);
   console.log(JSON.stringify({ echo: await proxy.$call("echo", ["kept"]) }));
 } else if (mode === "ns") {
   const ns = await locateNS({ host: "127.0.0.1", port: Number(target) });

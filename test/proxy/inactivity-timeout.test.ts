@@ -5,7 +5,7 @@
  * not failed for the time they wait their turn.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { pythonReport, startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -32,7 +32,7 @@ afterAll(() => python.stopAll());
 
 describe("the reply timeout counts inactivity, not time since the call", () => {
   it("a reply trickling in over 3.5 s succeeds with a 2 s timeout", async () => {
-    await using proxy = new Proxy(relayUri, { timeoutMs: 2000 });
+    await using proxy = new PyroProxy(relayUri, { timeoutMs: 2000 });
     expect(await proxy.$call("big", [5000])).toBe("x".repeat(5000));
     expect(proxy.$connected).toBe(true);
   });
@@ -50,7 +50,7 @@ describe("the reply timeout counts inactivity, not time since the call", () => {
   });
 
   it("the same trickle fails with a 300 ms timeout: it still times out on silence", async () => {
-    await using proxy = new Proxy(relayUri, { timeoutMs: 300 });
+    await using proxy = new PyroProxy(relayUri, { timeoutMs: 300 });
     const error = await failure(proxy.$call("big", [5000]));
     expect(error.code).toBe("timeout");
     expect(error.message).toMatch(/^receiving: timeout \(no reply data for 300 ms/);
@@ -58,7 +58,7 @@ describe("the reply timeout counts inactivity, not time since the call", () => {
   });
 
   it("calls queued behind a slow one are not failed for their wait while replies flow", async () => {
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 1500 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 1500 });
     await proxy.$bind();
     // Each reply comes 0.4 s after the previous one: 3.2 s for all, never 1.5 s of silence.
     const calls = Array.from({ length: 8 }, (_, i) => proxy.$call("slow", [0.4, i]));
@@ -66,7 +66,7 @@ describe("the reply timeout counts inactivity, not time since the call", () => {
   });
 
   it("a silent daemon fails every call in flight once the timeout passes without data", async () => {
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 400 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 400 });
     await proxy.$bind();
     const calls = [proxy.$call("slow", [3]), proxy.$call("echo", [1])].map(failure);
     const [a, b] = await Promise.all(calls);
@@ -76,7 +76,7 @@ describe("the reply timeout counts inactivity, not time since the call", () => {
   });
 
   it("a per-call timeout applies while that call waits", async () => {
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 0 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 0 });
     const error = await failure(proxy.$call("slow", [3], {}, { timeoutMs: 300 }));
     expect(error.code).toBe("timeout");
     expect(error.message).toContain("no reply data for 300 ms");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PythonProcesses, freePort } from "../harness/python.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { PyroConfig, config } from "../../src/runtime/config.js";
 import { startLab, useLab } from "./lab.js";
 import { failure } from "../harness/failures.js";
@@ -14,7 +14,7 @@ const lab = useLab(python);
 
 describe("timeouts", () => {
   it("a per-proxy timeout fails the call and closes the connection; the next call reconnects", async () => {
-    await using proxy = new Proxy(lab.uri, { timeoutMs: 300 });
+    await using proxy = new PyroProxy(lab.uri, { timeoutMs: 300 });
     const error = await failure(proxy.$call("slow", [3]));
     expect(error.code).toBe("timeout");
     expect(error.message).toContain("receiving: timeout");
@@ -23,7 +23,7 @@ describe("timeouts", () => {
   });
 
   it("a per-call timeout overrides the proxy's", async () => {
-    await using proxy = new Proxy(lab.uri);
+    await using proxy = new PyroProxy(lab.uri);
     proxy.$timeout = 0;
     const error = await failure(proxy.$call("slow", [3], {}, { timeoutMs: 250 }));
     expect(error.code).toBe("timeout");
@@ -34,7 +34,7 @@ describe("timeouts", () => {
     const before = config.get("COMMTIMEOUT");
     config.set({ COMMTIMEOUT: 0.25 });
     try {
-      await using proxy = new Proxy(lab.uri);
+      await using proxy = new PyroProxy(lab.uri);
       expect(proxy.$timeout).toBe(250);
       expect((await failure(proxy.$call("slow", [3]))).code).toBe("timeout");
     } finally {
@@ -44,7 +44,7 @@ describe("timeouts", () => {
 
   it("a daemon that never answers times out while connecting", async () => {
     const { info } = await python.startFixture<{ uri: string }>("silent_server.py");
-    await using proxy = new Proxy(info.uri, { timeoutMs: 300 });
+    await using proxy = new PyroProxy(info.uri, { timeoutMs: 300 });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("timeout");
     expect(error.message).toMatch(/^while connecting to 127\.0\.0\.1:\d+: receiving: timeout/);
@@ -53,7 +53,7 @@ describe("timeouts", () => {
 
 describe("aborting", () => {
   it("an abort fails the call and every call in flight with the same error", async () => {
-    await using proxy = new Proxy(lab.uri);
+    await using proxy = new PyroProxy(lab.uri);
     await proxy.$bind();
     const controller = new AbortController();
     const slow = failure(proxy.$call("slow", [3], {}, { signal: controller.signal }));
@@ -67,7 +67,7 @@ describe("aborting", () => {
   });
 
   it("an already aborted signal sends nothing", async () => {
-    await using proxy = new Proxy(lab.uri);
+    await using proxy = new PyroProxy(lab.uri);
     const error = await failure(proxy.$call("echo", [1], {}, { signal: AbortSignal.abort() }));
     expect(error.code).toBe("aborted");
     expect(proxy.$connected).toBe(false);
@@ -76,30 +76,30 @@ describe("aborting", () => {
 
 describe("MAX_RETRIES", () => {
   it("re-sends a timed-out call, so the daemon runs it again (per proxy)", async () => {
-    await using proxy = new Proxy(lab.uri, { timeoutMs: 1000, maxRetries: 2 });
+    await using proxy = new PyroProxy(lab.uri, { timeoutMs: 1000, maxRetries: 2 });
     const error = await failure(proxy.$call("count_call", ["retry-proxy", 2.5]));
     expect(error.code).toBe("timeout");
-    await using checker = new Proxy(lab.uri);
+    await using checker = new PyroProxy(lab.uri);
     await waitFor(async () => (await checker.$call("counter", ["retry-proxy"])) === 3, SETTLE_S);
   });
 
   it("takes its default from the configuration", async () => {
     const cfg = new PyroConfig({ MAX_RETRIES: 1, COMMTIMEOUT: 1 });
-    await using proxy = new Proxy(lab.uri, { config: cfg });
+    await using proxy = new PyroProxy(lab.uri, { config: cfg });
     expect(proxy.$maxRetries).toBe(1);
     await failure(proxy.$call("count_call", ["retry-config", 2.5]));
-    await using checker = new Proxy(lab.uri);
+    await using checker = new PyroProxy(lab.uri);
     await waitFor(async () => (await checker.$call("counter", ["retry-config"])) === 2, SETTLE_S);
   });
 
   it("retries a call whose connection was lost, and it succeeds", async () => {
-    await using proxy = new Proxy(lab.uri, { maxRetries: 1 });
+    await using proxy = new PyroProxy(lab.uri, { maxRetries: 1 });
     await proxy.$bind();
     const first = proxy.$call("count_call", ["retry-lost", 0.3]);
     setTimeout(() => proxy.$release(), 100);
     // The release fails the first attempt with connection-closed; the retry runs it again.
     expect(typeof (await first)).toBe("number");
-    await using checker = new Proxy(lab.uri);
+    await using checker = new PyroProxy(lab.uri);
     await waitFor(async () => (await checker.$call("counter", ["retry-lost"])) === 2, SETTLE_S);
   });
 });
@@ -107,7 +107,7 @@ describe("MAX_RETRIES", () => {
 describe("connection lifetime", () => {
   it("a daemon killed mid-call fails every call in flight with the same error", async () => {
     const victim = await startLab(python);
-    await using proxy = new Proxy(victim.uri);
+    await using proxy = new PyroProxy(victim.uri);
     await proxy.$bind();
     const calls = Promise.all([
       failure(proxy.$call("slow", [5])),
@@ -129,7 +129,7 @@ describe("connection lifetime", () => {
   it("reconnects to a restarted daemon, explicitly and on the next call", async () => {
     const port = await freePort();
     const first = await startLab(python, ["--port", String(port)]);
-    await using proxy = new Proxy(first.uri);
+    await using proxy = new PyroProxy(first.uri);
     expect(await proxy.$call("echo", [1])).toBe(1);
     await first.stop();
     await startLab(python, ["--port", String(port)]);
@@ -144,7 +144,7 @@ describe("connection lifetime", () => {
 
   it("$reconnect gives up after the given tries", async () => {
     const port = await freePort();
-    await using proxy = new Proxy(`PYRO:lab@127.0.0.1:${port}`);
+    await using proxy = new PyroProxy(`PYRO:lab@127.0.0.1:${port}`);
     const error = await failure(proxy.$reconnect(2, 10));
     expect(error.code).toBe("connection-closed");
     expect(error.message).toContain(
@@ -153,7 +153,7 @@ describe("connection lifetime", () => {
   });
 
   it("$release closes the connection; calls in flight fail; the proxy stays usable", async () => {
-    await using proxy = new Proxy(lab.uri);
+    await using proxy = new PyroProxy(lab.uri);
     // Connected first, so the release can only meet the call in flight (never the connect).
     await proxy.$bind();
     const pending = failure(proxy.$call("slow", [2]));
@@ -165,9 +165,9 @@ describe("connection lifetime", () => {
   });
 
   it("await using releases the proxy at the end of the scope", async () => {
-    let outer: Proxy | undefined;
+    let outer: PyroProxy | undefined;
     {
-      await using proxy = new Proxy(lab.uri);
+      await using proxy = new PyroProxy(lab.uri);
       outer = proxy;
       await proxy.$call("echo", [1]);
       expect(proxy.$connected).toBe(true);
@@ -176,7 +176,11 @@ describe("connection lifetime", () => {
   });
 
   it("$copy gives an unconnected proxy with the same settings and metadata", async () => {
-    await using proxy = new Proxy(lab.uri, { serializer: "json", timeoutMs: 1234, maxRetries: 2 });
+    await using proxy = new PyroProxy(lab.uri, {
+      serializer: "json",
+      timeoutMs: 1234,
+      maxRetries: 2,
+    });
     await proxy.$bind();
     await using copy = proxy.$copy();
     expect(copy.$connected).toBe(false);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { proxyStateFromDict, proxyToDict } from "../../src/runtime/auto-proxy.js";
 import { correlationBytes, toAnnotationMap, checkTimeout } from "../../src/runtime/call-options.js";
 import { parseMetadata } from "../../src/runtime/metadata.js";
-import { connectRejected, refusedSerializerId } from "../../src/runtime/handshake.js";
+import { connectRejected } from "../../src/runtime/proxy/connect-errors.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { PyFloat, PyTuple } from "../../src/runtime/values.js";
 import { PyroError } from "../../src/runtime/errors.js";
 
 describe("proxy state dicts", () => {
   it("round-trips a proxy state, HMAC key as b64", () => {
-    const dict = proxyToDict({
+    const dict = pyro4.dialect.proxyToDict({
       uri: "PYRO:obj@127.0.0.1:9999",
       oneway: ["fire"],
       methods: ["echo", "fire"],
@@ -24,7 +24,9 @@ describe("proxy state dicts", () => {
     const items = (dict["state"] as PyTuple).items;
     expect(items[5]).toBe("b64:a2V5");
     expect(items[4]).toBeInstanceOf(PyFloat);
-    const back = proxyStateFromDict({ state: [...items.slice(0, 4), 1.5, ...items.slice(5)] });
+    const back = pyro4.dialect.proxyStateFromDict({
+      state: [...items.slice(0, 4), 1.5, ...items.slice(5)],
+    });
     expect(back.methods).toEqual(["echo", "fire"]);
     expect(Buffer.from(back.hmacKey!).toString()).toBe("key");
     expect(back.serializer).toBe("json");
@@ -32,12 +34,12 @@ describe("proxy state dicts", () => {
 
   it("accepts Pyro4's 8-item state and sets; refuses a bad HMAC encoding", () => {
     const state = ["PYRO:o@h:1", new Set(), new Set(["a"]), [], 0, null, "hello", 0];
-    expect(proxyStateFromDict({ state }).serializer).toBeNull();
-    expect(proxyStateFromDict({ state }).methods).toEqual(["a"]);
+    expect(pyro4.dialect.proxyStateFromDict({ state }).serializer).toBeNull();
+    expect(pyro4.dialect.proxyStateFromDict({ state }).methods).toEqual(["a"]);
     const bad = [...state];
     bad[5] = "plain";
-    expect(() => proxyStateFromDict({ state: bad })).toThrow("hmac encoding error");
-    expect(() => proxyStateFromDict({ state: "nope" })).toThrow(PyroError);
+    expect(() => pyro4.dialect.proxyStateFromDict({ state: bad })).toThrow("hmac encoding error");
+    expect(() => pyro4.dialect.proxyStateFromDict({ state: "nope" })).toThrow(PyroError);
   });
 });
 
@@ -71,20 +73,26 @@ describe("call options", () => {
 describe("CONNECTFAIL reasons", () => {
   const serpent = createSerializer("serpent");
   it("classifies the known reasons", () => {
-    expect(refusedSerializerId("message used serializer that is not accepted: 6")).toBe(6);
+    expect(
+      pyro4.handshake.refusedSerializerId("message used serializer that is not accepted: 6"),
+    ).toBe(6);
     const refused = connectRejected(
       "h:1",
       "message used serializer that is not accepted: 6",
       serpent,
+      pyro4,
       ["serpent", "json"],
     );
     expect(refused.code).toBe("serialize");
     expect(refused.message).toContain(
       "does not accept the msgpack serializer; it accepts serpent, json",
     );
-    expect(connectRejected("h:1", "message hmac mismatch", serpent).code).toBe("communication");
+    expect(connectRejected("h:1", "message hmac mismatch", serpent, pyro4).code).toBe(
+      "communication",
+    );
     expect(
-      connectRejected("h:1", "no free workers, increase server threadpool size", serpent).message,
+      connectRejected("h:1", "no free workers, increase server threadpool size", serpent, pyro4)
+        .message,
     ).toContain("THREADPOOL_SIZE");
   });
 });

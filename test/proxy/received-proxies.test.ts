@@ -5,7 +5,7 @@
  * caller's TLS settings only for the caller's own daemon.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { readFileSync } from "node:fs";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
@@ -33,10 +33,10 @@ afterAll(async () => {
 
 describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s", (serializer) => {
   it("an auto-proxy has no HMAC key: its calls fail until the caller sets one", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
-    const child = (await proxy.$call("make_child", ["signed"])) as Proxy;
+    await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "k3y" });
+    const child = (await proxy.$call("make_child", ["signed"])) as PyroProxy;
     try {
-      expect(child).toBeInstanceOf(Proxy);
+      expect(child).toBeInstanceOf(PyroProxy);
       expect(child.$hmacKey).toBeUndefined();
       const error = await failure(child.$call("hello"));
       expect(error.isCommunicationError).toBe(true);
@@ -49,8 +49,8 @@ describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s
   });
 
   it("a returned Pyro4 Proxy has no HMAC key either", async () => {
-    await using proxy = new Proxy(signed.uri, { serializer, hmacKey: "k3y" });
-    const same = (await proxy.$call("self_proxy")) as Proxy;
+    await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "k3y" });
+    const same = (await proxy.$call("self_proxy")) as PyroProxy;
     try {
       expect(same.$hmacKey).toBeUndefined();
       expect((await failure(same.$call("echo", [1]))).isCommunicationError).toBe(true);
@@ -62,9 +62,9 @@ describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s
 
 describe("received proxies and TLS", () => {
   it("keep the caller's TLS settings for the caller's own daemon only", async () => {
-    await using proxy = new Proxy(tlsDaemon.uri, { tls: { ca: readFileSync(certs.caCert) } });
-    const same = (await proxy.$call("proxy_to", [tlsDaemon.uri])) as Proxy;
-    const elsewhere = (await proxy.$call("proxy_to", [plainDaemon.uri])) as Proxy;
+    await using proxy = new PyroProxy(tlsDaemon.uri, { tls: { ca: readFileSync(certs.caCert) } });
+    const same = (await proxy.$call("proxy_to", [tlsDaemon.uri])) as PyroProxy;
+    const elsewhere = (await proxy.$call("proxy_to", [plainDaemon.uri])) as PyroProxy;
     try {
       // The same daemon: over TLS, with the caller's CA.
       expect(await same.$call("echo", ["same daemon"])).toBe("same daemon");

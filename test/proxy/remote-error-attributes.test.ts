@@ -3,7 +3,7 @@
  * names: a `__proto__` attribute sent by a daemon never becomes the object's prototype.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -18,7 +18,7 @@ afterAll(() => python.stopAll());
 
 describe.each(SERIALIZERS)("remote exception attributes with %s", (serializer) => {
   it("a '__proto__' attribute is an own property, never the prototype", async () => {
-    await using proxy = new Proxy(daemon.uri, { serializer });
+    await using proxy = new PyroProxy(daemon.uri, { serializer });
     const error = await failure(proxy.$call("fail_proto"));
     expect(error.remote?.type).toBe("builtins.ValueError");
     const attributes = error.remote!.attributes;

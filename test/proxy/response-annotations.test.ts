@@ -3,7 +3,7 @@
  * a call, and none after a oneway call (Pyro4 empties them: no reply came).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
 
@@ -19,14 +19,14 @@ const text = (bytes: Uint8Array | undefined): string | undefined =>
 
 describe("response annotations", () => {
   it("include the CONNECT reply's annotations after connecting", async () => {
-    await using proxy = new Proxy(daemon.uri);
+    await using proxy = new PyroProxy(daemon.uri);
     await proxy.$bind();
     expect(text(proxy.$responseAnnotations.get("DMON"))).toBe("hardening");
     expect(proxy.$responseAnnotations.get("CORR")?.length).toBe(16);
   });
 
   it("are the last reply's after a call, and empty after a oneway call", async () => {
-    await using proxy = new Proxy(daemon.uri);
+    await using proxy = new PyroProxy(daemon.uri);
     await proxy.$call("echo", [1]);
     expect(text(proxy.$responseAnnotations.get("DMON"))).toBe("hardening");
     await proxy.$call("echo", [2], {}, { oneway: true });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PythonProcesses } from "../harness/python.js";
 import { createTestCerts, type TestCerts } from "../harness/certs.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { SERIALIZERS, startLab, type LabInfo } from "./lab.js";
 import { failure } from "../harness/failures.js";
@@ -37,23 +37,23 @@ const ca = (): string => readFileSync(certs.caCert, "utf8");
 describe.each(SERIALIZERS)("transports with %s", (serializer) => {
   it("talks over a Unix domain socket", async () => {
     expect(unix.uri).toMatch(/^PYRO:lab@\.\/u:.*lab\.sock$/);
-    await using proxy = new Proxy(unix.uri, { serializer });
+    await using proxy = new PyroProxy(unix.uri, { serializer });
     expect(await proxy.$call("echo", ["unix"])).toBe("unix");
   });
 
   it("talks over IPv6", async () => {
     expect(ipv6.uri).toMatch(/^PYRO:lab@\[::1\]:\d+$/);
-    await using proxy = new Proxy(ipv6.uri, { serializer });
+    await using proxy = new PyroProxy(ipv6.uri, { serializer });
     expect(await proxy.$call("echo", ["v6"])).toBe("v6");
   });
 
   it("talks TLS to a one-way TLS daemon", async () => {
-    await using proxy = new Proxy(tlsOneWay.uri, { serializer, tls: { ca: ca() } });
+    await using proxy = new PyroProxy(tlsOneWay.uri, { serializer, tls: { ca: ca() } });
     expect(await proxy.$call("echo", ["tls"])).toBe("tls");
   });
 
   it("talks two-way TLS with a client certificate", async () => {
-    await using proxy = new Proxy(tlsTwoWay.uri, {
+    await using proxy = new PyroProxy(tlsTwoWay.uri, {
       serializer,
       tls: {
         ca: ca(),
@@ -67,14 +67,14 @@ describe.each(SERIALIZERS)("transports with %s", (serializer) => {
 
 describe("TLS failures", () => {
   it("an untrusted server certificate is a communication error with a hint", async () => {
-    await using proxy = new Proxy(tlsOneWay.uri, { tls: true });
+    await using proxy = new PyroProxy(tlsOneWay.uri, { tls: true });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("communication");
     expect(error.message).toMatch(/^cannot connect to 127\.0\.0\.1:\d+: .*SSL_CACERTS/);
   });
 
   it("a two-way daemon refuses a client without certificate", async () => {
-    await using proxy = new Proxy(tlsTwoWay.uri, { tls: { ca: ca() }, timeoutMs: 5000 });
+    await using proxy = new PyroProxy(tlsTwoWay.uri, { tls: { ca: ca() }, timeoutMs: 5000 });
     const error = await failure(proxy.$call("echo", [1]));
     // TLS 1.3 reports the missing certificate only after the handshake, on the first read.
     expect(error.code).toBe("connection-closed");
@@ -82,7 +82,7 @@ describe("TLS failures", () => {
   });
 
   it("plain TCP to a TLS daemon fails instead of hanging", async () => {
-    await using proxy = new Proxy(tlsOneWay.uri, { tls: false, timeoutMs: 5000 });
+    await using proxy = new PyroProxy(tlsOneWay.uri, { tls: false, timeoutMs: 5000 });
     const error = await failure(proxy.$call("echo", [1]));
     expect(error.code).toBe("connection-closed");
     expect(error.message).toMatch(/^while connecting to 127\.0\.0\.1:\d+: receiving: /);
@@ -92,7 +92,7 @@ describe("TLS failures", () => {
 describe("TLS from the SSL_* configuration items", () => {
   it("one-way with SSL and SSL_CACERTS", async () => {
     const cfg = new PyroConfig({ SSL: true, SSL_CACERTS: certs.caCert });
-    await using proxy = new Proxy(tlsOneWay.uri, { config: cfg });
+    await using proxy = new PyroProxy(tlsOneWay.uri, { config: cfg });
     expect(await proxy.$call("echo", ["tls from config"])).toBe("tls from config");
   });
 
@@ -103,7 +103,7 @@ describe("TLS from the SSL_* configuration items", () => {
       PYRO_SSL_CLIENTCERT: certs.clientCert,
       PYRO_SSL_CLIENTKEY: certs.clientKey,
     });
-    await using proxy = new Proxy(tlsTwoWay.uri, { config: cfg, serializer: "json" });
+    await using proxy = new PyroProxy(tlsTwoWay.uri, { config: cfg, serializer: "json" });
     expect(await proxy.$call("echo", ["mutual from env"])).toBe("mutual from env");
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { CLIENT_KEY_PASSPHRASE, createTestCerts, type TestCerts } from "../harness/certs.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -90,7 +90,7 @@ describe("TLS keys that cannot be used", () => {
   const wrongPassphrase = "not-the-passphrase";
 
   it("a client key with a wrong passphrase: a config error that names it, no key material", async () => {
-    await using proxy = new Proxy(tlsDaemon.uri, {
+    await using proxy = new PyroProxy(tlsDaemon.uri, {
       tls: {
         ca: readFileSync(certs.caCert),
         cert: readFileSync(certs.clientCert),
@@ -112,7 +112,7 @@ describe("TLS keys that cannot be used", () => {
   });
 
   it("the right passphrase still works against the 2-way TLS daemon", async () => {
-    await using proxy = new Proxy(tlsDaemon.uri, {
+    await using proxy = new PyroProxy(tlsDaemon.uri, {
       tls: {
         ca: readFileSync(certs.caCert),
         cert: readFileSync(certs.clientCert),
@@ -125,7 +125,7 @@ describe("TLS keys that cannot be used", () => {
 
   it("a client 'key' that is no key at all: a config error without its text", async () => {
     const notAKey = `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----\n`;
-    await using proxy = new Proxy(tlsDaemon.uri, {
+    await using proxy = new PyroProxy(tlsDaemon.uri, {
       tls: { ca: readFileSync(certs.caCert), cert: readFileSync(certs.clientCert), key: notAKey },
     });
     const error = await proxy.$call("echo", [1]).then(

@@ -9,7 +9,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import { connectMessage } from "../../src/runtime/handshake.js";
+import { pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { MessageChannel } from "../../src/runtime/protocol/channel.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import {
@@ -181,9 +182,16 @@ describe("direct reads (pyrogen's own connections)", () => {
       const reads = directReadsOf(stream)!;
       expect(reads).toBeInstanceOf(DirectReads);
       stream.on("data", () => expect.fail("a direct stream must not emit data events"));
-      const channel = new MessageChannel(stream);
+      const channel = new MessageChannel(stream, pyro4Frames, { directReads: reads });
       const reply = await channel.request(
-        connectMessage(createSerializer("json"), 0, "hello", "transport.echo", new Map()),
+        pyro4.handshake.request({
+          serializer: createSerializer("json"),
+          seq: 0,
+          handshake: "hello",
+          objectId: "transport.echo",
+          annotations: new Map(),
+          correlationId: undefined,
+        }),
       );
       expect(reply.type).toBe(CONNECTOK);
       channel.close();

@@ -1,11 +1,11 @@
 /**
- * URI parsing, printing and class dicts (spec 10.1, 3.2), checked against Pyro4's own
+ * URI parsing, printing and class dicts, checked against Pyro4's own
  * `Pyro4.core.URI` where the two must agree.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { createDefaultRegistry } from "../../src/runtime/serializers/class-registry.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
 import { URI } from "../../src/runtime/uri.js";
 import { PyTuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
@@ -31,7 +31,7 @@ function uriError(text: string): PyroError {
   throw new Error(`'${text}' parsed without error`);
 }
 
-describe("parsing the forms verified against Pyro4 (spec 10.1)", () => {
+describe("parsing the forms verified against Pyro4", () => {
   it.each([
     ["PYRO:obj@[::1]:5555", ["PYRO", "obj", null, "::1", 5555], "PYRO:obj@[::1]:5555"],
     ["pyro:obj@host:1", ["PYRO", "obj", null, "host", 1], "PYRO:obj@host:1"],
@@ -180,7 +180,7 @@ print(json.dumps(out))`;
   });
 
   it("round-trips URI class dicts with Pyro4's json serializer both ways", () => {
-    const registry = createDefaultRegistry();
+    const registry = pyro4Dialect.createRegistry();
     const uris = [
       "PYRO:o@127.0.0.1:1234",
       "PYRONAME:some.name@h:9090",
@@ -222,7 +222,7 @@ print(json.dumps({
   });
 
   it("refuses a malformed state as a serialize error", () => {
-    const registry = createDefaultRegistry();
+    const registry = pyro4Dialect.createRegistry();
     for (const state of [
       null,
       ["PYRO", "o", null, "h"],
@@ -243,7 +243,7 @@ print(json.dumps({
       expect(error, JSON.stringify(state)).toBeInstanceOf(PyroError);
       expect((error as PyroError).code).toBe("serialize");
       expect((error as PyroError).message).toMatch(
-        /^cannot deserialize a Pyro4\.core\.URI: invalid Pyro4\.core\.URI state/,
+        /^cannot deserialize a Pyro4\.core\.URI: invalid URI state/,
       );
     }
   });

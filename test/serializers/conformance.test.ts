@@ -7,21 +7,26 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { ClassRegistry, exceptionToDict } from "../../src/runtime/serializers/class-registry.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
+import type { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
+import { URI } from "../../src/runtime/uri.js";
 import { FIXTURES, findPython, pythonEnv } from "../harness/python.js";
 import { difference } from "./compare.js";
 import { CORPUS, CORPUS_CALLS, SKIP, type CorpusCase } from "./corpus.js";
+import { dumpsCall, loadsCall } from "./codec-helpers.js";
 
 type Name = "json" | "marshal" | "msgpack";
 const NAMES: readonly Name[] = ["json", "marshal", "msgpack"];
 
 /** A registry without URI/proxy hooks (class dicts stay dicts) that still sends errors. */
 function registry(): ClassRegistry {
-  return new ClassRegistry().registerClassToDict(Error, (error) => exceptionToDict(error));
+  const registry = pyro4Dialect.createRegistry();
+  registry.unregisterDictToClass(pyro4Dialect.uriClass).unregisterClassToDict(URI);
+  return registry;
 }
 
 function serializer(name: Name): Serializer {
@@ -88,7 +93,7 @@ beforeAll(() => {
         key: key(name, label),
         serializer: name,
         call: true,
-        data: b64(ours.dumpsCall(call)),
+        data: b64(dumpsCall(ours, call)),
         expect: `(${JSON.stringify(call.objectId)}, ${JSON.stringify(call.method)}, ${call.pythonVargs}, ${call.pythonKwargs})`,
       });
     }
@@ -139,7 +144,7 @@ describe.each(NAMES)("%s conformance with Pyro4 4.82", (name) => {
       expect(verdicts[label]).toBe("ok");
       const encoded = fromPython[label];
       expect(encoded?.error).toBeUndefined();
-      const decoded = serializer(name).loadsCall(unb64(encoded!.data!));
+      const decoded = loadsCall(serializer(name), unb64(encoded!.data!));
       expect(decoded.objectId).toBe(call.objectId);
       expect(decoded.method).toBe(call.method);
       expect(difference(decoded.vargs, call.vargs)).toBeNull();

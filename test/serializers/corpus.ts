@@ -16,7 +16,7 @@
  *   `pyGets` is `null`, pyrogen's `dumps(sent)` must fail with a `serialize` PyroError.
  *   `sent: SKIP` means TypeScript has no value that sends this (the direction is skipped).
  *
- * The `serpent` entries follow spec 3.3/3.8; they are for the serpent serializer's own
+ * The `serpent` entries follow Pyro4's serpent serializer; they are for the serpent serializer's own
  * conformance test and are not exercised by `conformance.test.ts`.
  */
 import { remoteError } from "../../src/runtime/errors.js";
@@ -482,7 +482,7 @@ export const CORPUS: readonly CorpusCase[] = [
         traceback: null,
       }),
     ],
-    // Python's marshal converts class instances at the top level only (spec 3.5.1).
+    // Python's marshal converts class instances at the top level only.
     carriers: { serpent: {}, json: {}, marshal: { tsGets: SKIP }, msgpack: {} },
   },
   {

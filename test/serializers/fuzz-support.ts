@@ -10,6 +10,7 @@ import type { Serializer, SerializerName } from "../../src/runtime/serializers/s
 import { PyComplex, PyFloat, PyTuple, complex, float, tuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
 import { difference } from "./compare.js";
+import { loadsCall } from "./codec-helpers.js";
 
 /** A small deterministic PRNG (mulberry32). */
 export class Random {
@@ -53,7 +54,7 @@ export function decodeOnce(
 ): void {
   stats.cases++;
   try {
-    if (asCall) serializer.loadsCall(data);
+    if (asCall) loadsCall(serializer, data);
     else serializer.loads(data);
     stats.values++;
   } catch (error) {

@@ -4,7 +4,7 @@
  * which pyrogen refuses for every serializer: a `serialize` error, never a cyclic value.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { failure } from "../harness/failures.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
@@ -48,7 +48,7 @@ describe("marshal values that would contain themselves", () => {
   });
 
   it("a Pyro4 daemon's self-containing reply fails the call with a serialize error", async () => {
-    await using proxy = new Proxy(daemon.uri, { serializer: "marshal" });
+    await using proxy = new PyroProxy(daemon.uri, { serializer: "marshal" });
     const error = await failure(proxy.$call("self_containing"));
     expect(error.code).toBe("serialize");
     expect(error.message).toMatch(/contain itself/);

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { MarshalSerializer, marshalLoads } from "../../src/runtime/serializers/marshal.js";
 import { complex, float, tuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
-import { ascii, hex, serializeError, toHex } from "./codec-helpers.js";
+import { ascii, dumpsCall, hex, loadsCall, serializeError, toHex } from "./codec-helpers.js";
 import { difference } from "./compare.js";
 
 const marshal = new MarshalSerializer();
 
-describe("marshal loads: captured bytes (spec 3.5.2, 2.11)", () => {
+describe("marshal loads: captured bytes", () => {
   const f64 = (value: number): string => {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setFloat64(0, value, true);
@@ -46,7 +46,7 @@ describe("marshal loads: captured bytes (spec 3.5.2, 2.11)", () => {
       "29 04 fa 0f 74 65 73 74 2e 65 63 68 6f 73 65 72 76 65 72 da 04 65 63 68 6f " +
         "db 01 00 00 00 da 05 68 65 6c 6c 6f fb 30",
     );
-    expect(marshal.loadsCall(payload)).toEqual({
+    expect(loadsCall(marshal, payload)).toEqual({
       objectId: "test.echoserver",
       method: "echo",
       vargs: ["hello"],
@@ -126,7 +126,7 @@ describe("marshal dumps", () => {
   });
 
   it("writes the call as (objid, method, [vargs], {kwargs}) and kwargs {} for null", () => {
-    const payload = marshal.dumpsCall({
+    const payload = dumpsCall(marshal, {
       objectId: "o",
       method: "__getattr__",
       vargs: ["v"],

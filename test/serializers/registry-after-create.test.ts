@@ -4,11 +4,9 @@
  * which it reads live instead of copying.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Proxy } from "../../src/runtime/proxy.js";
-import {
-  ClassRegistry,
-  createDefaultRegistry,
-} from "../../src/runtime/serializers/class-registry.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
+import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
+import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
 import { SERIALIZERS } from "../proxy/lab.js";
@@ -32,7 +30,7 @@ describe.each(SERIALIZERS.filter((name) => name !== "marshal"))(
   (serializer) => {
     it("a dict-to-class hook added later revives the daemon's class dicts", async () => {
       const registry = new ClassRegistry();
-      await using proxy = new Proxy(daemon.uri, { serializer, registry });
+      await using proxy = new PyroProxy(daemon.uri, { serializer, registry });
       const before = await proxy.$call("point", [1, 2]);
       expect(before).toMatchObject({ __class__: "fixture.Point", x: 1, y: 2 });
       registry.registerDictToClass(
@@ -47,8 +45,8 @@ describe.each(SERIALIZERS.filter((name) => name !== "marshal"))(
     });
 
     it("a class-to-dict hook added later serializes the class", async () => {
-      const registry = createDefaultRegistry();
-      await using proxy = new Proxy(daemon.uri, { serializer, registry });
+      const registry = pyro4Dialect.createRegistry();
+      await using proxy = new PyroProxy(daemon.uri, { serializer, registry });
       const refused = await proxy.$call("echo", [new Point(1, 2)]).catch((error: unknown) => error);
       expect((refused as Error).message).toMatch(/don't know how to serialize class Point/);
       registry.registerClassToDict(Point, (value) => ({
@@ -60,7 +58,7 @@ describe.each(SERIALIZERS.filter((name) => name !== "marshal"))(
 
     it("the proxy's own hooks stay its own: the user's registry gets none of them", async () => {
       const registry = new ClassRegistry();
-      await using proxy = new Proxy(daemon.uri, { serializer, registry });
+      await using proxy = new PyroProxy(daemon.uri, { serializer, registry });
       await proxy.$bind();
       const dict = {
         __class__: "Pyro4.core.Proxy",

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { URI } from "../../src/runtime/uri.js";
 import { PyComplex, float } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
@@ -340,7 +341,8 @@ for case in data["cases"]:
 print(json.dumps(verdicts))
 `;
 
-const serpent = new SerpentSerializer();
+/** With Pyro4's class hooks (URIs, errors), as a proxy's serializer has them. */
+const serpent = new SerpentSerializer(pyro4.dialect.createRegistry());
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 

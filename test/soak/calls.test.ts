@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { settledRss } from "../harness/bounds.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -35,7 +35,7 @@ describe("soak", () => {
   it("a burst of 30,000 pipelined calls with a 1 s timeout all succeed (the timeout counts silence)", async () => {
     // Pyro4's daemon answers one connection at some 10-30k calls/s: the last reply comes
     // seconds after its call was queued, but replies arrive all the while.
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 1000 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 1000 });
     await proxy.$bind();
     const count = 30_000;
     const results = await Promise.all(
@@ -47,7 +47,7 @@ describe("soak", () => {
   }, 60_000);
 
   it("pipelined waves against Pyro4's daemon do not grow memory", async () => {
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 5000 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 5000 });
     let next = 0;
     const grown = await growthOver(5, async () => {
       const wave = Array.from({ length: 3000 }, () => proxy.$call("echo", [next++]));
@@ -58,7 +58,7 @@ describe("soak", () => {
   });
 
   it("sequential calls against Pyro4's daemon do not grow memory", async () => {
-    await using proxy = new Proxy(daemon.uri, { timeoutMs: 5000 });
+    await using proxy = new PyroProxy(daemon.uri, { timeoutMs: 5000 });
     const grown = await growthOver(5, async () => {
       for (let i = 0; i < 400; i++) expect(await proxy.$call("echo", [i])).toBe(i);
     });
@@ -68,7 +68,7 @@ describe("soak", () => {
   it("pipelined and sequential calls against pyrogen's daemon do not grow memory", async () => {
     await using tsDaemon = await Daemon.start({ host: "127.0.0.1", timeoutMs: 5000 });
     const uri = tsDaemon.register({ echo: (x: unknown) => x }, { expose: { methods: ["echo"] } });
-    await using proxy = new Proxy(uri, { timeoutMs: 5000 });
+    await using proxy = new PyroProxy(uri, { timeoutMs: 5000 });
     const grown = await growthOver(5, async () => {
       const wave = await Promise.all(
         Array.from({ length: 3000 }, (_, i) => proxy.$call("echo", [i])),

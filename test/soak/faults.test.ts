@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { sampleRss, watchStalls } from "../harness/bounds.js";
 import { failure } from "../harness/failures.js";
 import { pythonReport, startHardening, type HardeningInfo } from "../harness/hardening.js";
@@ -45,7 +45,7 @@ describe("a client that sends requests and never reads the replies", () => {
       { ready: { line: /^READY (.*)$/ } },
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     expect(await proxy.$call("echo", ["served meanwhile"])).toBe("served meanwhile");
     const grown = rss.stop();
     await hostile.stop();
@@ -121,9 +121,9 @@ describe("zlib bombs", () => {
   }, 60_000);
 
   it("a proxy receiving one (512 MiB of zeros in ~0.5 MB) fails at 64 MiB, memory and event loop bounded", async () => {
-    await using other = new Proxy(plain.uri);
+    await using other = new PyroProxy(plain.uri);
     await other.$bind();
-    await using proxy = new Proxy(bombUri);
+    await using proxy = new PyroProxy(bombUri);
     const rss = sampleRss();
     const stalls = watchStalls();
     const [error, echoed] = await Promise.all([
@@ -156,7 +156,7 @@ describe("zlib bombs", () => {
         return JSON.parse(proc.readyMatch![1]!) as { eof: boolean };
       })(),
       (async () => {
-        await using proxy = new Proxy(uri);
+        await using proxy = new PyroProxy(uri);
         return await proxy.$call("echo", ["served meanwhile"]);
       })(),
     ]);
@@ -172,7 +172,7 @@ describe("zlib bombs", () => {
 describe("a daemon that dies or freezes mid-call", () => {
   it("killed (SIGKILL): every call in flight fails with the same connection-closed error", async () => {
     const victim = await startHardening(python);
-    await using proxy = new Proxy(victim.uri);
+    await using proxy = new PyroProxy(victim.uri);
     await proxy.$bind();
     const calls = [
       proxy.$call("slow", [5]),
@@ -192,14 +192,14 @@ describe("a daemon that dies or freezes mid-call", () => {
   it("frozen (SIGSTOP): calls in flight and a new connect time out; after SIGCONT calls work again", async () => {
     const victim = await startHardening(python);
     try {
-      await using proxy = new Proxy(victim.uri, { timeoutMs: 800 });
+      await using proxy = new PyroProxy(victim.uri, { timeoutMs: 800 });
       await proxy.$bind();
       const calls = [proxy.$call("slow", [1]), proxy.$call("echo", ["behind"])].map(failure);
       victim.signal("SIGSTOP");
       const errors = await Promise.all(calls);
       expect(errors[0]!.code).toBe("timeout");
       expect(errors[1]).toBe(errors[0]);
-      await using fresh = new Proxy(victim.uri, { timeoutMs: 800 });
+      await using fresh = new PyroProxy(victim.uri, { timeoutMs: 800 });
       const connect = await failure(fresh.$call("echo", [1]));
       expect(connect.code).toBe("timeout");
       expect(connect.message).toMatch(/^while connecting to/);

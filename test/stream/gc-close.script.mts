@@ -3,12 +3,11 @@
  * an unfinished remote iterator, forces garbage collection, and prints how many streams the
  * daemon had open before and after, as one JSON line.
  */
-import { Proxy } from "../../src/runtime/proxy.js";
-import "../../src/runtime/stream.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (collect === undefined) throw new Error("run with node --expose-gc");
-const proxy = new Proxy(process.argv[2] ?? "");
+const proxy = new PyroProxy(process.argv[2] ?? "");
 const openStreams = (): Promise<unknown> => proxy.$call("open_streams");
 
 /** Start an infinite stream, take one item, and let the iterator go out of scope. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { Proxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../../src/runtime/proxy.js";
 import { RemoteIterator } from "../../src/runtime/stream.js";
 import { SERIALIZERS, eventually, startAdvanced } from "../harness/advanced.js";
 import { PythonProcesses } from "../harness/python.js";
@@ -22,7 +22,11 @@ beforeAll(async () => {
   noStreamingUri = noStreaming.info.uri;
 });
 
-async function stream(proxy: Proxy, method: string, ...args: unknown[]): Promise<RemoteIterator> {
+async function stream(
+  proxy: PyroProxy,
+  method: string,
+  ...args: unknown[]
+): Promise<RemoteIterator> {
   const result = await proxy.$call(method, args);
   expect(result).toBeInstanceOf(RemoteIterator);
   return result as RemoteIterator;
@@ -36,23 +40,23 @@ async function collect(items: AsyncIterable<unknown>): Promise<unknown[]> {
 
 describe.each(SERIALIZERS)("remote iterators with %s", (serializer) => {
   it("a generator's items arrive one by one and StopIteration ends the loop", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     expect(await collect(await stream(proxy, "gen", 5))).toEqual([0, 1, 2, 3, 4]);
     expect(await collect(await stream(proxy, "gen", 0))).toEqual([]);
   });
 
   it("None items are values, not the end", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     expect(await collect(await stream(proxy, "gen_none"))).toEqual([1, null, 3, null]);
   });
 
   it("a returned iterator (not a generator) streams too", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     expect(await collect(await stream(proxy, "list_iterator", 3))).toEqual([0, 1, 2]);
   });
 
   it("an exception inside the generator surfaces at the item where it happened", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const items = await stream(proxy, "raising", 2, "broke at 2");
     const seen: unknown[] = [];
     const error = await (async () => {
@@ -69,7 +73,7 @@ describe.each(SERIALIZERS)("remote iterators with %s", (serializer) => {
   });
 
   it("breaking out of an infinite generator closes the stream on the daemon", async () => {
-    await using proxy = new Proxy(uri, { serializer });
+    await using proxy = new PyroProxy(uri, { serializer });
     const before = (await proxy.$call("open_streams")) as number;
     const items = await stream(proxy, "infinite");
     expect(await proxy.$call("open_streams")).toBe(before + 1);
@@ -91,7 +95,7 @@ describe.each(SERIALIZERS)("remote iterators with %s", (serializer) => {
 
 describe("remote iterator lifecycle", () => {
   it("return() before the end closes the stream; await using does the same", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const base = (await proxy.$call("open_streams")) as number;
     const first = await stream(proxy, "infinite");
     expect(await first.next()).toEqual({ done: false, value: 0 });
@@ -110,7 +114,7 @@ describe("remote iterator lifecycle", () => {
   });
 
   it("several streams on one proxy are independent, and concurrent next() calls keep order", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const a = await stream(proxy, "gen", 3);
     const b = await stream(proxy, "gen", 6);
     const pulled = await Promise.all([a.next(), b.next(), b.next(), a.next(), b.next()]);
@@ -120,7 +124,7 @@ describe("remote iterator lifecycle", () => {
   });
 
   it("after a release, next() fails until the proxy reconnects; then the stream continues (linger)", async () => {
-    await using proxy = new Proxy(uri);
+    await using proxy = new PyroProxy(uri);
     const items = await stream(proxy, "gen", 5);
     expect((await items.next()).value).toBe(0);
     proxy.$release();
@@ -133,7 +137,7 @@ describe("remote iterator lifecycle", () => {
   });
 
   it("with ITER_STREAM_LINGER=0 the stream dies with its connection: 'item stream terminated'", async () => {
-    await using proxy = new Proxy(lingerZeroUri);
+    await using proxy = new PyroProxy(lingerZeroUri);
     const items = await stream(proxy, "gen", 5);
     expect((await items.next()).value).toBe(0);
     await proxy.$reconnect(1);
@@ -151,7 +155,7 @@ describe("remote iterator lifecycle", () => {
   });
 
   it("a daemon with ITER_STREAMING off makes a generator call a protocol error", async () => {
-    await using proxy = new Proxy(noStreamingUri);
+    await using proxy = new PyroProxy(noStreamingUri);
     const error = await proxy.$call("gen", [3]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyroError);
     expect((error as PyroError).code).toBe("protocol");

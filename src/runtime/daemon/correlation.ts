@@ -1,10 +1,10 @@
 /**
- * The correlation id of a request the daemon serves (Pyro4's `current_context.correlation_id`):
- * the client's `CORR` annotation, or a fresh random version-4 UUID as Python's `uuid4()`.
+ * The correlation id of a request the daemon serves (Pyro's `current_context.correlation_id`):
+ * the client's, or a fresh random version-4 UUID as Python's `uuid4()`.
  */
 import { randomBytes } from "node:crypto";
-import { Annotation } from "../protocol/constants.js";
 import type { Message } from "../protocol/message.js";
+import type { FrameCodec } from "../protocol/wire-protocol.js";
 
 const CORR_BYTES = 16;
 
@@ -25,8 +25,8 @@ function randomCorrelation(): Uint8Array {
   return id;
 }
 
-/** The request's 16-byte correlation id: its `CORR` annotation, else a new random one. */
-export function correlationOf(msg: Message): Uint8Array {
-  const given = msg.annotations.get(Annotation.CORR);
+/** The request's 16-byte correlation id (as `frames` reads it), else a new random one. */
+export function correlationOf(msg: Message, frames: FrameCodec): Uint8Array {
+  const given = frames.correlationOf(msg);
   return given !== undefined && given.length === CORR_BYTES ? given : randomCorrelation();
 }

@@ -1,5 +1,5 @@
 /**
- * The `Pyro.Daemon` object every daemon serves (spec 6): metadata, ping, info, the list
+ * The `Pyro.Daemon` object every daemon serves: metadata, ping, info, the list
  * of registered ids, and the item-stream calls Python iterators make.
  */
 import { PyroError } from "../errors.js";
@@ -108,6 +108,6 @@ export class DaemonObject {
 }
 
 /** The payload of the RESULT that starts a stream (flags EXCEPTION|ITEMSTREAMRESULT). */
-export const STREAM_MARKER = markerExceptionDict("Pyro4.errors.ProtocolError", [
-  "result of call is an iterator",
-]);
+export function streamMarker(errorsModule: string): Record<string, unknown> {
+  return markerExceptionDict(`${errorsModule}.ProtocolError`, ["result of call is an iterator"]);
+}

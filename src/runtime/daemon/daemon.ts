@@ -1,5 +1,5 @@
 /**
- * A TypeScript Pyro4 daemon (spec 16): Python code calls objects that live in this
+ * A TypeScript Pyro4 daemon: Python code calls objects that live in this
  * process — the "callbacks" pattern. It listens on TCP (IPv4/IPv6), a Unix socket, or TLS,
  * serves registered objects and `Pyro.Daemon`, and lives in the same event loop as the
  * client proxies (no threads).
@@ -7,38 +7,38 @@
  * ```ts
  * const daemon = await Daemon.start({ host: "127.0.0.1" });
  * const uri = daemon.register(new Listener());          // @expose-decorated class
- * const server = new Proxy(serverUri, { registry: daemon.registry });
+ * const server = new PyroProxy(serverUri, { registry: daemon.registry });
  * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
  * ```
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import type { Socket } from "node:net";
-import { config as globalConfig, type PyroConfig } from "../config.js";
+import { config as globalConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
-import { createDefaultRegistry } from "../serializers/class-registry.js";
 import {
   createSerializer,
   isSerializerName,
-  SERIALIZER_IDS,
-  SERIALIZER_NAMES,
   type Serializer,
   type SerializerName,
 } from "../serializers/index.js";
-import { inflateLimit } from "../protocol/compression.js";
-import { MARSHAL_SERIALIZER_ID } from "../protocol/constants.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
+import type { WireProtocol } from "../protocol/wire-protocol.js";
+import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
-import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
-import {
-  Connection,
-  type ConnectionHost,
-  type DaemonLogger,
-  type HandshakeValidator,
-} from "./connection.js";
+import { ClientConnection, type ConnectionHost } from "./client-connection.js";
 import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
+import {
+  acceptedIds,
+  limitsOf,
+  toKey,
+  type DaemonLimits,
+  type DaemonLogger,
+  type DaemonOptions,
+} from "./daemon-options.js";
 import { refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
 import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
@@ -50,70 +50,6 @@ import {
   type ProxySource,
 } from "./proxy-dict.js";
 import { StreamTable } from "./streams.js";
-
-/** Options of {@link Daemon.start}. */
-export interface DaemonOptions {
-  /** Address to listen on (default: the `HOST` config item; e.g. `127.0.0.1`, `::1`). */
-  readonly host?: string;
-  /** Port (default 0: any free port). */
-  readonly port?: number;
-  /** Listen on this Unix socket path instead of TCP. */
-  readonly unixSocket?: string;
-  /** Host name put in the URIs handed out, when it differs from `host` (e.g. behind NAT). */
-  readonly advertiseHost?: string;
-  /** Serve over TLS: `true` (the SSL_* config items) or settings (default: the `SSL` item). */
-  readonly tls?: boolean | TlsServerOptions;
-  /** Where defaults come from (default: the global config). */
-  readonly config?: PyroConfig;
-  /** Serializers accepted from clients (default all four pyrogen speaks). */
-  readonly serializers?: readonly SerializerName[];
-  /**
-   * Serializer named in the Proxy dicts of registered objects when the encoding serializer
-   * is not accepted here (default: the `SERIALIZER` config item).
-   */
-  readonly serializer?: SerializerName;
-  /** Verify and sign every message with this HMAC key, also put in the Proxy dicts (default: `HMAC_KEY`). */
-  readonly hmacKey?: string | Uint8Array;
-  /** Compress replies of 200 bytes or more when that makes them smaller (default: `COMPRESSION`). */
-  readonly compression?: boolean;
-  /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit (default: `MAX_MESSAGE_SIZE`). */
-  readonly maxMessageSize?: number;
-  /**
-   * The most a compressed request may inflate to; a larger one closes its connection. 0 = no
-   * limit (default: `maxMessageSize` when set, else 64 MiB).
-   */
-  readonly maxInflatedSize?: number;
-  /**
-   * Close a connection whose client sends nothing, or reads nothing of its replies, for this
-   * many ms, as Pyro4's daemon does with COMMTIMEOUT; a method that runs longer is not cut
-   * short. 0 = never (default: COMMTIMEOUT × 1000, which is 0 unless set).
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Serve at most this many connections at once; a client over the cap is refused with a
-   * CONNECTFAIL "no free workers…", as by Pyro4's thread-pool daemon. 0 = no cap (default).
-   */
-  readonly maxConnections?: number;
-  /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
-  readonly handshake?: unknown;
-  /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
-  readonly validateHandshake?: HandshakeValidator;
-  /** Serve returned iterators as item streams (default: `ITER_STREAMING`). */
-  readonly itemStreaming?: boolean;
-  /**
-   * Keep `currentCall()` available after `await`s in exposed methods (default false: only
-   * before the first `await`). Uses AsyncLocalStorage, which slows every promise in the process.
-   */
-  readonly asyncCallContext?: boolean;
-  /** Max age of an item stream in ms (default 0 = unlimited). */
-  readonly streamLifetimeMs?: number;
-  /** How long a stream outlives its connection, ms (default 30000, as Pyro's ITER_STREAM_LINGER). */
-  readonly streamLingerMs?: number;
-  /** Where callback exceptions and failed oneway calls are logged (default `console.error`). */
-  readonly logger?: DaemonLogger;
-  /** The class registry of the daemon's serializers (default a fresh one); it gets the proxy hooks. */
-  readonly registry?: ClassRegistry;
-}
 
 /** Options of {@link Daemon.register}. */
 export interface DaemonRegisterOptions {
@@ -130,25 +66,6 @@ const defaultLogger: DaemonLogger = (message, error) => {
   console.error(message, error);
 };
 
-function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
-  if (key === undefined) return undefined;
-  return typeof key === "string" ? Buffer.from(key, "utf8") : key;
-}
-
-/** The wire ids of the accepted serializers; a `config` error names an unknown one. */
-function acceptedIds(options: DaemonOptions): Set<number> {
-  const names = options.serializers ?? SERIALIZER_NAMES;
-  for (const name of names) {
-    if (!isSerializerName(name)) {
-      throw new PyroError(
-        "config",
-        `serializer '${String(name)}' is unknown or not accepted by pyrogen; use ${SERIALIZER_NAMES.join(", ")}`,
-      );
-    }
-  }
-  return new Set(names.map((name) => SERIALIZER_IDS[name]));
-}
-
 function checkObjectId(id: string): void {
   if (id === "" || /[\s@]/.test(id)) {
     throw new PyroError(
@@ -160,11 +77,13 @@ function checkObjectId(id: string): void {
 
 /** A running TypeScript Pyro daemon; see the module comment. */
 export class Daemon implements ProxySource {
+  /** The wire protocol the daemon speaks. */
+  readonly #protocol: WireProtocol = DEFAULT_PROTOCOL;
   readonly #listener: Listener;
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
   readonly #ids = new WeakMap<object, string>();
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<ClientConnection>();
   readonly #serializers = new Map<number, Serializer>();
   readonly #accepted: ReadonlySet<number>;
   readonly #attached = new Set<ClassRegistry>();
@@ -193,13 +112,13 @@ export class Daemon implements ProxySource {
     const cfg = options.config ?? globalConfig;
     this.#hmacKey = toKey(options.hmacKey ?? cfg.get("HMAC_KEY") ?? undefined);
     this.#callbackSerializer = options.serializer ?? cfg.get("SERIALIZER");
-    this.#accepted = acceptedIds(options);
+    this.#accepted = acceptedIds(options, this.#protocol);
     this.#maxConnections = limits.maxConnections;
     this.#streams = new StreamTable({
       lifetimeMs: options.streamLifetimeMs ?? 0,
       lingerMs: options.streamLingerMs ?? 30_000,
     });
-    this.registry = options.registry ?? createDefaultRegistry();
+    this.registry = options.registry ?? this.#protocol.dialect.createRegistry();
     this.attach(this.registry);
     const daemonObject = new DaemonObject({
       exposureOf: (id) => this.#objects.get(id)?.exposure,
@@ -209,6 +128,7 @@ export class Daemon implements ProxySource {
     });
     this.#objects.set(DAEMON_OBJECT_ID, { target: daemonObject, exposure: DaemonObject.exposure });
     this.#connectionHost = {
+      protocol: this.#protocol,
       hmacKey: this.#hmacKey,
       maxMessageSize: limits.maxMessageSize,
       inflateLimit: limits.inflateLimit,
@@ -219,6 +139,7 @@ export class Daemon implements ProxySource {
       streams: this.#streams,
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,
+      wireLog: cfg.get("LOGWIRE") ? stderrWireLogger : undefined,
       acceptedSerializer: (id) => (this.#accepted.has(id) ? this.#serializer(id) : undefined),
       anySerializer: (id) => this.#serializer(id),
       lookup: (id) => this.#objects.get(id),
@@ -235,7 +156,7 @@ export class Daemon implements ProxySource {
    */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
     // Refuse a bad serializer list or limit before binding anything.
-    acceptedIds(options);
+    acceptedIds(options, DEFAULT_PROTOCOL);
     const limits = limitsOf(options);
     const path = options.unixSocket;
     if (path !== undefined && isAbstractSocketName(path)) {
@@ -356,6 +277,7 @@ export class Daemon implements ProxySource {
         handshake: this.#options.handshake ?? "hello",
       },
       serializer ?? this.#callbackSerializer,
+      this.#protocol.dialect,
     );
   }
 
@@ -363,7 +285,8 @@ export class Daemon implements ProxySource {
   proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined {
     const id = this.#ids.get(value);
     if (id === undefined) return undefined;
-    const accepted = isSerializerName(serializer) && this.#accepted.has(SERIALIZER_IDS[serializer]);
+    const accepted =
+      isSerializerName(serializer) && this.#accepted.has(this.#protocol.serializers.id(serializer));
     return this.proxyFor(id, accepted ? serializer : undefined);
   }
 
@@ -408,11 +331,9 @@ export class Daemon implements ProxySource {
   #serializer(id: number): Serializer | undefined {
     let serializer = this.#serializers.get(id);
     if (serializer === undefined) {
-      try {
-        serializer = createSerializer(id, this.registry);
-      } catch {
-        return undefined;
-      }
+      const name = this.#protocol.serializers.nameOf(id);
+      if (name === undefined) return undefined;
+      serializer = createSerializer(name, this.registry);
       this.#serializers.set(id, serializer);
     }
     return serializer;
@@ -428,13 +349,13 @@ export class Daemon implements ProxySource {
       this.#refuse(socket, cap);
       return;
     }
-    const connection = new Connection(socket, this.#connectionHost);
+    const connection = new ClientConnection(socket, this.#connectionHost);
     this.#connections.add(connection);
   }
 
   /** Turn away a connection over the cap; a flood of them is cut off without a reply. */
   #refuse(socket: Socket, cap: number): void {
-    const marshal = this.#serializer(MARSHAL_SERIALIZER_ID);
+    const marshal = this.#serializer(this.#protocol.serializers.refusal);
     if (this.#refusing >= cap || marshal === undefined) {
       socket.destroy();
       return;
@@ -447,46 +368,9 @@ export class Daemon implements ProxySource {
         "close idle proxies or raise maxConnections",
       marshal,
       this.#hmacKey,
+      this.#protocol,
     );
   }
-}
-
-/** The numeric limits of a daemon's connections, from its options and config. */
-interface DaemonLimits {
-  readonly maxConnections: number;
-  readonly maxMessageSize: number;
-  readonly inflateLimit: number;
-  readonly timeoutMs: number;
-}
-
-/** The limits, each checked (a `config` error names a bad one). */
-function limitsOf(options: DaemonOptions): DaemonLimits {
-  const cfg = options.config ?? globalConfig;
-  const maxMessageSize = checkCount(
-    options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
-    "maxMessageSize",
-  );
-  const maxInflatedSize = options.maxInflatedSize;
-  return {
-    maxConnections: checkCount(options.maxConnections ?? 0, "maxConnections"),
-    maxMessageSize,
-    inflateLimit: inflateLimit(
-      maxMessageSize,
-      maxInflatedSize === undefined ? undefined : checkCount(maxInflatedSize, "maxInflatedSize"),
-    ),
-    timeoutMs: checkCount(
-      options.timeoutMs ?? Math.round(cfg.get("COMMTIMEOUT") * 1000),
-      "timeoutMs",
-    ),
-  };
-}
-
-/** `value` if it is an integer >= 0, else a `config` error naming the option. */
-function checkCount(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new PyroError("config", `invalid ${what}=${String(value)}: must be an integer >= 0`);
-  }
-  return value;
 }
 
 /** The class of a class instance, or `undefined` for object literals (they need {@link Daemon.proxyFor}). */

@@ -1,10 +1,10 @@
 /**
- * Turning one decoded INVOKE into an outcome (spec 5, 8, 9): find the object, check the
+ * Turning one decoded INVOKE into an outcome: find the object, check the
  * name is exposed, call it (or read/write an attribute, or run a batch), and say what the
  * reply must be. Knows nothing about sockets or serializers.
  */
 import { PyroError } from "../errors.js";
-import type { InvokeCall } from "../serializers/serializer.js";
+import type { ClassDialect, InvokeCall } from "../protocol/wire-protocol.js";
 import { callExposedMethod, readExposedAttribute, writeExposedAttribute } from "./call-sites.js";
 import type { Exposure } from "./expose.js";
 import { exceptionDict } from "./remote-exception.js";
@@ -103,11 +103,15 @@ function setAttribute(entry: Registered, vargs: unknown): null {
 }
 
 /**
- * A batch (spec 9.2): the calls in order; the first failure is wrapped as
+ * A batch: the calls in order; the first failure is wrapped as
  * `Pyro4.futures._ExceptionWrapper` and ends the batch. A name that cannot be resolved
  * fails the whole request, as in Pyro4.
  */
-async function runBatch(entry: Registered, calls: unknown): Promise<unknown[]> {
+async function runBatch(
+  entry: Registered,
+  calls: unknown,
+  dialect: ClassDialect,
+): Promise<unknown[]> {
   if (!Array.isArray(calls))
     throw daemonError("serialize", "invalid batch: the calls are not a sequence");
   const results: unknown[] = [];
@@ -122,8 +126,8 @@ async function runBatch(entry: Registered, calls: unknown): Promise<unknown[]> {
       result = await callExposedMethod(entry.target, method, args);
     } catch (error) {
       results.push({
-        __class__: "Pyro4.futures._ExceptionWrapper",
-        exception: exceptionDict(error),
+        __class__: dialect.exceptionWrapperClass,
+        exception: exceptionDict(error, dialect.errorsModule),
       });
       break;
     }
@@ -138,17 +142,21 @@ async function runBatch(entry: Registered, calls: unknown): Promise<unknown[]> {
   return results;
 }
 
-/** Serve one call on a registered object (`undefined`: unknown object id). */
+/**
+ * Serve one call on a registered object (`undefined`: unknown object id); a batch's failed
+ * call is wrapped in `dialect`'s class.
+ */
 export async function dispatch(
   entry: Registered | undefined,
   call: InvokeCall,
   batch: boolean,
+  dialect: ClassDialect,
 ): Promise<Outcome> {
   let callback = false;
   try {
     if (entry === undefined) throw daemonError("daemon", "unknown object");
     if (batch) {
-      return { kind: "value", value: await runBatch(entry, call.vargs), batch: true };
+      return { kind: "value", value: await runBatch(entry, call.vargs, dialect), batch: true };
     }
     if (call.method === GETATTR)
       return { kind: "value", value: getAttribute(entry, call.vargs), batch: false };

@@ -1,11 +1,12 @@
 /**
- * Registered objects travel as Pyro4 Proxy class dicts (spec 3.2, 16.4), so a Python
- * server that receives one gets a live `Pyro4.Proxy` and can call back. The hooks live on
+ * Registered objects travel as proxy class dicts (the protocol's, `Pyro4.core.Proxy`), so
+ * a Python server that receives one gets a live proxy and can call back. The hooks live on
  * the {@link ClassRegistry} of the serializers that send them: per registry, never global.
  */
 import { PyroError } from "../errors.js";
+import type { ClassDialect } from "../protocol/wire-protocol.js";
+import type { SerializerName } from "../serializers/catalog.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
-import { float } from "../values.js";
 import type { Exposure } from "./expose.js";
 
 /** What goes into a Proxy dict for one registered object. */
@@ -20,29 +21,27 @@ export interface ProxyDictSource {
 }
 
 /**
- * The `Pyro4.core.Proxy` class dict for a registered object. `serializer` (state index 8)
- * is the serializer Python will use to call back; it must be one the daemon accepts.
+ * The proxy class dict (in `dialect`'s layout) for a registered object. `serializer` is the
+ * serializer Python will use to call back; it must be one the daemon accepts.
  */
-export function proxyDict(source: ProxyDictSource, serializer: string): Record<string, unknown> {
+export function proxyDict(
+  source: ProxyDictSource,
+  serializer: SerializerName,
+  dialect: ClassDialect,
+): Record<string, unknown> {
   const { exposure } = source;
-  const hmac =
-    source.hmacKey === undefined || source.hmacKey.length === 0
-      ? null
-      : `b64:${Buffer.from(source.hmacKey).toString("base64")}`;
-  return {
-    __class__: "Pyro4.core.Proxy",
-    state: [
-      source.uri,
-      [...exposure.oneway],
-      [...exposure.methods],
-      [...exposure.attrs.keys()],
-      float(0),
-      hmac,
-      source.handshake,
-      0,
-      serializer,
-    ],
-  };
+  const key = source.hmacKey;
+  return dialect.proxyToDict({
+    uri: source.uri,
+    oneway: [...exposure.oneway],
+    methods: [...exposure.methods],
+    attrs: [...exposure.attrs.keys()],
+    timeoutSeconds: 0,
+    hmacKey: key === undefined || key.length === 0 ? null : key,
+    handshake: source.handshake,
+    maxRetries: 0,
+    serializer,
+  });
 }
 
 /** Something that can turn the objects it registered into Proxy dicts (a daemon). */

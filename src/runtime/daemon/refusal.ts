@@ -4,8 +4,8 @@
  * workers" (Python's async proxies wait and retry on that text), then the socket closes.
  */
 import type { Socket } from "node:net";
-import { MARSHAL_SERIALIZER_ID, MessageType } from "../protocol/constants.js";
-import { encodeMessage } from "../protocol/message.js";
+import { MessageType } from "../protocol/constants.js";
+import type { WireProtocol } from "../protocol/wire-protocol.js";
 import type { Serializer } from "../serializers/serializer.js";
 
 /** How long a refused client that sent its CONNECT may take to read the refusal and close. */
@@ -23,18 +23,20 @@ export function refuseConnection(
   reason: string,
   marshal: Serializer,
   hmacKey: Uint8Array | undefined,
+  protocol: WireProtocol,
 ): void {
-  const refusal = encodeMessage(
+  const refusal = protocol.frames.encode(
     {
       type: MessageType.CONNECTFAIL,
       flags: 0,
       seq: 0,
-      serializerId: MARSHAL_SERIALIZER_ID,
+      serializerId: protocol.serializers.refusal,
       annotations: new Map(),
       data: marshal.dumps(reason),
     },
     { hmacKey },
-  );
+    true,
+  ).head;
   const destroy = (): void => {
     socket.destroy();
   };

@@ -1,7 +1,7 @@
 /**
  * What an exception thrown by a TypeScript method looks like to Python: a class dict of a
  * type Python can rebuild (`builtins.*` or `Pyro4.errors.*`), its args, and a traceback text
- * in Python's shape (spec 3.2, 16.2).
+ * in Python's shape.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,9 +65,11 @@ const JS_TO_PYTHON: Readonly<Record<string, string>> = {
   AggregateError: "Exception",
 };
 
-/** The Python class for a thrown value. */
-export function pythonTypeOf(error: unknown): string {
-  if (error instanceof PyroError) return error.remote?.type ?? pythonTypeForCode(error.code);
+/** The Python class for a thrown value (Pyro's own errors from `errorsModule`). */
+export function pythonTypeOf(error: unknown, errorsModule: string): string {
+  if (error instanceof PyroError) {
+    return error.remote?.type ?? pythonTypeForCode(error.code, errorsModule);
+  }
   if (!(error instanceof Error)) return "builtins.Exception";
   if (PYTHON_BUILTINS.has(error.name)) return `builtins.${error.name}`;
   const mapped = JS_TO_PYTHON[error.name];
@@ -103,11 +105,11 @@ function extraAttributes(error: unknown): Record<string, unknown> {
 
 /**
  * The exception dict for a thrown value. A remote error (one that came from another daemon)
- * keeps its type, args, attributes and traceback; a local error is described by its class,
- * message and stack.
+ * keeps its type, args, attributes and traceback; a local error is described by its class
+ * (Pyro's own errors from `errorsModule`), message and stack.
  */
-export function exceptionDict(error: unknown): Record<string, unknown> {
-  const type = pythonTypeOf(error);
+export function exceptionDict(error: unknown, errorsModule: string): Record<string, unknown> {
+  const type = pythonTypeOf(error, errorsModule);
   if (error instanceof PyroError && error.remote !== undefined) {
     const { remote } = error;
     return {

@@ -1,5 +1,5 @@
 /**
- * Item streams (spec 9.3): iterators and generators returned by exposed methods, kept
+ * Item streams: iterators and generators returned by exposed methods, kept
  * under a UUID until the client pulls them dry, closes them, or they expire.
  */
 import { randomUUID } from "node:crypto";

@@ -1,12 +1,13 @@
 /**
- * `locateNS`: find a Pyro4 name server the way Pyro4's `locateNS` does (spec 10.5) — a
- * direct connection when a host is given; otherwise a direct try on a loopback NS_HOST,
- * then UDP discovery over BROADCAST_ADDRS, then a direct try on NS_HOST:NS_PORT.
+ * `locateNS`: find a Pyro4 name server the way Pyro4's `locateNS` does — a direct
+ * connection when a host is given; otherwise a direct try on a loopback NS_HOST, then UDP
+ * discovery over BROADCAST_ADDRS, then a direct try on NS_HOST:NS_PORT.
  */
 import { readFileSync } from "node:fs";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
-import { Proxy, type ProxyOptions } from "../proxy.js";
+import type { OpenProxy } from "../proxy/remote-object.js";
+import type { ProxyOptions } from "../proxy/settings.js";
 import { discoverNameServer } from "./broadcast.js";
 import { NAMESERVER_NAME, NameServer } from "./name-server.js";
 
@@ -30,11 +31,14 @@ export interface LocateOptions {
 }
 
 /**
- * A client for a name server. A directly located one is already connected; one found by
- * broadcast connects on its first call (as in Pyro4). When nothing is found this is a
- * `naming` error that lists every attempt.
+ * A client for a name server, reached through proxies `open` makes. A directly located one
+ * is already connected; one found by broadcast connects on its first call (as in Pyro4).
+ * When nothing is found this is a `naming` error that lists every attempt.
  */
-export async function locateNS(options: LocateOptions = {}): Promise<NameServer> {
+export async function locateNameServer(
+  options: LocateOptions,
+  open: OpenProxy,
+): Promise<NameServer> {
   const cfg = options.config ?? options.proxyOptions?.config ?? globalConfig;
   const proxyOptions: ProxyOptions = { ...options.proxyOptions, config: cfg };
   if (options.hmacKey !== undefined) proxyOptions.hmacKey = options.hmacKey;
@@ -44,7 +48,7 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
   let refusal: PyroError | undefined;
   const direct = async (host: string, port: number): Promise<NameServer | null> => {
     const uri = nameServerUri(host, port);
-    const proxy = new Proxy(uri, proxyOptions);
+    const proxy = open(uri, proxyOptions);
     try {
       await proxy.$bind();
       return new NameServer(proxy);
@@ -77,7 +81,7 @@ export async function locateNS(options: LocateOptions = {}): Promise<NameServer>
     const outcome = await discoverNameServer({ addresses, port: bcPort });
     if (outcome.uri !== null) {
       try {
-        return new NameServer(new Proxy(outcome.uri, proxyOptions));
+        return new NameServer(open(outcome.uri, proxyOptions));
       } catch (error) {
         tried.push(`the broadcast reply '${outcome.uri}': ${String(error)}`);
       }

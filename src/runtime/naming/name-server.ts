@@ -4,7 +4,8 @@
  * arguments travel as keyword arguments, as the Python client sends them.
  */
 import { PyroError } from "../errors.js";
-import type { Proxy } from "../proxy.js";
+import type { RemoteObject } from "../proxy/remote-object.js";
+import { SERIALIZER_NAMES, SERIALIZER_TRAITS } from "../serializers/catalog.js";
 import { URI } from "../uri.js";
 
 /** The fixed object id of every Pyro4 name server. */
@@ -52,9 +53,10 @@ export interface ListFilter {
 /** A client for a Pyro4 name server; get one from `locateNS` or wrap a proxy to one. */
 export class NameServer implements AsyncDisposable {
   /** The proxy the calls go through (its connection is reused across calls). */
-  readonly proxy: Proxy;
+  readonly proxy: RemoteObject;
 
-  constructor(proxy: Proxy) {
+  /** A client that calls the name server through `proxy` (a `PyroProxy` to `Pyro.NameServer`). */
+  constructor(proxy: RemoteObject) {
     this.proxy = proxy;
   }
 
@@ -90,7 +92,7 @@ export class NameServer implements AsyncDisposable {
     const result = await this.proxy
       .$call("lookup", [name], { return_metadata: true })
       .catch((error: unknown) => {
-        throw this.#marshalLimit(error);
+        throw this.#topLevelOnly(error);
       });
     if (!Array.isArray(result) || result.length !== 2) {
       throw unexpected("lookup", result, "a (uri, metadata) pair");
@@ -165,16 +167,19 @@ export class NameServer implements AsyncDisposable {
   }
 
   /**
-   * Pyro4's marshal serializer converts only top-level objects, so the name server cannot
-   * send a URI inside the (uri, metadata) pair; say so instead of "unmarshallable object".
+   * A serializer that converts only top-level objects (marshal) cannot carry the URI inside
+   * the (uri, metadata) pair; say so instead of "unmarshallable object".
    */
-  #marshalLimit(error: unknown): unknown {
-    if (this.proxy.$serializer !== "marshal" || !(error instanceof PyroError)) return error;
+  #topLevelOnly(error: unknown): unknown {
+    const serializer = this.proxy.$serializer;
+    if (SERIALIZER_TRAITS[serializer].nestedClasses || !(error instanceof PyroError)) return error;
     if (!error.message.includes("unmarshallable object")) return error;
+    const others = SERIALIZER_NAMES.filter((name) => SERIALIZER_TRAITS[name].nestedClasses);
+    const choice = `${others.slice(0, -1).join(", ")} or ${others.at(-1)}`;
     return new PyroError(
       "serialize",
-      "a Pyro4 name server cannot send lookup results with metadata in marshal (it only " +
-        "converts top-level objects); use serpent, json or msgpack for this lookup",
+      `a Pyro4 name server cannot send lookup results with metadata in ${serializer} (it only ` +
+        `converts top-level objects); use ${choice} for this lookup`,
       { cause: error },
     );
   }

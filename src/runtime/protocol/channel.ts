@@ -1,7 +1,8 @@
 /**
- * Framed, pipelined Pyro4 messages over one byte stream (a TCP, Unix or TLS socket).
+ * Framed, pipelined messages over one byte stream (a TCP, Unix or TLS socket), framed as
+ * the protocol generation's `FrameCodec` says.
  *
- * Several requests may be in flight at once; a Pyro4 daemon answers one connection's
+ * Several requests may be in flight at once; a Pyro daemon answers one connection's
  * requests in order, so each reply must carry the sequence number of the oldest waiting
  * request. Anything that could put replies out of step (a timeout, an abort, a bad reply)
  * closes the channel and fails every request in flight with the same error.
@@ -14,7 +15,6 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
-import { directReadsOf, type DirectReads } from "../transport/direct-reads.js";
 import {
   abortError,
   CLIENT_CLOSED,
@@ -25,51 +25,21 @@ import {
 import { inflateBounded, inflateLimit } from "./compression.js";
 import { KEPT_FRAME_MIN, KeptFrame } from "./kept-frame.js";
 import { MessageFlag, MessageType } from "./constants.js";
-import { encodeMessage, encodeMessageParts, type Message, type MessageParts } from "./message.js";
+import type {
+  ChannelOptions,
+  CloseListener,
+  DirectReadSource,
+  RequestOptions,
+} from "./channel-options.js";
+import type { EncodeOptions, Message, MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
-
-/** How a {@link MessageChannel} frames and checks messages. */
-export interface ChannelOptions {
-  /** Sign sent messages and verify received ones with this HMAC key. */
-  hmacKey?: Uint8Array | undefined;
-  /** Refuse sent and received messages larger than this (0 = no limit). */
-  maxMessageSize?: number | undefined;
-  /** Compress sent payloads when Pyro4 would (received ones are always inflated). */
-  compress?: boolean | undefined;
-  /**
-   * The most a received payload may inflate to, 0 = no limit (default: `maxMessageSize`
-   * when set, else 64 MiB). Large payloads are inflated in zlib's threads.
-   */
-  maxInflatedSize?: number | undefined;
-}
-
-/** Per-request options of {@link MessageChannel.request}. */
-export interface RequestOptions {
-  /**
-   * Fail (and close the channel) when, while this request waits, no reply data arrives for
-   * this many ms; 0 = wait forever. Time spent queued behind other requests whose replies
-   * keep arriving does not count.
-   */
-  timeoutMs?: number | undefined;
-  /** Abort the request; this closes the channel like a timeout does. */
-  signal?: CancelSignal | undefined;
-  /** `false` for oneway requests: resolve once the message is written, expect no reply. */
-  expectReply?: boolean | undefined;
-  /**
-   * Called once with `msg.data` when the channel no longer reads it, whatever happens: right
-   * after framing when the payload was copied into the frame, else once it is written.
-   */
-  release?: ((data: Uint8Array) => void) | undefined;
-}
+import type { FrameCodec } from "./wire-protocol.js";
 
 /** Payloads from this size on are written beside their header (one writev), not copied behind it. */
 const SEPARATE_PAYLOAD_SIZE = 64 * 1024;
 
 /** A framed message: one buffer, or header and payload apart (see `MessageChannel.#put`). */
 type Frame = Uint8Array | MessageParts;
-
-/** Called once when a channel closes, with the reason. */
-export type CloseListener = (reason: PyroError) => void;
 
 /** The reply types each request type may get. */
 const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
@@ -93,15 +63,17 @@ interface Pending {
 /** Pipelined request/reply messaging over one stream; see the module comment. */
 export class MessageChannel {
   readonly #stream: Duplex;
+  readonly #frames: FrameCodec;
   readonly #reader: MessageReader;
-  readonly #encodeOptions: ChannelOptions;
+  readonly #encodeOptions: EncodeOptions;
   readonly #pending: Pending[] = [];
   readonly #closeListeners: CloseListener[] = [];
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
-  readonly #directReads: DirectReads | undefined;
+  readonly #directReads: DirectReadSource | undefined;
   /** Where mid-size frames are built: on sockets with direct reads, pyrogen's plain ones. */
   readonly #keptFrame: KeptFrame | undefined;
   readonly #inflateLimit: number;
+  readonly #wireLog: ChannelOptions["wireLog"];
   #closeReason: PyroError | undefined;
   /** Closed by the peer or a failure while no request waited: nobody was told yet. */
   #diedIdle = false;
@@ -114,22 +86,25 @@ export class MessageChannel {
   /** While a reply inflates in zlib's threads, the messages read after it wait here. */
   #held: Message[] | undefined;
 
-  constructor(stream: Duplex, options: ChannelOptions = {}) {
+  /** A channel over `stream` for messages framed by `frames` (e.g. `pyro4.frames`). */
+  constructor(stream: Duplex, frames: FrameCodec, options: ChannelOptions = {}) {
     this.#stream = stream;
+    this.#frames = frames;
     this.#encodeOptions = {
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
       compress: options.compress,
     };
     // Inflated here rather than in the reader: a large payload inflates off the event loop.
-    this.#reader = new MessageReader({
+    this.#reader = new MessageReader(frames, {
       hmacKey: options.hmacKey,
       maxMessageSize: options.maxMessageSize,
       inflate: false,
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
-    this.#directReads = directReadsOf(stream);
+    this.#directReads = options.directReads;
     this.#keptFrame = this.#directReads === undefined ? undefined : new KeptFrame();
+    this.#wireLog = options.wireLog;
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -195,6 +170,7 @@ export class MessageChannel {
       }
       this.#throwIfClosed();
       bytes = this.#frame(msg);
+      this.#wireLog?.logger("sent", this.#wireLog.peer, msg);
     } catch (error) {
       release?.(msg.data);
       return Promise.reject(error as PyroError);
@@ -263,13 +239,13 @@ export class MessageChannel {
   /** Frame `msg`: one buffer for a small payload, header and payload apart for a large one. */
   #frame(msg: Message): Frame {
     const size = msg.data.length;
-    if (size >= SEPARATE_PAYLOAD_SIZE) return encodeMessageParts(msg, this.#encodeOptions);
+    if (size >= SEPARATE_PAYLOAD_SIZE) return this.#frames.encode(msg, this.#encodeOptions, false);
     const kept = this.#keptFrame;
     if (kept !== undefined && size >= KEPT_FRAME_MIN) {
-      const joined = kept.join(encodeMessageParts(msg, this.#encodeOptions));
+      const joined = kept.join(this.#frames.encode(msg, this.#encodeOptions, false));
       if (joined !== undefined) return joined;
     }
-    return encodeMessage(msg, this.#encodeOptions);
+    return this.#frames.encode(msg, this.#encodeOptions, true).head;
   }
 
   /**
@@ -328,6 +304,7 @@ export class MessageChannel {
 
   #dispatchAll(): void {
     for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+      this.#wireLog?.logger("received", this.#wireLog.peer, msg);
       this.#deliverInTurn(msg);
       if (this.closed) return;
     }
@@ -368,7 +345,7 @@ export class MessageChannel {
         new PyroError(
           "protocol",
           `unexpected message (type ${msg.type}, seq ${msg.seq}) while no request was waiting; ` +
-            "the peer is not a Pyro4 daemon or the stream is out of step",
+            "the peer is not a Pyro daemon or the stream is out of step",
         ),
       );
       return;

@@ -1,12 +1,12 @@
 /**
- * Payload compression (spec 2.8): zlib stream format (RFC 1950), like Python's
- * `zlib.compress`. Inflation is always bounded, so a small "zip bomb" can neither exhaust
- * memory nor, inflated off the event loop, stall every other connection.
+ * Inflating COMPRESSED payloads: zlib stream format (RFC 1950), in every generation. When to
+ * compress is each generation's own rule (its `FrameCodec`). Inflation is always bounded,
+ * so a small "zip bomb" can neither exhaust memory nor, inflated off the event loop, stall
+ * every other connection.
  */
 import { constants as bufferConstants } from "node:buffer";
-import { deflateSync, inflate, inflateSync } from "node:zlib";
+import { inflate, inflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
-import { COMPRESSION_THRESHOLD } from "./constants.js";
 
 /** Without a max message size or an own limit, no payload inflates beyond 64 MiB. */
 export const DEFAULT_MAX_INFLATED_SIZE = 64 * 1024 * 1024;
@@ -23,16 +23,6 @@ export function inflateLimit(maxMessageSize: number, maxInflatedSize: number | u
   const limit =
     maxInflatedSize ?? (maxMessageSize > 0 ? maxMessageSize : DEFAULT_MAX_INFLATED_SIZE);
   return maxMessageSize > 0 && (limit === 0 || limit > maxMessageSize) ? maxMessageSize : limit;
-}
-
-/**
- * The compressed form of `data`, or `undefined` when Pyro4 would not compress it: shorter
- * than 200 bytes, or not strictly smaller once compressed.
- */
-export function compressPayload(data: Uint8Array): Uint8Array | undefined {
-  if (data.length < COMPRESSION_THRESHOLD) return undefined;
-  const compressed = deflateSync(data);
-  return compressed.length < data.length ? compressed : undefined;
 }
 
 /**

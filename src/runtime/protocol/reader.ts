@@ -1,12 +1,13 @@
 /**
  * Incremental message parsing: bytes go in as they arrive (any chunking, one byte at a
- * time included), complete and validated messages come out.
+ * time included), complete and validated messages come out, framed as the protocol
+ * generation's `FrameCodec` says.
  */
 import { PyroError } from "../errors.js";
 import { inflateLimit, inflatePayload } from "./compression.js";
-import { HEADER_SIZE, MessageFlag } from "./constants.js";
-import { verifyHmac } from "./hmac.js";
-import { decodeHeader, type Message, type MessageHeader } from "./message.js";
+import { MessageFlag } from "./constants.js";
+import type { Message, MessageHeader } from "./message.js";
+import type { FrameCodec } from "./wire-protocol.js";
 
 /** Socket reads land in slabs of this size (see {@link MessageReader.readBuffer}). */
 const SLAB_SIZE = 64 * 1024;
@@ -41,9 +42,9 @@ export interface ReaderOptions {
 }
 
 /**
- * Parses Pyro4 messages from a byte stream. Checks, in Pyro4's order: magic and version,
- * header checksum, data length sign, the max message size (right after the header, before
- * any of the body is buffered), annotation chunk bounds, HMAC; then inflates.
+ * Parses messages from a byte stream. Checks, in Pyro's order: the header (the codec's
+ * checks: magic, version, checksum, …), the max message size (right after the header,
+ * before any of the body is buffered), annotation chunk bounds, the signature; then inflates.
  *
  * Bytes come in two ways. {@link push} takes chunks someone else allocated (a stream's
  * `data` events) and keeps them by reference until consumed (a message's `data` may be a
@@ -55,6 +56,8 @@ export interface ReaderOptions {
  * that error again.
  */
 export class MessageReader {
+  readonly #frames: FrameCodec;
+  readonly #headerSize: number;
   readonly #hmacKey: Uint8Array | undefined;
   readonly #maxMessageSize: number;
   readonly #inflate: boolean;
@@ -78,7 +81,10 @@ export class MessageReader {
   /** What the last {@link readBuffer} returned. */
   #handedOut: Uint8Array | undefined;
 
-  constructor(options: ReaderOptions = {}) {
+  /** A reader of messages framed by `frames` (e.g. `pyro4.frames`). */
+  constructor(frames: FrameCodec, options: ReaderOptions = {}) {
+    this.#frames = frames;
+    this.#headerSize = frames.headerSize;
     this.#hmacKey = options.hmacKey;
     this.#maxMessageSize = options.maxMessageSize ?? 0;
     this.#inflate = options.inflate ?? true;
@@ -87,7 +93,9 @@ export class MessageReader {
 
   /** Bytes received but not yet returned as a message; > 0 means a message is incomplete. */
   get bufferedBytes(): number {
-    return this.#buffered + this.#directFilled + (this.#header === undefined ? 0 : HEADER_SIZE);
+    return (
+      this.#buffered + this.#directFilled + (this.#header === undefined ? 0 : this.#headerSize)
+    );
   }
 
   /** The error that stopped this reader, if any. */
@@ -214,9 +222,10 @@ export class MessageReader {
   #readOne(): Message | undefined {
     let header = this.#header;
     if (header === undefined) {
-      if (this.#buffered < HEADER_SIZE) return undefined;
-      const bytes = this.#take(HEADER_SIZE);
-      header = decodeHeader(bytes, this.#start);
+      const headerSize = this.#headerSize;
+      if (this.#buffered < headerSize) return undefined;
+      const bytes = this.#take(headerSize);
+      header = this.#frames.decodeHeader(bytes, this.#start);
       const size = header.dataSize + header.annotationsSize;
       if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
         throw new PyroError(
@@ -233,9 +242,9 @@ export class MessageReader {
     const body = this.#take(bodySize);
     const start = this.#start;
     this.#header = undefined;
-    const annotations = parseAnnotations(body, start, annotationsSize);
+    const annotations = this.#frames.decodeAnnotations(body, start, annotationsSize);
     let data = body.subarray(start + annotationsSize, start + bodySize);
-    verifyHmac(this.#hmacKey, data, annotations);
+    this.#frames.verify(this.#hmacKey, data, annotations);
     let flags = header.flags;
     if (this.#inflate && (flags & MessageFlag.COMPRESSED) !== 0) {
       data = inflatePayload(data, this.#inflateLimit);
@@ -297,40 +306,3 @@ export class MessageReader {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** Split the annotation block of `size` bytes at `start` in `body` into key → value views. */
-function parseAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array> {
-  const annotations = new Map<string, Uint8Array>();
-  const end = start + size;
-  let i = start;
-  while (i < end) {
-    if (end - i < 6) {
-      throw new PyroError(
-        "protocol",
-        `invalid annotations: ${end - i} stray bytes at the end of the annotation block`,
-      );
-    }
-    const key = asciiKey(body, i);
-    const length = (body[i + 4]! << 8) | body[i + 5]!;
-    if (i + 6 + length > end) {
-      throw new PyroError(
-        "protocol",
-        `invalid annotations: '${key}' claims ${length} bytes but only ${end - i - 6} remain in the annotation block`,
-      );
-    }
-    annotations.set(key, body.subarray(i + 6, i + 6 + length));
-    i += 6 + length;
-  }
-  return annotations;
-}
-
-function asciiKey(body: Uint8Array, at: number): string {
-  const a = body[at]!;
-  const b = body[at + 1]!;
-  const c = body[at + 2]!;
-  const d = body[at + 3]!;
-  if ((a | b | c | d) > 0x7f) {
-    throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
-  }
-  return String.fromCharCode(a, b, c, d);
-}

@@ -3,11 +3,12 @@
  * `{"__class__": "module.Class", ...}` dicts, and how such dicts come back to life.
  *
  * A registry is held per serializer instance (never global), so two proxies can use
- * different custom classes without seeing each other's hooks.
+ * different custom classes without seeing each other's hooks. The hooks for Pyro's own
+ * classes (URIs, proxies, errors sent as values) are a protocol generation's: its
+ * dialect's `createRegistry()` starts with them.
  */
 import { PyroError, remoteError } from "../errors.js";
-import { URI } from "../uri.js";
-import { PyTuple, setDictEntry } from "../values.js";
+import { setDictEntry } from "../values.js";
 
 /**
  * Turns an instance of a registered class into what is sent instead (usually a dict);
@@ -22,14 +23,6 @@ export type DictToClass = (dict: Record<string, unknown>, className: string) => 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor signature must match
 export type AnyClass = abstract new (...args: any[]) => object;
 
-/** The `Pyro4.futures._ExceptionWrapper` that marks the failing call inside a batch result. */
-export class ExceptionWrapper {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}
-
 /**
  * Hooks from classes to dicts (sending) and from `__class__` names to values (receiving).
  * A registry made with {@link ClassRegistry.derive} also reads its parent's hooks, live.
@@ -39,7 +32,7 @@ export class ClassRegistry {
   readonly #fromDict = new Map<string, DictToClass>();
   readonly #parent: ClassRegistry | undefined;
 
-  /** An empty registry (no hooks at all; {@link createDefaultRegistry} has pyrogen's own). */
+  /** An empty registry (no hooks at all; a dialect's `createRegistry()` has Pyro's own). */
   constructor(parent?: ClassRegistry) {
     this.#parent = parent;
   }
@@ -120,16 +113,13 @@ export class ClassRegistry {
 
   /**
    * Revive a received dict that has a string `__class__`: a registered hook wins; then
-   * Pyro's own classes (exceptions, the batch exception wrapper, serpent's NaN float);
-   * any other class dict stays a plain object, `__class__` included.
+   * exceptions (`__exception__: true`) and serpent's NaN float; any other class dict stays a
+   * plain object, `__class__` included.
    */
   revive(dict: Record<string, unknown>): unknown {
     const className = dict["__class__"] as string;
     const hook = this.#dictHook(className);
     if (hook !== undefined) return hook(dict, className);
-    if (className === "Pyro4.futures._ExceptionWrapper") {
-      return new ExceptionWrapper(dict["exception"]);
-    }
     if (dict["__exception__"] === true) return exceptionFromDict(dict, className);
     if (className === "float" && dict["value"] === "nan") return NaN;
     return dict;
@@ -152,65 +142,4 @@ function exceptionFromDict(dict: Record<string, unknown>, className: string): Py
     }
   }
   return remoteError({ type: className, args, attributes, traceback });
-}
-
-/**
- * The dict Pyro4 uses for an exception: `__class__`, `__exception__`, `args`, `attributes`
- * (with `_pyroTraceback` when a traceback is known).
- */
-export function exceptionToDict(error: unknown): Record<string, unknown> {
-  if (error instanceof PyroError) {
-    const attributes: Record<string, unknown> = { ...(error.remote?.attributes ?? {}) };
-    const traceback = error.remote?.traceback ?? localTraceback(error);
-    if (traceback !== null) attributes["_pyroTraceback"] = traceback;
-    return {
-      __class__: error.pythonType,
-      __exception__: true,
-      args: error.remote ? [...error.remote.args] : [error.message],
-      attributes,
-    };
-  }
-  const err = error instanceof Error ? error : new Error(String(error));
-  return {
-    __class__: pythonTypeForJsError(err),
-    __exception__: true,
-    args: [err.message],
-    attributes: { _pyroTraceback: localTraceback(err) },
-  };
-}
-
-function pythonTypeForJsError(error: Error): string {
-  if (error instanceof TypeError) return "builtins.TypeError";
-  if (error instanceof RangeError) return "builtins.ValueError";
-  return "builtins.Exception";
-}
-
-function localTraceback(error: Error): string[] {
-  const stack = error.stack ?? `${error.name}: ${error.message}`;
-  return stack.split("\n").map((line) => `${line}\n`);
-}
-
-/**
- * A registry with pyrogen's built-in hooks (URIs; errors are handled by `revive` itself).
- * Each call returns a new registry, so changes never leak between serializers.
- */
-export function createDefaultRegistry(): ClassRegistry {
-  const registry = new ClassRegistry();
-  registry.registerClassToDict(Error, (error) => exceptionToDict(error));
-  // A tuple state, as Python sends it (serpent/marshal keep the difference).
-  registry.registerClassToDict(URI, (uri) => ({
-    __class__: "Pyro4.core.URI",
-    state: new PyTuple((uri as URI).state),
-  }));
-  registry.registerDictToClass("Pyro4.core.URI", (dict) => {
-    try {
-      return URI.fromState(dict["state"]);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new PyroError("serialize", `cannot deserialize a Pyro4.core.URI: ${reason}`, {
-        cause: error,
-      });
-    }
-  });
-  return registry;
 }

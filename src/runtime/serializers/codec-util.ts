@@ -6,7 +6,6 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import { PyroError } from "../errors.js";
 import type { ClassRegistry } from "./class-registry.js";
-import type { InvokeCall } from "./serializer.js";
 
 /** Deepest nesting a decoder accepts or an encoder writes (hostile input, cyclic values). */
 export const MAX_DEPTH = 1000;
@@ -95,35 +94,4 @@ export function describe(value: unknown): string {
   if (typeof value !== "object") return typeof value;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "" ? name : "object";
-}
-
-/** Check the four parts of a decoded INVOKE payload and build the call. */
-export function makeCall(
-  serializer: string,
-  objectId: unknown,
-  method: unknown,
-  vargs: unknown,
-  kwargs: unknown,
-): InvokeCall {
-  if (typeof objectId !== "string") {
-    throw serializeError(`${serializer}: call payload object id is ${describe(objectId)}, not str`);
-  }
-  if (typeof method !== "string") {
-    throw serializeError(`${serializer}: call payload method is ${describe(method)}, not str`);
-  }
-  if (!Array.isArray(vargs)) {
-    throw serializeError(`${serializer}: call payload vargs is ${describe(vargs)}, not a list`);
-  }
-  if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs))) {
-    throw serializeError(`${serializer}: call payload kwargs is ${describe(kwargs)}, not a dict`);
-  }
-  if (kwargs instanceof Map) {
-    throw serializeError(`${serializer}: call payload kwargs has non-str keys`);
-  }
-  return {
-    objectId,
-    method,
-    vargs: vargs as unknown[],
-    kwargs: kwargs as Record<string, unknown> | null,
-  };
 }

@@ -1,13 +1,14 @@
 /**
- * The serializer registry: pick a serializer by name or wire id.
+ * Serializers by name: the codec behind each entry of the catalog (catalog.ts).
  */
 import { PyroError } from "../errors.js";
-import { ClassRegistry, createDefaultRegistry } from "./class-registry.js";
+import { isSerializerName, SERIALIZER_NAMES, type SerializerName } from "./catalog.js";
+import { ClassRegistry } from "./class-registry.js";
 import { JsonSerializer } from "./json.js";
 import { MarshalSerializer } from "./marshal.js";
 import { MsgpackSerializer } from "./msgpack.js";
 import { SerpentSerializer } from "./serpent.js";
-import { SERIALIZER_IDS, type Serializer, type SerializerName } from "./serializer.js";
+import type { Serializer } from "./serializer.js";
 
 const CONSTRUCTORS: Readonly<Record<SerializerName, new (registry?: ClassRegistry) => Serializer>> =
   {
@@ -17,45 +18,18 @@ const CONSTRUCTORS: Readonly<Record<SerializerName, new (registry?: ClassRegistr
     msgpack: MsgpackSerializer,
   };
 
-const NAME_BY_ID = new Map<number, SerializerName>(
-  Object.entries(SERIALIZER_IDS).map(([name, id]) => [id, name as SerializerName]),
-);
-
-/** The serializer names pyrogen supports, in Pyro4's preference order. */
-export const SERIALIZER_NAMES: readonly SerializerName[] = [
-  "serpent",
-  "json",
-  "marshal",
-  "msgpack",
-];
-
-/** True if `name` is a serializer pyrogen speaks. */
-export function isSerializerName(name: string): name is SerializerName {
-  return Object.hasOwn(CONSTRUCTORS, name);
-}
-
-/** The serializer name for a wire id; a `serialize` error for an unknown id. */
-export function serializerNameForId(id: number): SerializerName {
-  const name = NAME_BY_ID.get(id);
-  if (name === undefined) {
-    throw new PyroError("serialize", `no serializer available for id ${id}`);
-  }
-  return name;
-}
-
 /**
- * A new serializer by name or wire id, with its own class registry (or the one given).
- * Unknown names get a `serialize` error that lists the supported ones.
+ * A new serializer by name, with the class registry given (default: an empty one). Unknown
+ * names get a `serialize` error that lists the supported ones.
  */
-export function createSerializer(nameOrId: string | number, registry?: ClassRegistry): Serializer {
-  const name = typeof nameOrId === "number" ? serializerNameForId(nameOrId) : nameOrId;
+export function createSerializer(name: string, registry?: ClassRegistry): Serializer {
   if (!isSerializerName(name)) {
     throw new PyroError(
       "serialize",
       `serializer '${name}' is unknown or not available; use one of ${SERIALIZER_NAMES.join(", ")}`,
     );
   }
-  return new CONSTRUCTORS[name](registry ?? createDefaultRegistry());
+  return new CONSTRUCTORS[name](registry ?? new ClassRegistry());
 }
 
-export { SERIALIZER_IDS, type Serializer, type SerializerName };
+export { SERIALIZER_NAMES, isSerializerName, type Serializer, type SerializerName };

@@ -1,69 +1,37 @@
 /**
  * The json serializer (id 2): UTF-8 JSON as Pyro4's `JsonSerializer` writes it
  * (`json.dumps(ensure_ascii=False)`), including Python's `NaN`/`Infinity` tokens and
- * integers beyond 2^53 (spec 3.4).
+ * integers beyond 2^53.
  */
 import { setDictEntry } from "../values.js";
-import {
-  MAX_DEPTH,
-  decodeUtf8,
-  depthError,
-  guardDecode,
-  guardEncode,
-  makeCall,
-  serializeError,
-} from "./codec-util.js";
-import { ClassRegistry, createDefaultRegistry } from "./class-registry.js";
+import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";
+import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
 import { parseJson } from "./json-parser.js";
-import { SERIALIZER_IDS, type InvokeCall, type Serializer } from "./serializer.js";
+import type { Serializer } from "./serializer.js";
 
 const SHORT_TEXT = 256;
 
 /** Pyro4's json serializer. Sets and tuples go as arrays; bytes and complex cannot go. */
 export class JsonSerializer implements Serializer {
   readonly name = "json" as const;
-  readonly id = SERIALIZER_IDS.json;
   readonly registry: ClassRegistry;
 
-  constructor(registry: ClassRegistry = createDefaultRegistry()) {
+  constructor(registry: ClassRegistry = new ClassRegistry()) {
     this.registry = registry;
   }
 
-  dumps(value: unknown): Uint8Array {
-    return guardEncode("json", () => encodeJson(value, this.registry));
+  dumps(value: unknown, lent = false): Uint8Array {
+    return guardEncode("json", () => encodeJson(value, this.registry, lent));
+  }
+
+  /** json has no tuples: an array. */
+  dumpsTuple(items: readonly unknown[], lent = false): Uint8Array {
+    return this.dumps(items, lent);
   }
 
   loads(data: Uint8Array): unknown {
     return guardDecode("json", () => this.#parse(decodeUtf8(data, 0, data.length, "json")));
-  }
-
-  dumpsCall(call: InvokeCall): Uint8Array {
-    return this.#call(call, false);
-  }
-
-  dumpsCallLent(call: InvokeCall): Uint8Array {
-    return this.#call(call, true);
-  }
-
-  #call(call: InvokeCall, lent: boolean): Uint8Array {
-    // Key order as Python writes it: object, method, params, kwargs.
-    const payload = {
-      object: call.objectId,
-      method: call.method,
-      params: call.vargs,
-      kwargs: call.kwargs,
-    };
-    return guardEncode("json", () => encodeJson(payload, this.registry, lent));
-  }
-
-  loadsCall(data: Uint8Array): InvokeCall {
-    const payload = this.loads(data);
-    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-      throw serializeError("json: call payload is not an object with object/method/params/kwargs");
-    }
-    const dict = payload as Record<string, unknown>;
-    return makeCall("json", dict["object"], dict["method"], dict["params"], dict["kwargs"]);
   }
 
   #parse(text: string): unknown {

@@ -1,7 +1,7 @@
 /**
  * Reads Python's `marshal` format (version 4 and every older type code Python 3 still
  * accepts), as Pyro4 daemons send it: FLAG_REF back-references, longs, sets, complex, and
- * the four string forms (spec 3.5.2). Lengths are checked against the bytes left before
+ * the four string forms (short/long, ASCII/UTF-8). Lengths are checked against the bytes left before
  * anything is allocated. Internal; used by the marshal serializer.
  */
 import { Buffer } from "node:buffer";

@@ -1,5 +1,5 @@
 /**
- * Reads msgpack as Pyro4's `MsgpackSerializer` writes it (spec 3.6): str/bin, ints up to
+ * Reads msgpack as Pyro4's `MsgpackSerializer` writes it: str/bin, ints up to
  * 64 bits (exact; `bigint` beyond ±2^53−1), maps with any keys, and Pyro's ext types
  * 0x30 complex, 0x31 big int, 0x32 datetime and 0x33 date. Lengths are checked against
  * the bytes left before anything is allocated. Internal; used by the msgpack serializer.

@@ -1,5 +1,5 @@
 /**
- * The msgpack serializer (id 6), as Pyro4's `MsgpackSerializer` speaks it (spec 3.6).
+ * The msgpack serializer (id 6), as Pyro4's `MsgpackSerializer` speaks it.
  *
  * The codec is pyrogen's own rather than `@msgpack/msgpack`'s Encoder/Decoder: that library
  * refuses `__proto__` map keys, turns int map keys into string keys of a plain object,
@@ -7,11 +7,11 @@
  * map, silently truncates bigints beyond 64 bits, and reports truncation with a shared
  * RangeError that has no offset. Each of those breaks the value mapping or the error contract.
  */
-import { ClassRegistry, createDefaultRegistry } from "./class-registry.js";
-import { guardDecode, guardEncode, makeCall, serializeError } from "./codec-util.js";
+import { ClassRegistry } from "./class-registry.js";
+import { guardDecode, guardEncode } from "./codec-util.js";
 import { decodeMsgpack } from "./msgpack-decoder.js";
 import { encodeMsgpack } from "./msgpack-encoder.js";
-import { SERIALIZER_IDS, type InvokeCall, type Serializer } from "./serializer.js";
+import type { Serializer } from "./serializer.js";
 
 /**
  * Pyro4's msgpack serializer. Tuples and sets go as arrays, bytes as bin, complex and ints
@@ -20,41 +20,22 @@ import { SERIALIZER_IDS, type InvokeCall, type Serializer } from "./serializer.j
  */
 export class MsgpackSerializer implements Serializer {
   readonly name = "msgpack" as const;
-  readonly id = SERIALIZER_IDS.msgpack;
   readonly registry: ClassRegistry;
 
-  constructor(registry: ClassRegistry = createDefaultRegistry()) {
+  constructor(registry: ClassRegistry = new ClassRegistry()) {
     this.registry = registry;
   }
 
-  dumps(value: unknown): Uint8Array {
-    return guardEncode("msgpack", () => encodeMsgpack(value, this.registry));
+  dumps(value: unknown, lent = false): Uint8Array {
+    return guardEncode("msgpack", () => encodeMsgpack(value, this.registry, lent));
+  }
+
+  /** msgpack has no tuples: an array. */
+  dumpsTuple(items: readonly unknown[], lent = false): Uint8Array {
+    return this.dumps(items, lent);
   }
 
   loads(data: Uint8Array): unknown {
     return guardDecode("msgpack", () => decodeMsgpack(data, this.registry));
-  }
-
-  /** `[objid, method, [vargs], {kwargs} | nil]`. */
-  dumpsCall(call: InvokeCall): Uint8Array {
-    return this.#call(call, false);
-  }
-
-  dumpsCallLent(call: InvokeCall): Uint8Array {
-    return this.#call(call, true);
-  }
-
-  #call(call: InvokeCall, lent: boolean): Uint8Array {
-    const payload = [call.objectId, call.method, call.vargs, call.kwargs];
-    return guardEncode("msgpack", () => encodeMsgpack(payload, this.registry, lent));
-  }
-
-  loadsCall(data: Uint8Array): InvokeCall {
-    const payload = this.loads(data);
-    if (!Array.isArray(payload) || payload.length !== 4) {
-      throw serializeError("msgpack: call payload is not an array [objid, method, vargs, kwargs]");
-    }
-    const [objectId, method, vargs, kwargs] = payload as unknown[];
-    return makeCall("msgpack", objectId, method, vargs, kwargs);
   }
 }

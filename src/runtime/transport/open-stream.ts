@@ -1,6 +1,6 @@
 /**
  * Open the byte stream a proxy talks Pyro over: TCP (IPv4 or IPv6), a Unix domain socket,
- * or TLS over either, for a `PYRO:` URI (spec sections 1, 13, 14.4).
+ * or TLS over either, for a `PYRO:` URI.
  */
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";

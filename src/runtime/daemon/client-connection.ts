@@ -1,6 +1,6 @@
 /**
- * One client connection of the daemon (spec 4, 5, 16.2): the CONNECT handshake, then
- * INVOKE and PING, answered in order. Bad input gets Pyro's reply (CONNECTFAIL, an
+ * One client connection of the daemon: the CONNECT handshake, then INVOKE and PING,
+ * answered in order, in the daemon's wire protocol. Bad input gets Pyro's reply (CONNECTFAIL, an
  * exception reply) or a closed connection, never an exception that escapes.
  *
  * Memory stays bounded per connection: reading stops while many requests are queued, no
@@ -13,39 +13,26 @@
 import type { Socket } from "node:net";
 import { TLSSocket, type PeerCertificate } from "node:tls";
 import { PyroError } from "../errors.js";
-import {
-  Annotation,
-  MARSHAL_SERIALIZER_ID,
-  MessageFlag,
-  MessageType,
-} from "../protocol/constants.js";
+import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import { inflateBounded } from "../protocol/compression.js";
-import { encodeMessage, type Message } from "../protocol/message.js";
+import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import type { WireLogger } from "../protocol/wire-log.js";
+import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
 import { blobCall } from "../serialized-blob.js";
-import type { InvokeCall, Serializer } from "../serializers/serializer.js";
+import type { Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
 import { correlationOf } from "./correlation.js";
-import { metadataDict, STREAM_MARKER } from "./daemon-object.js";
+import { metadataDict, streamMarker } from "./daemon-object.js";
 import { dispatch, type Outcome, type Registered } from "./dispatch.js";
 import { exceptionDict } from "./remote-exception.js";
+import type { DaemonHandshakeValidator, DaemonLogger } from "./daemon-options.js";
 import type { StreamTable } from "./streams.js";
-
-/** What a custom handshake validator learns about the connecting client. */
-export interface HandshakeInfo {
-  readonly client: ClientAddress;
-  /** The client's TLS certificate (two-way TLS), or `null`. */
-  readonly peerCertificate: PeerCertificate | null;
-}
-
-/** Validates a client's `handshake` value; returns the value to send back, throws to refuse. */
-export type HandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
-
-/** Receives what the daemon logs: callback exceptions, failed oneway calls, dropped connections. */
-export type DaemonLogger = (message: string, error: unknown) => void;
 
 /** What a connection needs from its daemon. */
 export interface ConnectionHost {
+  /** The wire protocol the daemon speaks. */
+  readonly protocol: WireProtocol;
   readonly hmacKey: Uint8Array | undefined;
   readonly maxMessageSize: number;
   /** The most a compressed request may inflate to, 0 = no limit. */
@@ -57,15 +44,17 @@ export interface ConnectionHost {
   /** Keep `currentCall()` available after `await`s (AsyncLocalStorage). */
   readonly asyncCallContext: boolean;
   readonly streams: StreamTable;
-  readonly validateHandshake: HandshakeValidator;
+  readonly validateHandshake: DaemonHandshakeValidator;
   readonly log: DaemonLogger;
+  /** Log every message received and sent (LOGWIRE), or `undefined`. */
+  readonly wireLog: WireLogger | undefined;
   /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
   acceptedSerializer(id: number): Serializer | undefined;
   /** A serializer for a wire id the daemon knows (accepted or not), for error replies. */
   anySerializer(id: number): Serializer | undefined;
   lookup(objectId: string): Registered | undefined;
   /** The connection closed. */
-  closed(connection: Connection): void;
+  closed(connection: ClientConnection): void;
 }
 
 /** Stop reading from a client that pipelines more than this many requests… */
@@ -77,14 +66,6 @@ const WRITE_BACKLOG = 1024 * 1024;
 
 /** How long a closing connection may take to flush its last replies. */
 const CLOSE_GRACE_MS = 5000;
-
-function getKey(dict: unknown, key: string): unknown {
-  if (dict instanceof Map) return dict.get(key);
-  if (typeof dict === "object" && dict !== null && Object.hasOwn(dict, key)) {
-    return (dict as Record<string, unknown>)[key];
-  }
-  return undefined;
-}
 
 /** The client's TLS certificate, or `null` (no TLS, or the client sent none). */
 function peerCertificateOf(socket: Socket): PeerCertificate | null {
@@ -99,9 +80,10 @@ function messageOf(error: unknown): string {
 }
 
 /** Serves one client; see the module comment. */
-export class Connection {
+export class ClientConnection {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
+  readonly #protocol: WireProtocol;
   readonly #reader: MessageReader;
   readonly client: ClientAddress;
   #connected = false;
@@ -116,8 +98,9 @@ export class Connection {
   constructor(socket: Socket, host: ConnectionHost) {
     this.#socket = socket;
     this.#host = host;
+    this.#protocol = host.protocol;
     // Inflated when served, in zlib's threads when large (see #inflated).
-    this.#reader = new MessageReader({
+    this.#reader = new MessageReader(host.protocol.frames, {
       hmacKey: host.hmacKey,
       maxMessageSize: host.maxMessageSize,
       inflate: false,
@@ -174,6 +157,7 @@ export class Connection {
     try {
       this.#reader.push(chunk);
       for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+        this.#host.wireLog?.("received", this.#peer(), msg);
         this.#queue.push(msg);
         this.#queuedBytes += msg.data.length;
       }
@@ -236,24 +220,37 @@ export class Connection {
   }
 
   #send(msg: Message): void {
-    const bytes = encodeMessage(msg, {
+    const options = {
       hmacKey: this.#host.hmacKey,
       maxMessageSize: this.#host.maxMessageSize,
       compress: this.#host.compress,
-    });
-    this.#socket.write(bytes);
+    };
+    this.#socket.write(this.#protocol.frames.encode(msg, options, true).head);
+    this.#host.wireLog?.("sent", this.#peer(), msg);
+  }
+
+  /** The client as wire log lines name it. */
+  #peer(): string {
+    const { address, port } = this.client;
+    if (address === null) return "local";
+    return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  }
+
+  /** The wire id of `serializer` in the daemon's protocol. */
+  #idOf(serializer: Serializer): number {
+    return this.#protocol.serializers.id(serializer.name);
   }
 
   /** Reply CONNECTFAIL with `reason` (in marshal unless a serializer is given) and close. */
   #refuse(reason: string, seq: number, serializer?: Serializer): void {
-    const ser = serializer ?? this.#host.anySerializer(MARSHAL_SERIALIZER_ID);
+    const ser = serializer ?? this.#host.anySerializer(this.#protocol.serializers.refusal);
     if (ser !== undefined) {
       try {
         this.#send({
           type: MessageType.CONNECTFAIL,
           flags: 0,
           seq,
-          serializerId: ser.id,
+          serializerId: this.#idOf(ser),
           annotations: new Map(),
           data: ser.dumps(reason),
         });
@@ -294,7 +291,8 @@ export class Connection {
         flags: 0,
         seq: msg.seq,
         serializerId: msg.serializerId,
-        annotations: new Map([[Annotation.CORR, correlationOf(msg)]]),
+        annotations: new Map(),
+        correlationId: correlationOf(msg, this.#protocol.frames),
         data: Buffer.from("pong"),
       });
     } else {
@@ -307,37 +305,26 @@ export class Connection {
       this.#refuse(`invalid msg type ${msg.type} received`, 0);
       return;
     }
+    const { handshake } = this.#protocol;
     const serializer = this.#host.acceptedSerializer(msg.serializerId);
     if (serializer === undefined) {
-      this.#refuse(`message used serializer that is not accepted: ${msg.serializerId}`, msg.seq);
+      this.#refuse(handshake.notAcceptedReason(msg.serializerId), msg.seq);
       return;
     }
-    let payload: unknown;
     try {
-      const data = serializer.loads(msg.data);
-      const handshake = getKey(data, "handshake");
-      if (handshake === undefined) throw new PyroError("protocol", "'handshake'");
-      const response = await this.#host.validateHandshake(handshake, {
+      const request = handshake.readRequest(msg, serializer.loads(msg.data));
+      const response = await this.#host.validateHandshake(request.handshake, {
         client: this.client,
         peerCertificate: peerCertificateOf(this.#socket),
       });
-      if ((msg.flags & MessageFlag.META_ON_CONNECT) !== 0) {
-        const objectId = getKey(data, "object");
-        if (typeof objectId !== "string") throw new PyroError("protocol", "'object'");
-        const entry = this.#host.lookup(objectId);
+      let metadata: unknown = null;
+      if (request.objectId !== null) {
+        const entry = this.#host.lookup(request.objectId);
         if (entry === undefined) throw new PyroError("daemon", "unknown object");
-        payload = { handshake: response, meta: metadataDict(entry.exposure) };
-      } else {
-        payload = response;
+        metadata = metadataDict(entry.exposure);
       }
-      this.#send({
-        type: MessageType.CONNECTOK,
-        flags: msg.flags & MessageFlag.META_ON_CONNECT,
-        seq: msg.seq,
-        serializerId: serializer.id,
-        annotations: new Map([[Annotation.CORR, correlationOf(msg)]]),
-        data: serializer.dumps(payload),
-      });
+      const correlationId = correlationOf(msg, this.#protocol.frames);
+      this.#send(handshake.accepted(msg, serializer, response, metadata, correlationId));
     } catch (error) {
       this.#refuse(messageOf(error), msg.seq, serializer);
       return;
@@ -347,11 +334,12 @@ export class Connection {
 
   async #invoke(msg: Message): Promise<void> {
     const oneway = (msg.flags & MessageFlag.ONEWAY) !== 0;
+    const protocol = this.#protocol;
     const serializer = this.#host.acceptedSerializer(msg.serializerId);
     if (serializer === undefined) {
       const error = new PyroError(
         "serialize",
-        `message used serializer that is not accepted: ${msg.serializerId}`,
+        protocol.handshake.notAcceptedReason(msg.serializerId),
       );
       const known = this.#host.anySerializer(msg.serializerId);
       if (known !== undefined && !oneway) this.#replyError(msg, known, error, new Map());
@@ -361,9 +349,9 @@ export class Connection {
     let call: InvokeCall;
     try {
       call =
-        (msg.flags & MessageFlag.KEEPSERIALIZED) === 0
-          ? serializer.loadsCall(msg.data)
-          : blobCall(msg.annotations.get(Annotation.BLBI), msg.data, serializer);
+        (msg.flags & protocol.flags.KEEPSERIALIZED) === 0
+          ? protocol.calls.decode(serializer, msg.data)
+          : blobCall(msg.annotations.get(Annotation.BLBI), msg.data, serializer, protocol.calls);
     } catch (error) {
       if (!oneway) this.#replyError(msg, serializer, error, new Map());
       this.close();
@@ -374,7 +362,7 @@ export class Connection {
       method: call.method,
       seq: msg.seq,
       annotations: msg.annotations,
-      correlationId: correlationOf(msg),
+      correlationId: correlationOf(msg, protocol.frames),
       client: this.client,
       responseAnnotations: new Map(),
       connection: this,
@@ -383,7 +371,7 @@ export class Connection {
     const run = (): Promise<Outcome> =>
       runInCall(
         context,
-        () => dispatch(this.#host.lookup(call.objectId), call, batch),
+        () => dispatch(this.#host.lookup(call.objectId), call, batch, protocol.dialect),
         this.#host.asyncCallContext,
       );
     if (oneway) {
@@ -437,11 +425,11 @@ export class Connection {
       }
       this.#send({
         type: MessageType.RESULT,
-        flags: MessageFlag.EXCEPTION | MessageFlag.ITEMSTREAMRESULT,
+        flags: MessageFlag.EXCEPTION | this.#protocol.flags.ITEMSTREAMRESULT,
         seq: msg.seq,
-        serializerId: serializer.id,
+        serializerId: this.#idOf(serializer),
         annotations: ann,
-        data: serializer.dumps(STREAM_MARKER),
+        data: serializer.dumps(streamMarker(this.#protocol.dialect.errorsModule)),
       });
       return;
     }
@@ -453,15 +441,14 @@ export class Connection {
       this.close();
       return;
     }
-    const ann = new Map(annotations);
-    ann.set(Annotation.CORR, context.correlationId);
     try {
       this.#send({
         type: MessageType.RESULT,
         flags: outcome.batch ? MessageFlag.BATCH : 0,
         seq: msg.seq,
-        serializerId: serializer.id,
-        annotations: ann,
+        serializerId: this.#idOf(serializer),
+        annotations,
+        correlationId: context.correlationId,
         data,
       });
     } catch (error) {
@@ -471,28 +458,32 @@ export class Connection {
     }
   }
 
-  /** An exception reply (no CORR, as in Pyro4); falls back to a PyroError if `error` will not serialize. */
+  /**
+   * An exception reply (without the correlation id, as Pyro4's); falls back to a PyroError if
+   * `error` will not serialize.
+   */
   #replyError(
     msg: Message,
     serializer: Serializer,
     error: unknown,
     annotations: Map<string, Uint8Array>,
   ): void {
+    const errorsModule = this.#protocol.dialect.errorsModule;
     let data: Uint8Array;
     try {
-      data = serializer.dumps(exceptionDict(error));
+      data = serializer.dumps(exceptionDict(error, errorsModule));
     } catch (why) {
       const fallback = new PyroError(
         "pyro",
         `Error serializing exception: ${messageOf(why)}. Original exception: ${messageOf(error)}`,
       );
-      data = serializer.dumps(exceptionDict(fallback));
+      data = serializer.dumps(exceptionDict(fallback, errorsModule));
     }
     this.#send({
       type: MessageType.RESULT,
       flags: MessageFlag.EXCEPTION,
       seq: msg.seq,
-      serializerId: serializer.id,
+      serializerId: this.#idOf(serializer),
       annotations,
       data,
     });

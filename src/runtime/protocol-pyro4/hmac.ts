@@ -1,10 +1,10 @@
 /**
- * HMAC message signing (spec 2.7): HMAC-SHA1 over the payload as on the wire, then the
+ * HMAC message signing as Pyro4 does it: HMAC-SHA1 over the payload as on the wire, then the
  * values of every other annotation in ascending key order. The header is not covered.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { PyroError } from "../errors.js";
-import { Annotation } from "./constants.js";
+import { Pyro4Annotation } from "./constants.js";
 
 /** The 20-byte HMAC-SHA1 digest of `data` and the annotation values (except `HMAC`). */
 export function computeHmac(
@@ -15,7 +15,7 @@ export function computeHmac(
   const mac = createHmac("sha1", key);
   mac.update(data);
   if (annotations.size > 0) {
-    const keys = [...annotations.keys()].filter((k) => k !== Annotation.HMAC).sort();
+    const keys = [...annotations.keys()].filter((k) => k !== Pyro4Annotation.HMAC).sort();
     for (const k of keys) mac.update(annotations.get(k)!);
   }
   return mac.digest();
@@ -30,7 +30,7 @@ export function verifyHmac(
   data: Uint8Array,
   annotations: ReadonlyMap<string, Uint8Array>,
 ): void {
-  const received = annotations.get(Annotation.HMAC);
+  const received = annotations.get(Pyro4Annotation.HMAC);
   const hasKey = key !== undefined && key.length > 0;
   if (received === undefined && !hasKey) return;
   if (received === undefined || !hasKey) {

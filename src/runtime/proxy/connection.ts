@@ -1,48 +1,31 @@
 /**
  * Opening one proxy connection: the byte stream (TCP, Unix socket, TLS), the message
- * channel on top of it, and the CONNECT handshake. Used by the proxy for every (re)connect.
+ * channel on top of it, and the CONNECT handshake in the proxy's protocol. Used by the
+ * session for every (re)connect.
  */
 import { TLSSocket, type PeerCertificate } from "node:tls";
-import type { CancelSignal } from "./cancel.js";
-import type { PyroConfig } from "./config.js";
-import { PyroError } from "./errors.js";
-import {
-  connectMessage,
-  connectFailReason,
-  readConnectReply,
-  refusedSerializerId,
-  connectRejected,
-  type HandshakeResult,
-} from "./handshake.js";
-import { MessageChannel } from "./protocol/channel.js";
-import { MessageType } from "./protocol/constants.js";
-import { SERIALIZER_NAMES, createSerializer } from "./serializers/index.js";
-import type { Serializer } from "./serializers/serializer.js";
-import { openDirectStream } from "./transport/open-stream.js";
-import type { TlsClientOptions } from "./transport/tls-material.js";
-import type { URI } from "./uri.js";
+import type { CancelSignal } from "../cancel.js";
+import { PyroError } from "../errors.js";
+import { MessageChannel } from "../protocol/channel.js";
+import { MessageType } from "../protocol/constants.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
+import type { HandshakeResult } from "../protocol/wire-protocol.js";
+import { SERIALIZER_NAMES, createSerializer } from "../serializers/index.js";
+import { directReadsOf } from "../transport/direct-reads.js";
+import { openDirectStream } from "../transport/open-stream.js";
+import type { URI } from "../uri.js";
+import { connectRejected } from "./connect-errors.js";
+import type { ProxySettings } from "./settings.js";
 
-/** Everything needed to open and handshake one connection. */
-export interface ConnectSettings {
+/** Where and when to connect. */
+export interface ConnectTarget {
   /** The resolved `PYRO:` URI. */
   readonly uri: URI;
-  readonly serializer: Serializer;
-  /** The proxy's current sequence number (CONNECT reuses it; spec 2.4). */
+  /** The proxy's current sequence number (CONNECT reuses it). */
   readonly seq: number;
-  readonly handshake: unknown;
-  /** Ask for the object's metadata (META_ON_CONNECT). */
-  readonly metadata: boolean;
-  readonly hmacKey: Uint8Array | undefined;
-  readonly compression: boolean;
-  readonly maxMessageSize: number;
-  readonly maxInflatedSize: number | undefined;
-  readonly tls: boolean | TlsClientOptions | undefined;
-  readonly config: PyroConfig;
   /** For the socket connect and for the CONNECTOK, each; 0 = none. */
   readonly timeoutMs: number;
   readonly signal: CancelSignal | undefined;
-  /** Request annotations (CORR, custom ones). */
-  readonly annotations: Map<string, Uint8Array>;
 }
 
 /** An open, handshaken connection. */
@@ -57,39 +40,46 @@ export interface Connection extends HandshakeResult {
 }
 
 /** Open a connection and perform the handshake; on failure nothing stays open. */
-export async function openConnection(settings: ConnectSettings): Promise<Connection> {
-  const { uri, serializer } = settings;
+export async function openConnection(
+  settings: ProxySettings,
+  target: ConnectTarget,
+): Promise<Connection> {
+  const { serializer, protocol } = settings;
+  const uri = target.uri;
   const location = uri.location ?? uri.toString();
-  const { channel, peerCertificate } = await openChannel(settings);
+  const { channel, peerCertificate } = await openChannel(settings, target);
   try {
-    const request = connectMessage(
+    const request = protocol.handshake.request({
       serializer,
-      settings.seq,
-      settings.handshake,
-      settings.metadata ? uri.object : null,
-      settings.annotations,
-    );
+      seq: target.seq,
+      handshake: settings.handshake,
+      objectId: settings.metadata ? uri.object : null,
+      annotations: settings.annotations,
+      correlationId: settings.correlation,
+    });
     let reply;
     try {
       reply = await channel.request(request, {
-        timeoutMs: settings.timeoutMs,
-        signal: settings.signal,
+        timeoutMs: target.timeoutMs,
+        signal: target.signal,
       });
     } catch (error) {
       throw whileConnecting(location, error);
     }
     if (reply.type === MessageType.CONNECTFAIL) {
-      const reason = connectFailReason(reply);
+      const reason = protocol.handshake.refusalReason(reply);
       const accepted =
-        refusedSerializerId(reason) === null ? undefined : await acceptedSerializers(settings);
-      throw connectRejected(location, reason, serializer, accepted);
+        protocol.handshake.refusedSerializerId(reason) === null
+          ? undefined
+          : await acceptedSerializers(settings, target);
+      throw connectRejected(location, reason, serializer, protocol, accepted);
     }
     return {
       channel,
       uri,
       peerCertificate,
       annotations: reply.annotations,
-      ...readConnectReply(reply, serializer, location, uri.object),
+      ...protocol.handshake.readAccepted(reply, serializer, uri.object),
     };
   } catch (error) {
     channel.close();
@@ -98,19 +88,24 @@ export async function openConnection(settings: ConnectSettings): Promise<Connect
 }
 
 async function openChannel(
-  settings: ConnectSettings,
+  settings: ProxySettings,
+  target: ConnectTarget,
 ): Promise<{ channel: MessageChannel; peerCertificate: PeerCertificate | null }> {
-  const stream = await openDirectStream(settings.uri, {
+  const stream = await openDirectStream(target.uri, {
     config: settings.config,
-    timeoutMs: settings.timeoutMs,
+    timeoutMs: target.timeoutMs,
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
-    ...(settings.signal === undefined ? {} : { signal: settings.signal }),
+    ...(target.signal === undefined ? {} : { signal: target.signal }),
   });
-  const channel = new MessageChannel(stream, {
+  const channel = new MessageChannel(stream, settings.protocol.frames, {
     hmacKey: settings.hmacKey,
     maxMessageSize: settings.maxMessageSize,
     maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
+    directReads: directReadsOf(stream),
+    wireLog: settings.config.get("LOGWIRE")
+      ? { logger: stderrWireLogger, peer: target.uri.location ?? target.uri.toString() }
+      : undefined,
   });
   return { channel, peerCertificate: peerCertificateOf(stream) };
 }
@@ -148,20 +143,30 @@ function whileConnecting(location: string, error: unknown): unknown {
  * Which serializers the daemon accepts, found by a CONNECT in each one on a fresh
  * connection (the daemon itself never says). Only run after a refusal, to name the fix.
  */
-async function acceptedSerializers(settings: ConnectSettings): Promise<string[]> {
+async function acceptedSerializers(
+  settings: ProxySettings,
+  target: ConnectTarget,
+): Promise<string[]> {
+  const { handshake } = settings.protocol;
   const probes = SERIALIZER_NAMES.map(async (name): Promise<string | null> => {
     if (name === settings.serializer.name) return null;
-    const serializer = createSerializer(name);
     let channel: MessageChannel | undefined;
     try {
-      ({ channel } = await openChannel({ ...settings, serializer, signal: undefined }));
-      const reply = await channel.request(
-        connectMessage(serializer, 0, settings.handshake, null, new Map()),
-        { timeoutMs: settings.timeoutMs > 0 ? settings.timeoutMs : 5000 },
-      );
+      ({ channel } = await openChannel(settings, { ...target, signal: undefined }));
+      const request = handshake.request({
+        serializer: createSerializer(name),
+        seq: 0,
+        handshake: settings.handshake,
+        objectId: null,
+        annotations: new Map(),
+        correlationId: undefined,
+      });
+      const reply = await channel.request(request, {
+        timeoutMs: target.timeoutMs > 0 ? target.timeoutMs : 5000,
+      });
       const refused =
         reply.type === MessageType.CONNECTFAIL &&
-        refusedSerializerId(connectFailReason(reply)) !== null;
+        handshake.refusedSerializerId(handshake.refusalReason(reply)) !== null;
       return refused ? null : name;
     } catch {
       return null;
