@@ -4,7 +4,7 @@
  * nothing warmed up, as a program that opens only a few connections sees them.
  *
  * Usage: node --import tsx bench/connect_first.ts URI SERIALIZER COUNT
- * Prints one JSON line: {"calls_per_s": ..., "cpu_us_per_call": ...}.
+ * Prints one JSON line: {"calls": COUNT, "calls_per_s": ..., "cpu_us_per_call": ...}.
  */
 import { PyroProxy } from "../src/runtime/proxy.js";
 import { isSerializerName } from "../src/runtime/serializers/index.js";
@@ -25,6 +25,7 @@ const used = process.cpuUsage(cpu);
 const seconds = (performance.now() - wall) / 1000;
 console.log(
   JSON.stringify({
+    calls: count,
     calls_per_s: count / seconds,
     cpu_us_per_call: (used.user + used.system) / count,
   }),

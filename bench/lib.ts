@@ -1,105 +1,83 @@
 /**
- * Shared pieces of the benchmarks: the row format every part writes, medians, and the
+ * Shared pieces of the benchmarks: the row format every part writes, paired rounds, and the
  * table printer. A part is `bench/parts/<name>.ts` exporting `run(): Promise<BenchRow[]>`.
  */
+import { interquartileRange, median, type Spread } from "./stats.js";
+import type { Verdict } from "./targets.js";
 
-/** One measured figure, pyrogen next to Python Pyro4 on the same daemon in the same run. */
+/**
+ * One measured figure, pyrogen next to a baseline measured on the same daemon in the same
+ * run: Python Pyro4 unless {@link BenchRow.baseline} names another client.
+ */
 export interface BenchRow {
   case: string;
   serializer: string;
   metric: string;
   pyrogen: number | null;
+  /** The baseline's figure (Python's, unless `baseline` says otherwise). */
   python: number | null;
   /** > 1 always means pyrogen is better (for "lower is better" metrics: python / pyrogen). */
   ratio: number | null;
+  /** The middle half of the per-round ratios (paired rows only). */
+  spread?: Spread | null;
+  /** The per-round ratios the ratio is the median of (paired rows only). */
+  rounds?: number[];
+  /** Each side's figure in each round, in the order measured (paired rows only). */
+  perRound?: { pyrogen: number[]; python: number[] };
+  /** What the `python` figure is, when it is not Python Pyro4's (e.g. `bare-node`). */
+  baseline?: string;
+  /** The target the ratio is judged against (`≥ 1.20x`) and how it fared. */
+  target?: string;
+  verdict?: Verdict;
 }
 
 /** Whether a higher or a lower figure is better for a metric. */
 export type Better = "higher" | "lower";
 
-/** Build a row, computing the ratio so that > 1 means pyrogen wins. */
+/** The ratio of two figures such that > 1 means pyrogen is better; null without both. */
+function ratioOf(pyrogen: number, python: number, better: Better): number | null {
+  if (!(pyrogen > 0 && python > 0)) return null;
+  return better === "higher" ? pyrogen / python : python / pyrogen;
+}
+
+/** Build a row from one figure of each side, computing the ratio. */
 export function row(fields: Omit<BenchRow, "ratio">, better: Better = "higher"): BenchRow {
   const { pyrogen, python } = fields;
-  let ratio: number | null = null;
-  if (pyrogen !== null && python !== null && pyrogen > 0 && python > 0) {
-    ratio = better === "higher" ? pyrogen / python : python / pyrogen;
-  }
+  const ratio = pyrogen !== null && python !== null ? ratioOf(pyrogen, python, better) : null;
   return { ...fields, ratio };
-}
-
-/** The median of a list of numbers. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Run `measure` `times` times and return the median of what it returns. */
-export async function medianOf(
-  times: number,
-  measure: () => number | Promise<number>,
-): Promise<number> {
-  const results: number[] = [];
-  for (let i = 0; i < times; i++) results.push(await measure());
-  return median(results);
-}
-
-/** A figure as the tables and charts show it: three significant digits or so; `-` for none. */
-export function formatFigure(value: number | null): string {
-  if (value === null) return "-";
-  if (Math.abs(value) >= 100) return value.toFixed(0);
-  if (Math.abs(value) >= 10) return value.toFixed(1);
-  return value.toFixed(2);
-}
-
-/** Rows as an aligned text table (a header, a rule, a line per row; no trailing newline). */
-export function tableText(rows: readonly BenchRow[]): string {
-  const header = ["case", "serializer", "metric", "pyrogen", "python", "ratio"];
-  const cells = rows.map((r) => [
-    r.case,
-    r.serializer,
-    r.metric,
-    formatFigure(r.pyrogen),
-    formatFigure(r.python),
-    r.ratio === null ? "-" : `${formatFigure(r.ratio)}x`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
-    c.map((v, i) => (i < 3 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
-}
-
-/** Print rows as an aligned table. */
-export function printTable(part: string, rows: readonly BenchRow[]): void {
-  console.log(`\n== ${part} ==`);
-  console.log(tableText(rows));
 }
 
 /**
  * A row from per-round figures of both sides, measured in pairs: each side shows its
- * median, and the ratio is the median of the per-round ratios (a pair shares the machine's
- * state at that moment, which two medians taken apart do not). An empty list leaves that
- * side (and the ratio) without a figure: a case a client or serializer cannot carry.
+ * median, the ratio is the median of the per-round ratios (a pair shares the machine's
+ * state at that moment, which two medians taken apart do not) and the spread their
+ * interquartile range. An empty list leaves that side (and the ratio) without a figure: a
+ * case a client or serializer cannot carry. A round whose ratio cannot be formed (a figure
+ * of 0 or less) leaves the row without a ratio.
  */
 export function pairedRow(
-  fields: Pick<BenchRow, "case" | "serializer" | "metric">,
+  fields: Pick<BenchRow, "case" | "serializer" | "metric" | "baseline">,
   pyrogen: readonly number[],
   python: readonly number[],
   better: Better = "higher",
 ): BenchRow {
-  if (pyrogen.length === 0 || python.length === 0) {
-    const side = (values: readonly number[]) => (values.length === 0 ? null : median(values));
-    return { ...fields, pyrogen: side(pyrogen), python: side(python), ratio: null };
+  const side = (values: readonly number[]) => (values.length === 0 ? null : median(values));
+  const base = { ...fields, pyrogen: side(pyrogen), python: side(python) };
+  if (pyrogen.length === 0 || python.length === 0) return { ...base, ratio: null };
+  if (pyrogen.length !== python.length) {
+    throw new Error(
+      `${fields.case} ${fields.metric}: ${pyrogen.length} vs ${python.length} rounds`,
+    );
   }
-  const ratios = pyrogen.map(
-    (ts, i) => row({ ...fields, pyrogen: ts, python: python[i]! }, better).ratio,
-  );
+  const ratios = pyrogen.map((ts, i) => ratioOf(ts, python[i]!, better));
   const valid = ratios.filter((r): r is number => r !== null);
+  if (valid.length !== ratios.length) return { ...base, ratio: null, spread: null };
   return {
-    ...fields,
-    pyrogen: median(pyrogen),
-    python: median(python),
-    ratio: valid.length === pyrogen.length ? median(valid) : null,
+    ...base,
+    ratio: median(valid),
+    spread: interquartileRange(valid),
+    rounds: valid,
+    perRound: { pyrogen: [...pyrogen], python: [...python] },
   };
 }
 
@@ -135,4 +113,133 @@ export async function pairedRounds<A, B>(
     }
   }
   return result;
+}
+
+/**
+ * Run `warmup` unmeasured rounds, then `rounds` measured ones, of a set of named
+ * measurements taken one after the other; the order rotates by one from round to round, so
+ * that over the rounds each measurement runs early and late alike and no pair of them is
+ * always far apart. Returns each measurement's results, one per measured round.
+ */
+export async function rotatedRounds<K extends string, T>(
+  warmup: number,
+  rounds: number,
+  measurements: Readonly<Partial<Record<K, () => Promise<T>>>>,
+): Promise<Partial<Record<K, T[]>>> {
+  const entries = (
+    Object.entries(measurements) as Array<[K, (() => Promise<T>) | undefined]>
+  ).filter((entry): entry is [K, () => Promise<T>] => entry[1] !== undefined);
+  const results: Partial<Record<K, T[]>> = {};
+  for (const [name] of entries) results[name] = [];
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const [name, measure] of rotate(entries, round)) {
+      const result = await measure();
+      if (round >= warmup) results[name]!.push(result);
+    }
+  }
+  return results;
+}
+
+/** `items` rotated left by `by` places: rotate([a, b, c], 1) is [b, c, a]. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const start = ((by % items.length) + items.length) % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/** A figure as the tables and charts show it: three significant digits or so; `-` for none. */
+export function formatFigure(value: number | null): string {
+  if (value === null) return "-";
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** A ratio as printed: 1.23x. */
+export function formatRatio(value: number | null): string {
+  return value === null ? "-" : `${formatFigure(value)}x`;
+}
+
+/**
+ * What the columns mean: the baseline is Python Pyro4's figure of the same rounds, except in
+ * rows that name another baseline (listed with the cases that use it).
+ */
+export function legend(rows: readonly BenchRow[]): string {
+  const lines = ["baseline: Python Pyro4's figure of the same rounds"];
+  const cases = new Map<string, Set<string>>();
+  for (const r of rows) {
+    if (r.baseline === undefined) continue;
+    cases.set(r.baseline, (cases.get(r.baseline) ?? new Set()).add(r.case));
+  }
+  for (const [baseline, names] of cases) {
+    lines.push(`  except ${[...names].join(", ")}: ${baseline}`);
+  }
+  lines.push("ratio > 1: pyrogen better; spread: the middle half of the per-round ratios");
+  return lines.join("\n");
+}
+
+/**
+ * Rows as an aligned text table (a header, a rule, a line per row), the targets and their
+ * verdicts beside the judged rows, the legend, and the judged rows again with how many
+ * targets were met; no trailing newline.
+ */
+export function tableText(rows: readonly BenchRow[]): string {
+  const header = ["case", "serializer", "metric", "pyrogen", "baseline", "ratio", "spread"];
+  const judged = rows.some((r) => r.target !== undefined);
+  if (judged) header.push("target", "verdict");
+  const cells = rows.map((r) => {
+    const line = [
+      r.case,
+      r.serializer,
+      r.metric,
+      formatFigure(r.pyrogen),
+      formatFigure(r.python),
+      formatRatio(r.ratio),
+      r.spread ? `${formatFigure(r.spread.low)}–${formatFigure(r.spread.high)}` : "",
+    ];
+    if (judged) line.push(r.target ?? "", r.verdict ?? "");
+    return line;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i < 3 || i > 6 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  const lines = [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)];
+  lines.push(legend(rows));
+  if (judged) lines.push(verdictsText(rows));
+  return lines.join("\n");
+}
+
+/** Print rows as an aligned table, the targets and their verdicts beside them. */
+export function printTable(part: string, rows: readonly BenchRow[]): void {
+  console.log(`\n== ${part} ==`);
+  console.log(tableText(rows));
+}
+
+/** The judged rows again, one line each, after how many targets were met. */
+function verdictsText(rows: readonly BenchRow[]): string {
+  const judged = rows.filter((r) => r.verdict !== undefined);
+  const cells = judged.map((r) => [
+    `${r.case} ${r.serializer} ${r.metric}`,
+    formatRatio(r.ratio),
+    r.spread ? `(${formatFigure(r.spread.low)}–${formatFigure(r.spread.high)})` : "",
+    r.target ?? "",
+    r.verdict ?? "",
+  ]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const count = (v: Verdict) => judged.filter((r) => r.verdict === v).length;
+  const without = count("no figure");
+  const lines = [
+    `targets: ${count("met")} met, ${count("missed")} missed` +
+      (without > 0 ? `, ${without} without a figure` : ""),
+  ];
+  for (const [what, ratio, spread, target, verdict] of cells) {
+    lines.push(
+      `  ${what!.padEnd(widths[0]!)}  ${ratio!.padStart(widths[1]!)} ${spread!.padEnd(widths[2]!)}  ` +
+        `${target!.padEnd(widths[3]!)}  ${verdict}`,
+    );
+  }
+  return lines.join("\n");
 }

@@ -19,6 +19,11 @@ export class PythonBenchClient {
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
   }
 
+  /** The process's id. */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
   /** Send one request and wait for its reply. */
   async ask<T>(request: object): Promise<T> {
     this.#child.stdin.write(JSON.stringify(request) + "\n");

@@ -2,9 +2,10 @@
  * `npm run bench [-- part…]`: runs each benchmark part (all of them without arguments),
  * prints its table and writes `bench/results/<part>.json`, its chart `docs/bench/<part>.svg`
  * and its page `docs/bench/<part>.md` (date, machine, chart, table), then the index
- * `docs/bench/README.md`.
+ * `docs/bench/README.md`. The run before is kept as `bench/results/<part>.previous.json`, so that
+ * two runs can be compared (`bench/compare.ts`).
  */
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { format, resolveConfig } from "prettier";
@@ -33,14 +34,19 @@ async function markdown(file: string, text: string): Promise<string> {
   return format(text, { ...(await resolveConfig(file)), filepath: file });
 }
 
-await mkdir(path.join(here, "results"), { recursive: true });
+const results = path.join(here, "results");
+await mkdir(results, { recursive: true });
 await mkdir(docsDir, { recursive: true });
 for (const name of requested.length > 0 ? requested : available) {
   const run = currentRun();
   const part = (await import(path.join(partsDir, `${name}.ts`))) as { run(): Promise<BenchRow[]> };
+  const started = Date.now();
   const rows = await part.run();
   printTable(name, rows);
-  await writeFile(path.join(here, "results", `${name}.json`), JSON.stringify(rows, null, 2) + "\n");
+  console.log(`(${name}: ${((Date.now() - started) / 60_000).toFixed(1)} min)`);
+  const file = path.join(results, `${name}.json`);
+  await rename(file, path.join(results, `${name}.previous.json`)).catch(() => undefined);
+  await writeFile(file, JSON.stringify(rows, null, 2) + "\n");
   await writeFile(path.join(docsDir, `${name}.svg`), chartSvg(name, rows, run));
   const page = path.join(docsDir, `${name}.md`);
   await writeFile(page, await markdown(page, resultsPage(name, rows, run)));

@@ -18,8 +18,9 @@
  * own `warmupRounds`: V8 is still compiling the hot paths during the first ones, and a
  * path run once per connection takes ~2,800 connections), then {@link ROUNDS} rounds in which pyrogen and
  * Python run back to back, the order alternating; a row shows each side's median and the
- * median of the per-round ratios. The Python client is one long-lived process
- * (`bench/calls_advanced_client.py`).
+ * median of the per-round ratios, and the spread their interquartile range. Clients and the
+ * daemon and name server are pinned as in the `calls` part (`bench/placement.ts`). The
+ * Python client is one long-lived process (`bench/calls_advanced_client.py`).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,8 @@ import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type Better, type BenchRow } from "../lib.js";
+import { collectGarbage, measuredRounds } from "../measure.js";
+import { withPlacement, type Placer } from "../placement.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 const CLIENT = path.join(
@@ -41,7 +44,7 @@ const NAME = "adv.main";
 /** Rounds run before the measured ones, on both sides, unless a case says otherwise. */
 const WARMUP_ROUNDS = 3;
 /** Measured rounds, pyrogen and Python back to back in each. */
-const ROUNDS = 5;
+const ROUNDS = measuredRounds(5);
 
 /** Where a case runs: the daemon's URI, the serializer, the name server's port. */
 interface Target {
@@ -250,15 +253,23 @@ async function caseRounds(
 }
 
 /** Run the part: start the name server and daemon, measure both clients, return the rows. */
-export async function run(): Promise<BenchRow[]> {
+export function run(): Promise<BenchRow[]> {
+  return withPlacement(measureAll);
+}
+
+async function measureAll(placer: Placer): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
   const python = new PythonClient(CLIENT);
   try {
-    const nsPort = (await startNameServer(processes)).info.port;
-    const { info } = await startAdvanced(processes, {
+    const nameServer = await startNameServer(processes);
+    placer.daemon(nameServer.process.pid, "together");
+    const nsPort = nameServer.info.port;
+    const advanced = await startAdvanced(processes, {
       nsPort,
       env: { PYRO_ONEWAY_THREADED: "false" },
     });
+    placer.daemon(advanced.process.pid, "together");
+    const { info } = advanced;
     const rows: BenchRow[] = [];
     for (const serializer of SERIALIZERS) {
       for (const c of CASES) {
@@ -266,6 +277,7 @@ export async function run(): Promise<BenchRow[]> {
         const session = await c.open(target, c.count);
         const pythonOpen = await python.open(c.name, target, c.count);
         let figures;
+        collectGarbage();
         try {
           figures = await caseRounds(session, python, pythonOpen, c.warmupRounds ?? WARMUP_ROUNDS);
         } finally {

@@ -1,116 +1,239 @@
 /**
- * `npm run bench -- calls`: remote calls through pyrogen's PyroProxy against Python Pyro4's own
- * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same run.
+ * `npm run bench -- calls`: remote calls through pyrogen's Proxy against Python Pyro4's own
+ * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same rounds.
  *
- * Rows per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not json:
- * it has no bytes), `connect` (new proxy + connect + first call, in steady state), each
- * sequential with one caller; `connect-first`: the first 200 connects of a fresh process on
- * each side (what a program that connects only a few times pays); `pipelined`: 10,000 small calls from 100 concurrent callers on one proxy, against
- * Python's sequential small calls (a Python proxy serializes its callers with a lock).
- * Metrics: calls/s, and client CPU µs per call (`process.cpuUsage()` here,
- * `time.process_time()` in Python; ratio = Python / pyrogen). `raw-tcp` and `raw-tcp-10KiB`:
- * a bare socket round trip of 100 bytes and of 10 KiB against a trivial echo server, from
- * Node (reading the way pyrogen does, through `onread` into a reused buffer: the cheapest a
- * Node socket gets) and from Python — the floors this machine sets; `CPU above floor`
- * subtracts each side's floor from its CPU for the small and the 10 KiB calls. Every case
- * has a `<case> bare-node` row: the least any Node client can do against this daemon (see
- * {@link bareNodeClient} and {@link bareNodeConnect}) next to Python's client of the same
- * round. Where even that is below a target, the target is below Node's floor here. The
- * small and 10 KiB cases also have a `<case> bare-node+codec` row: the same socket, each
- * request encoded and each reply decoded with pyrogen's serializer and nothing else (see
- * {@link bareCodecClient}) — the least a client with these codecs does.
+ * Cases per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not
+ * json: it has no bytes), `connect` (new proxy + connect + first call, in steady state),
+ * each sequential with one caller; `pipelined`: {@link PIPELINED_CALLS} small calls from
+ * {@link PIPELINED_CALLERS} concurrent callers on one proxy, against Python's sequential
+ * small calls of the same round (a Python proxy serializes its callers with a lock);
+ * `connect-first`: the first {@link FIRST_CONNECTS} connects of a fresh process on each side
+ * (reported, not judged). Every measurement gives calls/s, client CPU µs per call and the
+ * daemon's CPU µs per call over the same calls (`bench/measure.ts`). `raw-tcp` and
+ * `raw-tcp-10KiB`: a bare socket round trip of 100 bytes and of 10 KiB against a trivial
+ * echo server, from Node and from Python — the floors this machine sets; `CPU above floor`
+ * subtracts each side's floor of the same round. Every case has a `<case> bare-node` row,
+ * the least any Node client does against this daemon, and the small and 10 KiB cases a
+ * `<case> bare-node+codec` row, that plus pyrogen's codec (`bench/bare-node.ts`); `str-10KiB
+ * vs bare-node` and `connect vs bare-node` compare the Proxy with the bare client of the
+ * same round, as two targets ask.
  *
- * This machine's load swings by 2x within minutes, so each figure comes from {@link ROUNDS}
- * rounds after unmeasured warm-up rounds ({@link WARMUP_ROUNDS}), and in every round pyrogen and Python are measured back to back (which goes
- * first alternates); the floors are measured in the same rounds as the small calls. A row
- * shows the median of each side, and as its ratio the median of the per-round ratios:
- * a pair measured seconds apart shares the machine's state, medians taken apart do not.
- * The Python client is one process for the whole part (`bench/calls_client.py`).
+ * How the figures are taken (`docs/bench-calls.md` has the measurements behind it): the
+ * bench pins clients and the daemon to CPUs (`bench/placement.ts`); a case runs
+ * {@link WARMUP_ROUNDS} unmeasured rounds, then {@link ROUNDS} rounds, each of which runs
+ * every measurement of the case once, Node's and Python's, in an order that rotates by one
+ * from round to round. A row shows each side's median, as its ratio the median of the
+ * per-round ratios and as its spread their interquartile range; {@link TARGETS} marks the
+ * judged rows met or missed. The Python client is one process for the whole part
+ * (`bench/calls_client.py`).
  */
 import { execFile } from "node:child_process";
-import { connect, type Socket } from "node:net";
-import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PythonProcesses } from "../../test/harness/python.js";
-import { PythonBenchClient } from "../python-client.js";
-import { pairedRounds, pairedRow, type BenchRow, type Better, type RoundsOf } from "../lib.js";
-import { MessageType } from "../../src/runtime/protocol/constants.js";
-import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
+import {
+  bareCodecClient,
+  bareNodeClient,
+  bareNodeConnect,
+  nodeRawTcp,
+  type Target as Where,
+} from "../bare-node.js";
+import { pairedRow, rotatedRounds, type BenchRow } from "../lib.js";
+import {
+  CallMeter,
+  collectGarbage,
+  measuredRounds,
+  figureRows,
+  PythonCallsClient,
+  repeat,
+  WARMUP_SECONDS,
+  type Budget,
+  type Figures,
+} from "../measure.js";
+import { withPlacement, type Arrangement, type Placer } from "../placement.js";
+import { judge, type Target } from "../targets.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
-import { createSerializer } from "../../src/runtime/serializers/index.js";
-import { giveBack } from "../../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
-import { encodeMessage } from "../../src/runtime/protocol-pyro4/frames.js";
 
-const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
-const ROUNDS = 5;
+export const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
+export const CASES = ["small", "pipelined", "str-10KiB", "bytes-1MiB", "connect"] as const;
+export type Case = (typeof CASES)[number];
 /**
- * Unmeasured rounds first, on both sides. V8 optimizes the connect path (Node's socket code
- * and ours, ~170 functions each run once per connect) over the first ~2,800 connections,
- * which cost up to twice as much CPU until then: 7 rounds of ~420 reach the steady state
- * (`connect-first` shows the cold cost). The call paths are hot after one round. Python
- * has nothing to warm.
+ * Where each case's daemon runs (`bench/placement.ts`): on the clients' CPU for calls one at
+ * a time, on the other CPU for pipelined calls, which are meant to keep both at work.
+ */
+const ARRANGEMENTS: Record<Case, Arrangement> = {
+  small: "together",
+  pipelined: "apart",
+  "str-10KiB": "together",
+  "bytes-1MiB": "together",
+  connect: "together",
+};
+
+/** Measured rounds per case. */
+const ROUNDS = measuredRounds(9);
+/** Passes of {@link warmUp} over every case before the first measured round. */
+const WARMUP_PASSES = 2;
+/**
+ * Connects of each serializer, Proxy's and bare-node's, before the first measured round. A
+ * process's connects cost 750–950 µs of CPU each for the first thousand, ~400 at 2,000 and
+ * reach their steady ~250 only after ~5,000 (V8 optimizes code that runs once per connect
+ * slowly); the timed warm-up pass alone makes ~1,500. Python's connect has no such curve.
+ */
+const CONNECT_WARMUP = 1500;
+/**
+ * Unmeasured rounds of each case, on both sides, after the part's warm-up pass
+ * ({@link warmUp}): they take what a case leaves behind for the next one (a major GC after
+ * the 1 MiB buffers, code compiled anew for another serializer).
  */
 const WARMUP_ROUNDS: Record<Case, number> = {
   small: 1,
+  pipelined: 1,
   "str-10KiB": 1,
   "bytes-1MiB": 1,
-  connect: 7,
+  connect: 2,
 };
+
+/** The issue's targets for this part (issue 17). */
+export const TARGETS: readonly Target[] = [
+  { case: "small", metric: "calls/s", atLeast: 1.0 },
+  { case: "str-10KiB", metric: "calls/s", serializers: ["serpent", "json"], atLeast: 1.2 },
+  { case: "str-10KiB", metric: "calls/s", serializers: ["marshal", "msgpack"], atLeast: 1.0 },
+  {
+    case: "str-10KiB vs bare-node",
+    metric: "calls/s",
+    serializers: ["marshal", "msgpack"],
+    atLeast: 0.9,
+  },
+  {
+    case: "bytes-1MiB",
+    metric: "calls/s",
+    serializers: ["serpent", "marshal", "msgpack"],
+    atLeast: 1.2,
+  },
+  { case: "pipelined", metric: "calls/s", atLeast: 2.0 },
+  { case: "connect vs bare-node", metric: "calls/s", atLeast: 0.95 },
+];
+
+/** How long each measurement times calls, on both sides. */
+const MEASURE: Budget = { seconds: 0.3 };
+/**
+ * 1 MiB calls measure longer: each leaves ~2 MiB for the collector, and whether a
+ * mark-compact falls inside a 0.3 s window moved pyrogen's rounds by ±35%.
+ */
+const MEASURE_1MIB: Budget = { seconds: 0.8 };
 /** Connects per `connect-first` measurement, each in a fresh process. */
 const FIRST_CONNECTS = 200;
-const RAW_COUNT = 4000;
+const FIRST_CONNECT_ROUNDS = 5;
 /** The raw round trip measured as the floor of a case: about its request's size. */
 const FLOOR_SIZES: Partial<Record<Case, number>> = { small: 100, "str-10KiB": 10240 };
-const PIPELINED_CALLS = 10_000;
 const PIPELINED_CALLERS = 100;
+const BARE_NODE = "the bare-node client of the same round";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT = path.join(HERE, "../calls_client.py");
 const FIRST_CONNECTS_SCRIPT = path.join(HERE, "../connect_first.ts");
 const execFileAsync = promisify(execFile);
 
-/** One measurement: throughput and client CPU per call. */
-interface Figures {
-  calls_per_s: number;
-  cpu_us_per_call: number;
-}
-
-type Case = "small" | "str-10KiB" | "bytes-1MiB" | "connect";
-
-const PAYLOADS: Record<Exclude<Case, "connect">, () => unknown> = {
+const PAYLOADS: Record<"small" | "str-10KiB" | "bytes-1MiB", () => unknown> = {
   small: () => "hello, pyro",
   "str-10KiB": () => "x".repeat(10240),
   "bytes-1MiB": () => new Uint8Array(1 << 20).fill(1),
 };
 
-function callCount(name: Case, serializer: SerializerName): number {
-  if (name === "small") return 3000;
-  if (name === "str-10KiB") return 2000;
-  if (name === "connect") return 400;
-  return serializer === "serpent" ? 15 : 60;
+/** What a case's rounds measure, by name; absent where the case has no such measurement. */
+type Measurements = Partial<
+  Record<"proxy" | "bare" | "codec" | "floor" | "python" | "pythonFloor", () => Promise<Figures>>
+>;
+
+/** The measurements of one case for one serializer. */
+function measurementsOf(
+  where: Where,
+  python: PythonCallsClient,
+  rawPort: number,
+  serializer: SerializerName,
+  name: Case,
+): Measurements {
+  const size = FLOOR_SIZES[name];
+  const daemon_pid = where.daemonPid;
+  const budget = name === "bytes-1MiB" ? MEASURE_1MIB : MEASURE;
+  // Pipelined calls are set against Python's sequential small calls.
+  const pythonCase = name === "pipelined" ? "small" : name;
+  const measurements: Measurements = {
+    python: () =>
+      python.measure({ target: where.uri, serializer, case: pythonCase, daemon_pid, ...budget }),
+  };
+  if (name === "pipelined") {
+    measurements.proxy = () => pipelined(where, serializer);
+    return measurements;
+  }
+  if (size !== undefined) {
+    measurements.floor = () => nodeRawTcp(where, rawPort, MEASURE, size);
+    measurements.pythonFloor = () =>
+      python.measure({
+        target: `127.0.0.1:${rawPort}`,
+        serializer: "-",
+        case: "raw-tcp",
+        size,
+        daemon_pid,
+        ...MEASURE,
+      });
+  }
+  if (name === "connect") {
+    const small = PAYLOADS.small();
+    measurements.proxy = () => proxyConnects(where, serializer);
+    measurements.bare = () => bareNodeConnect(where, serializer, small, MEASURE);
+    return measurements;
+  }
+  const payload = PAYLOADS[name]();
+  measurements.proxy = () => proxyCalls(where, serializer, payload, budget);
+  measurements.bare = () => bareNodeClient(where, serializer, payload, budget);
+  if (name === "small" || name === "str-10KiB") {
+    measurements.codec = () => bareCodecClient(where, serializer, payload, MEASURE);
+  }
+  return measurements;
 }
 
-/** Time `count` runs of `fn` after a warm-up: wall clock and this process's CPU. */
-async function measure(
-  count: number,
-  warmup: number,
-  fn: () => Promise<unknown>,
+/** Sequential calls of `echo(payload)` on one new proxy, after a warm-up. */
+async function proxyCalls(
+  where: Where,
+  serializer: SerializerName,
+  payload: unknown,
+  budget: Budget,
 ): Promise<Figures> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < count; i++) await fn();
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - wall) / 1000;
-  return { calls_per_s: count / seconds, cpu_us_per_call: (used.user + used.system) / count };
+  const proxy = new PyroProxy(where.uri, { serializer });
+  try {
+    return await where.meter.calls(where.daemonPid, budget, () => proxy.$call("echo", [payload]));
+  } finally {
+    proxy.$release();
+  }
 }
 
-/** The Python client: one measurement per request. */
-class PythonClient extends PythonBenchClient {
-  measure(target: string, serializer: string, name: string, count: number, size = 0) {
-    return this.ask<Figures>({ target, serializer, case: name, count, size });
+/** New proxy, connect, one small call, release. */
+async function connectOnce(uri: string, serializer: SerializerName): Promise<void> {
+  const proxy = new PyroProxy(uri, { serializer });
+  await proxy.$call("echo", ["hello, pyro"]);
+  proxy.$release();
+}
+
+/** {@link connectOnce} over and over. */
+function proxyConnects(where: Where, serializer: SerializerName) {
+  return where.meter.calls(where.daemonPid, MEASURE, () => connectOnce(where.uri, serializer));
+}
+
+/** Small calls from {@link PIPELINED_CALLERS} concurrent callers on one proxy. */
+async function pipelined(where: Where, serializer: SerializerName): Promise<Figures> {
+  const proxy = new PyroProxy(where.uri, { serializer });
+  const call = () => proxy.$call("echo", ["hello, pyro"]);
+  const callers = (budget: Budget) =>
+    Promise.all(Array.from({ length: PIPELINED_CALLERS }, () => repeat(budget, call)));
+  try {
+    await callers({ seconds: WARMUP_SECONDS });
+    return await where.meter.time(where.daemonPid, async () =>
+      (await callers(MEASURE)).reduce((sum, calls) => sum + calls, 0),
+    );
+  } finally {
+    proxy.$release();
   }
 }
 
@@ -131,413 +254,147 @@ async function pyrogenFirstConnects(uri: string, serializer: SerializerName): Pr
 }
 
 async function pythonFirstConnects(uri: string, serializer: SerializerName): Promise<Figures> {
-  const fresh = new PythonClient(CLIENT);
+  const fresh = new PythonCallsClient(CLIENT);
   try {
-    return await fresh.measure(uri, serializer, "connect-first", FIRST_CONNECTS);
+    return await fresh.measure({
+      target: uri,
+      serializer,
+      case: "connect-first",
+      count: FIRST_CONNECTS,
+    });
   } finally {
     await fresh.close();
   }
 }
 
-async function pyrogenCase(uri: string, serializer: SerializerName, name: Case): Promise<Figures> {
-  const count = callCount(name, serializer);
-  if (name === "connect") {
-    return measure(count, 20, async () => {
-      const proxy = new PyroProxy(uri, { serializer });
-      await proxy.$call("echo", ["hello, pyro"]);
-      proxy.$release();
-    });
-  }
-  const payload = PAYLOADS[name]();
-  const proxy = new PyroProxy(uri, { serializer });
-  try {
-    return await measure(count, Math.min(count, 200), () => proxy.$call("echo", [payload]));
-  } finally {
-    proxy.$release();
-  }
-}
-
 /**
- * The least any Node client can do for a call: the same request bytes, framed once, written
- * to a plain socket (read through `onread`, as pyrogen reads), and the reply awaited by the
- * length in its header, nothing decoded. It shows how close the PyroProxy is to Node's own
- * limit against this daemon.
+ * Before any measured round, every Node-side measurement of every case and serializer runs
+ * {@link WARMUP_PASSES} times, then {@link CONNECT_WARMUP} connects of each serializer. V8
+ * compiles the call paths over the first several thousand calls (10 KiB calls: ~8,000) and
+ * the connect path (Node's socket code and ours, ~170 functions run once per connect) over
+ * the first ~5,000 connections, which cost up to three times the CPU until then
+ * (`connect-first` shows that cold cost); and code optimized while only some serializers had
+ * run is thrown away when the next one comes. Unwarmed, the first cases' rounds still
+ * trend down as they are measured, by a different amount in every run.
  */
-async function bareNodeClient(
-  uri: string,
-  serializer: SerializerName,
-  name: Exclude<Case, "connect">,
-): Promise<Figures> {
-  const frames = bareFrames(serializer, PAYLOADS[name]());
-  const bare = await BareConnection.open(uri);
-  try {
-    await bare.exchange(frames.connect);
-    const count = callCount(name, serializer);
-    return await measure(count, Math.min(count, 200), () => bare.exchange(frames.invoke));
-  } finally {
-    bare.socket.destroy();
-  }
-}
-
-/**
- * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
- * into the encoder's own memory (lent, as the proxy does) and framed, and its
- * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
- * call beyond the wait itself. For the cases with a floor (small, 10 KiB).
- */
-async function bareCodecClient(
-  uri: string,
-  serializer: SerializerName,
-  name: "small" | "str-10KiB",
-): Promise<Figures> {
-  const codec = createSerializer(serializer);
-  const vargs = [PAYLOADS[name]()];
-  const serializerId = pyro4.serializers.id(serializer);
-  const bare = await BareConnection.open(uri, true);
-  let seq = 0;
-  try {
-    await bare.exchange(bareFrames(serializer, null).connect);
-    const count = callCount(name, serializer);
-    return await measure(count, Math.min(count, 200), async () => {
-      seq = (seq + 1) & 0xffff;
-      const data = pyro4.calls.encode(codec, "bench", "echo", vargs, {}, true);
-      const request = encodeMessage({
-        type: MessageType.INVOKE,
-        flags: 0,
-        seq,
-        serializerId,
-        annotations: new Map(),
-        data,
-      });
-      giveBack(data);
-      codec.loads(await bare.exchange(request));
-    });
-  } finally {
-    bare.socket.destroy();
-  }
-}
-
-/**
- * {@link bareNodeClient} for `connect`: a new socket, the proxy's CONNECT (asking for
- * metadata) and one small call, each request framed once beforehand, then the socket shut
- * down and closed as the proxy closes it.
- */
-async function bareNodeConnect(uri: string, serializer: SerializerName): Promise<Figures> {
-  const frames = bareFrames(serializer, PAYLOADS.small());
-  return measure(callCount("connect", serializer), 20, async () => {
-    const bare = await BareConnection.open(uri);
-    await bare.exchange(frames.connect);
-    await bare.exchange(frames.invoke);
-    const closed = once(bare.socket, "close");
-    bare.socket.end(() => bare.socket.destroy());
-    await closed;
-  });
-}
-
-/** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
-function bareFrames(serializer: SerializerName, payload: unknown) {
-  const codec = createSerializer(serializer);
-  const connect = encodeMessage(
-    pyro4.handshake.request({
-      serializer: codec,
-      seq: 0,
-      handshake: "hello",
-      objectId: "bench",
-      annotations: new Map(),
-      correlationId: undefined,
-    }),
-  );
-  const invoke = encodeMessage({
-    type: MessageType.INVOKE,
-    flags: 0,
-    seq: 1,
-    serializerId: pyro4.serializers.id(serializer),
-    annotations: new Map(),
-    data: pyro4.calls.encode(codec, "bench", "echo", [payload], {}, false),
-  });
-  return { connect, invoke };
-}
-
-/**
- * A plain socket to the daemon that sends framed bytes and waits for one whole reply; with
- * `keepPayload` the wait resolves with the reply's payload: a view of the read buffer when
- * the reply came in one read (it is decoded before the next request is sent), else a copy.
- */
-class BareConnection {
-  readonly socket: Socket;
-  readonly #keepPayload: boolean;
-  readonly #header = Buffer.alloc(24);
-  #headerFilled = 0;
-  #received = 0;
-  /** The reply's annotations and payload, when kept and spread over several reads. */
-  #body: Uint8Array | undefined;
-  #done: ((payload: Uint8Array) => void) | undefined;
-
-  private constructor(port: number, readInto: Buffer, keepPayload: boolean) {
-    this.#keepPayload = keepPayload;
-    this.socket = connect({
-      host: "127.0.0.1",
-      port,
-      onread: { buffer: readInto, callback: (bytes, buffer) => this.#onRead(bytes, buffer) },
-    });
-  }
-
-  /** Connect to `uri`'s port on 127.0.0.1. */
-  static async open(uri: string, keepPayload = false): Promise<BareConnection> {
-    const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
-    const bare = new BareConnection(port, readBuffer, keepPayload);
-    await once(bare.socket, "connect");
-    bare.socket.setNoDelay(true);
-    return bare;
-  }
-
-  /**
-   * Write `bytes` and resolve once the reply's header and all it announces have arrived:
-   * with its payload when kept, else with an empty array.
-   */
-  exchange(bytes: Uint8Array): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve) => {
-      this.#done = resolve;
-      this.socket.write(bytes);
-    });
-  }
-
-  #onRead(bytes: number, buffer: Uint8Array): boolean {
-    const header = this.#header;
-    const before = this.#received;
-    let headerBytes = 0;
-    if (this.#headerFilled < 24) {
-      headerBytes = Math.min(24 - this.#headerFilled, bytes);
-      header.set(buffer.subarray(0, headerBytes), this.#headerFilled);
-      this.#headerFilled += headerBytes;
-    }
-    this.#received += bytes;
-    if (this.#headerFilled < 24) return true;
-    const annotations = header.readUInt16BE(18);
-    const length = 24 + annotations + header.readInt32BE(12);
-    if (this.#keepPayload) {
-      if (before === 0 && bytes >= length) {
-        this.#finish(buffer.subarray(24 + annotations, length));
-        return true;
+async function warmUp(
+  where: Where,
+  python: PythonCallsClient,
+  rawPort: number,
+  place: (name: Case) => void,
+): Promise<void> {
+  for (let pass = 0; pass < WARMUP_PASSES; pass++) {
+    for (const serializer of SERIALIZERS) {
+      for (const name of CASES) {
+        if (name === "bytes-1MiB" && serializer === "json") continue;
+        place(name);
+        const {
+          python: _python,
+          pythonFloor: _floor,
+          ...node
+        } = measurementsOf(where, python, rawPort, serializer, name);
+        for (const measure of Object.values(node)) await measure();
       }
-      const body = (this.#body ??= new Uint8Array(length - 24));
-      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, before - 24));
     }
-    if (this.#received >= length) this.#finish(this.#body?.subarray(annotations) ?? EMPTY);
-    return true;
   }
-
-  #finish(payload: Uint8Array): void {
-    this.#headerFilled = 0;
-    this.#received = 0;
-    this.#body = undefined;
-    this.#done?.(payload);
+  place("connect");
+  for (const serializer of SERIALIZERS) {
+    await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
+    await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** What bare connections read into: one at a time, and nothing reads what they receive. */
-const readBuffer = Buffer.allocUnsafe(1 << 20);
-
-async function pyrogenPipelined(uri: string, serializer: SerializerName): Promise<Figures> {
-  const proxy = new PyroProxy(uri, { serializer });
-  try {
-    await Promise.all(Array.from({ length: 500 }, () => proxy.$call("echo", ["hello, pyro"])));
-    const perCaller = PIPELINED_CALLS / PIPELINED_CALLERS;
-    const wall = performance.now();
-    const cpu = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: PIPELINED_CALLERS }, async () => {
-        for (let i = 0; i < perCaller; i++) await proxy.$call("echo", ["hello, pyro"]);
-      }),
-    );
-    const used = process.cpuUsage(cpu);
-    const seconds = (performance.now() - wall) / 1000;
-    return {
-      calls_per_s: PIPELINED_CALLS / seconds,
-      cpu_us_per_call: (used.user + used.system) / PIPELINED_CALLS,
-    };
-  } finally {
-    proxy.$release();
-  }
-}
-
-async function nodeRawTcp(port: number, count: number, size: number): Promise<Figures> {
-  let received = 0;
-  let done: (() => void) | undefined;
-  const socket: Socket = connect({
-    host: "127.0.0.1",
-    port,
-    onread: {
-      buffer: Buffer.allocUnsafe(64 * 1024),
-      callback: (bytes) => {
-        received += bytes;
-        if (received >= size) {
-          received -= size;
-          done?.();
-        }
-        return true;
-      },
-    },
-  });
-  await once(socket, "connect");
-  socket.setNoDelay(true);
-  const message = Buffer.alloc(size, 0x78);
-  const roundTrip = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      done = resolve;
-      socket.write(message);
-    });
-  try {
-    return await measure(count, 500, roundTrip);
-  } finally {
-    socket.destroy();
-  }
-}
-
-/** Each side's figures, one per round. */
-type Paired = RoundsOf<Figures, Figures>;
-
-/** {@link pairedRounds} with this part's {@link ROUNDS}. */
-function paired(
-  warmup: number,
-  pyrogen: () => Promise<Figures>,
-  python: () => Promise<Figures>,
-): Promise<Paired> {
-  return pairedRounds(warmup, ROUNDS, pyrogen, python);
-}
-
-function rowsFor(name: string, serializer: string, figures: Paired | null): BenchRow[] {
-  const metric = (label: string, pick: (f: Figures) => number, better: Better): BenchRow =>
-    pairedRow(
-      { case: name, serializer, metric: label },
-      figures?.pyrogen.map(pick) ?? [],
-      figures?.python.map(pick) ?? [],
-      better,
-    );
-  return [
-    metric("calls/s", (f) => f.calls_per_s, "higher"),
-    metric("client CPU us/call", (f) => f.cpu_us_per_call, "lower"),
-  ];
-}
+/** One round's figures of each measurement a case has. */
+export type Results = Partial<Record<keyof Measurements, Figures[]>>;
 
 /** A case's CPU above each side's raw floor of the same round. */
-function aboveFloor(name: string, calls: Paired, floor: Paired, serializer: string): BenchRow {
-  const above = (figures: Figures[], raw: Figures[]) =>
-    figures.map((f, i) => f.cpu_us_per_call - raw[i]!.cpu_us_per_call);
+function aboveFloor(name: string, serializer: string, ours: Figures[], results: Results) {
+  const above = (figures: Figures[], floor: Figures[]) =>
+    figures.map((f, i) => f.cpu_us_per_call - floor[i]!.cpu_us_per_call);
   return pairedRow(
     { case: name, serializer, metric: "CPU above floor us/call" },
-    above(calls.pyrogen, floor.pyrogen),
-    above(calls.python, floor.python),
+    above(ours, results.floor!),
+    above(results.python!, results.pythonFloor!),
     "lower",
   );
 }
 
+/** The rows of one case from its rounds' results. */
+export function caseRows(name: Case, serializer: string, results: Results): BenchRow[] {
+  const python = results.python!;
+  const rows = figureRows({ case: name, serializer }, results.proxy!, python);
+  if (results.floor !== undefined) rows.push(aboveFloor(name, serializer, results.proxy!, results));
+  if (results.bare === undefined) return rows;
+  rows.push(...figureRows({ case: `${name} bare-node`, serializer }, results.bare, python));
+  if (results.codec !== undefined) {
+    const label = `${name} bare-node+codec`;
+    rows.push(...figureRows({ case: label, serializer }, results.codec, python));
+    rows.push(aboveFloor(label, serializer, results.codec, results));
+  }
+  if (name === "str-10KiB" || name === "connect") {
+    const vs = { case: `${name} vs bare-node`, serializer, baseline: BARE_NODE };
+    rows.push(figureRows(vs, results.proxy!, results.bare)[0]!);
+  }
+  return rows;
+}
+
 /** Run the part: start the bench daemon, measure both clients, return the rows. */
-export async function run(): Promise<BenchRow[]> {
+export function run(): Promise<BenchRow[]> {
+  return withPlacement(measure);
+}
+
+async function measure(placer: Placer): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonClient(CLIENT);
+  const python = new PythonCallsClient(CLIENT);
+  const meter = new CallMeter();
   try {
-    const { info } = await processes.startFixture<{ uri: string; raw_port: number }>(
-      "bench_server.py",
-    );
-    const rawTarget = `127.0.0.1:${info.raw_port}`;
+    const { process: daemon, info } = await processes.startFixture<{
+      uri: string;
+      raw_port: number;
+    }>("bench_server.py");
+    const place = (name: Case) => placer.daemon(daemon.pid, ARRANGEMENTS[name]);
+    const where: Where = { uri: info.uri, daemonPid: daemon.pid, meter };
+    await warmUp(where, python, info.raw_port, place);
     const rows: BenchRow[] = [];
-    const floors = new Map<number, Paired>();
+    const floors = new Map<number, Results>();
     for (const serializer of SERIALIZERS) {
-      for (const name of ["small", "str-10KiB", "bytes-1MiB", "connect"] as const) {
+      for (const name of CASES) {
         if (name === "bytes-1MiB" && serializer === "json") {
-          rows.push(...rowsFor(name, serializer, null));
+          rows.push(...figureRows({ case: name, serializer }, null, null));
           continue;
         }
-        const count = callCount(name, serializer);
+        const measurements = measurementsOf(where, python, info.raw_port, serializer, name);
+        place(name);
+        collectGarbage();
+        const results: Results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements);
+        rows.push(...caseRows(name, serializer, results));
         const size = FLOOR_SIZES[name];
-        // In each round the Node side measures its floor (where the case has one), then the
-        // bare client, the codec-only client and the proxy in an order that rotates from
-        // round to round, so that no row always comes last; Python measures its floor and
-        // its client. The proxy is compared with Python's client of the same round.
-        const floor: Paired = { pyrogen: [], python: [] };
-        const bare: Figures[] = [];
-        const withCodec: Figures[] = [];
-        let round = 0;
-        const calls = await paired(
-          WARMUP_ROUNDS[name],
-          async () => {
-            if (size !== undefined) {
-              floor.pyrogen.push(await nodeRawTcp(info.raw_port, RAW_COUNT, size));
-            }
-            let proxy: Figures | undefined;
-            const steps = [
-              async () => {
-                bare.push(
-                  name === "connect"
-                    ? await bareNodeConnect(info.uri, serializer)
-                    : await bareNodeClient(info.uri, serializer, name),
-                );
-              },
-              async () => {
-                if (name === "small" || name === "str-10KiB") {
-                  withCodec.push(await bareCodecClient(info.uri, serializer, name));
-                }
-              },
-              async () => {
-                proxy = await pyrogenCase(info.uri, serializer, name);
-              },
-            ];
-            for (let i = 0; i < steps.length; i++) await steps[(round + i) % steps.length]!();
-            round++;
-            return proxy!;
-          },
-          async () => {
-            if (size !== undefined) {
-              floor.python.push(await python.measure(rawTarget, "-", "raw-tcp", RAW_COUNT, size));
-            }
-            return python.measure(info.uri, serializer, name, count);
-          },
-        );
-        // The warm-up rounds measured these too: keep the measured rounds' only.
-        floor.pyrogen.splice(0, WARMUP_ROUNDS[name]);
-        floor.python.splice(0, WARMUP_ROUNDS[name]);
-        bare.splice(0, WARMUP_ROUNDS[name]);
-        withCodec.splice(0, WARMUP_ROUNDS[name]);
-        rows.push(...rowsFor(name, serializer, calls));
         if (size !== undefined) {
-          const all = floors.get(size) ?? { pyrogen: [], python: [] };
-          all.pyrogen.push(...floor.pyrogen);
-          all.python.push(...floor.python);
+          const all = floors.get(size) ?? { floor: [], pythonFloor: [] };
+          all.floor!.push(...results.floor!);
+          all.pythonFloor!.push(...results.pythonFloor!);
           floors.set(size, all);
-          rows.push(aboveFloor(name, calls, floor, serializer));
-        }
-        rows.push(
-          ...rowsFor(`${name} bare-node`, serializer, { pyrogen: bare, python: calls.python }),
-        );
-        if (name === "small" || name === "str-10KiB") {
-          const codecCalls = { pyrogen: withCodec, python: calls.python };
-          rows.push(...rowsFor(`${name} bare-node+codec`, serializer, codecCalls));
-          rows.push(aboveFloor(`${name} bare-node+codec`, codecCalls, floor, serializer));
         }
         if (name === "connect") {
-          const first = await paired(
-            0,
-            () => pyrogenFirstConnects(info.uri, serializer),
-            () => pythonFirstConnects(info.uri, serializer),
-          );
-          rows.push(...rowsFor("connect-first", serializer, first));
+          const first = await rotatedRounds(0, FIRST_CONNECT_ROUNDS, {
+            pyrogen: () => pyrogenFirstConnects(info.uri, serializer),
+            python: () => pythonFirstConnects(info.uri, serializer),
+          });
+          const fields = { case: "connect-first", serializer };
+          rows.push(...figureRows(fields, first.pyrogen!, first.python!));
         }
-        if (name !== "small") continue;
-        const pipelined: Paired = { pyrogen: [], python: calls.python };
-        for (let round = 0; round < ROUNDS; round++) {
-          pipelined.pyrogen.push(await pyrogenPipelined(info.uri, serializer));
-        }
-        rows.push(...rowsFor("pipelined", serializer, pipelined));
       }
     }
-    const floorRows = [...floors].flatMap(([size, figures]) =>
-      rowsFor(size === 100 ? "raw-tcp" : "raw-tcp-10KiB", "-", figures),
+    const floorRows = [...floors].flatMap(([size, results]) =>
+      figureRows(
+        { case: size === 100 ? "raw-tcp" : "raw-tcp-10KiB", serializer: "-" },
+        results.floor!,
+        results.pythonFloor!,
+      ),
     );
-    return [...floorRows, ...rows];
+    return judge([...floorRows, ...rows], TARGETS);
   } finally {
+    await meter.close();
     await python.close();
     await processes.stopAll();
   }

@@ -1,47 +1,86 @@
 /**
- * `npm run bench -- daemon`: pyrogen's callback daemon. Case `ts-daemon`: sequential
- * `echo("hello, pyro")` calls/s of pyrogen's client against pyrogen's daemon, next to Pyro4's
- * client against Pyro4's daemon, per serializer, in the same run. Case
- * `ts-daemon-python-client` isolates the daemon: Pyro4's client against pyrogen's daemon
- * vs. against Pyro4's daemon, in calls/s and in the daemon process's CPU time per call
- * (from /proc, so it does not depend on how busy the machine is). Every daemon runs in a
- * process of its own on 127.0.0.1. Figures are medians of 3 interleaved runs.
+ * `npm run bench -- daemon`: pyrogen's daemon (`bench/daemon_server.ts`) against Pyro4's
+ * daemon (`fixtures/bench_server.py`), each in a process of its own on 127.0.0.1, serving
+ * sequential `echo("hello, pyro")` calls, per serializer.
+ *
+ * Each daemon is judged with the client held fixed, for both clients:
+ * `ts-daemon/ts-client` is pyrogen's client against pyrogen's daemon next to the same
+ * client against Pyro4's daemon, `ts-daemon/python-client` the same with Pyro4's client
+ * (`bench/calls_client.py`, one process for the part). `ts-daemon+client` shows pyrogen at
+ * both ends against Pyro4 at both ends (reported, not judged). Rows: calls/s, the client's
+ * CPU per call and the daemon process's CPU per call over the same calls
+ * (`bench/measure.ts`).
+ *
+ * The method is the `calls` part's: clients and daemons pinned (`bench/placement.ts`),
+ * {@link WARMUP_ROUNDS} unmeasured rounds (pyrogen's daemon is compiled by V8 as it serves,
+ * like the client), then {@link ROUNDS} rounds of the four client–daemon pairs in an order
+ * that rotates from round to round; ratios are medians of the per-round ratios, spreads
+ * their interquartile range.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
-import { FIXTURES, findPython, pythonEnv } from "../../test/harness/python.js";
-import { median, row, type BenchRow } from "../lib.js";
+import { PythonProcesses, pythonEnv } from "../../test/harness/python.js";
+import { rotatedRounds, type BenchRow } from "../lib.js";
+import {
+  CallMeter,
+  collectGarbage,
+  measuredRounds,
+  figureRows,
+  PythonCallsClient,
+  type Budget,
+  type Figures,
+} from "../measure.js";
+import { withPlacement, type Placer } from "../placement.js";
+import { judge, type Target } from "../targets.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
-const CALLS = 5000;
-const RUNS = 3;
+/** How long each measurement times calls, on both sides. */
+const MEASURE: Budget = { seconds: 0.3 };
+const ROUNDS = measuredRounds(9);
+const WARMUP_ROUNDS = 2;
 const SMALL = "hello, pyro";
+const PYRO4_DAEMON = "Pyro4's daemon, same client";
 
-/** Start a server process and wait for its `READY {json}` line. */
-async function startServer(
-  command: string,
-  args: string[],
-): Promise<{ child: ChildProcess; uri: string }> {
-  const child = spawn(command, args, { env: pythonEnv(), stdio: ["ignore", "pipe", "inherit"] });
+/** The issue's targets for this part (issue 17): at least Pyro4's daemon, for either client. */
+export const TARGETS: readonly Target[] = [
+  { case: "ts-daemon/ts-client", metric: "calls/s", atLeast: 1.0 },
+  { case: "ts-daemon/python-client", metric: "calls/s", atLeast: 1.0 },
+];
+
+/** A daemon under test: its URI and process id. */
+interface Daemon {
+  uri: string;
+  pid: number;
+}
+
+/** Start pyrogen's bench daemon and wait for its `READY {json}` line. */
+async function startTsDaemon(): Promise<{ child: ChildProcess; daemon: Daemon }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(here, "../daemon_server.ts")],
+    {
+      env: pythonEnv(),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   child.stdout!.setEncoding("utf8");
   let buffered = "";
-  const ready = new Promise<string>((resolve, reject) => {
+  const uri = await new Promise<string>((resolve, reject) => {
     child.stdout!.on("data", (chunk: string) => {
       buffered += chunk;
       const match = /^READY (.*)$/m.exec(buffered);
       if (match) resolve((JSON.parse(match[1]!) as { uri: string }).uri);
     });
     child.once("exit", (code) =>
-      reject(new Error(`${command} ${args.join(" ")} exited (${code}) before READY`)),
+      reject(new Error(`daemon_server.ts exited (${code}) before READY`)),
     );
   });
-  return { child, uri: await ready };
+  return { child, daemon: { uri, pid: child.pid! } };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -51,105 +90,75 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const CLOCK_TICKS =
-  Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+/** Sequential small calls of pyrogen's client on one new proxy, after a warm-up. */
+async function pyrogenCalls(
+  meter: CallMeter,
+  daemon: Daemon,
+  serializer: SerializerName,
+): Promise<Figures> {
+  const proxy = new PyroProxy(daemon.uri, { serializer });
+  try {
+    return await meter.calls(daemon.pid, MEASURE, () => proxy.$call("echo", [SMALL]));
+  } finally {
+    proxy.$release();
+  }
 }
 
-/** Run `measure` and also return the daemon's CPU µs per call meanwhile. */
-async function withDaemonCpu(
-  daemon: ChildProcess,
-  measure: () => number | Promise<number>,
-): Promise<{ callsPerSecond: number; cpuMicros: number }> {
-  const before = cpuSeconds(daemon.pid!);
-  const callsPerSecond = await measure();
-  return { callsPerSecond, cpuMicros: ((cpuSeconds(daemon.pid!) - before) * 1e6) / CALLS };
-}
-
-/** Calls/s of pyrogen's client: sequential echo calls after a warm-up. */
-async function tsCallsPerSecond(uri: string, serializer: SerializerName): Promise<number> {
-  await using proxy = new PyroProxy(uri, { serializer });
-  for (let i = 0; i < 200; i++) await proxy.$call("echo", [SMALL]);
-  const start = performance.now();
-  for (let i = 0; i < CALLS; i++) await proxy.$call("echo", [SMALL]);
-  return (CALLS * 1000) / (performance.now() - start);
-}
-
-/** Calls/s of Pyro4's client (bench/calls_client.py, one request: case "small"). */
-function pythonCallsPerSecond(uri: string, serializer: SerializerName): number {
-  const request = { target: uri, serializer, case: "small", count: CALLS };
-  const out = execFileSync(findPython(), [path.join(here, "../calls_client.py")], {
-    env: pythonEnv(),
-    encoding: "utf8",
-    input: JSON.stringify(request) + "\n",
-  });
-  return (JSON.parse(out) as { calls_per_s: number }).calls_per_s;
+/** The rows of one serializer from the rounds of the four client–daemon pairs. */
+export function serializerRows(serializer: string, results: Record<string, Figures[]>): BenchRow[] {
+  const { tsTs, tsPy, pyTs, pyPy } = results as Record<
+    "tsTs" | "tsPy" | "pyTs" | "pyPy",
+    Figures[]
+  >;
+  const vsPyro4 = (name: string) => ({ case: name, serializer, baseline: PYRO4_DAEMON });
+  return [
+    ...figureRows(vsPyro4("ts-daemon/ts-client"), tsTs, tsPy),
+    ...figureRows(vsPyro4("ts-daemon/python-client"), pyTs, pyPy),
+    ...figureRows({ case: "ts-daemon+client", serializer }, tsTs, pyPy),
+  ];
 }
 
 /** The benchmark rows; see the module comment. */
-export async function run(): Promise<BenchRow[]> {
-  const tsDaemon = await startServer(process.execPath, [
-    "--import",
-    "tsx",
-    path.join(here, "../daemon_server.ts"),
-  ]);
-  const pyDaemon = await startServer(findPython(), [
-    path.join(FIXTURES, "bench_server.py"),
-    "--host",
-    "127.0.0.1",
-  ]);
-  const rows: BenchRow[] = [];
+export function run(): Promise<BenchRow[]> {
+  return withPlacement(measure);
+}
+
+async function measure(placer: Placer): Promise<BenchRow[]> {
+  const processes = new PythonProcesses();
+  const python = new PythonCallsClient(path.join(here, "../calls_client.py"));
+  const meter = new CallMeter();
+  let tsChild: ChildProcess | undefined;
   try {
+    const ts = await startTsDaemon();
+    tsChild = ts.child;
+    const started = await processes.startFixture<{ uri: string }>("bench_server.py");
+    const py: Daemon = { uri: started.info.uri, pid: started.process.pid };
+    placer.daemon(ts.daemon.pid, "together");
+    placer.daemon(py.pid, "together");
+    const rows: BenchRow[] = [];
     for (const serializer of SERIALIZERS) {
-      // Rounds interleave the three set-ups so load changes hit them alike.
-      const tsToTs: number[] = [];
-      const pyToPy: Array<{ callsPerSecond: number; cpuMicros: number }> = [];
-      const pyToTs: Array<{ callsPerSecond: number; cpuMicros: number }> = [];
-      for (let round = 0; round < RUNS; round++) {
-        tsToTs.push(await tsCallsPerSecond(tsDaemon.uri, serializer));
-        pyToPy.push(
-          await withDaemonCpu(pyDaemon.child, () => pythonCallsPerSecond(pyDaemon.uri, serializer)),
-        );
-        pyToTs.push(
-          await withDaemonCpu(tsDaemon.child, () => pythonCallsPerSecond(tsDaemon.uri, serializer)),
-        );
-      }
-      const rate = (runs: typeof pyToPy): number => median(runs.map((r) => r.callsPerSecond));
-      const cpu = (runs: typeof pyToPy): number => median(runs.map((r) => r.cpuMicros));
-      rows.push(
-        row({
-          case: "ts-daemon",
+      const pythonCalls = (daemon: Daemon) =>
+        python.measure({
+          target: daemon.uri,
           serializer,
-          metric: "calls/s",
-          pyrogen: median(tsToTs),
-          python: rate(pyToPy),
-        }),
-        row({
-          case: "ts-daemon-python-client",
-          serializer,
-          metric: "calls/s",
-          pyrogen: rate(pyToTs),
-          python: rate(pyToPy),
-        }),
-        row(
-          {
-            case: "ts-daemon-python-client",
-            serializer,
-            metric: "daemon cpu µs/call",
-            pyrogen: cpu(pyToTs),
-            python: cpu(pyToPy),
-          },
-          "lower",
-        ),
-      );
+          case: "small",
+          daemon_pid: daemon.pid,
+          ...MEASURE,
+        });
+      collectGarbage();
+      const results = await rotatedRounds(WARMUP_ROUNDS, ROUNDS, {
+        tsTs: () => pyrogenCalls(meter, ts.daemon, serializer),
+        tsPy: () => pyrogenCalls(meter, py, serializer),
+        pyTs: () => pythonCalls(ts.daemon),
+        pyPy: () => pythonCalls(py),
+      });
+      rows.push(...serializerRows(serializer, results as Record<string, Figures[]>));
     }
+    return judge(rows, TARGETS);
   } finally {
-    await Promise.all([stop(tsDaemon.child), stop(pyDaemon.child)]);
+    await meter.close();
+    await python.close();
+    if (tsChild !== undefined) await stop(tsChild);
+    await processes.stopAll();
   }
-  return rows;
 }

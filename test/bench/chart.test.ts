@@ -146,10 +146,10 @@ describe("the result pages", () => {
     expect(page).toContain(`${RUN.date}, \`npm run bench -- calls\` on ${RUN.machine}.`);
     expect(page).toContain("![calls: pyrogen vs Python Pyro4](calls.svg)");
     expect(page).toContain(
-      "small          serpent     calls/s                3742    3231   1.16x",
+      "small          serpent     calls/s                3742      3231   1.16x",
     );
     expect(page).toContain(
-      "batch-10k      marshal     ms per batch           26.4       -       -",
+      "batch-10k      marshal     ms per batch           26.4         -       -",
     );
     expect(pageDate(page)).toBe(RUN.date);
   });
@@ -167,7 +167,7 @@ describe("the result pages", () => {
       const formatted = await format(text, options);
       expect(await format(formatted, options)).toBe(formatted);
       // Formatting keeps every figure of the table (a code block is left as it is).
-      expect(formatted).toContain(text.includes("```") ? "3742    3231   1.16x" : "[`import`]");
+      expect(formatted).toContain(text.includes("```") ? "3742      3231   1.16x" : "[`import`]");
     }
   });
 

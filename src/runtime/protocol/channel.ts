@@ -23,6 +23,7 @@ import {
   lostError,
 } from "./channel-errors.js";
 import { inflateBounded, inflateLimit } from "./compression.js";
+import { KEPT_FRAME_MIN, KeptFrame } from "./kept-frame.js";
 import { MessageFlag, MessageType } from "./constants.js";
 import type {
   ChannelOptions,
@@ -69,6 +70,8 @@ export class MessageChannel {
   readonly #closeListeners: CloseListener[] = [];
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
   readonly #directReads: DirectReadSource | undefined;
+  /** Where mid-size frames are built: on sockets with direct reads, pyrogen's plain ones. */
+  readonly #keptFrame: KeptFrame | undefined;
   readonly #inflateLimit: number;
   readonly #wireLog: ChannelOptions["wireLog"];
   #closeReason: PyroError | undefined;
@@ -100,6 +103,7 @@ export class MessageChannel {
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
     this.#directReads = options.directReads;
+    this.#keptFrame = this.#directReads === undefined ? undefined : new KeptFrame();
     this.#wireLog = options.wireLog;
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
@@ -234,9 +238,14 @@ export class MessageChannel {
 
   /** Frame `msg`: one buffer for a small payload, header and payload apart for a large one. */
   #frame(msg: Message): Frame {
-    return msg.data.length < SEPARATE_PAYLOAD_SIZE
-      ? this.#frames.encode(msg, this.#encodeOptions, true).head
-      : this.#frames.encode(msg, this.#encodeOptions, false);
+    const size = msg.data.length;
+    if (size >= SEPARATE_PAYLOAD_SIZE) return this.#frames.encode(msg, this.#encodeOptions, false);
+    const kept = this.#keptFrame;
+    if (kept !== undefined && size >= KEPT_FRAME_MIN) {
+      const joined = kept.join(this.#frames.encode(msg, this.#encodeOptions, false));
+      if (joined !== undefined) return joined;
+    }
+    return this.#frames.encode(msg, this.#encodeOptions, true).head;
   }
 
   /**
@@ -246,7 +255,12 @@ export class MessageChannel {
   #put(frame: Frame, done?: (error: Error | null | undefined) => void): void {
     const stream = this.#stream;
     if (frame instanceof Uint8Array) {
-      stream.write(frame, done);
+      const kept = this.#keptFrame;
+      if (kept === undefined || !kept.holds(frame)) stream.write(frame, done);
+      else {
+        stream.write(frame, kept.whenWritten(done));
+        kept.wrote(stream.writableLength);
+      }
       return;
     }
     stream.cork();

@@ -1,0 +1,250 @@
+/**
+ * The Node clients of the `calls` part that are not pyrogen's Proxy: the floors that show
+ * how close the Proxy is to what any Node client reaches against the same daemon.
+ *
+ * - {@link bareNodeClient}: the same request bytes, framed once, written to a plain socket
+ *   (read through `onread` into a reused buffer, as pyrogen reads), the reply awaited by
+ *   the length in its header, nothing decoded.
+ * - {@link bareCodecClient}: that, plus the codec work no client can skip.
+ * - {@link bareNodeConnect}: a new socket, the proxy's CONNECT and one small call, closed
+ *   as the proxy closes it.
+ * - {@link nodeRawTcp}: a bare round trip of `size` bytes against the raw echo server.
+ */
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
+import { MessageType } from "../src/runtime/protocol/constants.js";
+import { encodeMessage } from "../src/runtime/protocol-pyro4/frames.js";
+import { pyro4 } from "../src/runtime/protocol-pyro4/index.js";
+import { createSerializer } from "../src/runtime/serializers/index.js";
+import { giveBack } from "../src/runtime/serializers/scratch.js";
+import type { SerializerName } from "../src/runtime/serializers/serializer.js";
+import type { Budget, CallMeter, Figures } from "./measure.js";
+
+/** Where a measurement goes: the daemon's URI and process, and the meter. */
+export interface Target {
+  uri: string;
+  daemonPid: number;
+  meter: CallMeter;
+}
+
+/** Calls of `echo(payload)` for `budget`, each request's bytes framed once beforehand. */
+export async function bareNodeClient(
+  target: Target,
+  serializer: SerializerName,
+  payload: unknown,
+  budget: Budget,
+): Promise<Figures> {
+  const frames = bareFrames(serializer, payload);
+  const bare = await BareConnection.open(target.uri);
+  try {
+    await bare.exchange(frames.connect);
+    return await target.meter.calls(target.daemonPid, budget, () => bare.exchange(frames.invoke));
+  } finally {
+    bare.socket.destroy();
+  }
+}
+
+/**
+ * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
+ * into the encoder's own memory (lent, as the proxy does) and framed, and its
+ * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
+ * call beyond the wait itself.
+ */
+export async function bareCodecClient(
+  target: Target,
+  serializer: SerializerName,
+  payload: unknown,
+  budget: Budget,
+): Promise<Figures> {
+  const codec = createSerializer(serializer);
+  const vargs = [payload];
+  const serializerId = pyro4.serializers.id(serializer);
+  const bare = await BareConnection.open(target.uri, true);
+  let seq = 0;
+  try {
+    await bare.exchange(bareFrames(serializer, null).connect);
+    return await target.meter.calls(target.daemonPid, budget, async () => {
+      seq = (seq + 1) & 0xffff;
+      const data = pyro4.calls.encode(codec, "bench", "echo", vargs, {}, true);
+      const request = encodeMessage({
+        type: MessageType.INVOKE,
+        flags: 0,
+        seq,
+        serializerId,
+        annotations: new Map(),
+        data,
+      });
+      giveBack(data);
+      codec.loads(await bare.exchange(request));
+    });
+  } finally {
+    bare.socket.destroy();
+  }
+}
+
+/**
+ * {@link bareNodeClient} for `connect`: a new socket, the proxy's CONNECT (asking for
+ * metadata) and one small call, each request framed once beforehand, then the socket shut
+ * down and closed as the proxy closes it.
+ */
+export async function bareNodeConnect(
+  target: Target,
+  serializer: SerializerName,
+  payload: unknown,
+  budget: Budget,
+): Promise<Figures> {
+  const frames = bareFrames(serializer, payload);
+  return target.meter.calls(target.daemonPid, budget, async () => {
+    const bare = await BareConnection.open(target.uri);
+    await bare.exchange(frames.connect);
+    await bare.exchange(frames.invoke);
+    const closed = once(bare.socket, "close");
+    bare.socket.end(() => bare.socket.destroy());
+    await closed;
+  });
+}
+
+/** Round trips of `size` bytes for `budget` against the raw echo server on `port`. */
+export async function nodeRawTcp(
+  target: Target,
+  port: number,
+  budget: Budget,
+  size: number,
+): Promise<Figures> {
+  let received = 0;
+  let done: (() => void) | undefined;
+  const socket: Socket = connect({
+    host: "127.0.0.1",
+    port,
+    onread: {
+      buffer: Buffer.allocUnsafe(64 * 1024),
+      callback: (bytes) => {
+        received += bytes;
+        if (received >= size) {
+          received -= size;
+          done?.();
+        }
+        return true;
+      },
+    },
+  });
+  await once(socket, "connect");
+  socket.setNoDelay(true);
+  const message = Buffer.alloc(size, 0x78);
+  const roundTrip = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      done = resolve;
+      socket.write(message);
+    });
+  try {
+    return await target.meter.calls(target.daemonPid, budget, roundTrip);
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
+function bareFrames(serializer: SerializerName, payload: unknown) {
+  const codec = createSerializer(serializer);
+  const connect = encodeMessage(
+    pyro4.handshake.request({
+      serializer: codec,
+      seq: 0,
+      handshake: "hello",
+      objectId: "bench",
+      annotations: new Map(),
+      correlationId: undefined,
+    }),
+  );
+  const invoke = encodeMessage({
+    type: MessageType.INVOKE,
+    flags: 0,
+    seq: 1,
+    serializerId: pyro4.serializers.id(serializer),
+    annotations: new Map(),
+    data: pyro4.calls.encode(codec, "bench", "echo", [payload], {}, false),
+  });
+  return { connect, invoke };
+}
+
+/**
+ * A plain socket to the daemon that sends framed bytes and waits for one whole reply; with
+ * `keepPayload` the wait resolves with the reply's payload: a view of the read buffer when
+ * the reply came in one read (it is decoded before the next request is sent), else a copy.
+ */
+class BareConnection {
+  readonly socket: Socket;
+  readonly #keepPayload: boolean;
+  readonly #header = Buffer.alloc(24);
+  #headerFilled = 0;
+  #received = 0;
+  /** The reply's annotations and payload, when kept and spread over several reads. */
+  #body: Uint8Array | undefined;
+  #done: ((payload: Uint8Array) => void) | undefined;
+
+  private constructor(port: number, readInto: Buffer, keepPayload: boolean) {
+    this.#keepPayload = keepPayload;
+    this.socket = connect({
+      host: "127.0.0.1",
+      port,
+      onread: { buffer: readInto, callback: (bytes, buffer) => this.#onRead(bytes, buffer) },
+    });
+  }
+
+  /** Connect to `uri`'s port on 127.0.0.1. */
+  static async open(uri: string, keepPayload = false): Promise<BareConnection> {
+    const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
+    const bare = new BareConnection(port, readBuffer, keepPayload);
+    await once(bare.socket, "connect");
+    bare.socket.setNoDelay(true);
+    return bare;
+  }
+
+  /**
+   * Write `bytes` and resolve once the reply's header and all it announces have arrived:
+   * with its payload when kept, else with an empty array.
+   */
+  exchange(bytes: Uint8Array): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve) => {
+      this.#done = resolve;
+      this.socket.write(bytes);
+    });
+  }
+
+  #onRead(bytes: number, buffer: Uint8Array): boolean {
+    const header = this.#header;
+    const before = this.#received;
+    let headerBytes = 0;
+    if (this.#headerFilled < 24) {
+      headerBytes = Math.min(24 - this.#headerFilled, bytes);
+      header.set(buffer.subarray(0, headerBytes), this.#headerFilled);
+      this.#headerFilled += headerBytes;
+    }
+    this.#received += bytes;
+    if (this.#headerFilled < 24) return true;
+    const annotations = header.readUInt16BE(18);
+    const length = 24 + annotations + header.readInt32BE(12);
+    if (this.#keepPayload) {
+      if (before === 0 && bytes >= length) {
+        this.#finish(buffer.subarray(24 + annotations, length));
+        return true;
+      }
+      const body = (this.#body ??= new Uint8Array(length - 24));
+      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, before - 24));
+    }
+    if (this.#received >= length) this.#finish(this.#body?.subarray(annotations) ?? EMPTY);
+    return true;
+  }
+
+  #finish(payload: Uint8Array): void {
+    this.#headerFilled = 0;
+    this.#received = 0;
+    this.#body = undefined;
+    this.#done?.(payload);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** What bare connections read into: one at a time, and nothing reads what they receive. */
+const readBuffer = Buffer.allocUnsafe(1 << 20);

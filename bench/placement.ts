@@ -1,0 +1,119 @@
+/**
+ * Which CPU each process of a benchmark runs on. On this 2-vCPU VM a client and its daemon
+ * that take turns (one call at a time) either share a vCPU, each call then costing two
+ * context switches, or sit on the two vCPUs, each call then waking the other vCPU from
+ * halt through the hypervisor, which costs 2–3x the CPU time per call on both sides and
+ * varies with whatever else runs. Left to the scheduler, a pair flips between the two for
+ * seconds at a time, and a round's figures with it (0.4x–2.2x per-round ratios in one run):
+ * the main reason runs did not repeat (`docs/bench-calls.md` has the measurements).
+ *
+ * So the parts whose clients talk to daemons (`calls`, `calls-advanced`, `daemon`) pin
+ * them: clients on the first allowed CPU, and each daemon, as its case asks, `together`
+ * with them (calls one at a time: the figures are then the work both processes do per
+ * call, not the hypervisor's wake-ups) or `apart` on the second CPU (pipelined calls, whose
+ * point is that client and daemon work at the same time). The other parts time work in one
+ * process at a time and are left to the scheduler.
+ *
+ * `PYROGEN_BENCH_PLACEMENT` overrides it: `together` or `apart` for every case, or `free`
+ * (nothing pinned, as before issue 17); `pinned` (the default) is as described.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** Where a case wants its daemon: on its clients' CPU, or on the other one. */
+export type Arrangement = "together" | "apart";
+
+/** The placements `PYROGEN_BENCH_PLACEMENT` can name. */
+export const PLACEMENTS = ["pinned", "together", "apart", "free"] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+/** The CPUs of a list such as `0-3,6` (the format of Cpus_allowed_list and taskset -c). */
+export function parseCpuList(list: string): number[] {
+  const cpus: number[] = [];
+  for (const part of list.trim().split(",")) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (match === null) throw new Error(`not a CPU list: '${list}'`);
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
+/** The placement asked for, checked: `pinned` (the default), `together`, `apart`, `free`. */
+export function placementFrom(value: string | undefined): Placement {
+  const asked = value === undefined || value === "" ? "pinned" : value;
+  if (!(PLACEMENTS as readonly string[]).includes(asked)) {
+    throw new Error(`PYROGEN_BENCH_PLACEMENT='${asked}': use one of ${PLACEMENTS.join(", ")}`);
+  }
+  return asked as Placement;
+}
+
+/** The CPUs a placement uses: the clients' and the other one (absent when not pinned). */
+export interface Cpus {
+  placement: Placement;
+  client?: number;
+  other?: number;
+}
+
+/** The CPUs for `placement` among those this process may use. */
+export function cpusFor(placement: Placement, allowed: readonly number[]): Cpus {
+  if (placement === "free" || allowed.length === 0) return { placement: "free" };
+  return { placement, client: allowed[0]!, other: allowed[1] ?? allowed[0]! };
+}
+
+/** The CPU a daemon whose case asks for `arrangement` runs on; undefined when not pinned. */
+export function daemonCpu(cpus: Cpus, arrangement: Arrangement): number | undefined {
+  if (cpus.client === undefined) return undefined;
+  const chosen = cpus.placement === "pinned" ? arrangement : cpus.placement;
+  return chosen === "apart" ? cpus.other : cpus.client;
+}
+
+/** How a placement is announced at the start of a part. */
+export function describe(cpus: Cpus): string {
+  if (cpus.client === undefined) return "placement: free (nothing pinned)";
+  const on = (arrangement: Arrangement) => `CPU ${daemonCpu(cpus, arrangement)}`;
+  const daemons =
+    cpus.placement === "pinned"
+      ? `daemons on ${on("together")} for calls one at a time, on ${on("apart")} for pipelined calls`
+      : `daemons on ${on("together")}`;
+  return `placement: ${cpus.placement} (clients on CPU ${cpus.client}; ${daemons})`;
+}
+
+/** Pins daemons, inside {@link withPlacement}. */
+export interface Placer {
+  /** Pin a daemon's process (every thread, and those it starts later) as a case asks. */
+  daemon(pid: number, arrangement: Arrangement): void;
+}
+
+/**
+ * Run `body` with this process (every thread; the processes it starts inherit it) pinned to
+ * the clients' CPU of the placement `PYROGEN_BENCH_PLACEMENT` asks for, daemons pinned as
+ * `body` asks; this process's CPUs are restored afterwards. Says where things run.
+ */
+export async function withPlacement<T>(body: (placer: Placer) => Promise<T>): Promise<T> {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const allowed = /^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1]?.trim();
+  const cpus = cpusFor(
+    placementFrom(process.env["PYROGEN_BENCH_PLACEMENT"]),
+    allowed ? parseCpuList(allowed) : [],
+  );
+  console.log(describe(cpus));
+  if (cpus.client !== undefined) pin(process.pid, String(cpus.client));
+  try {
+    return await body({
+      daemon(pid, arrangement) {
+        const cpu = daemonCpu(cpus, arrangement);
+        if (cpu !== undefined) pin(pid, String(cpu));
+      },
+    });
+  } finally {
+    if (cpus.client !== undefined && allowed) pin(process.pid, allowed);
+  }
+}
+
+function pin(pid: number, cpus: string): void {
+  execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(pid)], {
+    stdio: "ignore",
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Where the benchmarks run their processes (bench/placement.ts): the CPU lists the kernel
+ * reports, the placements PYROGEN_BENCH_PLACEMENT accepts and the CPUs each one picks.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  cpusFor,
+  daemonCpu,
+  describe as placementText,
+  parseCpuList,
+  placementFrom,
+} from "../../bench/placement.js";
+
+describe("parseCpuList", () => {
+  it("reads single CPUs and ranges", () => {
+    expect(parseCpuList("0-1")).toEqual([0, 1]);
+    expect(parseCpuList("0-3,6\n")).toEqual([0, 1, 2, 3, 6]);
+    expect(parseCpuList("5")).toEqual([5]);
+  });
+
+  it("refuses what is not a CPU list", () => {
+    expect(() => parseCpuList("0-a")).toThrow(/not a CPU list/);
+    expect(() => parseCpuList("")).toThrow(/not a CPU list/);
+  });
+});
+
+describe("placementFrom", () => {
+  it("is pinned unless told otherwise", () => {
+    expect(placementFrom(undefined)).toBe("pinned");
+    expect(placementFrom("")).toBe("pinned");
+    expect(placementFrom("together")).toBe("together");
+    expect(placementFrom("free")).toBe("free");
+  });
+
+  it("names the choices when given another word", () => {
+    expect(() => placementFrom("split")).toThrow(/use one of pinned, together, apart, free/);
+  });
+});
+
+describe("daemonCpu", () => {
+  it("pins clients to the first allowed CPU and a daemon where its case asks", () => {
+    const cpus = cpusFor("pinned", [2, 5, 7]);
+    expect(cpus).toEqual({ placement: "pinned", client: 2, other: 5 });
+    expect(daemonCpu(cpus, "together")).toBe(2);
+    expect(daemonCpu(cpus, "apart")).toBe(5);
+  });
+
+  it("puts every daemon together or apart when told to, whatever the case asks", () => {
+    expect(daemonCpu(cpusFor("together", [0, 1]), "apart")).toBe(0);
+    expect(daemonCpu(cpusFor("apart", [0, 1]), "together")).toBe(1);
+  });
+
+  it("keeps a daemon on the one CPU there is", () => {
+    expect(daemonCpu(cpusFor("pinned", [3]), "apart")).toBe(3);
+  });
+
+  it("pins nothing when free, or when the allowed CPUs are unknown", () => {
+    expect(cpusFor("free", [0, 1])).toEqual({ placement: "free" });
+    expect(daemonCpu(cpusFor("free", [0, 1]), "apart")).toBeUndefined();
+    expect(daemonCpu(cpusFor("pinned", []), "together")).toBeUndefined();
+  });
+});
+
+describe("the placement line", () => {
+  it("says where clients and daemons run", () => {
+    expect(placementText(cpusFor("pinned", [0, 1]))).toBe(
+      "placement: pinned (clients on CPU 0; daemons on CPU 0 for calls one at a time, " +
+        "on CPU 1 for pipelined calls)",
+    );
+    expect(placementText(cpusFor("apart", [0, 1]))).toBe(
+      "placement: apart (clients on CPU 0; daemons on CPU 1)",
+    );
+    expect(placementText(cpusFor("free", [0, 1]))).toBe("placement: free (nothing pinned)");
+  });
+});
