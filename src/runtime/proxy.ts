@@ -16,8 +16,10 @@ import type { PyroConfig } from "./config.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
 import { MessageFlag } from "./protocol/constants.js";
-import { DEFAULT_PROTOCOL } from "./protocols.js";
+import type { WireProtocol } from "./protocol/wire-protocol.js";
+import { createProtocolRegistry, WIRE_PROTOCOLS } from "./protocols.js";
 import { proxyState } from "./proxy/auto-proxy.js";
+import { knownProtocol, rememberProtocol } from "./proxy/generations.js";
 import {
   checkAttribute,
   checkMethod,
@@ -40,7 +42,7 @@ import {
 import { emptyKwargs } from "./serializers/catalog.js";
 import type { SerializerName } from "./serializers/serializer.js";
 import { RemoteIterator } from "./stream.js";
-import type { URI } from "./uri.js";
+import { URI } from "./uri.js";
 
 /** A proxy for one remote Pyro object; see the module comment. */
 export class PyroProxy implements RemoteObject {
@@ -49,18 +51,39 @@ export class PyroProxy implements RemoteObject {
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    const { dialect } = DEFAULT_PROTOCOL;
     // On top of the user's registry, read live: hooks registered there later apply too.
-    const registry = options.registry?.derive() ?? dialect.createRegistry();
-    this.#settings = proxySettings(uri, options, DEFAULT_PROTOCOL, registry);
+    const registry = options.registry?.derive() ?? createProtocolRegistry();
+    this.#settings = proxySettings(uri, options, registry);
     this.#session = new Session(options.knownMetadata ?? null, resolveForProxy);
-    registry.registerDictToClass(dialect.proxyClass, (dict) => this.#revive(dict));
-    registry.registerDictToClass(
-      dialect.exceptionWrapperClass,
-      (dict) => new ExceptionWrapper(dict["exception"]),
-    );
+    // Values of either generation are revived; sent ones use the connection's class names.
+    // A received proxy or PYRO: URI points at a daemon of its class dict's generation (as far
+    // as anything tells): remembered for its address unless that is known already.
+    for (const protocol of WIRE_PROTOCOLS) {
+      const { dialect } = protocol;
+      registry.registerDictToClass(dialect.uriClass, (dict) => {
+        const received = dialect.uriFromDict(dict);
+        if (received.protocol === "PYRO") presume(received, protocol);
+        return received;
+      });
+      registry.registerDictToClass(dialect.proxyClass, (dict) => this.#revive(dict, protocol));
+      registry.registerDictToClass(
+        dialect.exceptionWrapperClass,
+        (dict) => new ExceptionWrapper(dict["exception"]),
+      );
+    }
     registry.registerClassToDict(PyroProxy, (value, serializerName) =>
-      dialect.proxyToDict(proxyState(unwrap(value), serializerName)),
+      this.#protocol().dialect.proxyToDict(proxyState(unwrap(value), serializerName)),
+    );
+    registry.registerClassToDict(URI, (value) => this.#protocol().dialect.uriToDict(value as URI));
+  }
+
+  /** The protocol of the connection (when none is open: the one it will most likely speak). */
+  #protocol(): WireProtocol {
+    const settings = this.#settings;
+    return (
+      this.#session.connection?.protocol ??
+      (settings.detect ? knownProtocol(this.$uri) : undefined) ??
+      settings.protocol
     );
   }
 
@@ -177,7 +200,7 @@ export class PyroProxy implements RemoteObject {
     const flags = oneway ? MessageFlag.ONEWAY : 0;
     const reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
     if (reply === undefined) return undefined;
-    const streamId = streamOf(reply, settings);
+    const streamId = streamOf(reply);
     return streamId === undefined ? reply.value : new RemoteIterator(streamId, this);
   }
 
@@ -277,13 +300,22 @@ export class PyroProxy implements RemoteObject {
     return this;
   }
 
-  /** A proxy received inside a value (see proxy/received-proxy.ts). */
-  #revive(dict: Record<string, unknown>): PyroProxy {
-    const state = this.#settings.protocol.dialect.proxyStateFromDict(dict);
+  /**
+   * A proxy received inside a value (see proxy/received-proxy.ts), in `protocol`'s class
+   * dict: its daemon is taken to speak that generation unless already known otherwise.
+   */
+  #revive(dict: Record<string, unknown>, protocol: WireProtocol): PyroProxy {
+    const state = protocol.dialect.proxyStateFromDict(dict);
     const here = this.#session.connection?.uri.location ?? this.$uri.location;
     const { uri, options } = receivedProxy(state, this.#settings, here);
+    if (uri.protocol === "PYRO") presume(uri, protocol);
     return new PyroProxy(uri, options);
   }
+}
+
+/** Take `uri`'s daemon to speak `protocol` unless its address is known already. */
+function presume(uri: URI, protocol: WireProtocol): void {
+  if (knownProtocol(uri) === undefined) rememberProtocol(uri, protocol);
 }
 
 /** The real proxy behind `value` (itself, or the target of a `createProxy` wrapper). */

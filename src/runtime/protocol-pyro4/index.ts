@@ -14,6 +14,7 @@ import { pyro4SerializerIds } from "./serializer-ids.js";
 export const pyro4: WireProtocol = Object.freeze({
   name: "Pyro4",
   version: PROTOCOL_VERSION,
+  signs: true,
   frames: pyro4Frames,
   flags: Pyro4Flag,
   serializers: pyro4SerializerIds,

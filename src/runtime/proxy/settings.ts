@@ -14,6 +14,7 @@ import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { ObjectMetadata } from "../metadata.js";
 import type { WireProtocol } from "../protocol/wire-protocol.js";
+import { DEFAULT_PROTOCOL, protocolOfGeneration } from "../protocols.js";
 import type { ClassRegistry } from "../serializers/class-registry.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "../serializers/index.js";
 import type { Serializer, SerializerName } from "../serializers/serializer.js";
@@ -44,6 +45,12 @@ export type ProxyHandshakeValidator = (
 export interface ProxyOptions {
   /** serpent (default: SERIALIZER), json, marshal or msgpack. */
   serializer?: SerializerName;
+  /**
+   * The Pyro generation of the daemon: 4 or 5, or 0 to detect it on connect (default:
+   * PROTOCOL, whose default is 0). Detection tries the generation remembered for the address,
+   * else Pyro4; a daemon of the other one costs one extra round trip, once per address.
+   */
+  protocol?: 0 | 4 | 5;
   /**
    * Timeout in ms, 0 = none (default: COMMTIMEOUT × 1000): for connecting, and for replies
    * as an inactivity timeout (calls fail when no reply data arrived for this long while they
@@ -98,13 +105,14 @@ export interface ProxySettings {
   /** The URI as given (a `PYRONAME:` one is resolved by the session). */
   readonly uri: URI;
   readonly config: PyroConfig;
+  /** The protocol configured, or (with `detect`) the first guess for a new address. */
   readonly protocol: WireProtocol;
+  /** Whether the generation is detected on connect (PROTOCOL 0). */
+  readonly detect: boolean;
   /** The registry the user gave, if any (copies derive theirs from it). */
   readonly registry: ClassRegistry | undefined;
   /** The serializer, on the proxy's own registry. */
   readonly serializer: Serializer;
-  /** Its wire id in `protocol`. */
-  readonly serializerId: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly hmacKey: Uint8Array | undefined;
@@ -126,14 +134,13 @@ export interface ProxySettings {
 const DEFAULT_HANDSHAKE = "hello";
 
 /**
- * The settings of a proxy for `uri` speaking `protocol`: `options` first, then `config`
- * (`options.config`, else the global one). `registry` is the proxy's own (its serializer's).
- * A bad value is a `config` error naming the option.
+ * The settings of a proxy for `uri`: `options` first, then `config` (`options.config`, else
+ * the global one). `registry` is the proxy's own (its serializer's). A bad value is a
+ * `config` error naming the option.
  */
 export function proxySettings(
   uri: string | URI,
   options: ProxyOptions,
-  protocol: WireProtocol,
   registry: ClassRegistry,
 ): ProxySettings {
   const cfg = options.config ?? globalConfig;
@@ -141,13 +148,14 @@ export function proxySettings(
     typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
   const serializer = makeSerializer(options.serializer ?? cfg.get("SERIALIZER"), registry);
   const correlationId = options.correlationId ?? null;
+  const generation = checkGeneration(options.protocol ?? cfg.get("PROTOCOL"));
   return Object.freeze({
     uri: parsed,
     config: cfg,
-    protocol,
+    protocol: generation === 0 ? DEFAULT_PROTOCOL : protocolOfGeneration(generation),
+    detect: generation === 0,
     registry: options.registry,
     serializer,
-    serializerId: protocol.serializers.id(serializer.name),
     timeoutMs: checkTimeout(options.timeoutMs ?? cfg.get("COMMTIMEOUT") * 1000, "timeoutMs"),
     maxRetries: checkRetries(options.maxRetries ?? cfg.get("MAX_RETRIES")),
     hmacKey: toKey(options.hmacKey === undefined ? cfg.get("HMAC_KEY") : options.hmacKey),
@@ -177,6 +185,7 @@ export function settingsOptions(
 ): ProxyOptions {
   return {
     serializer: settings.serializer.name,
+    protocol: settings.detect ? 0 : settings.protocol === protocolOfGeneration(4) ? 4 : 5,
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     hmacKey: settings.hmacKey ?? null,
@@ -217,7 +226,6 @@ export function changeSettings(settings: ProxySettings, change: SettingsChange):
   if (change.maxRetries !== undefined) next.maxRetries = checkRetries(change.maxRetries);
   if (change.serializer !== undefined) {
     next.serializer = makeSerializer(change.serializer, settings.serializer.registry);
-    next.serializerId = settings.protocol.serializers.id(next.serializer.name);
   }
   if ("hmacKey" in change) next.hmacKey = toKey(change.hmacKey ?? null);
   if ("handshake" in change) next.handshake = change.handshake;
@@ -245,6 +253,14 @@ function toKey(key: string | Uint8Array | null): Uint8Array | undefined {
   if (typeof key === "string") return key === "" ? undefined : Buffer.from(key, "utf8");
   if (key instanceof Uint8Array) return key.length === 0 ? undefined : key;
   throw new PyroError("config", "invalid hmacKey: must be a string, a Uint8Array or null");
+}
+
+function checkGeneration(value: unknown): 0 | 4 | 5 {
+  if (value === 0 || value === 4 || value === 5) return value;
+  throw new PyroError(
+    "config",
+    `invalid protocol=${String(value)}: must be 4 (Pyro4), 5 (Pyro5) or 0 (detect on connect)`,
+  );
 }
 
 function checkRetries(value: unknown): number {
