@@ -107,6 +107,11 @@ export class PyroProxy implements RemoteObject {
     return this.#session.connected;
   }
 
+  /** The Pyro generation (4, 5) the current connection speaks; `null` when not connected. */
+  get $protocol(): number | null {
+    return this.#session.connection?.protocol.generation ?? null;
+  }
+
   /** The handshake response of the current connection (`undefined` when not connected). */
   get $handshakeResponse(): unknown {
     return this.#session.connection?.response;

@@ -29,12 +29,14 @@ export interface AdvancedInfo {
  */
 export async function startNameServer(
   python: PythonProcesses,
-  options: { broadcast?: boolean; hmac?: string } = {},
+  options: { broadcast?: boolean; hmac?: string; generation?: 4 | 5 } = {},
 ): Promise<{ process: PythonProcess; info: NameServerInfo }> {
   const args = ["--host", "127.0.0.1", ...(options.broadcast === true ? [] : ["--no-bc"])];
   if (options.hmac !== undefined) args.push("--hmac", options.hmac);
   return python.startFixture<NameServerInfo>("name_server.py", args, {
+    // Pyro5 name servers accept every serializer (and drop this Pyro4-only variable).
     env: { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" },
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
   });
 }
 

@@ -14,6 +14,7 @@ import { pyro5SerializerIds } from "./serializer-ids.js";
 /** Pyro5's wire protocol (502). */
 export const pyro5: WireProtocol = Object.freeze({
   name: "Pyro5",
+  generation: 5,
   version: PROTOCOL_VERSION,
   signs: false,
   frames: pyro5Frames,

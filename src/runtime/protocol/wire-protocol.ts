@@ -18,6 +18,8 @@ import type { EncodeOptions, Message, MessageHeader, MessageParts } from "./mess
 export interface WireProtocol {
   /** `Pyro4`: the generation, as in its class names. */
   readonly name: string;
+  /** The generation's number (4, 5), as the `protocol` option names it. */
+  readonly generation: number;
   /** The protocol version every header carries (48 for Pyro4, 502 for Pyro5). */
   readonly version: number;
   /** Whether messages can be signed with an HMAC key (Pyro4; Pyro5 dropped it). */

@@ -79,7 +79,7 @@ function wrongGeneration(
   return new PyroError(
     "protocol",
     `${uri.location ?? uri.toString()} is a ${spoken.name} daemon (protocol ${spoken.version}) but ` +
-      `this proxy is set to speak ${configured.name}: set protocol: ${spoken.name.slice(-1)} ` +
+      `this proxy is set to speak ${configured.name}: set protocol: ${spoken.generation} ` +
       "(PYRO_PROTOCOL), or leave it unset to detect the generation",
     { cause },
   );

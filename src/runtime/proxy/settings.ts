@@ -185,7 +185,7 @@ export function settingsOptions(
 ): ProxyOptions {
   return {
     serializer: settings.serializer.name,
-    protocol: settings.detect ? 0 : settings.protocol === protocolOfGeneration(4) ? 4 : 5,
+    protocol: settings.detect ? 0 : (settings.protocol.generation as 4 | 5),
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     hmacKey: settings.hmacKey ?? null,
