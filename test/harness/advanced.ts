@@ -46,11 +46,14 @@ export async function startNameServer(
  */
 export async function startAdvanced(
   python: PythonProcesses,
-  options: { nsPort?: number; env?: Record<string, string> } = {},
+  options: { nsPort?: number; env?: Record<string, string>; generation?: 4 | 5 } = {},
 ): Promise<{ process: PythonProcess; info: AdvancedInfo }> {
   const args = ["--host", "127.0.0.1"];
   if (options.nsPort !== undefined) args.push("--ns", `127.0.0.1:${options.nsPort}`);
-  return python.startFixture<AdvancedInfo>("advanced_server.py", args, { env: options.env ?? {} });
+  return python.startFixture<AdvancedInfo>("advanced_server.py", args, {
+    env: options.env ?? {},
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
+  });
 }
 
 /**
