@@ -41,7 +41,7 @@ try {
     await music.fail("the amplifier is on fire");
   } catch (error) {
     if (!(error instanceof PyroError)) throw error;
-    console.log(`caught ${error.pythonType}: ${error.message}`);
+    console.log(`caught ${error.remote?.type ?? error.code}: ${error.message}`);
     process.stdout.write(formatRemoteTraceback(error));
   }
 } finally {

@@ -83,19 +83,15 @@ export { ClassRegistry, type ClassToDict, type DictToClass } from "./serializers
 export type { SerializerName } from "./serializers/catalog.js";
 
 // Callbacks: a daemon in this process that Python calls.
-export {
-  Daemon,
-  type DaemonOptions,
-  type DaemonRegisterOptions,
-  type ObjectOrId,
-} from "./daemon/daemon.js";
+export { Daemon, type DaemonRegisterOptions, type ObjectOrId } from "./daemon/daemon.js";
 export { expose, oneway, callback, type ExposeSpec, type Exposure } from "./daemon/expose.js";
 export { currentCall, type CallContext, type ClientAddress } from "./daemon/context.js";
 export type {
+  DaemonOptions,
   HandshakeInfo,
   DaemonHandshakeValidator,
   DaemonLogger,
-} from "./daemon/client-connection.js";
+} from "./daemon/daemon-options.js";
 
 /**
  * The proxy class under its former name, kept for compatibility.

@@ -36,13 +36,14 @@ export { encodeMessage, encodeMessageParts, decodeHeader } from "./protocol-pyro
 export { MessageType, MessageFlag, Annotation } from "./protocol/constants.js";
 export type { Message, MessageHeader, MessageParts, EncodeOptions } from "./protocol/message.js";
 export { MessageReader, type ReaderOptions } from "./protocol/reader.js";
-export {
-  MessageChannel,
-  type ChannelOptions,
-  type RequestOptions,
-  type CloseListener,
-  type DirectReadSource,
-} from "./protocol/channel.js";
+export { MessageChannel } from "./protocol/channel.js";
+export type {
+  ChannelOptions,
+  RequestOptions,
+  CloseListener,
+  DirectReadSource,
+} from "./protocol/channel-options.js";
+export type { WireLogger } from "./protocol/wire-log.js";
 
 // Serializers.
 export { createSerializer } from "./serializers/index.js";

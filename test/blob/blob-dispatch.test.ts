@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroError } from "../../src/runtime/errors.js";
-import "../../src/runtime/naming/index.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import { SerializedBlob } from "../../src/runtime/serialized-blob.js";
 import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";

@@ -4,7 +4,6 @@
  * and a clean `close()`.
  */
 import { describe, expect, test } from "vitest";
-import "../../src/runtime/stream.js";
 import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";

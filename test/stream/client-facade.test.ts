@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type ClientDescriptor } from "../../src/runtime/client.js";
 import { PyroError } from "../../src/runtime/errors.js";
 import { Future } from "../../src/runtime/future.js";
-import "../../src/runtime/stream.js";
 import { eventually, startAdvanced } from "../harness/advanced.js";
 import { PythonProcesses } from "../harness/python.js";
 

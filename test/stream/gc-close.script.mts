@@ -4,7 +4,6 @@
  * daemon had open before and after, as one JSON line.
  */
 import { PyroProxy } from "../../src/runtime/proxy.js";
-import "../../src/runtime/stream.js";
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (collect === undefined) throw new Error("run with node --expose-gc");

@@ -79,7 +79,7 @@ export function printType(wire: Wire, names: PrintNames, direction: Direction): 
     case "uri":
       return "pyrogen.URI";
     case "proxy":
-      return "pyrogen.Proxy";
+      return "pyrogen.PyroProxy";
     case "client":
       return names.client(wire.info);
     case "external":
@@ -211,6 +211,6 @@ export function printSchema(
       return "z.instanceof(pyrogen.URI)";
     case "proxy":
     case "client":
-      return "z.instanceof(pyrogen.Proxy)";
+      return "z.instanceof(pyrogen.PyroProxy)";
   }
 }

@@ -17,6 +17,7 @@ import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import { inflateBounded } from "../protocol/compression.js";
 import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import type { WireLogger } from "../protocol/wire-log.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
 import { blobCall } from "../serialized-blob.js";
 import type { Serializer } from "../serializers/serializer.js";
@@ -25,20 +26,8 @@ import { correlationOf } from "./correlation.js";
 import { metadataDict, streamMarker } from "./daemon-object.js";
 import { dispatch, type Outcome, type Registered } from "./dispatch.js";
 import { exceptionDict } from "./remote-exception.js";
+import type { DaemonHandshakeValidator, DaemonLogger } from "./daemon-options.js";
 import type { StreamTable } from "./streams.js";
-
-/** What a custom handshake validator learns about the connecting client. */
-export interface HandshakeInfo {
-  readonly client: ClientAddress;
-  /** The client's TLS certificate (two-way TLS), or `null`. */
-  readonly peerCertificate: PeerCertificate | null;
-}
-
-/** Validates a client's `handshake` value; returns the value to send back, throws to refuse. */
-export type DaemonHandshakeValidator = (handshake: unknown, info: HandshakeInfo) => unknown;
-
-/** Receives what the daemon logs: callback exceptions, failed oneway calls, dropped connections. */
-export type DaemonLogger = (message: string, error: unknown) => void;
 
 /** What a connection needs from its daemon. */
 export interface ConnectionHost {
@@ -57,6 +46,8 @@ export interface ConnectionHost {
   readonly streams: StreamTable;
   readonly validateHandshake: DaemonHandshakeValidator;
   readonly log: DaemonLogger;
+  /** Log every message received and sent (LOGWIRE), or `undefined`. */
+  readonly wireLog: WireLogger | undefined;
   /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
   acceptedSerializer(id: number): Serializer | undefined;
   /** A serializer for a wire id the daemon knows (accepted or not), for error replies. */
@@ -166,6 +157,7 @@ export class ClientConnection {
     try {
       this.#reader.push(chunk);
       for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+        this.#host.wireLog?.("received", this.#peer(), msg);
         this.#queue.push(msg);
         this.#queuedBytes += msg.data.length;
       }
@@ -234,6 +226,14 @@ export class ClientConnection {
       compress: this.#host.compress,
     };
     this.#socket.write(this.#protocol.frames.encode(msg, options, true).head);
+    this.#host.wireLog?.("sent", this.#peer(), msg);
+  }
+
+  /** The client as wire log lines name it. */
+  #peer(): string {
+    const { address, port } = this.client;
+    if (address === null) return "local";
+    return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
   }
 
   /** The wire id of `serializer` in the daemon's protocol. */

@@ -7,37 +7,38 @@
  * ```ts
  * const daemon = await Daemon.start({ host: "127.0.0.1" });
  * const uri = daemon.register(new Listener());          // @expose-decorated class
- * const server = new Proxy(serverUri, { registry: daemon.registry });
+ * const server = new PyroProxy(serverUri, { registry: daemon.registry });
  * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
  * ```
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, lstatSync, unlinkSync } from "node:fs";
 import type { Socket } from "node:net";
-import { config as globalConfig, type PyroConfig } from "../config.js";
+import { config as globalConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
 import {
   createSerializer,
   isSerializerName,
-  SERIALIZER_NAMES,
   type Serializer,
   type SerializerName,
 } from "../serializers/index.js";
-import { inflateLimit } from "../protocol/compression.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
 import type { WireProtocol } from "../protocol/wire-protocol.js";
 import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
-import type { TlsServerOptions } from "../transport/tls-material.js";
 import { URI } from "../uri.js";
-import {
-  ClientConnection,
-  type ConnectionHost,
-  type DaemonHandshakeValidator,
-  type DaemonLogger,
-} from "./client-connection.js";
+import { ClientConnection, type ConnectionHost } from "./client-connection.js";
 import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
+import {
+  acceptedIds,
+  limitsOf,
+  toKey,
+  type DaemonLimits,
+  type DaemonLogger,
+  type DaemonOptions,
+} from "./daemon-options.js";
 import { refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
 import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
@@ -49,70 +50,6 @@ import {
   type ProxySource,
 } from "./proxy-dict.js";
 import { StreamTable } from "./streams.js";
-
-/** Options of {@link Daemon.start}. */
-export interface DaemonOptions {
-  /** Address to listen on (default: the `HOST` config item; e.g. `127.0.0.1`, `::1`). */
-  readonly host?: string;
-  /** Port (default 0: any free port). */
-  readonly port?: number;
-  /** Listen on this Unix socket path instead of TCP. */
-  readonly unixSocket?: string;
-  /** Host name put in the URIs handed out, when it differs from `host` (e.g. behind NAT). */
-  readonly advertiseHost?: string;
-  /** Serve over TLS: `true` (the SSL_* config items) or settings (default: the `SSL` item). */
-  readonly tls?: boolean | TlsServerOptions;
-  /** Where defaults come from (default: the global config). */
-  readonly config?: PyroConfig;
-  /** Serializers accepted from clients (default all four pyrogen speaks). */
-  readonly serializers?: readonly SerializerName[];
-  /**
-   * Serializer named in the Proxy dicts of registered objects when the encoding serializer
-   * is not accepted here (default: the `SERIALIZER` config item).
-   */
-  readonly serializer?: SerializerName;
-  /** Verify and sign every message with this HMAC key, also put in the Proxy dicts (default: `HMAC_KEY`). */
-  readonly hmacKey?: string | Uint8Array;
-  /** Compress replies of 200 bytes or more when that makes them smaller (default: `COMPRESSION`). */
-  readonly compression?: boolean;
-  /** Refuse (by closing the connection) messages larger than this many bytes; 0 = no limit (default: `MAX_MESSAGE_SIZE`). */
-  readonly maxMessageSize?: number;
-  /**
-   * The most a compressed request may inflate to; a larger one closes its connection. 0 = no
-   * limit (default: `maxMessageSize` when set, else 64 MiB).
-   */
-  readonly maxInflatedSize?: number;
-  /**
-   * Close a connection whose client sends nothing, or reads nothing of its replies, for this
-   * many ms, as Pyro4's daemon does with COMMTIMEOUT; a method that runs longer is not cut
-   * short. 0 = never (default: COMMTIMEOUT × 1000, which is 0 unless set).
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Serve at most this many connections at once; a client over the cap is refused with a
-   * CONNECTFAIL "no free workers…", as by Pyro4's thread-pool daemon. 0 = no cap (default).
-   */
-  readonly maxConnections?: number;
-  /** The handshake value Python proxies built from this daemon's Proxy dicts send (default "hello"). */
-  readonly handshake?: unknown;
-  /** Check a client's handshake value and return the reply value; throw to refuse the connection. */
-  readonly validateHandshake?: DaemonHandshakeValidator;
-  /** Serve returned iterators as item streams (default: `ITER_STREAMING`). */
-  readonly itemStreaming?: boolean;
-  /**
-   * Keep `currentCall()` available after `await`s in exposed methods (default false: only
-   * before the first `await`). Uses AsyncLocalStorage, which slows every promise in the process.
-   */
-  readonly asyncCallContext?: boolean;
-  /** Max age of an item stream in ms (default 0 = unlimited). */
-  readonly streamLifetimeMs?: number;
-  /** How long a stream outlives its connection, ms (default 30000, as Pyro's ITER_STREAM_LINGER). */
-  readonly streamLingerMs?: number;
-  /** Where callback exceptions and failed oneway calls are logged (default `console.error`). */
-  readonly logger?: DaemonLogger;
-  /** The class registry of the daemon's serializers (default a fresh one); it gets the proxy hooks. */
-  readonly registry?: ClassRegistry;
-}
 
 /** Options of {@link Daemon.register}. */
 export interface DaemonRegisterOptions {
@@ -128,25 +65,6 @@ export type ObjectOrId = object | string;
 const defaultLogger: DaemonLogger = (message, error) => {
   console.error(message, error);
 };
-
-function toKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
-  if (key === undefined) return undefined;
-  return typeof key === "string" ? Buffer.from(key, "utf8") : key;
-}
-
-/** The wire ids of the accepted serializers; a `config` error names an unknown one. */
-function acceptedIds(options: DaemonOptions, protocol: WireProtocol): Set<number> {
-  const names = options.serializers ?? SERIALIZER_NAMES;
-  for (const name of names) {
-    if (!isSerializerName(name)) {
-      throw new PyroError(
-        "config",
-        `serializer '${String(name)}' is unknown or not accepted by pyrogen; use ${SERIALIZER_NAMES.join(", ")}`,
-      );
-    }
-  }
-  return new Set(names.map((name) => protocol.serializers.id(name)));
-}
 
 function checkObjectId(id: string): void {
   if (id === "" || /[\s@]/.test(id)) {
@@ -221,6 +139,7 @@ export class Daemon implements ProxySource {
       streams: this.#streams,
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,
+      wireLog: cfg.get("LOGWIRE") ? stderrWireLogger : undefined,
       acceptedSerializer: (id) => (this.#accepted.has(id) ? this.#serializer(id) : undefined),
       anySerializer: (id) => this.#serializer(id),
       lookup: (id) => this.#objects.get(id),
@@ -452,44 +371,6 @@ export class Daemon implements ProxySource {
       this.#protocol,
     );
   }
-}
-
-/** The numeric limits of a daemon's connections, from its options and config. */
-interface DaemonLimits {
-  readonly maxConnections: number;
-  readonly maxMessageSize: number;
-  readonly inflateLimit: number;
-  readonly timeoutMs: number;
-}
-
-/** The limits, each checked (a `config` error names a bad one). */
-function limitsOf(options: DaemonOptions): DaemonLimits {
-  const cfg = options.config ?? globalConfig;
-  const maxMessageSize = checkCount(
-    options.maxMessageSize ?? cfg.get("MAX_MESSAGE_SIZE"),
-    "maxMessageSize",
-  );
-  const maxInflatedSize = options.maxInflatedSize;
-  return {
-    maxConnections: checkCount(options.maxConnections ?? 0, "maxConnections"),
-    maxMessageSize,
-    inflateLimit: inflateLimit(
-      maxMessageSize,
-      maxInflatedSize === undefined ? undefined : checkCount(maxInflatedSize, "maxInflatedSize"),
-    ),
-    timeoutMs: checkCount(
-      options.timeoutMs ?? Math.round(cfg.get("COMMTIMEOUT") * 1000),
-      "timeoutMs",
-    ),
-  };
-}
-
-/** `value` if it is an integer >= 0, else a `config` error naming the option. */
-function checkCount(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new PyroError("config", `invalid ${what}=${String(value)}: must be an integer >= 0`);
-  }
-  return value;
 }
 
 /** The class of a class instance, or `undefined` for object literals (they need {@link Daemon.proxyFor}). */

@@ -24,65 +24,21 @@ import {
 } from "./channel-errors.js";
 import { inflateBounded, inflateLimit } from "./compression.js";
 import { MessageFlag, MessageType } from "./constants.js";
+import type {
+  ChannelOptions,
+  CloseListener,
+  DirectReadSource,
+  RequestOptions,
+} from "./channel-options.js";
 import type { EncodeOptions, Message, MessageParts } from "./message.js";
 import { MessageReader } from "./reader.js";
 import type { FrameCodec } from "./wire-protocol.js";
-
-/** How a {@link MessageChannel} frames and checks messages. */
-export interface ChannelOptions {
-  /** Sign sent messages and verify received ones with this HMAC key. */
-  hmacKey?: Uint8Array | undefined;
-  /** Refuse sent and received messages larger than this (0 = no limit). */
-  maxMessageSize?: number | undefined;
-  /** Compress sent payloads when the protocol would (received ones are always inflated). */
-  compress?: boolean | undefined;
-  /**
-   * The most a received payload may inflate to, 0 = no limit (default: `maxMessageSize`
-   * when set, else 64 MiB). Large payloads are inflated in zlib's threads.
-   */
-  maxInflatedSize?: number | undefined;
-  /**
-   * Where a plain socket created with Node's `onread` option delivers its bytes
-   * (transport/direct-reads.ts); without it the channel reads `data` events.
-   */
-  directReads?: DirectReadSource | undefined;
-}
-
-/** A socket's reads, delivered to whoever binds (the channel binds its reader). */
-export interface DirectReadSource {
-  /** Send every read to `target` from now on; `null` discards all further bytes. */
-  bind(
-    target: { readBuffer(): Uint8Array; received(buffer: Uint8Array, count: number): void } | null,
-  ): void;
-}
-
-/** Per-request options of {@link MessageChannel.request}. */
-export interface RequestOptions {
-  /**
-   * Fail (and close the channel) when, while this request waits, no reply data arrives for
-   * this many ms; 0 = wait forever. Time spent queued behind other requests whose replies
-   * keep arriving does not count.
-   */
-  timeoutMs?: number | undefined;
-  /** Abort the request; this closes the channel like a timeout does. */
-  signal?: CancelSignal | undefined;
-  /** `false` for oneway requests: resolve once the message is written, expect no reply. */
-  expectReply?: boolean | undefined;
-  /**
-   * Called once with `msg.data` when the channel no longer reads it, whatever happens: right
-   * after framing when the payload was copied into the frame, else once it is written.
-   */
-  release?: ((data: Uint8Array) => void) | undefined;
-}
 
 /** Payloads from this size on are written beside their header (one writev), not copied behind it. */
 const SEPARATE_PAYLOAD_SIZE = 64 * 1024;
 
 /** A framed message: one buffer, or header and payload apart (see `MessageChannel.#put`). */
 type Frame = Uint8Array | MessageParts;
-
-/** Called once when a channel closes, with the reason. */
-export type CloseListener = (reason: PyroError) => void;
 
 /** The reply types each request type may get. */
 const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
@@ -114,6 +70,7 @@ export class MessageChannel {
   /** Set when the stream reads straight into the reader's buffers (plain sockets). */
   readonly #directReads: DirectReadSource | undefined;
   readonly #inflateLimit: number;
+  readonly #wireLog: ChannelOptions["wireLog"];
   #closeReason: PyroError | undefined;
   /** Closed by the peer or a failure while no request waited: nobody was told yet. */
   #diedIdle = false;
@@ -143,6 +100,7 @@ export class MessageChannel {
     });
     this.#inflateLimit = inflateLimit(options.maxMessageSize ?? 0, options.maxInflatedSize);
     this.#directReads = options.directReads;
+    this.#wireLog = options.wireLog;
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -208,6 +166,7 @@ export class MessageChannel {
       }
       this.#throwIfClosed();
       bytes = this.#frame(msg);
+      this.#wireLog?.logger("sent", this.#wireLog.peer, msg);
     } catch (error) {
       release?.(msg.data);
       return Promise.reject(error as PyroError);
@@ -331,6 +290,7 @@ export class MessageChannel {
 
   #dispatchAll(): void {
     for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+      this.#wireLog?.logger("received", this.#wireLog.peer, msg);
       this.#deliverInTurn(msg);
       if (this.closed) return;
     }

@@ -11,6 +11,7 @@ import { PyroError } from "../errors.js";
 import { MessageChannel } from "../protocol/channel.js";
 import { MessageType } from "../protocol/constants.js";
 import { peerVersionOf } from "../protocol/version.js";
+import { stderrWireLogger } from "../protocol/wire-log.js";
 import type { HandshakeResult, WireProtocol } from "../protocol/wire-protocol.js";
 import { protocolOfVersion } from "../protocols.js";
 import { SERIALIZER_NAMES, createSerializer } from "../serializers/index.js";
@@ -159,6 +160,9 @@ async function openChannel(
     maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
     directReads: directReadsOf(stream),
+    wireLog: settings.config.get("LOGWIRE")
+      ? { logger: stderrWireLogger, peer: target.uri.location ?? target.uri.toString() }
+      : undefined,
   });
   return { channel, peerCertificate: peerCertificateOf(stream) };
 }

@@ -441,10 +441,10 @@ describe("properties, returned objects and checks", () => {
     expect(signatures(types)).toEqual({
       make: "() => ItemClient",
       maybe: "() => ItemClient | null",
-      many: "() => pyrogen.Proxy[]",
+      many: "() => pyrogen.PyroProxy[]",
       made_here: "() => ItemClient",
       uri_of: "() => pyrogen.URI",
-      proxy_of: "(uri: unknown) => pyrogen.Proxy",
+      proxy_of: "(uri: unknown) => pyrogen.PyroProxy",
     });
     expect(types.main.methods.get("make")!.client).toBe("ItemDescriptor");
     expect(types.main.methods.get("made_here")!.client).toBe("ItemDescriptor");
