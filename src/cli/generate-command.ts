@@ -85,7 +85,11 @@ async function source(
 }> {
   if (job.fromSnapshot) {
     const snapshot = await readSnapshot(job.snapshot!, job.origins.snapshot);
-    return { uri: job.uri ?? snapshot.uri, metadata: snapshot.metadata, protocol: snapshot.protocol };
+    return {
+      uri: job.uri ?? snapshot.uri,
+      metadata: snapshot.metadata,
+      protocol: snapshot.protocol,
+    };
   }
   const uri = job.uri!;
   const { metadata, protocol } = await progress.during(
