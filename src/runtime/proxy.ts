@@ -16,6 +16,7 @@ import type { PyroConfig } from "./config.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
 import { MessageFlag } from "./protocol/constants.js";
+import { SentProxy } from "./protocol/sent-proxy.js";
 import type { WireProtocol } from "./protocol/wire-protocol.js";
 import { createProtocolRegistry, WIRE_PROTOCOLS } from "./protocols.js";
 import { proxyState } from "./proxy/auto-proxy.js";
@@ -75,6 +76,10 @@ export class PyroProxy implements RemoteObject {
       this.#protocol().dialect.proxyToDict(proxyState(unwrap(value), serializerName)),
     );
     registry.registerClassToDict(URI, (value) => this.#protocol().dialect.uriToDict(value as URI));
+    // Callback objects of a daemon this registry is attached to (or derives from).
+    registry.registerClassToDict(SentProxy, (sent) =>
+      this.#protocol().dialect.proxyToDict((sent as SentProxy).state),
+    );
   }
 
   /** The protocol of the connection (when none is open: the one it will most likely speak). */

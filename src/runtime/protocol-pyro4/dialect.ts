@@ -6,6 +6,7 @@
  * from other names and its own proxy state with {@link classDialect}.
  */
 import { PyroError, pythonTypeForCode } from "../errors.js";
+import { SentProxy } from "../protocol/sent-proxy.js";
 import type { ClassDialect, ProxyState } from "../protocol/wire-protocol.js";
 import { isSerializerName } from "../serializers/catalog.js";
 import { ClassRegistry } from "../serializers/class-registry.js";
@@ -139,6 +140,7 @@ export function classDialect(names: DialectNames): ClassDialect {
     registry.registerClassToDict(Error, (error) => exceptionToDict(error, errorsModule));
     registry.registerClassToDict(URI, (uri) => uriToDict(uri as URI));
     registry.registerDictToClass(uriClass, uriFromDict);
+    registry.registerClassToDict(SentProxy, (sent) => names.proxyToDict((sent as SentProxy).state));
   }
   function createRegistry(): ClassRegistry {
     const registry = new ClassRegistry();

@@ -230,8 +230,9 @@ export interface ClassDialect {
   /** The URI of a received URI class dict; a `serialize` error for a malformed one. */
   uriFromDict(dict: Record<string, unknown>): URI;
   /**
-   * Add this generation's hooks to `registry`: URIs both ways, and errors sent as values (as
-   * exception dicts); they replace hooks for the same classes.
+   * Add this generation's hooks to `registry`: URIs both ways, errors sent as values (as
+   * exception dicts) and `SentProxy` values (as proxy dicts); they replace hooks for the same
+   * classes.
    */
   register(registry: ClassRegistry): void;
   /** A new registry with just this generation's hooks ({@link register}). */
