@@ -7,7 +7,7 @@ import { pyro5 } from "./protocol-pyro5/index.js";
 import type { WireProtocol } from "./protocol/wire-protocol.js";
 import { ClassRegistry } from "./serializers/class-registry.js";
 
-/** Every protocol pyrogen speaks, oldest first. */
+/** Every protocol pyrogen speaks, oldest (and the default) first. */
 export const WIRE_PROTOCOLS: readonly WireProtocol[] = [pyro4, pyro5];
 
 /**

@@ -54,7 +54,7 @@ export class PyroProxy implements RemoteObject {
   constructor(uri: string | URI, options: ProxyOptions = {}) {
     // On top of the user's registry, read live: hooks registered there later apply too.
     const registry = options.registry?.derive() ?? createProtocolRegistry();
-    this.#settings = proxySettings(uri, options, registry);
+    this.#settings = proxySettings(uri, options, registry, WIRE_PROTOCOLS);
     this.#session = new Session(options.knownMetadata ?? null, resolveForProxy);
     // Values of either generation are revived; sent ones use the connection's class names.
     // A received proxy or PYRO: URI points at a daemon of its class dict's generation (as far

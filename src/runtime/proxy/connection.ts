@@ -13,7 +13,6 @@ import { MessageType } from "../protocol/constants.js";
 import { peerVersionOf } from "../protocol/version.js";
 import { stderrWireLogger } from "../protocol/wire-log.js";
 import type { HandshakeResult, WireProtocol } from "../protocol/wire-protocol.js";
-import { protocolOfVersion } from "../protocols.js";
 import { SERIALIZER_NAMES, createSerializer } from "../serializers/index.js";
 import { directReadsOf } from "../transport/direct-reads.js";
 import { openDirectStream } from "../transport/open-stream.js";
@@ -62,7 +61,7 @@ export async function openConnection(
     return connection;
   } catch (error) {
     const version = peerVersionOf(error);
-    const other = version === undefined ? undefined : protocolOfVersion(version);
+    const other = settings.protocols.find((protocol) => protocol.version === version);
     if (other === undefined || other === guess) throw error;
     if (!settings.detect) throw wrongGeneration(target.uri, guess, other, error);
     rememberProtocol(target.uri, other);

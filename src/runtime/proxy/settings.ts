@@ -14,7 +14,6 @@ import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import type { ObjectMetadata } from "../metadata.js";
 import type { WireProtocol } from "../protocol/wire-protocol.js";
-import { DEFAULT_PROTOCOL, protocolOfGeneration } from "../protocols.js";
 import type { ClassRegistry } from "../serializers/class-registry.js";
 import { createSerializer, isSerializerName, SERIALIZER_NAMES } from "../serializers/index.js";
 import type { Serializer, SerializerName } from "../serializers/serializer.js";
@@ -107,6 +106,8 @@ export interface ProxySettings {
   readonly config: PyroConfig;
   /** The protocol configured, or (with `detect`) the first guess for a new address. */
   readonly protocol: WireProtocol;
+  /** Every protocol the proxy can speak (the first is the default guess). */
+  readonly protocols: readonly WireProtocol[];
   /** Whether the generation is detected on connect (PROTOCOL 0). */
   readonly detect: boolean;
   /** The registry the user gave, if any (copies derive theirs from it). */
@@ -135,13 +136,15 @@ const DEFAULT_HANDSHAKE = "hello";
 
 /**
  * The settings of a proxy for `uri`: `options` first, then `config` (`options.config`, else
- * the global one). `registry` is the proxy's own (its serializer's). A bad value is a
- * `config` error naming the option.
+ * the global one). `registry` is the proxy's own (its serializer's); `protocols` the
+ * generations it can speak, the default first. A bad value is a `config` error naming the
+ * option.
  */
 export function proxySettings(
   uri: string | URI,
   options: ProxyOptions,
   registry: ClassRegistry,
+  protocols: readonly WireProtocol[],
 ): ProxySettings {
   const cfg = options.config ?? globalConfig;
   const parsed =
@@ -152,7 +155,9 @@ export function proxySettings(
   return Object.freeze({
     uri: parsed,
     config: cfg,
-    protocol: generation === 0 ? DEFAULT_PROTOCOL : protocolOfGeneration(generation),
+    protocol:
+      generation === 0 ? protocols[0]! : protocols.find((p) => p.generation === generation)!,
+    protocols,
     detect: generation === 0,
     registry: options.registry,
     serializer,
