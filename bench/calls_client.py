@@ -1,4 +1,5 @@
-"""The Python side of the `calls` benchmark: Pyro4's own client against the bench daemon.
+"""The Python side of the `calls` benchmark: Pyro4's own client against the bench daemon (or,
+with PYROGEN_GENERATION=5, Pyro5's against a Pyro5 one).
 
 It stays up for the whole part, so that Python's start-up and imports are paid once and
 each measurement sits right next to pyrogen's. One request per stdin line, as JSON:
@@ -10,11 +11,15 @@ each request: {"calls_per_s": ..., "cpu_us_per_call": ...} over N calls after a 
 warm-up, CPU being this process's time.process_time(). The process ends at the end of stdin.
 """
 import json
+import os
 import socket
 import sys
 import time
 
-import Pyro4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from pyro_peer import GENERATION  # noqa: E402,F401 -- first: under Pyro5 it provides Pyro4's names
+
+import Pyro4  # noqa: E402
 
 SMALL = "hello, pyro"
 PAYLOADS = {"small": SMALL, "str-10KiB": "x" * 10240, "bytes-1MiB": b"\x01" * (1 << 20)}

@@ -249,14 +249,23 @@ async function caseRounds(
   return { pyrogen: rounds.pyrogen, python: pythonRounds };
 }
 
-/** Run the part: start the name server and daemon, measure both clients, return the rows. */
+/**
+ * Run the part: for Pyro4, then Pyro5 (rows `pyro5 <case>`), start that generation's name
+ * server and daemon, measure pyrogen and that generation's own Python client, return the rows.
+ */
 export async function run(): Promise<BenchRow[]> {
+  return [...(await generationRows(4, "")), ...(await generationRows(5, "pyro5 "))];
+}
+
+async function generationRows(generation: 4 | 5, prefix: string): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonClient(CLIENT);
+  const python = new PythonClient(CLIENT, generation);
   try {
-    const nsPort = (await startNameServer(processes)).info.port;
+    const nsPort = (await startNameServer(processes, { generation })).info.port;
     const { info } = await startAdvanced(processes, {
       nsPort,
+      generation,
+      // Pyro5 has no such item (its oneway calls always run in threads of their own).
       env: { PYRO_ONEWAY_THREADED: "false" },
     });
     const rows: BenchRow[] = [];
@@ -272,7 +281,7 @@ export async function run(): Promise<BenchRow[]> {
           session.close();
           if (pythonOpen) await python.closeCase();
         }
-        const base = { case: c.name, serializer };
+        const base = { case: `${prefix}${c.name}`, serializer };
         const ts = figures.pyrogen;
         const py = figures.python;
         rows.push(

@@ -435,6 +435,40 @@ function aboveFloor(name: string, calls: Paired, floor: Paired, serializer: stri
   );
 }
 
+/**
+ * The Pyro5 rows (`pyro5 <case>`): pyrogen's proxy (detecting the generation, as by default)
+ * against Pyro5 5.16's own Python client, on the same Pyro5 bench daemon, paired by round as
+ * the Pyro4 rows are. The floors are the Pyro4 rows' (the same machine and loopback).
+ */
+async function pyro5Rows(processes: PythonProcesses): Promise<BenchRow[]> {
+  const python = new PythonClient(CLIENT, 5);
+  try {
+    const { info } = await processes.startFixture<{ uri: string }>("bench_server.py", [], {
+      generation: 5,
+    });
+    const rows: BenchRow[] = [];
+    for (const serializer of SERIALIZERS) {
+      for (const name of ["small", "str-10KiB", "bytes-1MiB", "connect"] as const) {
+        const label = `pyro5 ${name}`;
+        if (name === "bytes-1MiB" && serializer === "json") {
+          rows.push(...rowsFor(label, serializer, null));
+          continue;
+        }
+        const count = callCount(name, serializer);
+        const calls = await paired(
+          WARMUP_ROUNDS[name],
+          () => pyrogenCase(info.uri, serializer, name),
+          () => python.measure(info.uri, serializer, name, count),
+        );
+        rows.push(...rowsFor(label, serializer, calls));
+      }
+    }
+    return rows;
+  } finally {
+    await python.close();
+  }
+}
+
 /** Run the part: start the bench daemon, measure both clients, return the rows. */
 export async function run(): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
@@ -537,7 +571,7 @@ export async function run(): Promise<BenchRow[]> {
     const floorRows = [...floors].flatMap(([size, figures]) =>
       rowsFor(size === 100 ? "raw-tcp" : "raw-tcp-10KiB", "-", figures),
     );
-    return [...floorRows, ...rows];
+    return [...floorRows, ...rows, ...(await pyro5Rows(processes))];
   } finally {
     await python.close();
     await processes.stopAll();
