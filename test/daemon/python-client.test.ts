@@ -146,4 +146,20 @@ describe("one listener, both generations", () => {
       await daemon.close();
     }
   });
+
+  test("a daemon with an HMAC key refuses Pyro5 clients (Pyro5 cannot sign) with a clear reason", async () => {
+    const daemon = await Daemon.start({ host: "127.0.0.1", hmacKey: "secret" });
+    try {
+      const uri = daemon.register(new Calculator(), { id: "calc", expose: CALCULATOR_EXPOSE });
+      const { process, info } = await python.startFixture<{ error?: { text: string } }>(
+        "callback_client.py",
+        [uri.toString(), "serpent", "--scenario", "ping"],
+        { generation: 5 },
+      );
+      await process.stop();
+      expect(info.error?.text).toContain("rejected: Pyro5 has no HMAC message signing");
+    } finally {
+      await daemon.close();
+    }
+  });
 });

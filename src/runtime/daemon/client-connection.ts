@@ -253,7 +253,8 @@ export class ClientConnection {
 
   #send(msg: Message): void {
     const options = {
-      hmacKey: this.#host.hmacKey,
+      // A generation without signing refuses the key; its refusals go out unsigned.
+      hmacKey: this.#protocol.signs ? this.#host.hmacKey : undefined,
       maxMessageSize: this.#host.maxMessageSize,
       compress: this.#host.compress,
     };

@@ -24,8 +24,8 @@ import {
 export function noHmacError(): PyroError {
   return new PyroError(
     "config",
-    "Pyro5 has no HMAC message signing: remove the hmacKey (HMAC_KEY) for this connection " +
-      "and use TLS with client certificates to authenticate instead",
+    "Pyro5 has no HMAC message signing, so an hmacKey (HMAC_KEY) cannot be used with Pyro5 " +
+      "peers: remove it and use TLS with client certificates to authenticate instead",
   );
 }
 
