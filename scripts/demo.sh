@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run demo [-- --pyro5]`: start the bundled music server and a name server on 127.0.0.1
-# (Pyro4's, or with --pyro5 Pyro5 5.16's from $PYROGEN_PYRO5 or ../shared/peers/Pyro5-5.16),
+# `npm run demo [pyro5]`: start the bundled music server and a name server on 127.0.0.1
+# (Pyro4's, or Pyro5 5.16's with `pyro5`, from $PYROGEN_PYRO5 or ../shared/peers/Pyro5-5.16),
 # generate the server's typed client with `pyrogen PYRONAME:example.musicserver --source
 # fixtures/musicserver/server.py` (names from the daemon, types from the Python source),
 # compile and run examples/music-demo.ts with it, then stop both servers (also on failure).
@@ -11,7 +11,7 @@ source scripts/ensure-env.sh
 ns_module=Pyro4.naming
 case "${1:-}" in
   "") ;;
-  --pyro5)
+  pyro5 | --pyro5)
     pyro5=${PYROGEN_PYRO5:-$(cd .. && pwd)/shared/peers/Pyro5-5.16}
     if [ ! -f "$pyro5/Pyro5/__init__.py" ]; then
       echo "demo: Pyro5 5.16 not found at $pyro5; set PYROGEN_PYRO5 to the folder holding the Pyro5 package" >&2
@@ -21,7 +21,7 @@ case "${1:-}" in
     ns_module=Pyro5.nameserver
     ;;
   *)
-    echo "usage: npm run demo [-- --pyro5]" >&2
+    echo "usage: npm run demo [pyro5]" >&2
     exit 2
     ;;
 esac
