@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import { PyroProxy } from "../../src/runtime/proxy.js";
+import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroConfig } from "../../src/runtime/config.js";
 import { locateNS } from "../../src/runtime/naming/index.js";
 import { forgetProtocols, knownProtocol } from "../../src/runtime/proxy/generations.js";
@@ -163,5 +164,30 @@ describe("name servers of both generations", () => {
     await using five = new PyroProxy(`PYRONAME:gen.five@127.0.0.1:${info.port}`);
     expect(await five.$call("add", [2, 2])).toBe(4);
     expect(five.$protocol).toBe(5);
+  });
+});
+
+describe("pyrogen's own daemon", () => {
+  it("answers a pyrogen proxy in either generation on one listener", async () => {
+    const daemon = await Daemon.start({ host: "127.0.0.1" });
+    try {
+      class Echo {
+        echo(value: unknown): unknown {
+          return value;
+        }
+      }
+      const uri = daemon.register(new Echo(), { id: "echo", expose: { methods: ["echo"] } });
+      await using four = new PyroProxy(uri, { protocol: 4 });
+      await using five = new PyroProxy(uri, { protocol: 5, serializer: "msgpack" });
+      await using detected = new PyroProxy(uri);
+      expect(await four.$call("echo", [[1, "a"]])).toEqual([1, "a"]);
+      expect(await five.$call("echo", [{ k: null }])).toEqual({ k: null });
+      expect(await detected.$call("echo", ["x"])).toBe("x");
+      expect([four.$protocol, five.$protocol, detected.$protocol]).toEqual([4, 5, 4]);
+      // A URI sent to the daemon and back keeps its value in either generation.
+      expect(String(await five.$call("echo", [new URI(lab5.uri)]))).toBe(lab5.uri);
+    } finally {
+      await daemon.close();
+    }
   });
 });
