@@ -152,6 +152,7 @@ function bareFrames(serializer: SerializerName, payload: unknown) {
       seq: 0,
       handshake: "hello",
       objectId: "bench",
+      target: "bench",
       annotations: new Map(),
       correlationId: undefined,
     }),

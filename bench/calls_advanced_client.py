@@ -1,4 +1,5 @@
-"""The Python side of the `calls-advanced` benchmark: Pyro4's own client on the same daemon.
+"""The Python side of the `calls-advanced` benchmark: Pyro4's own client on the same daemon (or,
+with PYROGEN_GENERATION=5, Pyro5's on a Pyro5 daemon and name server).
 
 It stays up for the whole part and answers one JSON request per stdin line, so that each
 round is measured right next to pyrogen's:
@@ -17,10 +18,14 @@ item or lookup. A case keeps its proxy across rounds, as pyrogen's side does. A 
 The process ends at the end of stdin.
 """
 import json
+import os
 import sys
 import time
 
-import Pyro4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from pyro_peer import GENERATION  # noqa: E402,F401 -- first: under Pyro5 it provides Pyro4's names
+
+import Pyro4  # noqa: E402
 
 
 def batch_10k(uri, count, _ns):

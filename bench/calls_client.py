@@ -1,4 +1,5 @@
-"""The Python side of the `calls` and `daemon` benchmarks: Pyro4's own client.
+"""The Python side of the `calls` and `daemon` benchmarks: Pyro4's own client (or, with
+PYROGEN_GENERATION=5, Pyro5's against a Pyro5 daemon).
 
 It stays up for the whole part, so that Python's start-up and imports are paid once and
 each measurement sits right next to pyrogen's. One request per stdin line, as JSON:
@@ -16,11 +17,15 @@ time.process_time(). With daemon_pid (optional), the reply also has
 stdin.
 """
 import json
+import os
 import socket
 import sys
 import time
 
-import Pyro4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from pyro_peer import GENERATION  # noqa: E402,F401 -- first: under Pyro5 it provides Pyro4's names
+
+import Pyro4  # noqa: E402
 
 from process_cpu import process_cpu_ns
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { pyro5Env } from "../test/harness/generations.js";
 import { findPython, pythonEnv } from "../test/harness/python.js";
 
 /** The process running `script`; stop it with {@link PythonBenchClient.close}. */
@@ -13,8 +14,10 @@ export class PythonBenchClient {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #lines: AsyncIterator<string>;
 
-  constructor(script: string) {
-    this.#child = spawn(findPython(), [script], { env: pythonEnv(), stdio: "pipe" });
+  /** `generation` 5 runs the script with Pyro5 (its `pyro_peer` import maps Pyro4's names). */
+  constructor(script: string, generation: 4 | 5 = 4) {
+    const env = generation === 5 ? pyro5Env(pythonEnv(), findPython()) : pythonEnv();
+    this.#child = spawn(findPython(), [script], { env, stdio: "pipe" });
     this.#child.stderr.pipe(process.stderr);
     this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
   }

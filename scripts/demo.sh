@@ -1,11 +1,30 @@
 #!/usr/bin/env bash
-# `npm run demo`: start the bundled music server and a Pyro4 name server on 127.0.0.1,
+# `npm run demo [pyro5]`: start the bundled music server and a name server on 127.0.0.1
+# (Pyro4's, or Pyro5 5.16's with `pyro5`, from $PYROGEN_PYRO5 or ../shared/peers/Pyro5-5.16),
 # generate the server's typed client with `pyrogen PYRONAME:example.musicserver --source
 # fixtures/musicserver/server.py` (names from the daemon, types from the Python source),
 # compile and run examples/music-demo.ts with it, then stop both servers (also on failure).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-env.sh
+
+ns_module=Pyro4.naming
+case "${1:-}" in
+  "") ;;
+  pyro5 | --pyro5)
+    pyro5=${PYROGEN_PYRO5:-$(cd .. && pwd)/shared/peers/Pyro5-5.16}
+    if [ ! -f "$pyro5/Pyro5/__init__.py" ]; then
+      echo "demo: Pyro5 5.16 not found at $pyro5; set PYROGEN_PYRO5 to the folder holding the Pyro5 package" >&2
+      exit 1
+    fi
+    export PYTHONPATH="$pyro5${PYTHONPATH:+:$PYTHONPATH}" PYROGEN_GENERATION=5
+    ns_module=Pyro5.nameserver
+    ;;
+  *)
+    echo "usage: npm run demo [pyro5]" >&2
+    exit 2
+    ;;
+esac
 
 # Loopback only: discovery never leaves 127.0.0.1.
 for var in $(env | grep -o '^PYRO_[A-Z_]*' || true); do unset "$var"; done
@@ -39,10 +58,10 @@ wait_for() { # wait_for <what> <command…>: retry for up to 15 s
 }
 
 ns_port=$(free_port)
-"$PYROGEN_PYTHON" -m Pyro4.naming -n 127.0.0.1 -p "$ns_port" -x >"$work/ns.log" 2>&1 &
+"$PYROGEN_PYTHON" -m "$ns_module" -n 127.0.0.1 -p "$ns_port" -x >"$work/ns.log" 2>&1 &
 pids+=($!)
 wait_for "the name server" bash -c "exec 3<>/dev/tcp/127.0.0.1/$ns_port"
-echo "demo: name server on 127.0.0.1:$ns_port (pid ${pids[0]})"
+echo "demo: $ns_module name server on 127.0.0.1:$ns_port (pid ${pids[0]})"
 
 "$PYROGEN_PYTHON" fixtures/musicserver/server.py --port 0 --ns "127.0.0.1:$ns_port" >"$work/server.log" 2>&1 &
 pids+=($!)

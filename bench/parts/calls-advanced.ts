@@ -252,20 +252,32 @@ async function caseRounds(
   return { pyrogen: rounds.pyrogen, python: pythonRounds };
 }
 
-/** Run the part: start the name server and daemon, measure both clients, return the rows. */
+/**
+ * Run the part: for Pyro4, then Pyro5 (rows `pyro5 <case>`), start that generation's name
+ * server and daemon, measure pyrogen and that generation's own Python client, return the rows.
+ */
 export function run(): Promise<BenchRow[]> {
-  return withPlacement(measureAll);
+  return withPlacement(async (placer) => [
+    ...(await generationRows(placer, 4, "")),
+    ...(await generationRows(placer, 5, "pyro5 ")),
+  ]);
 }
 
-async function measureAll(placer: Placer): Promise<BenchRow[]> {
+async function generationRows(
+  placer: Placer,
+  generation: 4 | 5,
+  prefix: string,
+): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonClient(CLIENT);
+  const python = new PythonClient(CLIENT, generation);
   try {
-    const nameServer = await startNameServer(processes);
+    const nameServer = await startNameServer(processes, { generation });
     placer.daemon(nameServer.process.pid, "together");
     const nsPort = nameServer.info.port;
     const advanced = await startAdvanced(processes, {
       nsPort,
+      generation,
+      // Pyro5 has no such item (its oneway calls always run in threads of their own).
       env: { PYRO_ONEWAY_THREADED: "false" },
     });
     placer.daemon(advanced.process.pid, "together");
@@ -284,7 +296,7 @@ async function measureAll(placer: Placer): Promise<BenchRow[]> {
           session.close();
           if (pythonOpen) await python.closeCase();
         }
-        const base = { case: c.name, serializer };
+        const base = { case: `${prefix}${c.name}`, serializer };
         const ts = figures.pyrogen;
         const py = figures.python;
         rows.push(

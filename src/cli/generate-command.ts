@@ -9,7 +9,7 @@ import { fileNameFor, typeNameFor } from "../codegen/names.js";
 import type { SourceTypes } from "../codegen/source/source-types.js";
 import { pyroConfigFor, type ConnectionSettings } from "./connection-options.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
-import { fetchMetadata } from "./fetch-metadata.js";
+import { fetchRemote } from "./fetch-metadata.js";
 import {
   argumentJobs,
   configJobs,
@@ -52,6 +52,7 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
       types: job.types,
       source: sourceTypes,
       serializer: sourceTypes === undefined ? undefined : serializerOf(job.settings),
+      protocol: fetched?.protocol ?? sourceTypes?.generation,
     });
     const warnings = [...generated.warnings, ...(uri === undefined ? [] : defaultUriWarnings(uri))];
     for (const warning of warnings) {
@@ -76,24 +77,37 @@ export async function runGenerate(uris: string[], flags: GenerateFlags): Promise
 async function source(
   job: Job,
   progress: Progress,
-): Promise<{ uri: string; metadata: RemoteMetadata; snapshot?: SnapshotFile }> {
+): Promise<{
+  uri: string;
+  metadata: RemoteMetadata;
+  protocol: number;
+  snapshot?: SnapshotFile;
+}> {
   if (job.fromSnapshot) {
     const snapshot = await readSnapshot(job.snapshot!, job.origins.snapshot);
-    return { uri: job.uri ?? snapshot.uri, metadata: snapshot.metadata };
+    return {
+      uri: job.uri ?? snapshot.uri,
+      metadata: snapshot.metadata,
+      protocol: snapshot.protocol,
+    };
   }
   const uri = job.uri!;
-  const metadata = await progress.during(`connecting to ${uri}`, fetchMetadata(uri, job.settings));
-  if (job.saveSnapshot === undefined) return { uri, metadata };
+  const { metadata, protocol } = await progress.during(
+    `connecting to ${uri}`,
+    fetchRemote(uri, job.settings),
+  );
+  if (job.saveSnapshot === undefined) return { uri, metadata, protocol };
   const { label, origins } = job;
   const snapshot: SnapshotFile = {
     kind: "snapshot",
     file: job.saveSnapshot,
     uri,
     metadata,
+    protocol,
     label,
     origin: origins.snapshot,
   };
-  return { uri, metadata, snapshot };
+  return { uri, metadata, protocol, snapshot };
 }
 
 /** Types from the job's Python source, if it has one (the analyser loads only then). */

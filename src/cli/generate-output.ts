@@ -29,6 +29,8 @@ export interface SnapshotFile {
   readonly file: string;
   readonly uri: string;
   readonly metadata: RemoteMetadata;
+  /** The daemon's Pyro generation. */
+  readonly protocol: number;
   readonly label: string;
   readonly origin: string;
 }
@@ -74,7 +76,7 @@ export async function checkFiles(files: readonly OutputFile[], quiet: boolean): 
 /** Whether the file on disk already holds `output` (a snapshot: the same URI and names). */
 async function isCurrent(output: OutputFile): Promise<boolean> {
   if (output.kind === "snapshot") {
-    return snapshotIsCurrent(output.file, output.uri, output.metadata);
+    return snapshotIsCurrent(output.file, output.uri, output.metadata, output.protocol);
   }
   // An unreadable file is not current; writing it then says what is wrong.
   return (await readIfExists(output.file).catch(() => undefined)) === output.code;
@@ -82,7 +84,7 @@ async function isCurrent(output: OutputFile): Promise<boolean> {
 
 async function write(output: OutputFile): Promise<void> {
   if (output.kind === "snapshot") {
-    return writeSnapshot(output.file, output.uri, output.metadata, output.origin);
+    return writeSnapshot(output.file, output.uri, output.metadata, output.origin, output.protocol);
   }
   try {
     await writeFileAtomic(output.file, output.code);

@@ -117,7 +117,7 @@ function editDistance(a: string, b: string): number {
 /** Build the program. `setExitCode` receives each command's exit code. */
 export function buildProgram(setExitCode: (code: ExitCode) => void): Command {
   const program = new Command("pyrogen")
-    .description("Generate typed TypeScript clients for Python Pyro4 objects.")
+    .description("Generate typed TypeScript clients for Python Pyro4 and Pyro5 objects.")
     .version(VERSION, "-v, --version")
     .argument("[uri...]", "objects to generate clients for (PYRO:, PYRONAME:, PYROMETA:)")
     .option(

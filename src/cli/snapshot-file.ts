@@ -18,6 +18,8 @@ import { fileError, readIfExists, writeFileAtomic } from "./write-file.js";
 export interface LoadedSnapshot {
   readonly uri: string;
   readonly metadata: RemoteMetadata;
+  /** The daemon's Pyro generation (4 when the snapshot names none). */
+  readonly protocol: number;
 }
 
 /** Read and validate a snapshot; errors name the file, the place and the field. */
@@ -52,7 +54,11 @@ export async function readSnapshot(file: string, origin = "--metadata"): Promise
       EXIT.io,
     );
   }
-  return { uri: snapshot.data.uri, metadata: normalizeMetadata(snapshot.data.metadata) };
+  return {
+    uri: snapshot.data.uri,
+    metadata: normalizeMetadata(snapshot.data.metadata),
+    protocol: snapshot.data.protocol ?? 4,
+  };
 }
 
 /** Write a snapshot of `metadata` (fetched from `uri`) to `file`, creating folders. */
@@ -61,9 +67,10 @@ export async function writeSnapshot(
   uri: string,
   metadata: RemoteMetadata,
   origin = "--save-metadata",
+  protocol = 4,
 ): Promise<void> {
   try {
-    await writeFileAtomic(file, snapshotText(toSnapshot(uri, metadata)));
+    await writeFileAtomic(file, snapshotText(toSnapshot(uri, metadata, protocol)));
   } catch (error) {
     throw await fileError("write", "metadata snapshot", file, error, origin);
   }
@@ -77,6 +84,7 @@ export async function snapshotIsCurrent(
   file: string,
   uri: string,
   metadata: RemoteMetadata,
+  protocol = 4,
 ): Promise<boolean> {
   const text = await readIfExists(file).catch(() => undefined);
   if (text === undefined) return false;
@@ -84,6 +92,10 @@ export async function snapshotIsCurrent(
   if (!parsed.ok) return false;
   const saved = snapshotSchema.safeParse(parsed.value);
   if (!saved.success) return false;
-  const normalized = { uri: saved.data.uri, metadata: normalizeMetadata(saved.data.metadata) };
-  return JSON.stringify(normalized) === JSON.stringify({ uri, metadata });
+  const normalized = {
+    uri: saved.data.uri,
+    metadata: normalizeMetadata(saved.data.metadata),
+    protocol: saved.data.protocol ?? 4,
+  };
+  return JSON.stringify(normalized) === JSON.stringify({ uri, metadata, protocol });
 }

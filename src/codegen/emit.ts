@@ -132,6 +132,7 @@ function descriptorText(model: InterfaceModel, version: string): string {
     `oneway: Object.freeze([${d.oneway.join(", ")}]),`,
     `attrs: Object.freeze([${d.attrs.join(", ")}]),`,
     ...(d.serializer === undefined ? [] : [`serializer: ${d.serializer},`]),
+    ...(d.protocol === undefined ? [] : [`protocol: ${d.protocol},`]),
     ...(d.checks.length === 0 ? [] : [`checks: Object.freeze({ ${d.checks.join(",\n")} }),`]),
     ...(d.clients.length === 0 ? [] : [`clients: Object.freeze({ ${d.clients.join(",\n")} }),`]),
     ...(d.parameters.length === 0

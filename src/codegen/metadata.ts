@@ -31,6 +31,8 @@ export const SNAPSHOT_FORMAT = "pyrogen-metadata/1";
 export const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT),
   uri: z.string(),
+  /** The Pyro generation of the daemon, when not Pyro4 (absent: Pyro4). */
+  protocol: z.literal(5).optional(),
   metadata: z.strictObject({
     methods: z.array(z.string()),
     oneway: z.array(z.string()),
@@ -58,10 +60,11 @@ export function normalizeMetadata(raw: unknown): RemoteMetadata {
 }
 
 /** A snapshot of `metadata` fetched from `uri`, ready to be written as JSON. */
-export function toSnapshot(uri: string, metadata: RemoteMetadata): Snapshot {
+export function toSnapshot(uri: string, metadata: RemoteMetadata, protocol = 4): Snapshot {
   return {
     format: SNAPSHOT_FORMAT,
     uri,
+    ...(protocol === 5 ? { protocol } : {}),
     metadata: {
       methods: [...metadata.methods],
       oneway: [...metadata.oneway],

@@ -33,6 +33,11 @@ export interface ClientDescriptor {
    * client's serializer unless its options name another.
    */
   readonly serializer?: SerializerName | undefined;
+  /**
+   * The Pyro generation the module was generated from, when not Pyro4 (5). A record only:
+   * clients detect the generation on connect, so a module works against either.
+   */
+  readonly protocol?: number | undefined;
   /** Checks of results by member name (modules generated with `--validate`). */
   readonly checks?: Readonly<Record<string, ResultCheck>> | undefined;
   /**

@@ -23,6 +23,7 @@
  * | SSL_CLIENTKEY | PYRO_SSL_CLIENTKEY | `""` | PEM key of the client certificate |
  * | SSL_CLIENTKEYPASSWD | PYRO_SSL_CLIENTKEYPASSWD | `""` | passphrase of that key |
  * | HMAC_KEY | PYRO_HMAC_KEY | `null` | message signing key (not a Pyro4 item; its tools read this variable) |
+ * | PROTOCOL | PYRO_PROTOCOL | `0` | Pyro generation of new proxies: 4, 5, or 0 (detect on connect, remembered per address; not a Pyro item) |
  * | LOGWIRE | PYRO_LOGWIRE | `false` | log every message sent and received |
  * | HOST | PYRO_HOST | `localhost` | (daemon) address to bind |
  * | ITER_STREAMING | PYRO_ITER_STREAMING | `true` | (daemon) hand out iterators as item streams |
@@ -58,6 +59,7 @@ export interface ConfigItems {
   SSL_CLIENTKEY: string;
   SSL_CLIENTKEYPASSWD: string;
   HMAC_KEY: string | null;
+  PROTOCOL: 0 | 4 | 5;
   LOGWIRE: boolean;
   HOST: string;
   ITER_STREAMING: boolean;
@@ -205,6 +207,7 @@ const RULES: { readonly [K in ConfigItem]: ItemRule<ConfigItems[K]> } = {
   SSL_CLIENTKEY: stringRule("", "a file path, or empty"),
   SSL_CLIENTKEYPASSWD: stringRule(""),
   HMAC_KEY: hmacKeyRule,
+  PROTOCOL: choiceRule<0 | 4 | 5>(0, [0, 4, 5]),
   LOGWIRE: booleanRule(false),
   HOST: stringRule("localhost", "a host name or IP address"),
   ITER_STREAMING: booleanRule(true),

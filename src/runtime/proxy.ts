@@ -17,10 +17,12 @@ import type { AnnotationsFunction, AnnotationsOption, CallOptions } from "./call
 import type { PyroConfig } from "./config.js";
 import type { ObjectMetadata } from "./metadata.js";
 import { proxyResolver } from "./naming/resolve.js";
-import { DEFAULT_PROTOCOL } from "./protocols.js";
+import type { WireProtocol } from "./protocol/wire-protocol.js";
+import { createProtocolRegistry, WIRE_PROTOCOLS } from "./protocols.js";
 import { invoke, ping, type InvokeOptions, type InvokeReply } from "./proxy/calls.js";
 import { callMethod, getAttribute, setAttribute } from "./proxy/member-access.js";
 import { proxyRegistry } from "./proxy/class-hooks.js";
+import { knownProtocol, presumeProtocol } from "./proxy/generations.js";
 import { receivedProxy } from "./proxy/received-proxy.js";
 import { PROXY_TARGET, type OpenProxy, type RemoteObject } from "./proxy/remote-object.js";
 import { Session } from "./proxy/session.js";
@@ -44,13 +46,25 @@ export class PyroProxy implements RemoteObject {
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    const registry = proxyRegistry(DEFAULT_PROTOCOL.dialect, options.registry, {
+    const registry = proxyRegistry(WIRE_PROTOCOLS, options.registry, createProtocolRegistry(), {
       proxyClass: PyroProxy,
-      revive: (dict) => this.#revive(dict),
+      revive: (dict, protocol) => this.#revive(dict, protocol),
       exceptionWrapper: (dict) => new ExceptionWrapper(dict["exception"]),
+      protocol: () => this.#protocol(),
+      presume: presumeProtocol,
     });
-    this.#settings = proxySettings(uri, options, DEFAULT_PROTOCOL, registry);
+    this.#settings = proxySettings(uri, options, registry, WIRE_PROTOCOLS);
     this.#session = new Session(options.knownMetadata ?? null, resolveForProxy);
+  }
+
+  /** The protocol of the connection (when none is open: the one it will most likely speak). */
+  #protocol(): WireProtocol {
+    const settings = this.#settings;
+    return (
+      this.#session.connection?.protocol ??
+      (settings.detect ? knownProtocol(this.$uri) : undefined) ??
+      settings.protocol
+    );
   }
 
   /** The URI: the one given, or the resolved `PYRO:` URI once `$bind()` pinned it. */
@@ -71,6 +85,11 @@ export class PyroProxy implements RemoteObject {
   /** True while a connection is open. */
   get $connected(): boolean {
     return this.#session.connected;
+  }
+
+  /** The Pyro generation (4, 5) the current connection speaks; `null` when not connected. */
+  get $protocol(): number | null {
+    return this.#session.connection?.protocol.generation ?? null;
   }
 
   /** The handshake response of the current connection (`undefined` when not connected). */
@@ -260,11 +279,15 @@ export class PyroProxy implements RemoteObject {
     return this;
   }
 
-  /** A proxy received inside a value (see proxy/received-proxy.ts). */
-  #revive(dict: Record<string, unknown>): PyroProxy {
-    const state = this.#settings.protocol.dialect.proxyStateFromDict(dict);
+  /**
+   * A proxy received inside a value (see proxy/received-proxy.ts), in `protocol`'s class
+   * dict: its daemon is taken to speak that generation unless already known otherwise.
+   */
+  #revive(dict: Record<string, unknown>, protocol: WireProtocol): PyroProxy {
+    const state = protocol.dialect.proxyStateFromDict(dict);
     const here = this.#session.connection?.uri.location ?? this.$uri.location;
     const { uri, options } = receivedProxy(state, this.#settings, here);
+    if (uri.protocol === "PYRO") presumeProtocol(uri, protocol);
     return new PyroProxy(uri, options);
   }
 }

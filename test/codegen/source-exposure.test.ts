@@ -12,7 +12,8 @@ import { normalizeMetadata, type RemoteMetadata } from "../../src/codegen/metada
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import { URI } from "../../src/runtime/uri.js";
 import { readSourceTypes } from "../../src/codegen/source/source-types.js";
-import { FIXTURES, findPython, PythonProcesses } from "../harness/python.js";
+import { FIXTURES, ROOT, findPython, freePort, PythonProcesses } from "../harness/python.js";
+import { pyro5Path } from "../harness/generations.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -131,6 +132,41 @@ describe("Pyro4's own objects, read from Debian's Pyro4 package", () => {
     const uri = `PYRO:Pyro.Daemon@127.0.0.1:${nsPort}`;
     const offline = await fromSource(pyro4Dir, "DaemonObject");
     expect(offline).toEqual(await live(uri));
+    expect(offline.methods).toContain("get_metadata");
+  });
+});
+
+describe("Pyro5's decorators: source against live Pyro5 5.16 daemons", () => {
+  let nsPort = 0;
+  let labUri = "";
+  const pyro5Dir = (): string => path.join(pyro5Path(), "Pyro5");
+  const labSource = path.join(ROOT, "test/vectors/pyro5-5.16/server/lab_server.py");
+  beforeAll(async () => {
+    nsPort = (await python.startNameServer({ generation: 5 })).port;
+    const port = await freePort();
+    const lab = await python.start([labSource, "--port", String(port)], {
+      ready: { line: /^READY (\S+)/ },
+      generation: 5,
+    });
+    labUri = lab.readyMatch![1]!;
+  });
+
+  it("a server written with Pyro5.api's expose and oneway (the capture lab)", async () => {
+    const offline = await fromSource(labSource, "Lab");
+    expect(offline).toEqual(await live(labUri));
+    expect(offline.oneway).toEqual(["fire"]);
+    expect(offline.attrs).toContain("value");
+  });
+
+  it("the name server (Pyro5.nameserver.NameServer)", async () => {
+    const offline = await fromSource(pyro5Dir(), "Pyro5.nameserver.NameServer");
+    expect(offline).toEqual(await live(`PYRO:Pyro.NameServer@127.0.0.1:${nsPort}`));
+    expect(offline.methods).toContain("yplookup");
+  });
+
+  it("a daemon's own object (Pyro5.server.DaemonObject)", async () => {
+    const offline = await fromSource(pyro5Dir(), "DaemonObject");
+    expect(offline).toEqual(await live(`PYRO:Pyro.Daemon@127.0.0.1:${nsPort}`));
     expect(offline.methods).toContain("get_metadata");
   });
 });

@@ -13,6 +13,7 @@ import type { SerializerName } from "../../src/runtime/serializers/serializer.js
 import type { PyTuple } from "../../src/runtime/values.js";
 import { PythonProcesses } from "../harness/python.js";
 import { ValueError } from "./objects.js";
+import { GENERATIONS } from "../harness/generations.js";
 
 const python = new PythonProcesses();
 let serverUri = "";
@@ -87,57 +88,67 @@ async function eventually(check: () => boolean): Promise<void> {
 
 const SERIALIZERS: SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 
-describe.each(SERIALIZERS)("Python server calls a TypeScript callback, %s", (serializer) => {
-  test("normal, oneway, failing, attribute, iterator, re-entrant and later callbacks", async () => {
-    const logged: Array<[string, unknown]> = [];
-    const daemon = await Daemon.start({
-      logger: (message, error) => logged.push([message, error]),
+describe.each(GENERATIONS)("a $name server", (generation) => {
+  let serverUri = "";
+  beforeAll(async () => {
+    const { info } = await python.startFixture<{ uri: string }>("callback_server.py", [], {
+      generation: generation.protocol,
     });
-    const server = new PyroProxy(serverUri, { serializer, registry: daemon.registry });
-    const relayProxy = new PyroProxy(serverUri, { serializer });
-    try {
-      const listener = new Listener(relayProxy);
-      daemon.register(listener, { expose: LISTENER_EXPOSE });
+    serverUri = info.uri;
+  });
 
-      expect(await server.$call("call_back", [listener, "hi"])).toBe("server got: ts got hi");
-      expect(await server.$call("callback_serializer", [listener])).toBe(serializer);
+  describe.each(SERIALIZERS)("Python server calls a TypeScript callback, %s", (serializer) => {
+    test("normal, oneway, failing, attribute, iterator, re-entrant and later callbacks", async () => {
+      const logged: Array<[string, unknown]> = [];
+      const daemon = await Daemon.start({
+        logger: (message, error) => logged.push([message, error]),
+      });
+      const server = new PyroProxy(serverUri, { serializer, registry: daemon.registry });
+      const relayProxy = new PyroProxy(serverUri, { serializer });
+      try {
+        const listener = new Listener(relayProxy);
+        daemon.register(listener, { expose: LISTENER_EXPOSE });
 
-      const noted = listener.nextNote();
-      expect(await server.$call("call_oneway", [listener, "fire"])).toBe("sent");
-      await noted;
-      expect(listener.notes).toEqual(["fire"]);
+        expect(await server.$call("call_back", [listener, "hi"])).toBe("server got: ts got hi");
+        expect(await server.$call("callback_serializer", [listener])).toBe(serializer);
 
-      const failing = (await server.$call("call_failing", [listener])) as {
-        error: { type: string; args: string[]; traceback: string };
-        after: { type: string };
-        reconnected: { returned: string };
-      };
-      expect(failing.error.type).toBe("builtins.ValueError");
-      expect(failing.error.args).toEqual(["kaboom"]);
-      expect(failing.error.traceback).toContain("(TypeScript) at Listener.explode");
-      expect(failing.after.type).toBe("Pyro4.errors.ConnectionClosedError");
-      expect(failing.reconnected.returned).toBe("ts got after reconnecting");
-      expect(logged.map(([message]) => message)).toEqual([
-        `daemon: callback 'explode' on '${daemon.uriFor(listener).object}' raised`,
-      ]);
-      expect(logged[0]![1]).toBeInstanceOf(ValueError);
+        const noted = listener.nextNote();
+        expect(await server.$call("call_oneway", [listener, "fire"])).toBe("sent");
+        await noted;
+        expect(listener.notes).toEqual(["fire"]);
 
-      if (serializer !== "marshal") {
-        // Python's own client cannot do attribute access with marshal.
-        expect(await server.$call("call_attrs", [listener])).toEqual([5, 15]);
-        expect(listener.counter).toBe(15);
+        const failing = (await server.$call("call_failing", [listener])) as {
+          error: { type: string; args: string[]; traceback: string };
+          after: { type: string };
+          reconnected: { returned: string };
+        };
+        expect(failing.error.type).toBe("builtins.ValueError");
+        expect(failing.error.args).toEqual(["kaboom"]);
+        expect(failing.error.traceback).toContain("(TypeScript) at Listener.explode");
+        expect(failing.after.type).toBe(`${generation.name}.errors.ConnectionClosedError`);
+        expect(failing.reconnected.returned).toBe("ts got after reconnecting");
+        expect(logged.map(([message]) => message)).toEqual([
+          `daemon: callback 'explode' on '${daemon.uriFor(listener).object}' raised`,
+        ]);
+        expect(logged[0]![1]).toBeInstanceOf(ValueError);
+
+        if (serializer !== "marshal") {
+          // Python's own client cannot do attribute access with marshal.
+          expect(await server.$call("call_attrs", [listener])).toEqual([5, 15]);
+          expect(listener.counter).toBe(15);
+        }
+        expect(await server.$call("call_iterator", [listener, 4])).toEqual([0, 1, 4, 9]);
+        expect(await server.$call("call_reentrant", [listener, "x"])).toBe("relayed x");
+
+        expect(await server.$call("call_later", [listener, "from a thread"])).toBe("scheduled");
+        await eventually(() => listener.received.includes("from a thread"));
+        expect(listener.received).toContain("from a thread");
+      } finally {
+        server.$release();
+        relayProxy.$release();
+        await daemon.close();
       }
-      expect(await server.$call("call_iterator", [listener, 4])).toEqual([0, 1, 4, 9]);
-      expect(await server.$call("call_reentrant", [listener, "x"])).toBe("relayed x");
-
-      expect(await server.$call("call_later", [listener, "from a thread"])).toBe("scheduled");
-      await eventually(() => listener.received.includes("from a thread"));
-      expect(listener.received).toContain("from a thread");
-    } finally {
-      server.$release();
-      relayProxy.$release();
-      await daemon.close();
-    }
+    });
   });
 });
 

@@ -4,8 +4,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { exposureOf } from "../../src/runtime/daemon/expose.js";
-import { proxyDict } from "../../src/runtime/daemon/proxy-dict.js";
+import { proxyState } from "../../src/runtime/daemon/proxy-dict.js";
 import { pyro4Dialect } from "../../src/runtime/protocol-pyro4/dialect.js";
+import { pyro5Dialect } from "../../src/runtime/protocol-pyro5/dialect.js";
 import { PyFloat, PyTuple } from "../../src/runtime/values.js";
 
 class Base {
@@ -73,17 +74,18 @@ describe("exposureOf with a spec", () => {
   });
 });
 
-describe("proxyDict", () => {
+describe("proxyState in each generation's proxy dict", () => {
   test("the Pyro4 Proxy state: uri, names, timeout, hmac, handshake, retries, serializer", () => {
     const exposure = exposureOf(new Target(), {
       methods: ["method"],
       oneway: ["inherited"],
       attrs: ["plain"],
     });
-    const dict = proxyDict(
-      { uri: "PYRO:t@127.0.0.1:9", exposure, hmacKey: Buffer.from("key"), handshake: "hello" },
-      "json",
-      pyro4Dialect,
+    const dict = pyro4Dialect.proxyToDict(
+      proxyState(
+        { uri: "PYRO:t@127.0.0.1:9", exposure, hmacKey: Buffer.from("key"), handshake: "hello" },
+        "json",
+      ),
     );
     expect(dict["__class__"]).toBe("Pyro4.core.Proxy");
     // A tuple, as Python's daemons send it.
@@ -94,5 +96,18 @@ describe("proxyDict", () => {
     expect(state[3]).toEqual(["plain"]);
     expect(state[4]).toBeInstanceOf(PyFloat);
     expect(state.slice(5)).toEqual(["b64:a2V5", "hello", 0, "json"]);
+  });
+
+  test("the Pyro5 Proxy state: uri, names, handshake, serializer (no timeout, hmac, retries)", () => {
+    const exposure = exposureOf(new Target(), { methods: ["method"], attrs: ["plain"] });
+    const dict = pyro5Dialect.proxyToDict(
+      proxyState(
+        { uri: "PYRO:t@127.0.0.1:9", exposure, hmacKey: undefined, handshake: "hello" },
+        "msgpack",
+      ),
+    );
+    expect(dict["__class__"]).toBe("Pyro5.client.Proxy");
+    const state = (dict["state"] as PyTuple).items;
+    expect(state).toEqual(["PYRO:t@127.0.0.1:9", [], ["method"], ["plain"], "hello", "msgpack"]);
   });
 });

@@ -29,12 +29,14 @@ export interface AdvancedInfo {
  */
 export async function startNameServer(
   python: PythonProcesses,
-  options: { broadcast?: boolean; hmac?: string } = {},
+  options: { broadcast?: boolean; hmac?: string; generation?: 4 | 5 } = {},
 ): Promise<{ process: PythonProcess; info: NameServerInfo }> {
   const args = ["--host", "127.0.0.1", ...(options.broadcast === true ? [] : ["--no-bc"])];
   if (options.hmac !== undefined) args.push("--hmac", options.hmac);
   return python.startFixture<NameServerInfo>("name_server.py", args, {
+    // Pyro5 name servers accept every serializer (and drop this Pyro4-only variable).
     env: { PYRO_SERIALIZERS_ACCEPTED: "serpent,json,marshal,msgpack" },
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
   });
 }
 
@@ -44,11 +46,14 @@ export async function startNameServer(
  */
 export async function startAdvanced(
   python: PythonProcesses,
-  options: { nsPort?: number; env?: Record<string, string> } = {},
+  options: { nsPort?: number; env?: Record<string, string>; generation?: 4 | 5 } = {},
 ): Promise<{ process: PythonProcess; info: AdvancedInfo }> {
   const args = ["--host", "127.0.0.1"];
   if (options.nsPort !== undefined) args.push("--ns", `127.0.0.1:${options.nsPort}`);
-  return python.startFixture<AdvancedInfo>("advanced_server.py", args, { env: options.env ?? {} });
+  return python.startFixture<AdvancedInfo>("advanced_server.py", args, {
+    env: options.env ?? {},
+    ...(options.generation === undefined ? {} : { generation: options.generation }),
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { once } from "node:events";
 import { createServer, connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { pyro5Env } from "./generations.js";
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -106,6 +107,8 @@ export type ReadyCheck =
 /** Options for {@link PythonProcesses.start}. */
 export interface StartOptions {
   ready: ReadyCheck;
+  /** The Pyro generation of the process (default 4); 5 puts Pyro5 on its PYTHONPATH. */
+  generation?: 4 | 5;
   env?: Record<string, string>;
   cwd?: string;
   /** How long to wait for readiness, ms (default 15000). */
@@ -143,9 +146,10 @@ export class PythonProcesses {
 
   /** Start `python args…` and wait until it is ready. */
   async start(args: string[], options: StartOptions): Promise<PythonProcess> {
+    const env = pythonEnv(options.env);
     const child = spawn(findPython(), args, {
       cwd: options.cwd ?? ROOT,
-      env: pythonEnv(options.env),
+      env: options.generation === 5 ? pyro5Env(env, findPython()) : env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     everyChild.add(child);
@@ -243,21 +247,31 @@ export class PythonProcesses {
   }
 
   /**
-   * Start a real Pyro4 name server on 127.0.0.1 (no broadcast responder unless asked),
+   * Start a real Pyro4 (or Pyro5) name server on 127.0.0.1 (no broadcast responder unless asked),
    * returning its port.
    */
   async startNameServer(
-    options: { port?: number; broadcastPort?: number; env?: Record<string, string> } = {},
+    options: {
+      port?: number;
+      broadcastPort?: number;
+      env?: Record<string, string>;
+      generation?: 4 | 5;
+    } = {},
   ): Promise<{ process: PythonProcess; port: number }> {
     const port = options.port ?? (await freePort());
-    const args = ["-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", String(port)];
+    const module = options.generation === 5 ? "Pyro5.nameserver" : "Pyro4.naming";
+    const args = ["-m", module, "-n", "127.0.0.1", "-p", String(port)];
     if (options.broadcastPort === undefined) args.push("-x");
     const env: Record<string, string> = { ...options.env };
     if (options.broadcastPort !== undefined) {
       env["PYRO_NS_BCPORT"] = String(options.broadcastPort);
       env["PYRO_NS_BCHOST"] = "127.0.0.1";
     }
-    const proc = await this.start(args, { ready: { port }, env });
+    const proc = await this.start(args, {
+      ready: { port },
+      env,
+      ...(options.generation === undefined ? {} : { generation: options.generation }),
+    });
     return { process: proc, port };
   }
 

@@ -48,8 +48,8 @@ print(json.dumps(out))`;
   >;
 }
 
-/** Items Pyro4 has too (HMAC_KEY is pyrogen's own). */
-const SHARED = CONFIG_ITEMS.filter((item) => item !== "HMAC_KEY");
+/** Items Pyro4 has too (HMAC_KEY and PROTOCOL are pyrogen's own). */
+const SHARED = CONFIG_ITEMS.filter((item) => item !== "HMAC_KEY" && item !== "PROTOCOL");
 
 describe("defaults", () => {
   it("are Pyro4 4.82's", () => {

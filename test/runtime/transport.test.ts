@@ -189,6 +189,7 @@ describe("direct reads (pyrogen's own connections)", () => {
           seq: 0,
           handshake: "hello",
           objectId: "transport.echo",
+          target: "transport.echo",
           annotations: new Map(),
           correlationId: undefined,
         }),

@@ -17,8 +17,10 @@ import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import { inflateBounded } from "../protocol/compression.js";
 import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
+import { headerVersion } from "../protocol/version.js";
 import type { WireLogger } from "../protocol/wire-log.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
+import { protocolOfVersion } from "../protocols.js";
 import { blobCall } from "../serialized-blob.js";
 import type { Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
@@ -31,7 +33,10 @@ import type { StreamTable } from "./streams.js";
 
 /** What a connection needs from its daemon. */
 export interface ConnectionHost {
-  /** The wire protocol the daemon speaks. */
+  /**
+   * The wire protocol of a client whose first bytes name no protocol pyrogen speaks (it is
+   * answered in this one); the others are served in their own.
+   */
   readonly protocol: WireProtocol;
   readonly hmacKey: Uint8Array | undefined;
   readonly maxMessageSize: number;
@@ -48,10 +53,10 @@ export interface ConnectionHost {
   readonly log: DaemonLogger;
   /** Log every message received and sent (LOGWIRE), or `undefined`. */
   readonly wireLog: WireLogger | undefined;
-  /** The serializer for a wire id if the daemon accepts it, else `undefined`. */
-  acceptedSerializer(id: number): Serializer | undefined;
-  /** A serializer for a wire id the daemon knows (accepted or not), for error replies. */
-  anySerializer(id: number): Serializer | undefined;
+  /** The serializer for a wire id of `protocol` if the daemon accepts it, else `undefined`. */
+  acceptedSerializer(id: number, protocol: WireProtocol): Serializer | undefined;
+  /** A serializer for a wire id of `protocol` (accepted or not), for error replies. */
+  anySerializer(id: number, protocol: WireProtocol): Serializer | undefined;
   lookup(objectId: string): Registered | undefined;
   /** The connection closed. */
   closed(connection: ClientConnection): void;
@@ -83,8 +88,11 @@ function messageOf(error: unknown): string {
 export class ClientConnection {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
-  readonly #protocol: WireProtocol;
-  readonly #reader: MessageReader;
+  /** The client's protocol, known from its first bytes (until then the host's). */
+  #protocol: WireProtocol;
+  /** Made once the first bytes tell the protocol; `#early` holds them until then. */
+  #reader: MessageReader | undefined;
+  #early: Buffer | undefined;
   readonly client: ClientAddress;
   #connected = false;
   #closed = false;
@@ -100,11 +108,7 @@ export class ClientConnection {
     this.#host = host;
     this.#protocol = host.protocol;
     // Inflated when served, in zlib's threads when large (see #inflated).
-    this.#reader = new MessageReader(host.protocol.frames, {
-      hmacKey: host.hmacKey,
-      maxMessageSize: host.maxMessageSize,
-      inflate: false,
-    });
+
     this.client = {
       address: socket.remoteAddress ?? null,
       port: socket.remotePort ?? null,
@@ -152,11 +156,39 @@ export class ClientConnection {
     this.#host.closed(this);
   }
 
+  /**
+   * The reader for this client, once its first 6 bytes (`PYRO` and the version) say which
+   * generation it speaks; `undefined` until they are in.
+   */
+  #readerFor(chunk: Buffer): MessageReader | undefined {
+    const early = this.#early === undefined ? chunk : Buffer.concat([this.#early, chunk]);
+    if (early.length < 6) {
+      this.#early = early;
+      return undefined;
+    }
+    this.#early = undefined;
+    const version = headerVersion(early, 0);
+    this.#protocol =
+      (version === undefined ? undefined : protocolOfVersion(version)) ?? this.#protocol;
+    const reader = new MessageReader(this.#protocol.frames, {
+      hmacKey: this.#host.hmacKey,
+      maxMessageSize: this.#host.maxMessageSize,
+      inflate: false,
+    });
+    reader.push(early);
+    this.#reader = reader;
+    return reader;
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
     try {
-      this.#reader.push(chunk);
-      for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
+      let reader = this.#reader;
+      if (reader === undefined) {
+        reader = this.#readerFor(chunk);
+        if (reader === undefined) return;
+      } else reader.push(chunk);
+      for (let msg = reader.read(); msg !== undefined; msg = reader.read()) {
         this.#host.wireLog?.("received", this.#peer(), msg);
         this.#queue.push(msg);
         this.#queuedBytes += msg.data.length;
@@ -221,7 +253,8 @@ export class ClientConnection {
 
   #send(msg: Message): void {
     const options = {
-      hmacKey: this.#host.hmacKey,
+      // A generation without signing refuses the key; its refusals go out unsigned.
+      hmacKey: this.#protocol.signs ? this.#host.hmacKey : undefined,
       maxMessageSize: this.#host.maxMessageSize,
       compress: this.#host.compress,
     };
@@ -243,7 +276,8 @@ export class ClientConnection {
 
   /** Reply CONNECTFAIL with `reason` (in marshal unless a serializer is given) and close. */
   #refuse(reason: string, seq: number, serializer?: Serializer): void {
-    const ser = serializer ?? this.#host.anySerializer(this.#protocol.serializers.refusal);
+    const ser =
+      serializer ?? this.#host.anySerializer(this.#protocol.serializers.refusal, this.#protocol);
     if (ser !== undefined) {
       try {
         this.#send({
@@ -306,7 +340,7 @@ export class ClientConnection {
       return;
     }
     const { handshake } = this.#protocol;
-    const serializer = this.#host.acceptedSerializer(msg.serializerId);
+    const serializer = this.#host.acceptedSerializer(msg.serializerId, this.#protocol);
     if (serializer === undefined) {
       this.#refuse(handshake.notAcceptedReason(msg.serializerId), msg.seq);
       return;
@@ -335,13 +369,13 @@ export class ClientConnection {
   async #invoke(msg: Message): Promise<void> {
     const oneway = (msg.flags & MessageFlag.ONEWAY) !== 0;
     const protocol = this.#protocol;
-    const serializer = this.#host.acceptedSerializer(msg.serializerId);
+    const serializer = this.#host.acceptedSerializer(msg.serializerId, this.#protocol);
     if (serializer === undefined) {
       const error = new PyroError(
         "serialize",
         protocol.handshake.notAcceptedReason(msg.serializerId),
       );
-      const known = this.#host.anySerializer(msg.serializerId);
+      const known = this.#host.anySerializer(msg.serializerId, this.#protocol);
       if (known !== undefined && !oneway) this.#replyError(msg, known, error, new Map());
       this.close();
       return;

@@ -24,7 +24,8 @@ import {
   type SerializerName,
 } from "../serializers/index.js";
 import { stderrWireLogger } from "../protocol/wire-log.js";
-import type { WireProtocol } from "../protocol/wire-protocol.js";
+import { SentProxy } from "../protocol/sent-proxy.js";
+import type { ProxyState, WireProtocol } from "../protocol/wire-protocol.js";
 import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
@@ -46,7 +47,7 @@ import {
   attachSource,
   detachSource,
   hookClass,
-  proxyDict,
+  proxyState,
   type ProxySource,
 } from "./proxy-dict.js";
 import { StreamTable } from "./streams.js";
@@ -77,8 +78,17 @@ function checkObjectId(id: string): void {
 
 /** A running TypeScript Pyro daemon; see the module comment. */
 export class Daemon implements ProxySource {
-  /** The wire protocol the daemon speaks. */
+  /**
+   * The daemon's own wire protocol: its class names in `registry`, the serializer ids of
+   * `serializers`. Clients of another generation are served on the same listener, each in
+   * its own (see {@link #wireOf}).
+   */
   readonly #protocol: WireProtocol = DEFAULT_PROTOCOL;
+  /** Per protocol: the registry of its class names and its serializers by wire id. */
+  readonly #wires = new Map<
+    WireProtocol,
+    { registry: ClassRegistry; serializers: Map<number, Serializer> }
+  >();
   readonly #listener: Listener;
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
@@ -125,6 +135,12 @@ export class Daemon implements ProxySource {
     this.registry =
       options.registry ??
       new ClassRegistry(ClassRegistry.default, this.#protocol.dialect.createRegistry());
+    // Registered objects leave as SentProxy values, which a user's own registry must write too.
+    if (options.registry !== undefined) {
+      this.registry.registerClassToDict(SentProxy, (sent) =>
+        this.#protocol.dialect.proxyToDict((sent as SentProxy).state),
+      );
+    }
     this.attach(this.registry);
     // Every proxy of the process reads the default registry: objects registered here travel
     // as callback proxies without any wiring.
@@ -149,8 +165,13 @@ export class Daemon implements ProxySource {
       validateHandshake: options.validateHandshake ?? (() => "hello"),
       log: options.logger ?? defaultLogger,
       wireLog: cfg.get("LOGWIRE") ? stderrWireLogger : undefined,
-      acceptedSerializer: (id) => (this.#accepted.has(id) ? this.#serializer(id) : undefined),
-      anySerializer: (id) => this.#serializer(id),
+      acceptedSerializer: (id, protocol) => {
+        const name = protocol.serializers.nameOf(id);
+        return name !== undefined && this.#accepts(name)
+          ? this.#serializer(id, protocol)
+          : undefined;
+      },
+      anySerializer: (id, protocol) => this.#serializer(id, protocol),
       lookup: (id) => this.#objects.get(id),
       closed: (connection) => {
         this.#connections.delete(connection);
@@ -277,8 +298,12 @@ export class Daemon implements ProxySource {
    * (needed for object literals). `serializer` is the one Python will call back with.
    */
   proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): Record<string, unknown> {
+    return this.#protocol.dialect.proxyToDict(this.#stateOf(objectOrId, serializer));
+  }
+
+  #stateOf(objectOrId: ObjectOrId, serializer: SerializerName | undefined): ProxyState {
     const id = this.#idOf(objectOrId);
-    return proxyDict(
+    return proxyState(
       {
         uri: `PYRO:${id}@${this.#location}`,
         exposure: this.#objects.get(id)!.exposure,
@@ -286,17 +311,23 @@ export class Daemon implements ProxySource {
         handshake: this.#options.handshake ?? "hello",
       },
       serializer ?? this.#callbackSerializer,
-      this.#protocol.dialect,
     );
   }
 
-  /** @internal The class-to-dict hook's question: is `value` registered here? */
-  proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined {
+  /**
+   * @internal The class-to-dict hook's question: is `value` registered here? Then the proxy
+   * to send, which each registry writes in its generation's class dict.
+   */
+  sentProxyFor(value: object, serializer: string): SentProxy | undefined {
     const id = this.#ids.get(value);
     if (id === undefined) return undefined;
-    const accepted =
-      isSerializerName(serializer) && this.#accepted.has(this.#protocol.serializers.id(serializer));
-    return this.proxyFor(id, accepted ? serializer : undefined);
+    const accepted = isSerializerName(serializer) && this.#accepts(serializer);
+    return new SentProxy(this.#stateOf(id, accepted ? serializer : undefined));
+  }
+
+  /** Whether the daemon accepts the serializer `name` (in any generation). */
+  #accepts(name: SerializerName): boolean {
+    return this.#accepted.has(this.#protocol.serializers.id(name));
   }
 
   /** Let registered objects serialize as proxies through `registry` too (e.g. a proxy's own registry). */
@@ -337,15 +368,41 @@ export class Daemon implements ProxySource {
     return id;
   }
 
-  #serializer(id: number): Serializer | undefined {
-    let serializer = this.#serializers.get(id);
+  #serializer(id: number, protocol: WireProtocol = this.#protocol): Serializer | undefined {
+    const wire = this.#wireOf(protocol);
+    let serializer = wire.serializers.get(id);
     if (serializer === undefined) {
-      const name = this.#protocol.serializers.nameOf(id);
+      const name = protocol.serializers.nameOf(id);
       if (name === undefined) return undefined;
-      serializer = createSerializer(name, this.registry);
-      this.#serializers.set(id, serializer);
+      serializer = createSerializer(name, wire.registry);
+      wire.serializers.set(id, serializer);
     }
     return serializer;
+  }
+
+  /**
+   * The registry and serializers for clients of `protocol`: the daemon's own for its own
+   * protocol; for another, a registry on top of the daemon's that sends that generation's
+   * class names (URIs, errors, proxies of registered objects).
+   */
+  #wireOf(protocol: WireProtocol): {
+    registry: ClassRegistry;
+    serializers: Map<number, Serializer>;
+  } {
+    let wire = this.#wires.get(protocol);
+    if (wire === undefined) {
+      if (protocol === this.#protocol) {
+        wire = { registry: this.registry, serializers: this.#serializers };
+      } else {
+        // Registered objects come from the daemon's hooks as SentProxy values; this
+        // generation's hooks on top write them (and URIs, errors) in its class names.
+        const registry = this.registry.derive();
+        protocol.dialect.register(registry);
+        wire = { registry, serializers: new Map() };
+      }
+      this.#wires.set(protocol, wire);
+    }
+    return wire;
   }
 
   #accept(socket: Socket): void {

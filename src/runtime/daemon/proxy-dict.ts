@@ -1,10 +1,12 @@
 /**
- * Registered objects travel as proxy class dicts (the protocol's, `Pyro4.core.Proxy`), so
- * a Python server that receives one gets a live proxy and can call back. The hooks live on
+ * Registered objects travel as proxy class dicts (`Pyro4.core.Proxy`, `Pyro5.client.Proxy`:
+ * the registry's generation, through `SentProxy`), so a Python server that receives one gets
+ * a live proxy and can call back. The hooks live on
  * the {@link ClassRegistry} of the serializers that send them: per registry, never global.
  */
 import { PyroError } from "../errors.js";
-import type { ClassDialect } from "../protocol/wire-protocol.js";
+import type { SentProxy } from "../protocol/sent-proxy.js";
+import type { ProxyState } from "../protocol/wire-protocol.js";
 import type { SerializerName } from "../serializers/catalog.js";
 import type { AnyClass, ClassRegistry } from "../serializers/class-registry.js";
 import type { Exposure } from "./expose.js";
@@ -21,17 +23,13 @@ export interface ProxyDictSource {
 }
 
 /**
- * The proxy class dict (in `dialect`'s layout) for a registered object. `serializer` is the
- * serializer Python will use to call back; it must be one the daemon accepts.
+ * The proxy state of a registered object. `serializer` is the serializer Python will use to
+ * call back; it must be one the daemon accepts.
  */
-export function proxyDict(
-  source: ProxyDictSource,
-  serializer: SerializerName,
-  dialect: ClassDialect,
-): Record<string, unknown> {
+export function proxyState(source: ProxyDictSource, serializer: SerializerName): ProxyState {
   const { exposure } = source;
   const key = source.hmacKey;
-  return dialect.proxyToDict({
+  return {
     uri: source.uri,
     oneway: [...exposure.oneway],
     methods: [...exposure.methods],
@@ -41,13 +39,16 @@ export function proxyDict(
     handshake: source.handshake,
     maxRetries: 0,
     serializer,
-  });
+  };
 }
 
-/** Something that can turn the objects it registered into Proxy dicts (a daemon). */
+/** Something that can turn the objects it registered into proxies to send (a daemon). */
 export interface ProxySource {
-  /** The Proxy dict for `value` if it is registered here, else `undefined`. */
-  proxyDictFor(value: object, serializer: string): Record<string, unknown> | undefined;
+  /**
+   * The proxy for `value` if it is registered here, else `undefined`; the registry then
+   * writes it in its generation's class dict.
+   */
+  sentProxyFor(value: object, serializer: string): SentProxy | undefined;
 }
 
 /** Per registry: the daemons attached to it and the classes that already have a hook. */
@@ -90,8 +91,8 @@ export function hookClass(registry: ClassRegistry, cls: AnyClass): void {
   attachment.classes.add(cls);
   registry.registerClassToDict(cls, (value, serializer) => {
     for (const source of attachment.sources) {
-      const dict = source.proxyDictFor(value, serializer);
-      if (dict !== undefined) return dict;
+      const sent = source.sentProxyFor(value, serializer);
+      if (sent !== undefined) return sent;
     }
     const name = (value.constructor as { name?: string } | undefined)?.name ?? "object";
     throw new PyroError(

@@ -50,7 +50,11 @@ export interface ListFilter {
   readonly metadataAny?: Iterable<string>;
 }
 
-/** A client for a Pyro4 name server; get one from `locateNS` or wrap a proxy to one. */
+/**
+ * A client for a Pyro4 or Pyro5 name server; get one from `locateNS` or wrap a proxy to one.
+ * The API is one for both: where Pyro5 moved a feature (metadata search went from `list` to
+ * `yplookup`), the client calls what the connected name server has.
+ */
 export class NameServer implements AsyncDisposable {
   /** The proxy the calls go through (its connection is reused across calls). */
   readonly proxy: RemoteObject;
@@ -144,10 +148,23 @@ export class NameServer implements AsyncDisposable {
     const kwargs: Record<string, unknown> = {};
     if (filter.prefix !== undefined) kwargs["prefix"] = filter.prefix;
     if (filter.regex !== undefined) kwargs["regex"] = filter.regex;
-    if (filter.metadataAll !== undefined) kwargs["metadata_all"] = tagList(filter.metadataAll);
-    if (filter.metadataAny !== undefined) kwargs["metadata_any"] = tagList(filter.metadataAny);
-    if (filter.returnMetadata === true) kwargs["return_metadata"] = true;
-    const entries = dictEntries(await this.proxy.$call("list", [], kwargs));
+    const byMetadata = filter.metadataAll !== undefined || filter.metadataAny !== undefined;
+    const yellowPages = byMetadata && (await this.#generation()) >= 5;
+    const [all, any] = yellowPages ? ["meta_all", "meta_any"] : ["metadata_all", "metadata_any"];
+    if (filter.metadataAll !== undefined) kwargs[all!] = tagList(filter.metadataAll);
+    if (filter.metadataAny !== undefined) kwargs[any!] = tagList(filter.metadataAny);
+    if (yellowPages) {
+      if (filter.prefix !== undefined || filter.regex !== undefined) {
+        throw new PyroError(
+          "naming",
+          "a Pyro5 name server searches by metadata alone (yplookup): filter by prefix or " +
+            "regex, or by metadata, not both",
+        );
+      }
+      kwargs["return_metadata"] = filter.returnMetadata === true;
+    } else if (filter.returnMetadata === true) kwargs["return_metadata"] = true;
+    const method = yellowPages ? "yplookup" : "list";
+    const entries = dictEntries(await this.proxy.$call(method, [], kwargs));
     if (filter.returnMetadata !== true) {
       return new Map(entries.map(([name, uri]) => [name, expectString(uri, "list")]));
     }
@@ -159,6 +176,12 @@ export class NameServer implements AsyncDisposable {
         return [name, { uri: expectString(entry[0], "list"), metadata: toTags(entry[1], "list") }];
       }),
     );
+  }
+
+  /** The generation of the name server (connecting first when not connected). */
+  async #generation(): Promise<number> {
+    if (this.proxy.$protocol === null) await this.proxy.$bind();
+    return this.proxy.$protocol ?? 4;
   }
 
   /** Replace the tags of a registered name (`null` or empty clears them). */
@@ -178,7 +201,7 @@ export class NameServer implements AsyncDisposable {
     const choice = `${others.slice(0, -1).join(", ")} or ${others.at(-1)}`;
     return new PyroError(
       "serialize",
-      `a Pyro4 name server cannot send lookup results with metadata in ${serializer} (it only ` +
+      `a Pyro name server cannot send lookup results with metadata in ${serializer} (it only ` +
         `converts top-level objects); use ${choice} for this lookup`,
       { cause: error },
     );

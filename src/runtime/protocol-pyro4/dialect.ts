@@ -1,9 +1,12 @@
 /**
  * Pyro4's class names and class-dict layouts: `Pyro4.core.URI`, `Pyro4.core.Proxy` with its
  * 9-item state `[uri, oneway, methods, attrs, timeout, hmac, handshake, maxRetries,
- * serializer]`, `Pyro4.futures._ExceptionWrapper` and the `Pyro4.errors` module.
+ * serializer]`, `Pyro4.futures._ExceptionWrapper` and the `Pyro4.errors` module. The
+ * value model (URI state, exception dicts) is the same in Pyro5, which builds its dialect
+ * from other names and its own proxy state with {@link classDialect}.
  */
 import { PyroError, pythonTypeForCode } from "../errors.js";
+import { SentProxy } from "../protocol/sent-proxy.js";
 import type { ClassDialect, ProxyState } from "../protocol/wire-protocol.js";
 import { isSerializerName } from "../serializers/catalog.js";
 import { ClassRegistry } from "../serializers/class-registry.js";
@@ -63,7 +66,8 @@ function proxyStateFromDict(dict: Record<string, unknown>): ProxyState {
   };
 }
 
-function names(value: unknown): string[] {
+/** The strings of a received name collection (list, tuple or set); others are dropped. */
+export function names(value: unknown): string[] {
   if (!(Array.isArray(value) || value instanceof Set)) return [];
   return [...(value as Iterable<unknown>)].filter((n): n is string => typeof n === "string");
 }
@@ -72,13 +76,13 @@ function names(value: unknown): string[] {
  * The dict Pyro4 uses for an exception sent as a value: `__class__`, `__exception__`,
  * `args`, `attributes` (with `_pyroTraceback` when a traceback is known).
  */
-function exceptionToDict(error: unknown): Record<string, unknown> {
+function exceptionToDict(error: unknown, errorsModule: string): Record<string, unknown> {
   if (error instanceof PyroError) {
     const attributes: Record<string, unknown> = { ...(error.remote?.attributes ?? {}) };
     const traceback = error.remote?.traceback ?? localTraceback(error);
     if (traceback !== null) attributes["_pyroTraceback"] = traceback;
     return {
-      __class__: error.remote?.type ?? pythonTypeForCode(error.code, ERRORS_MODULE),
+      __class__: error.remote?.type ?? pythonTypeForCode(error.code, errorsModule),
       __exception__: true,
       args: error.remote ? [...error.remote.args] : [error.message],
       attributes,
@@ -104,35 +108,54 @@ function localTraceback(error: Error): string[] {
   return stack.split("\n").map((line) => `${line}\n`);
 }
 
-/** A registry with Pyro4's hooks: URIs both ways, errors as exception dicts. */
-function createRegistry(): ClassRegistry {
-  const registry = new ClassRegistry();
-  registry.registerClassToDict(Error, (error) => exceptionToDict(error));
+/** A generation's class names and its proxy-state layout. */
+export interface DialectNames {
+  readonly uriClass: string;
+  readonly proxyClass: string;
+  readonly exceptionWrapperClass: string;
+  readonly errorsModule: string;
+  proxyToDict(state: ProxyState): Record<string, unknown>;
+  proxyStateFromDict(dict: Record<string, unknown>): ProxyState;
+}
+
+/** A dialect over `names`: its registry turns URIs and errors into these names' dicts and back. */
+export function classDialect(names: DialectNames): ClassDialect {
+  const { uriClass, errorsModule } = names;
   // A tuple state, as Python sends it (serpent/marshal keep the difference).
-  registry.registerClassToDict(URI, (uri) => ({
-    __class__: URI_CLASS,
-    state: new PyTuple((uri as URI).state),
-  }));
-  registry.registerDictToClass(URI_CLASS, (dict) => {
+  const uriToDict = (uri: URI): Record<string, unknown> => ({
+    __class__: uriClass,
+    state: new PyTuple(uri.state),
+  });
+  const uriFromDict = (dict: Record<string, unknown>): URI => {
     try {
       return URI.fromState(dict["state"]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new PyroError("serialize", `cannot deserialize a ${URI_CLASS}: ${reason}`, {
+      throw new PyroError("serialize", `cannot deserialize a ${uriClass}: ${reason}`, {
         cause: error,
       });
     }
-  });
-  return registry;
+  };
+  function register(registry: ClassRegistry): void {
+    registry.registerClassToDict(Error, (error) => exceptionToDict(error, errorsModule));
+    registry.registerClassToDict(URI, (uri) => uriToDict(uri as URI));
+    registry.registerDictToClass(uriClass, uriFromDict);
+    registry.registerClassToDict(SentProxy, (sent) => names.proxyToDict((sent as SentProxy).state));
+  }
+  function createRegistry(): ClassRegistry {
+    const registry = new ClassRegistry();
+    register(registry);
+    return registry;
+  }
+  return Object.freeze({ ...names, uriToDict, uriFromDict, register, createRegistry });
 }
 
 /** Pyro4's class names as the protocol seam sees them. */
-export const pyro4Dialect: ClassDialect = {
+export const pyro4Dialect: ClassDialect = classDialect({
   uriClass: URI_CLASS,
   proxyClass: PROXY_CLASS,
   exceptionWrapperClass: "Pyro4.futures._ExceptionWrapper",
   errorsModule: ERRORS_MODULE,
   proxyToDict,
   proxyStateFromDict,
-  createRegistry,
-};
+});

@@ -7,6 +7,7 @@ import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
+import { headerVersion, versionMismatch } from "../protocol/version.js";
 import type { FrameCodec } from "../protocol/wire-protocol.js";
 import {
   CHECKSUM_MAGIC,
@@ -170,15 +171,10 @@ export function decodeHeader(bytes: Uint8Array, offset = 0): MessageHeader {
       `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${HEADER_SIZE}`,
     );
   }
-  if (
-    bytes[offset] !== 0x50 ||
-    bytes[offset + 1] !== 0x59 ||
-    bytes[offset + 2] !== 0x52 ||
-    bytes[offset + 3] !== 0x4f ||
-    get16(bytes, offset + 4) !== PROTOCOL_VERSION
-  ) {
-    throw new PyroError(
-      "protocol",
+  const version = headerVersion(bytes, offset);
+  if (version !== PROTOCOL_VERSION) {
+    throw versionMismatch(
+      version,
       "invalid data or unsupported protocol version: the peer is not a Pyro4 4.x endpoint " +
         `speaking protocol ${PROTOCOL_VERSION} (check the host, port and TLS setting)`,
     );

@@ -13,7 +13,9 @@ import { pyro4SerializerIds } from "./serializer-ids.js";
 /** Pyro4's wire protocol (48). */
 export const pyro4: WireProtocol = Object.freeze({
   name: "Pyro4",
+  generation: 4,
   version: PROTOCOL_VERSION,
+  signs: true,
   frames: pyro4Frames,
   flags: Pyro4Flag,
   serializers: pyro4SerializerIds,

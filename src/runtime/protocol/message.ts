@@ -45,7 +45,10 @@ export interface MessageHeader {
   serializerId: number;
   /** Total length of the annotation chunks. */
   annotationsSize: number;
+  /** Pyro4's header checksum (a generation without one: its fixed magic number). */
   checksum: number;
+  /** A correlation id the header itself carries (Pyro5), 16 bytes of its own. */
+  correlationId?: Uint8Array | undefined;
 }
 
 /** A framed message in two parts: header + annotation chunks, then the payload as sent. */

@@ -257,6 +257,7 @@ export class MessageReader {
       serializerId: header.serializerId,
       annotations,
       data,
+      correlationId: header.correlationId,
     };
   }
 

@@ -11,14 +11,19 @@ import type { ObjectMetadata } from "../metadata.js";
 import type { SerializerName } from "../serializers/catalog.js";
 import type { ClassRegistry } from "../serializers/class-registry.js";
 import type { Serializer } from "../serializers/serializer.js";
+import type { URI } from "../uri.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "./message.js";
 
 /** One generation of the wire protocol; see the module comment. */
 export interface WireProtocol {
   /** `Pyro4`: the generation, as in its class names. */
   readonly name: string;
-  /** The protocol version every header carries (48 for Pyro4). */
+  /** The generation's number (4, 5), as the `protocol` option names it. */
+  readonly generation: number;
+  /** The protocol version every header carries (48 for Pyro4, 502 for Pyro5). */
   readonly version: number;
+  /** Whether messages can be signed with an HMAC key (Pyro4; Pyro5 dropped it). */
+  readonly signs: boolean;
   /** Framing: header, annotation chunks, signing, compression. */
   readonly frames: FrameCodec;
   /** The flag bits whose values depend on the generation. */
@@ -100,6 +105,8 @@ export interface ConnectRequest {
   readonly handshake: unknown;
   /** The object connected to, when its metadata is wanted; else `null`. */
   readonly objectId: string | null;
+  /** The object connected to (a generation that always sends metadata names it anyway). */
+  readonly target: string;
   readonly annotations: Map<string, Uint8Array>;
   readonly correlationId: Uint8Array | undefined;
 }
@@ -218,9 +225,16 @@ export interface ClassDialect {
   proxyToDict(state: ProxyState): Record<string, unknown>;
   /** The state of a received proxy class dict; a `protocol` error for a malformed one. */
   proxyStateFromDict(dict: Record<string, unknown>): ProxyState;
+  /** The class dict of a URI, under this generation's URI class. */
+  uriToDict(uri: URI): Record<string, unknown>;
+  /** The URI of a received URI class dict; a `serialize` error for a malformed one. */
+  uriFromDict(dict: Record<string, unknown>): URI;
   /**
-   * A new registry with this generation's hooks: URIs both ways, and errors sent as values
-   * (as exception dicts). A proxy or daemon without a registry of its own starts from one.
+   * Add this generation's hooks to `registry`: URIs both ways, errors sent as values (as
+   * exception dicts) and `SentProxy` values (as proxy dicts); they replace hooks for the same
+   * classes.
    */
+  register(registry: ClassRegistry): void;
+  /** A new registry with just this generation's hooks ({@link register}). */
   createRegistry(): ClassRegistry;
 }

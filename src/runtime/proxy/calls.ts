@@ -31,8 +31,10 @@ export interface InvokeOptions extends CallOptions {
 export interface InvokeReply {
   /** The deserialized payload (class dicts revived). */
   readonly value: unknown;
-  /** The reply's flags (BATCH, ITEMSTREAMRESULT, …). */
+  /** The reply's flags (BATCH, ITEMSTREAMRESULT, …), as the connection's protocol numbers them. */
   readonly flags: number;
+  /** The reply started an item stream (ITEMSTREAMRESULT, whichever bit that is). */
+  readonly itemStream: boolean;
   /** The reply's annotations (`STRM` for streams, `CORR`, custom ones). */
   readonly annotations: ReadonlyMap<string, Uint8Array>;
 }
@@ -123,17 +125,17 @@ function send(
   const objectId = options.objectId ?? connection.uri.object;
   const request: Message =
     args[0] instanceof SerializedBlob
-      ? blobMessage(settings, args[0], args, kwargs, objectId, method, options, flags)
+      ? blobMessage(settings, connection, args[0], args, kwargs, objectId, method, options, flags)
       : {
           type: MessageType.INVOKE,
           flags,
           seq: 0,
-          serializerId: settings.serializerId,
+          serializerId: serializerIdOn(connection, settings),
           annotations: requestAnnotations(settings, options),
           correlationId: settings.correlation,
           // Lent scratch memory, given back by the channel once framed or written: the
           // payload is neither copied out of the encoder nor allocated afresh per call.
-          data: settings.protocol.calls.encode(
+          data: connection.protocol.calls.encode(
             settings.serializer,
             objectId,
             method,
@@ -163,6 +165,7 @@ function send(
 /** An INVOKE whose only argument is a {@link SerializedBlob} (KEEPSERIALIZED, `BLBI`). */
 function blobMessage(
   settings: ProxySettings,
+  connection: Connection,
   blob: SerializedBlob,
   args: readonly unknown[],
   kwargs: Kwargs,
@@ -171,7 +174,8 @@ function blobMessage(
   options: CallOptions,
   flags: number,
 ): Message {
-  const { serializer, protocol } = settings;
+  const { serializer } = settings;
+  const protocol = connection.protocol;
   const blobbed = blobRequest(blob, args, kwargs, serializer, protocol.calls, objectId, method);
   const annotations = new Map(requestAnnotations(settings, options));
   annotations.set(Annotation.BLBI, blobbed.info);
@@ -179,7 +183,7 @@ function blobMessage(
     type: MessageType.INVOKE,
     flags: flags | protocol.flags.KEEPSERIALIZED,
     seq: 0,
-    serializerId: settings.serializerId,
+    serializerId: serializerIdOn(connection, settings),
     annotations,
     correlationId: settings.correlation,
     data: blobbed.data,
@@ -192,7 +196,7 @@ function readReply(
   connection: Connection,
   reply: Message,
 ): InvokeReply {
-  if (reply.serializerId !== settings.serializerId) {
+  if (reply.serializerId !== serializerIdOn(connection, settings)) {
     const error = new PyroError(
       "serialize",
       `invalid serializer in response: ${reply.serializerId}`,
@@ -209,10 +213,8 @@ function readReply(
     throw error;
   }
   const flags = reply.flags;
-  if (
-    (flags & MessageFlag.EXCEPTION) !== 0 &&
-    (flags & settings.protocol.flags.ITEMSTREAMRESULT) === 0
-  ) {
+  const itemStream = (flags & connection.protocol.flags.ITEMSTREAMRESULT) !== 0;
+  if ((flags & MessageFlag.EXCEPTION) !== 0 && !itemStream) {
     const error =
       value instanceof PyroError
         ? value
@@ -221,7 +223,12 @@ function readReply(
     if (error.isCommunicationError) connection.channel.close(lostAfter(error));
     throw error;
   }
-  return { value, flags, annotations: reply.annotations };
+  return { value, flags, itemStream, annotations: reply.annotations };
+}
+
+/** The wire id of the proxy's serializer in the protocol `connection` speaks. */
+function serializerIdOn(connection: Connection, settings: ProxySettings): number {
+  return connection.protocol.serializers.id(settings.serializer.name);
 }
 
 /**
@@ -240,7 +247,7 @@ export async function ping(
       type: MessageType.PING,
       flags: 0,
       seq: session.nextSeq(),
-      serializerId: settings.protocol.serializers.ping,
+      serializerId: connection.protocol.serializers.ping,
       annotations: requestAnnotations(settings, options),
       correlationId: settings.correlation,
       data: PING_PAYLOAD,
@@ -283,8 +290,8 @@ export async function checkAttribute(
  * The stream id of a reply that started an item stream (ITEMSTREAMRESULT with a `STRM`
  * annotation), else `undefined`; a `protocol` error when the daemon sent no id.
  */
-export function streamOf(reply: InvokeReply, settings: ProxySettings): string | undefined {
-  if ((reply.flags & settings.protocol.flags.ITEMSTREAMRESULT) === 0) return undefined;
+export function streamOf(reply: InvokeReply): string | undefined {
+  if (!reply.itemStream) return undefined;
   const id = reply.annotations.get(Annotation.STRM);
   if (id === undefined || id.length === 0) {
     throw new PyroError(

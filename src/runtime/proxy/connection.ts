@@ -1,20 +1,24 @@
 /**
  * Opening one proxy connection: the byte stream (TCP, Unix socket, TLS), the message
- * channel on top of it, and the CONNECT handshake in the proxy's protocol. Used by the
- * session for every (re)connect.
+ * channel on top of it, and the CONNECT handshake in the proxy's protocol — or, when the
+ * generation is detected, in the one remembered for the address (else the default); a
+ * daemon of the other generation answers in its own format, which costs one round trip and
+ * is remembered (proxy/generations.ts). Used by the session for every (re)connect.
  */
 import { TLSSocket, type PeerCertificate } from "node:tls";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
 import { MessageChannel } from "../protocol/channel.js";
 import { MessageType } from "../protocol/constants.js";
+import { peerVersionOf } from "../protocol/version.js";
 import { stderrWireLogger } from "../protocol/wire-log.js";
-import type { HandshakeResult } from "../protocol/wire-protocol.js";
+import type { HandshakeResult, WireProtocol } from "../protocol/wire-protocol.js";
 import { SERIALIZER_NAMES, createSerializer } from "../serializers/index.js";
 import { directReadsOf } from "../transport/direct-reads.js";
 import { openDirectStream } from "../transport/open-stream.js";
 import type { URI } from "../uri.js";
 import { connectRejected } from "./connect-errors.js";
+import { knownProtocol, rememberProtocol } from "./generations.js";
 import { settingsAnnotations, type ProxySettings } from "./settings.js";
 
 /** Where and when to connect. */
@@ -31,6 +35,8 @@ export interface ConnectTarget {
 /** An open, handshaken connection. */
 export interface Connection extends HandshakeResult {
   readonly channel: MessageChannel;
+  /** The wire protocol it speaks (configured, or detected). */
+  readonly protocol: WireProtocol;
   /** The URI it is connected to. */
   readonly uri: URI;
   /** The daemon's TLS certificate, `null` without TLS. */
@@ -39,21 +45,69 @@ export interface Connection extends HandshakeResult {
   readonly annotations: ReadonlyMap<string, Uint8Array>;
 }
 
-/** Open a connection and perform the handshake; on failure nothing stays open. */
+/**
+ * Open a connection and perform the handshake; on failure nothing stays open. With
+ * detection, a daemon that answered in the other generation's format is connected to again
+ * in that one.
+ */
 export async function openConnection(
   settings: ProxySettings,
   target: ConnectTarget,
 ): Promise<Connection> {
-  const { serializer, protocol } = settings;
+  const guess = (settings.detect ? knownProtocol(target.uri) : undefined) ?? settings.protocol;
+  try {
+    const connection = await connectIn(guess, settings, target);
+    if (settings.detect) rememberProtocol(target.uri, guess);
+    return connection;
+  } catch (error) {
+    const version = peerVersionOf(error);
+    const other = settings.protocols.find((protocol) => protocol.version === version);
+    if (other === undefined || other === guess) throw error;
+    if (!settings.detect) throw wrongGeneration(target.uri, guess, other, error);
+    rememberProtocol(target.uri, other);
+    return await connectIn(other, settings, target);
+  }
+}
+
+/** The error for a daemon that speaks another generation than the one configured. */
+function wrongGeneration(
+  uri: URI,
+  configured: WireProtocol,
+  spoken: WireProtocol,
+  cause: unknown,
+): PyroError {
+  return new PyroError(
+    "protocol",
+    `${uri.location ?? uri.toString()} is a ${spoken.name} daemon (protocol ${spoken.version}) but ` +
+      `this proxy is set to speak ${configured.name}: set protocol: ${spoken.generation} ` +
+      "(PYRO_PROTOCOL), or leave it unset to detect the generation",
+    { cause },
+  );
+}
+
+async function connectIn(
+  protocol: WireProtocol,
+  settings: ProxySettings,
+  target: ConnectTarget,
+): Promise<Connection> {
+  const { serializer } = settings;
   const uri = target.uri;
   const location = uri.location ?? uri.toString();
-  const { channel, peerCertificate } = await openChannel(settings, target);
+  if (settings.hmacKey !== undefined && !protocol.signs) {
+    throw new PyroError(
+      "config",
+      `${location} speaks ${protocol.name}, which has no HMAC message signing: remove the ` +
+        "hmacKey (HMAC_KEY) for it and use TLS with client certificates to authenticate instead",
+    );
+  }
+  const { channel, peerCertificate } = await openChannel(protocol, settings, target);
   try {
     const request = protocol.handshake.request({
       serializer,
       seq: target.seq,
       handshake: settings.handshake,
       objectId: settings.metadata ? uri.object : null,
+      target: uri.object,
       annotations: settingsAnnotations(settings),
       correlationId: settings.correlation,
     });
@@ -71,11 +125,12 @@ export async function openConnection(
       const accepted =
         protocol.handshake.refusedSerializerId(reason) === null
           ? undefined
-          : await acceptedSerializers(settings, target);
+          : await acceptedSerializers(protocol, settings, target);
       throw connectRejected(location, reason, serializer, protocol, accepted);
     }
     return {
       channel,
+      protocol,
       uri,
       peerCertificate,
       annotations: reply.annotations,
@@ -88,6 +143,7 @@ export async function openConnection(
 }
 
 async function openChannel(
+  protocol: WireProtocol,
   settings: ProxySettings,
   target: ConnectTarget,
 ): Promise<{ channel: MessageChannel; peerCertificate: PeerCertificate | null }> {
@@ -97,7 +153,7 @@ async function openChannel(
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     ...(target.signal === undefined ? {} : { signal: target.signal }),
   });
-  const channel = new MessageChannel(stream, settings.protocol.frames, {
+  const channel = new MessageChannel(stream, protocol.frames, {
     hmacKey: settings.hmacKey,
     maxMessageSize: settings.maxMessageSize,
     maxInflatedSize: settings.maxInflatedSize,
@@ -144,20 +200,22 @@ function whileConnecting(location: string, error: unknown): unknown {
  * connection (the daemon itself never says). Only run after a refusal, to name the fix.
  */
 async function acceptedSerializers(
+  protocol: WireProtocol,
   settings: ProxySettings,
   target: ConnectTarget,
 ): Promise<string[]> {
-  const { handshake } = settings.protocol;
+  const { handshake } = protocol;
   const probes = SERIALIZER_NAMES.map(async (name): Promise<string | null> => {
     if (name === settings.serializer.name) return null;
     let channel: MessageChannel | undefined;
     try {
-      ({ channel } = await openChannel(settings, { ...target, signal: undefined }));
+      ({ channel } = await openChannel(protocol, settings, { ...target, signal: undefined }));
       const request = handshake.request({
         serializer: createSerializer(name),
         seq: 0,
         handshake: settings.handshake,
         objectId: null,
+        target: target.uri.object,
         annotations: new Map(),
         correlationId: undefined,
       });

@@ -44,7 +44,7 @@ export async function callMethod(
     throw atCaller(error);
   }
   if (reply === undefined) return undefined;
-  const streamId = streamOf(reply, settings);
+  const streamId = streamOf(reply);
   return streamId === undefined ? reply.value : openStream(streamId);
 }
 

@@ -15,6 +15,8 @@ export interface RemoteObject {
   readonly $uri: URI;
   /** True while a connection is open. */
   readonly $connected: boolean;
+  /** The Pyro generation (4, 5) the current connection speaks; `null` when not connected. */
+  readonly $protocol: number | null;
   /** Timeout in ms for connecting and of inactivity while calls wait for replies; 0 = none. */
   readonly $timeout: number;
   /** The serializer of the next requests. */

@@ -191,7 +191,8 @@ export class Session {
       connection.channel.close();
       throw abortedError(signal, "connecting");
     }
-    if (connection.metadata !== null) this.metadata = connection.metadata;
+    // With METADATA off none is used, though a Pyro5 daemon always sends it.
+    if (settings.metadata && connection.metadata !== null) this.metadata = connection.metadata;
     this.#connection = connection;
     this.responseAnnotations = connection.annotations;
     const channel = connection.channel;

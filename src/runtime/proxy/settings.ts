@@ -46,6 +46,12 @@ export interface ProxyOptions {
   /** serpent (default: SERIALIZER), json, marshal or msgpack. */
   serializer?: SerializerName;
   /**
+   * The Pyro generation of the daemon: 4 or 5, or 0 to detect it on connect (default:
+   * PROTOCOL, whose default is 0). Detection tries the generation remembered for the address,
+   * else Pyro4; a daemon of the other one costs one extra round trip, once per address.
+   */
+  protocol?: 0 | 4 | 5;
+  /**
    * Timeout in ms, 0 = none (default: COMMTIMEOUT × 1000): for connecting, and for replies
    * as an inactivity timeout (calls fail when no reply data arrived for this long while they
    * waited, as Pyro4's socket timeout). For a hard deadline on one call pass
@@ -102,13 +108,16 @@ export interface ProxySettings {
   /** The URI as given (a `PYRONAME:` one is resolved by the session). */
   readonly uri: URI;
   readonly config: PyroConfig;
+  /** The protocol configured, or (with `detect`) the first guess for a new address. */
   readonly protocol: WireProtocol;
+  /** Every protocol the proxy can speak (the first is the default guess). */
+  readonly protocols: readonly WireProtocol[];
+  /** Whether the generation is detected on connect (PROTOCOL 0). */
+  readonly detect: boolean;
   /** The registry the user gave, if any (copies derive theirs from it). */
   readonly registry: ClassRegistry | undefined;
   /** The serializer, on the proxy's own registry. */
   readonly serializer: Serializer;
-  /** Its wire id in `protocol`. */
-  readonly serializerId: number;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly hmacKey: Uint8Array | undefined;
@@ -130,28 +139,32 @@ export interface ProxySettings {
 const DEFAULT_HANDSHAKE = "hello";
 
 /**
- * The settings of a proxy for `uri` speaking `protocol`: `options` first, then `config`
- * (`options.config`, else the global one). `registry` is the proxy's own (its serializer's).
- * A bad value is a `config` error naming the option.
+ * The settings of a proxy for `uri`: `options` first, then `config` (`options.config`, else
+ * the global one). `registry` is the proxy's own (its serializer's); `protocols` the
+ * generations it can speak, the default first. A bad value is a `config` error naming the
+ * option.
  */
 export function proxySettings(
   uri: string | URI,
   options: ProxyOptions,
-  protocol: WireProtocol,
   registry: ClassRegistry,
+  protocols: readonly WireProtocol[],
 ): ProxySettings {
   const cfg = options.config ?? globalConfig;
   const parsed =
     typeof uri === "string" ? URI.parse(uri, { nsPort: cfg.get("NS_PORT") }) : new URI(uri);
   const serializer = makeSerializer(options.serializer ?? cfg.get("SERIALIZER"), registry);
   const correlationId = options.correlationId ?? null;
+  const generation = checkGeneration(options.protocol ?? cfg.get("PROTOCOL"));
   return Object.freeze({
     uri: parsed,
     config: cfg,
-    protocol,
+    protocol:
+      generation === 0 ? protocols[0]! : protocols.find((p) => p.generation === generation)!,
+    protocols,
+    detect: generation === 0,
     registry: options.registry,
     serializer,
-    serializerId: protocol.serializers.id(serializer.name),
     timeoutMs: checkTimeout(options.timeoutMs ?? cfg.get("COMMTIMEOUT") * 1000, "timeoutMs"),
     maxRetries: checkRetries(options.maxRetries ?? cfg.get("MAX_RETRIES")),
     hmacKey: toKey(options.hmacKey === undefined ? cfg.get("HMAC_KEY") : options.hmacKey),
@@ -181,6 +194,7 @@ export function settingsOptions(
 ): ProxyOptions {
   return {
     serializer: settings.serializer.name,
+    protocol: settings.detect ? 0 : (settings.protocol.generation as 4 | 5),
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     hmacKey: settings.hmacKey ?? null,
@@ -221,7 +235,6 @@ export function changeSettings(settings: ProxySettings, change: SettingsChange):
   if (change.maxRetries !== undefined) next.maxRetries = checkRetries(change.maxRetries);
   if (change.serializer !== undefined) {
     next.serializer = makeSerializer(change.serializer, settings.serializer.registry);
-    next.serializerId = settings.protocol.serializers.id(next.serializer.name);
   }
   if ("hmacKey" in change) next.hmacKey = toKey(change.hmacKey ?? null);
   if ("handshake" in change) next.handshake = change.handshake;
@@ -262,6 +275,14 @@ function toKey(key: string | Uint8Array | null): Uint8Array | undefined {
   if (typeof key === "string") return key === "" ? undefined : Buffer.from(key, "utf8");
   if (key instanceof Uint8Array) return key.length === 0 ? undefined : key;
   throw new PyroError("config", "invalid hmacKey: must be a string, a Uint8Array or null");
+}
+
+function checkGeneration(value: unknown): 0 | 4 | 5 {
+  if (value === 0 || value === 4 || value === 5) return value;
+  throw new PyroError(
+    "config",
+    `invalid protocol=${String(value)}: must be 4 (Pyro4), 5 (Pyro5) or 0 (detect on connect)`,
+  );
 }
 
 function checkRetries(value: unknown): number {

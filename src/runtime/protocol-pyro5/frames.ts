@@ -1,0 +1,198 @@
+/**
+ * Pyro5's framing (protocol 502): the 40-byte header with the correlation id in it and a
+ * fixed magic number instead of a checksum, annotation chunks with 32-bit lengths, no
+ * signing, and compression as Pyro5 does it (level 4, every payload over 100 bytes). This
+ * is the `FrameCodec` of the `pyro5` protocol (docs/pyro5-protocol.md, "Message framing").
+ */
+import { deflateSync } from "node:zlib";
+import { PyroError } from "../errors.js";
+import { MessageFlag } from "../protocol/constants.js";
+import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
+import { headerVersion, versionMismatch } from "../protocol/version.js";
+import type { FrameCodec } from "../protocol/wire-protocol.js";
+import {
+  COMPRESSION_LEVEL,
+  COMPRESSION_THRESHOLD,
+  HEADER_SIZE,
+  MAGIC_NUMBER,
+  MAX_LENGTH,
+  PROTOCOL_VERSION,
+  Pyro5Flag,
+} from "./constants.js";
+
+/** The error for an HMAC key on a Pyro5 connection: Pyro5 dropped message signing. */
+export function noHmacError(): PyroError {
+  return new PyroError(
+    "config",
+    "Pyro5 has no HMAC message signing, so an hmacKey (HMAC_KEY) cannot be used with Pyro5 " +
+      "peers: remove it and use TLS with client certificates to authenticate instead",
+  );
+}
+
+function frame(msg: Message, options: EncodeOptions, withData: boolean): MessageParts {
+  if (options.hmacKey !== undefined && options.hmacKey.length > 0) throw noHmacError();
+  checkRange(msg.type, 0xff, "message type");
+  checkRange(msg.serializerId, 0xff, "serializer id");
+  checkRange(msg.flags, 0xffff, "flags");
+  checkRange(msg.seq, 0xffff, "sequence number");
+  let data = msg.data;
+  let flags = msg.flags;
+  if (
+    options.compress === true &&
+    (flags & MessageFlag.COMPRESSED) === 0 &&
+    data.length > COMPRESSION_THRESHOLD
+  ) {
+    data = deflateSync(data, { level: COMPRESSION_LEVEL });
+    flags |= MessageFlag.COMPRESSED;
+  }
+  const corr = msg.correlationId;
+  if (corr !== undefined) {
+    if (corr.length !== 16) {
+      throw new PyroError("protocol", `a correlation id has 16 bytes, not ${corr.length}`);
+    }
+    flags |= Pyro5Flag.CORR_ID;
+  }
+  let annotationsSize = 0;
+  for (const [key, value] of msg.annotations) {
+    checkAnnotationKey(key);
+    annotationsSize += 8 + value.length;
+  }
+  const total = data.length + annotationsSize;
+  const max = options.maxMessageSize ?? 0;
+  if ((max > 0 && total > max) || total > MAX_LENGTH) {
+    throw new PyroError(
+      "message-too-large",
+      `max message size exceeded (${total} where max=${max > 0 ? max : MAX_LENGTH})`,
+    );
+  }
+  const out = Buffer.allocUnsafe(HEADER_SIZE + annotationsSize + (withData ? data.length : 0));
+  out.write("PYRO", 0, "latin1");
+  out.writeUInt16BE(PROTOCOL_VERSION, 4);
+  out[6] = msg.type;
+  out[7] = msg.serializerId;
+  out.writeUInt16BE(flags, 8);
+  out.writeUInt16BE(msg.seq, 10);
+  out.writeUInt32BE(data.length, 12);
+  out.writeUInt32BE(annotationsSize, 16);
+  if (corr === undefined) out.fill(0, 20, 36);
+  else out.set(corr, 20);
+  out.writeUInt16BE(0, 36);
+  out.writeUInt16BE(MAGIC_NUMBER, 38);
+  let offset = HEADER_SIZE;
+  for (const [key, value] of msg.annotations) {
+    out.write(key, offset, "latin1");
+    out.writeUInt32BE(value.length, offset + 4);
+    out.set(value, offset + 8);
+    offset += 8 + value.length;
+  }
+  if (withData) out.set(data, offset);
+  return { head: out, data };
+}
+
+/**
+ * Parse and check the 40-byte header at `offset`: magic and version (a Pyro4 peer's header
+ * is a version mismatch the proxy can act on), then the magic number.
+ */
+function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
+  if (bytes.length - offset < HEADER_SIZE) {
+    throw new PyroError(
+      "protocol",
+      `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${HEADER_SIZE}`,
+    );
+  }
+  const version = headerVersion(bytes, offset);
+  if (version !== PROTOCOL_VERSION) {
+    throw versionMismatch(
+      version,
+      version === undefined
+        ? "invalid data: the peer is not a Pyro endpoint (check the host, port and TLS setting)"
+        : `invalid protocol version: ${version} (the peer does not speak Pyro5's protocol ${PROTOCOL_VERSION})`,
+    );
+  }
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset + offset, HEADER_SIZE);
+  const magic = view.readUInt16BE(38);
+  if (magic !== MAGIC_NUMBER) {
+    throw new PyroError(
+      "protocol",
+      "invalid message or protocol version: the header's magic number is wrong; the stream is corrupt",
+    );
+  }
+  const flags = view.readUInt16BE(8);
+  return {
+    type: view[6]!,
+    serializerId: view[7]!,
+    flags,
+    seq: view.readUInt16BE(10),
+    dataSize: view.readUInt32BE(12),
+    annotationsSize: view.readUInt32BE(16),
+    checksum: magic,
+    // A copy: the header bytes are the reader's, reused for later messages.
+    correlationId: (flags & Pyro5Flag.CORR_ID) === 0 ? undefined : view.subarray(20, 36).slice(),
+  };
+}
+
+/** Split the annotation block (8-byte chunk heads: key, u32 length) into key → value views. */
+function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array> {
+  const annotations = new Map<string, Uint8Array>();
+  const end = start + size;
+  let i = start;
+  while (i < end) {
+    if (end - i < 8) {
+      throw new PyroError(
+        "protocol",
+        `invalid annotations: ${end - i} stray bytes at the end of the annotation block`,
+      );
+    }
+    let key = "";
+    for (let k = 0; k < 4; k++) {
+      const code = body[i + k]!;
+      if (code > 0x7f) {
+        throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
+      }
+      key += String.fromCharCode(code);
+    }
+    const length =
+      ((body[i + 4]! << 24) >>> 0) + ((body[i + 5]! << 16) | (body[i + 6]! << 8) | body[i + 7]!);
+    if (i + 8 + length > end) {
+      throw new PyroError(
+        "protocol",
+        `invalid annotations: '${key}' claims ${length} bytes but only ${end - i - 8} remain in the annotation block`,
+      );
+    }
+    annotations.set(key, body.subarray(i + 8, i + 8 + length));
+    i += 8 + length;
+  }
+  return annotations;
+}
+
+/** Pyro5 signs nothing: a key set for a Pyro5 peer is a mistake, said clearly. */
+function verify(key: Uint8Array | undefined): void {
+  if (key !== undefined && key.length > 0) throw noHmacError();
+}
+
+function checkRange(value: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new PyroError("protocol", `${what} ${value} does not fit the header; use 0..${max}`);
+  }
+}
+
+function checkAnnotationKey(key: string): void {
+  let ascii = key.length === 4;
+  for (let i = 0; ascii && i < 4; i++) ascii = key.charCodeAt(i) <= 0x7f;
+  if (!ascii) {
+    throw new PyroError(
+      "protocol",
+      `annotation identifier must be 4 ascii characters, got ${JSON.stringify(key)}`,
+    );
+  }
+}
+
+/** Pyro5's framing as the protocol seam sees it. */
+export const pyro5Frames: FrameCodec = {
+  headerSize: HEADER_SIZE,
+  decodeHeader,
+  decodeAnnotations,
+  verify,
+  encode: frame,
+  correlationOf: (msg) => msg.correlationId,
+};

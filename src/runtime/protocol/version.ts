@@ -1,0 +1,38 @@
+/**
+ * A peer that speaks another generation of the protocol: every generation starts a message
+ * with `PYRO` and a u16 version, and a daemon answers a CONNECT of the wrong generation in
+ * its own format. A codec that reads such a header fails with {@link versionMismatch}; the
+ * proxy reads the version back ({@link peerVersionOf}) to switch generations.
+ */
+import { PyroError } from "../errors.js";
+
+/** The cause of a version-mismatch error: which version the peer's header carried. */
+export class PeerVersion {
+  constructor(readonly version: number) {}
+}
+
+/** The protocol version at `offset + 4` of a header that starts with `PYRO`, else `undefined`. */
+export function headerVersion(bytes: Uint8Array, offset: number): number | undefined {
+  if (bytes.length - offset < 6) return undefined;
+  const pyro =
+    bytes[offset] === 0x50 &&
+    bytes[offset + 1] === 0x59 &&
+    bytes[offset + 2] === 0x52 &&
+    bytes[offset + 3] === 0x4f;
+  return pyro ? (bytes[offset + 4]! << 8) | bytes[offset + 5]! : undefined;
+}
+
+/** The `protocol` error for a header of another version, `found` (`undefined`: not Pyro at all). */
+export function versionMismatch(found: number | undefined, message: string): PyroError {
+  return new PyroError(
+    "protocol",
+    message,
+    found === undefined ? {} : { cause: new PeerVersion(found) },
+  );
+}
+
+/** The version a peer spoke, when `error` is a version mismatch; else `undefined`. */
+export function peerVersionOf(error: unknown): number | undefined {
+  if (!(error instanceof PyroError) || error.code !== "protocol") return undefined;
+  return error.cause instanceof PeerVersion ? error.cause.version : undefined;
+}
