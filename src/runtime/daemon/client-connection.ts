@@ -18,7 +18,6 @@ import { inflateBounded } from "../protocol/compression.js";
 import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
 import { headerVersion } from "../protocol/version.js";
-import type { WireLogger } from "../protocol/wire-log.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
 import { protocolOfVersion } from "../protocols.js";
 import { blobCall } from "../serialized-blob.js";
@@ -26,41 +25,9 @@ import type { Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
 import { correlationOf } from "./correlation.js";
 import { metadataDict, streamMarker } from "./daemon-object.js";
-import { dispatch, type Outcome, type Registered } from "./dispatch.js";
+import { dispatch, type Outcome } from "./dispatch.js";
 import { exceptionDict } from "./remote-exception.js";
-import type { DaemonHandshakeValidator, DaemonLogger } from "./daemon-options.js";
-import type { StreamTable } from "./streams.js";
-
-/** What a connection needs from its daemon. */
-export interface ConnectionHost {
-  /**
-   * The wire protocol of a client whose first bytes name no protocol pyrogen speaks (it is
-   * answered in this one); the others are served in their own.
-   */
-  readonly protocol: WireProtocol;
-  readonly hmacKey: Uint8Array | undefined;
-  readonly maxMessageSize: number;
-  /** The most a compressed request may inflate to, 0 = no limit. */
-  readonly inflateLimit: number;
-  /** Close a connection idle (or whose replies make no progress) this long, in ms; 0 = never. */
-  readonly timeoutMs: number;
-  readonly compress: boolean;
-  readonly itemStreaming: boolean;
-  /** Keep `currentCall()` available after `await`s (AsyncLocalStorage). */
-  readonly asyncCallContext: boolean;
-  readonly streams: StreamTable;
-  readonly validateHandshake: DaemonHandshakeValidator;
-  readonly log: DaemonLogger;
-  /** Log every message received and sent (LOGWIRE), or `undefined`. */
-  readonly wireLog: WireLogger | undefined;
-  /** The serializer for a wire id of `protocol` if the daemon accepts it, else `undefined`. */
-  acceptedSerializer(id: number, protocol: WireProtocol): Serializer | undefined;
-  /** A serializer for a wire id of `protocol` (accepted or not), for error replies. */
-  anySerializer(id: number, protocol: WireProtocol): Serializer | undefined;
-  lookup(objectId: string): Registered | undefined;
-  /** The connection closed. */
-  closed(connection: ClientConnection): void;
-}
+import type { ConnectionHost } from "./connection-host.js";
 
 /** Stop reading from a client that pipelines more than this many requests… */
 const PAUSE_AT = 64;
@@ -87,7 +54,7 @@ function messageOf(error: unknown): string {
 /** Serves one client; see the module comment. */
 export class ClientConnection {
   readonly #socket: Socket;
-  readonly #host: ConnectionHost;
+  readonly #host: ConnectionHost<ClientConnection>;
   /** The client's protocol, known from its first bytes (until then the host's). */
   #protocol: WireProtocol;
   /** Made once the first bytes tell the protocol; `#early` holds them until then. */
@@ -103,7 +70,7 @@ export class ClientConnection {
   /** A request is being served (its method may run for long: the client waits for us). */
   #serving = false;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  constructor(socket: Socket, host: ConnectionHost<ClientConnection>) {
     this.#socket = socket;
     this.#host = host;
     this.#protocol = host.protocol;

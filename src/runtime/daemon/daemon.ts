@@ -30,7 +30,8 @@ import { DEFAULT_PROTOCOL } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import { URI } from "../uri.js";
-import { ClientConnection, type ConnectionHost } from "./client-connection.js";
+import { ClientConnection } from "./client-connection.js";
+import type { ConnectionHost } from "./connection-host.js";
 import { DAEMON_OBJECT_ID, DaemonObject } from "./daemon-object.js";
 import {
   acceptedIds,
@@ -100,7 +101,7 @@ export class Daemon implements ProxySource {
   readonly #hmacKey: Uint8Array | undefined;
   readonly #location: string;
   readonly #streams: StreamTable;
-  readonly #connectionHost: ConnectionHost;
+  readonly #connectionHost: ConnectionHost<ClientConnection>;
   readonly #callbackSerializer: SerializerName;
   readonly #maxConnections: number;
   /** Sockets being refused (over the cap) right now. */
