@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- calls`: remote calls through pyrogen's Proxy against Python Pyro4's own
- * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same rounds.
+ * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same rounds; then
+ * rows `pyro5 <case>` for small, str-10KiB, bytes-1MiB and connect against Pyro5 5.16's own
+ * client on a Pyro5 bench daemon.
  *
  * Cases per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not
  * json: it has no bytes), `connect` (new proxy + connect + first call, in steady state),
@@ -392,10 +394,62 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
         results.pythonFloor!,
       ),
     );
-    return judge([...floorRows, ...rows], TARGETS);
+    const pyro5 = await pyro5Rows(processes, placer, meter);
+    return judge([...floorRows, ...rows, ...pyro5], TARGETS);
   } finally {
     await meter.close();
     await python.close();
     await processes.stopAll();
+  }
+}
+
+/** The cases measured against Pyro5 as well. */
+const PYRO5_CASES = ["small", "str-10KiB", "bytes-1MiB", "connect"] as const;
+
+/**
+ * The Pyro5 rows (`pyro5 <case>`): pyrogen's proxy (detecting the generation, as by default)
+ * against Pyro5 5.16's own Python client, on a Pyro5 bench daemon, in the same rotated rounds
+ * and placement as the Pyro4 rows (whose warm-up pass also warmed pyrogen's call path).
+ */
+async function pyro5Rows(
+  processes: PythonProcesses,
+  placer: Placer,
+  meter: CallMeter,
+): Promise<BenchRow[]> {
+  const python = new PythonCallsClient(CLIENT, 5);
+  try {
+    const { process: daemon, info } = await processes.startFixture<{ uri: string }>(
+      "bench_server.py",
+      [],
+      { generation: 5 },
+    );
+    const where: Where = { uri: info.uri, daemonPid: daemon.pid, meter };
+    const daemon_pid = daemon.pid;
+    const rows: BenchRow[] = [];
+    for (const serializer of SERIALIZERS) {
+      for (const name of PYRO5_CASES) {
+        const fields = { case: `pyro5 ${name}`, serializer };
+        if (name === "bytes-1MiB" && serializer === "json") {
+          rows.push(...figureRows(fields, null, null));
+          continue;
+        }
+        const budget = name === "bytes-1MiB" ? MEASURE_1MIB : MEASURE;
+        const proxy =
+          name === "connect"
+            ? () => proxyConnects(where, serializer)
+            : () => proxyCalls(where, serializer, PAYLOADS[name](), budget);
+        placer.daemon(daemon.pid, ARRANGEMENTS[name]);
+        collectGarbage();
+        const results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, {
+          proxy,
+          python: () =>
+            python.measure({ target: info.uri, serializer, case: name, daemon_pid, ...budget }),
+        });
+        rows.push(...figureRows(fields, results.proxy!, results.python!));
+      }
+    }
+    return rows;
+  } finally {
+    await python.close();
   }
 }
