@@ -1,8 +1,10 @@
 /**
  * Reading Pyro wire messages of both generations, for the captured test vectors: Pyro5's
  * 40-byte header (protocol 502, u32 lengths, correlation id, magic number 0x4dc5, no
- * checksum) and Pyro4's 24-byte one (protocol 48, checksum). Test-only and independent of
- * src/runtime, which speaks protocol 48 alone; docs/pyro5-protocol.md describes both.
+ * checksum) and Pyro4's 24-byte one (protocol 48, checksum). Test-only, and written apart
+ * from src/runtime's codecs on purpose: the captures are read by this second reader too, so
+ * a misreading shared by the runtime's codec would still show. docs/pyro5-protocol.md
+ * describes both.
  */
 
 /** Protocol version in bytes 4-5 of every Pyro5 message. */

@@ -7,7 +7,7 @@ import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
-import { headerVersion, versionMismatch } from "../protocol/version.js";
+import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
 import type { FrameCodec } from "../protocol/wire-protocol.js";
 import {
   CHECKSUM_MAGIC,
@@ -165,12 +165,7 @@ function put16(out: Uint8Array, at: number, value: number): void {
  * checksum, then the data length sign. Every failure is a `protocol` error.
  */
 export function decodeHeader(bytes: Uint8Array, offset = 0): MessageHeader {
-  if (bytes.length - offset < HEADER_SIZE) {
-    throw new PyroError(
-      "protocol",
-      `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${HEADER_SIZE}`,
-    );
-  }
+  requireHeader(bytes, offset, HEADER_SIZE);
   const version = headerVersion(bytes, offset);
   if (version !== PROTOCOL_VERSION) {
     throw versionMismatch(

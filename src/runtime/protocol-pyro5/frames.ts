@@ -8,7 +8,7 @@ import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
-import { headerVersion, versionMismatch } from "../protocol/version.js";
+import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
 import type { FrameCodec } from "../protocol/wire-protocol.js";
 import {
   COMPRESSION_LEVEL,
@@ -94,12 +94,7 @@ function frame(msg: Message, options: EncodeOptions, withData: boolean): Message
  * is a version mismatch the proxy can act on), then the magic number.
  */
 function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
-  if (bytes.length - offset < HEADER_SIZE) {
-    throw new PyroError(
-      "protocol",
-      `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${HEADER_SIZE}`,
-    );
-  }
+  requireHeader(bytes, offset, HEADER_SIZE);
   const version = headerVersion(bytes, offset);
   if (version !== PROTOCOL_VERSION) {
     throw versionMismatch(

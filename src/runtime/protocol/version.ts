@@ -11,6 +11,15 @@ export class PeerVersion {
   constructor(readonly version: number) {}
 }
 
+/** Fail with a `protocol` error unless a whole `size`-byte header starts at `offset`. */
+export function requireHeader(bytes: Uint8Array, offset: number, size: number): void {
+  if (bytes.length - offset >= size) return;
+  throw new PyroError(
+    "protocol",
+    `header data size mismatch: got ${Math.max(0, bytes.length - offset)} bytes, a header has ${size}`,
+  );
+}
+
 /** The protocol version at `offset + 4` of a header that starts with `PYRO`, else `undefined`. */
 export function headerVersion(bytes: Uint8Array, offset: number): number | undefined {
   if (bytes.length - offset < 6) return undefined;
