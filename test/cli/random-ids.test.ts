@@ -7,6 +7,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES, PythonProcesses } from "../harness/python.js";
+import { startRandomIdObjects } from "./random-id-objects.js";
 import { runCli } from "./run-cli.js";
 
 const python = new PythonProcesses();
@@ -15,18 +16,7 @@ let registered = "";
 let unregistered = "";
 
 beforeAll(async () => {
-  nsPort = (await python.startNameServer()).port;
-  const [inNs, alone] = await Promise.all([
-    python.startFixture<{ randomUri: string }>("cli_objects_server.py", [
-      "--ns",
-      `127.0.0.1:${nsPort}`,
-      "--name",
-      "example.counter",
-    ]),
-    python.startFixture<{ randomUri: string }>("cli_objects_server.py"),
-  ]);
-  registered = inNs.info.randomUri;
-  unregistered = alone.info.randomUri;
+  ({ nsPort, registered, unregistered } = await startRandomIdObjects(python));
 });
 afterAll(() => python.stopAll());
 

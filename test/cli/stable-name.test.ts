@@ -12,6 +12,7 @@ import {
   isRandomObjectId,
 } from "../../src/cli/stable-name.js";
 import { freePort, PythonProcesses } from "../harness/python.js";
+import { startRandomIdObjects } from "./random-id-objects.js";
 
 const RANDOM_ID = "obj_627e50ba0c4d4d8f9a3bb2b3e3d0c6a1";
 
@@ -43,18 +44,7 @@ describe("defaultTypeName", { timeout: 90_000 }, () => {
   let unregistered = "";
 
   beforeAll(async () => {
-    nsPort = (await python.startNameServer()).port;
-    const [inNs, alone] = await Promise.all([
-      python.startFixture<{ randomUri: string }>("cli_objects_server.py", [
-        "--ns",
-        `127.0.0.1:${nsPort}`,
-        "--name",
-        "example.counter",
-      ]),
-      python.startFixture<{ randomUri: string }>("cli_objects_server.py"),
-    ]);
-    registered = inNs.info.randomUri;
-    unregistered = alone.info.randomUri;
+    ({ nsPort, registered, unregistered } = await startRandomIdObjects(python));
   });
   afterAll(() => python.stopAll());
 
