@@ -13,17 +13,19 @@
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { MessageType } from "../src/runtime/protocol/constants.js";
-import { encodeMessage } from "../src/runtime/protocol-pyro4/frames.js";
-import { pyro4 } from "../src/runtime/protocol-pyro4/index.js";
+import type { Message } from "../src/runtime/protocol/message.js";
+import type { WireProtocol } from "../src/runtime/protocol/wire-protocol.js";
 import { createSerializer } from "../src/runtime/serializers/index.js";
 import { giveBack } from "../src/runtime/serializers/scratch.js";
 import type { SerializerName } from "../src/runtime/serializers/serializer.js";
 import type { Budget, CallMeter, Figures } from "./measure.js";
 
-/** Where a measurement goes: the daemon's URI and process, and the meter. */
+/** Where a measurement goes: the daemon's URI, process and wire protocol, and the meter. */
 export interface Target {
   uri: string;
   daemonPid: number;
+  /** The daemon's generation of the wire protocol, which the bare clients speak. */
+  protocol: WireProtocol;
   meter: CallMeter;
 }
 
@@ -34,8 +36,8 @@ export async function bareNodeClient(
   payload: unknown,
   budget: Budget,
 ): Promise<Figures> {
-  const frames = bareFrames(serializer, payload);
-  const bare = await BareConnection.open(target.uri);
+  const frames = bareFrames(target.protocol, serializer, payload);
+  const bare = await BareConnection.open(target);
   try {
     await bare.exchange(frames.connect);
     return await target.meter.calls(target.daemonPid, budget, () => bare.exchange(frames.invoke));
@@ -56,17 +58,18 @@ export async function bareCodecClient(
   payload: unknown,
   budget: Budget,
 ): Promise<Figures> {
+  const protocol = target.protocol;
   const codec = createSerializer(serializer);
   const vargs = [payload];
-  const serializerId = pyro4.serializers.id(serializer);
-  const bare = await BareConnection.open(target.uri, true);
+  const serializerId = protocol.serializers.id(serializer);
+  const bare = await BareConnection.open(target, true);
   let seq = 0;
   try {
-    await bare.exchange(bareFrames(serializer, null).connect);
+    await bare.exchange(bareFrames(protocol, serializer, null).connect);
     return await target.meter.calls(target.daemonPid, budget, async () => {
       seq = (seq + 1) & 0xffff;
-      const data = pyro4.calls.encode(codec, "bench", "echo", vargs, {}, true);
-      const request = encodeMessage({
+      const data = protocol.calls.encode(codec, "bench", "echo", vargs, {}, true);
+      const request = framed(protocol, {
         type: MessageType.INVOKE,
         flags: 0,
         seq,
@@ -93,9 +96,9 @@ export async function bareNodeConnect(
   payload: unknown,
   budget: Budget,
 ): Promise<Figures> {
-  const frames = bareFrames(serializer, payload);
+  const frames = bareFrames(target.protocol, serializer, payload);
   return target.meter.calls(target.daemonPid, budget, async () => {
-    const bare = await BareConnection.open(target.uri);
+    const bare = await BareConnection.open(target);
     await bare.exchange(frames.connect);
     await bare.exchange(frames.invoke);
     const closed = once(bare.socket, "close");
@@ -143,11 +146,17 @@ export async function nodeRawTcp(
   }
 }
 
+/** `msg` framed by `protocol` in one buffer. */
+function framed(protocol: WireProtocol, msg: Message): Uint8Array {
+  return protocol.frames.encode(msg, {}, true).head;
+}
+
 /** The framed CONNECT (with metadata, as a proxy sends it) and `echo(payload)` INVOKE. */
-function bareFrames(serializer: SerializerName, payload: unknown) {
+function bareFrames(protocol: WireProtocol, serializer: SerializerName, payload: unknown) {
   const codec = createSerializer(serializer);
-  const connect = encodeMessage(
-    pyro4.handshake.request({
+  const connect = framed(
+    protocol,
+    protocol.handshake.request({
       serializer: codec,
       seq: 0,
       handshake: "hello",
@@ -157,15 +166,30 @@ function bareFrames(serializer: SerializerName, payload: unknown) {
       correlationId: undefined,
     }),
   );
-  const invoke = encodeMessage({
+  const invoke = framed(protocol, {
     type: MessageType.INVOKE,
     flags: 0,
     seq: 1,
-    serializerId: pyro4.serializers.id(serializer),
+    serializerId: protocol.serializers.id(serializer),
     annotations: new Map(),
-    data: pyro4.calls.encode(codec, "bench", "echo", [payload], {}, false),
+    data: protocol.calls.encode(codec, "bench", "echo", [payload], {}, false),
   });
   return { connect, invoke };
+}
+
+/**
+ * Where a reply's sizes sit in each generation's fixed header: read straight from the
+ * bytes, as the least a client does (the runtime's codec also checks the header).
+ */
+const REPLY_HEADERS: Record<number, ReplyHeader> = {
+  4: { size: 24, annotations: (h) => h.readUInt16BE(18), data: (h) => h.readInt32BE(12) },
+  5: { size: 40, annotations: (h) => h.readUInt32BE(16), data: (h) => h.readUInt32BE(12) },
+};
+
+interface ReplyHeader {
+  size: number;
+  annotations(header: Buffer): number;
+  data(header: Buffer): number;
 }
 
 /**
@@ -176,26 +200,30 @@ function bareFrames(serializer: SerializerName, payload: unknown) {
 class BareConnection {
   readonly socket: Socket;
   readonly #keepPayload: boolean;
-  readonly #header = Buffer.alloc(24);
+  readonly #layout: ReplyHeader;
+  readonly #header: Buffer;
   #headerFilled = 0;
   #received = 0;
   /** The reply's annotations and payload, when kept and spread over several reads. */
   #body: Uint8Array | undefined;
   #done: ((payload: Uint8Array) => void) | undefined;
 
-  private constructor(port: number, readInto: Buffer, keepPayload: boolean) {
+  private constructor(port: number, layout: ReplyHeader, keepPayload: boolean) {
     this.#keepPayload = keepPayload;
+    this.#layout = layout;
+    this.#header = Buffer.alloc(layout.size);
     this.socket = connect({
       host: "127.0.0.1",
       port,
-      onread: { buffer: readInto, callback: (bytes, buffer) => this.#onRead(bytes, buffer) },
+      onread: { buffer: readBuffer, callback: (bytes, buffer) => this.#onRead(bytes, buffer) },
     });
   }
 
-  /** Connect to `uri`'s port on 127.0.0.1. */
-  static async open(uri: string, keepPayload = false): Promise<BareConnection> {
-    const port = Number(uri.slice(uri.lastIndexOf(":") + 1));
-    const bare = new BareConnection(port, readBuffer, keepPayload);
+  /** Connect to the port of `target`'s URI on 127.0.0.1. */
+  static async open(target: Target, keepPayload = false): Promise<BareConnection> {
+    const port = Number(target.uri.slice(target.uri.lastIndexOf(":") + 1));
+    const layout = REPLY_HEADERS[target.protocol.generation]!;
+    const bare = new BareConnection(port, layout, keepPayload);
     await once(bare.socket, "connect");
     bare.socket.setNoDelay(true);
     return bare;
@@ -214,24 +242,25 @@ class BareConnection {
 
   #onRead(bytes: number, buffer: Uint8Array): boolean {
     const header = this.#header;
+    const { size, annotations: annotationsOf, data: dataOf } = this.#layout;
     const before = this.#received;
     let headerBytes = 0;
-    if (this.#headerFilled < 24) {
-      headerBytes = Math.min(24 - this.#headerFilled, bytes);
+    if (this.#headerFilled < size) {
+      headerBytes = Math.min(size - this.#headerFilled, bytes);
       header.set(buffer.subarray(0, headerBytes), this.#headerFilled);
       this.#headerFilled += headerBytes;
     }
     this.#received += bytes;
-    if (this.#headerFilled < 24) return true;
-    const annotations = header.readUInt16BE(18);
-    const length = 24 + annotations + header.readInt32BE(12);
+    if (this.#headerFilled < size) return true;
+    const annotations = annotationsOf(header);
+    const length = size + annotations + dataOf(header);
     if (this.#keepPayload) {
       if (before === 0 && bytes >= length) {
-        this.#finish(buffer.subarray(24 + annotations, length));
+        this.#finish(buffer.subarray(size + annotations, length));
         return true;
       }
-      const body = (this.#body ??= new Uint8Array(length - 24));
-      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, before - 24));
+      const body = (this.#body ??= new Uint8Array(length - size));
+      body.set(buffer.subarray(headerBytes, bytes), Math.max(0, before - size));
     }
     if (this.#received >= length) this.#finish(this.#body?.subarray(annotations) ?? EMPTY);
     return true;

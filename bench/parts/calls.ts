@@ -1,14 +1,15 @@
 /**
  * `npm run bench -- calls`: remote calls through pyrogen's Proxy against Python Pyro4's own
  * client, both on the same Pyro4 daemon (`fixtures/bench_server.py`) in the same rounds; then
- * rows `pyro5 <case>` for small, str-10KiB, bytes-1MiB and connect against Pyro5 5.16's own
- * client on a Pyro5 bench daemon.
+ * the same cases, measurements and targets against Pyro5 5.16's own client on a Pyro5 bench
+ * daemon (rows `pyro5 <case>`), pyrogen detecting the generation as it does by default.
  *
  * Cases per serializer: `small` (`echo("hello, pyro")`), `str-10KiB`, `bytes-1MiB` (not
  * json: it has no bytes), `connect` (new proxy + connect + first call, in steady state),
  * each sequential with one caller; `pipelined`: {@link PIPELINED_CALLS} small calls from
  * {@link PIPELINED_CALLERS} concurrent callers on one proxy, against Python's sequential
- * small calls of the same round (a Python proxy serializes its callers with a lock);
+ * small calls of the same round (a Python proxy serializes its callers with a lock), which
+ * are measured as the `small` case measures them (see {@link ARRANGEMENTS});
  * `connect-first`: the first {@link FIRST_CONNECTS} connects of a fresh process on each side
  * (reported, not judged). Every measurement gives calls/s, client CPU µs per call and the
  * daemon's CPU µs per call over the same calls (`bench/measure.ts`). `raw-tcp` and
@@ -56,6 +57,9 @@ import {
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
 import { judge, type Target } from "../targets.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
+import { pyro5 } from "../../src/runtime/protocol-pyro5/index.js";
+import type { WireProtocol } from "../../src/runtime/protocol/wire-protocol.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 
 export const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -63,7 +67,10 @@ export const CASES = ["small", "pipelined", "str-10KiB", "bytes-1MiB", "connect"
 export type Case = (typeof CASES)[number];
 /**
  * Where each case's daemon runs (`bench/placement.ts`): on the clients' CPU for calls one at
- * a time, on the other CPU for pipelined calls, which are meant to keep both at work.
+ * a time, on the other CPU for pyrogen's pipelined calls, which are meant to keep both at
+ * work. Python's sequential calls, the pipelined case's reference, run as in the `small`
+ * case: measured apart, their rate swung with the hypervisor's wake-ups (the pipelined
+ * ratio moved by up to 57% between two runs), together it repeats.
  */
 const ARRANGEMENTS: Record<Case, Arrangement> = {
   small: "together",
@@ -97,8 +104,14 @@ const WARMUP_ROUNDS: Record<Case, number> = {
   connect: 2,
 };
 
-/** The issue's targets for this part (issue 17). */
-export const TARGETS: readonly Target[] = [
+/** The generations the part runs against, and the prefix of each one's rows. */
+const GENERATIONS: readonly { protocol: WireProtocol; prefix: string }[] = [
+  { protocol: pyro4, prefix: "" },
+  { protocol: pyro5, prefix: "pyro5 " },
+];
+
+/** The issue's targets for this part (issue 17), for one generation's rows. */
+const GENERATION_TARGETS: readonly Target[] = [
   { case: "small", metric: "calls/s", atLeast: 1.0 },
   { case: "str-10KiB", metric: "calls/s", serializers: ["serpent", "json"], atLeast: 1.2 },
   { case: "str-10KiB", metric: "calls/s", serializers: ["marshal", "msgpack"], atLeast: 1.0 },
@@ -117,6 +130,11 @@ export const TARGETS: readonly Target[] = [
   { case: "pipelined", metric: "calls/s", atLeast: 2.0 },
   { case: "connect vs bare-node", metric: "calls/s", atLeast: 0.95 },
 ];
+
+/** The targets of every generation's rows: the same for Pyro5 as for Pyro4 (issue 15). */
+export const TARGETS: readonly Target[] = GENERATIONS.flatMap(({ prefix }) =>
+  GENERATION_TARGETS.map((target) => ({ ...target, case: prefix + target.case })),
+);
 
 /** How long each measurement times calls, on both sides. */
 const MEASURE: Budget = { seconds: 0.3 };
@@ -148,13 +166,17 @@ type Measurements = Partial<
   Record<"proxy" | "bare" | "codec" | "floor" | "python" | "pythonFloor", () => Promise<Figures>>
 >;
 
-/** The measurements of one case for one serializer. */
+/**
+ * The measurements of one case for one serializer; `place` pins the daemon (the case's
+ * arrangement is in place when they start; pipelined measurements pin it themselves).
+ */
 function measurementsOf(
   where: Where,
   python: PythonCallsClient,
   rawPort: number,
   serializer: SerializerName,
   name: Case,
+  place: (arrangement: Arrangement) => void,
 ): Measurements {
   const size = FLOOR_SIZES[name];
   const daemon_pid = where.daemonPid;
@@ -166,7 +188,15 @@ function measurementsOf(
       python.measure({ target: where.uri, serializer, case: pythonCase, daemon_pid, ...budget }),
   };
   if (name === "pipelined") {
-    measurements.proxy = () => pipelined(where, serializer);
+    const sequential = measurements.python!;
+    measurements.python = () => {
+      place(ARRANGEMENTS.small);
+      return sequential();
+    };
+    measurements.proxy = () => {
+      place(ARRANGEMENTS.pipelined);
+      return pipelined(where, serializer);
+    };
     return measurements;
   }
   if (size !== undefined) {
@@ -255,8 +285,12 @@ async function pyrogenFirstConnects(uri: string, serializer: SerializerName): Pr
   return JSON.parse(stdout) as Figures;
 }
 
-async function pythonFirstConnects(uri: string, serializer: SerializerName): Promise<Figures> {
-  const fresh = new PythonCallsClient(CLIENT);
+async function pythonFirstConnects(
+  uri: string,
+  serializer: SerializerName,
+  generation: 4 | 5,
+): Promise<Figures> {
+  const fresh = new PythonCallsClient(CLIENT, generation);
   try {
     return await fresh.measure({
       target: uri,
@@ -283,23 +317,23 @@ async function warmUp(
   where: Where,
   python: PythonCallsClient,
   rawPort: number,
-  place: (name: Case) => void,
+  place: (arrangement: Arrangement) => void,
 ): Promise<void> {
   for (let pass = 0; pass < WARMUP_PASSES; pass++) {
     for (const serializer of SERIALIZERS) {
       for (const name of CASES) {
         if (name === "bytes-1MiB" && serializer === "json") continue;
-        place(name);
+        place(ARRANGEMENTS[name]);
         const {
           python: _python,
           pythonFloor: _floor,
           ...node
-        } = measurementsOf(where, python, rawPort, serializer, name);
+        } = measurementsOf(where, python, rawPort, serializer, name, place);
         for (const measure of Object.values(node)) await measure();
       }
     }
   }
-  place("connect");
+  place(ARRANGEMENTS.connect);
   for (const serializer of SERIALIZERS) {
     await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
     await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
@@ -321,55 +355,100 @@ function aboveFloor(name: string, serializer: string, ours: Figures[], results: 
   );
 }
 
-/** The rows of one case from its rounds' results. */
-export function caseRows(name: Case, serializer: string, results: Results): BenchRow[] {
+/** The rows of one case from its rounds' results, the case named with `prefix`. */
+export function caseRows(
+  name: Case,
+  serializer: string,
+  results: Results,
+  prefix = "",
+): BenchRow[] {
   const python = results.python!;
-  const rows = figureRows({ case: name, serializer }, results.proxy!, python);
-  if (results.floor !== undefined) rows.push(aboveFloor(name, serializer, results.proxy!, results));
+  const label = prefix + name;
+  const rows = figureRows({ case: label, serializer }, results.proxy!, python);
+  if (results.floor !== undefined)
+    rows.push(aboveFloor(label, serializer, results.proxy!, results));
   if (results.bare === undefined) return rows;
-  rows.push(...figureRows({ case: `${name} bare-node`, serializer }, results.bare, python));
+  rows.push(...figureRows({ case: `${label} bare-node`, serializer }, results.bare, python));
   if (results.codec !== undefined) {
-    const label = `${name} bare-node+codec`;
-    rows.push(...figureRows({ case: label, serializer }, results.codec, python));
-    rows.push(aboveFloor(label, serializer, results.codec, results));
+    const codecLabel = `${label} bare-node+codec`;
+    rows.push(...figureRows({ case: codecLabel, serializer }, results.codec, python));
+    rows.push(aboveFloor(codecLabel, serializer, results.codec, results));
   }
   if (name === "str-10KiB" || name === "connect") {
-    const vs = { case: `${name} vs bare-node`, serializer, baseline: BARE_NODE };
+    const vs = { case: `${label} vs bare-node`, serializer, baseline: BARE_NODE };
     rows.push(figureRows(vs, results.proxy!, results.bare)[0]!);
   }
   return rows;
 }
 
-/** Run the part: start the bench daemon, measure both clients, return the rows. */
+/** Run the part: start the bench daemons, measure both clients, return the rows. */
 export function run(): Promise<BenchRow[]> {
   return withPlacement(measure);
 }
 
 async function measure(placer: Placer): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
-  const python = new PythonCallsClient(CLIENT);
   const meter = new CallMeter();
+  try {
+    const floors = new Map<number, Results>();
+    const rows: BenchRow[] = [];
+    for (const { protocol, prefix } of GENERATIONS) {
+      rows.push(...(await generationRows(protocol, prefix, { processes, placer, meter, floors })));
+    }
+    const floorRows = [...floors].flatMap(([size, results]) =>
+      figureRows(
+        { case: size === 100 ? "raw-tcp" : "raw-tcp-10KiB", serializer: "-" },
+        results.floor!,
+        results.pythonFloor!,
+      ),
+    );
+    return judge([...floorRows, ...rows], TARGETS);
+  } finally {
+    await meter.close();
+    await processes.stopAll();
+  }
+}
+
+/** What every generation's run shares: processes, placement, meter, the raw floors' rounds. */
+interface PartContext {
+  processes: PythonProcesses;
+  placer: Placer;
+  meter: CallMeter;
+  /** The raw round trips of every round, by size, for the `raw-tcp` rows. */
+  floors: Map<number, Results>;
+}
+
+/**
+ * One generation's rows, each case named with `prefix`: its bench daemon, its Python
+ * client, the warm-up, then every case and serializer in rotated rounds.
+ */
+async function generationRows(
+  protocol: WireProtocol,
+  prefix: string,
+  { processes, placer, meter, floors }: PartContext,
+): Promise<BenchRow[]> {
+  const generation = protocol.generation as 4 | 5;
+  const python = new PythonCallsClient(CLIENT, generation);
   try {
     const { process: daemon, info } = await processes.startFixture<{
       uri: string;
       raw_port: number;
-    }>("bench_server.py");
-    const place = (name: Case) => placer.daemon(daemon.pid, ARRANGEMENTS[name]);
-    const where: Where = { uri: info.uri, daemonPid: daemon.pid, meter };
+    }>("bench_server.py", [], { generation });
+    const place = (arrangement: Arrangement) => placer.daemon(daemon.pid, arrangement);
+    const where: Where = { uri: info.uri, daemonPid: daemon.pid, protocol, meter };
     await warmUp(where, python, info.raw_port, place);
     const rows: BenchRow[] = [];
-    const floors = new Map<number, Results>();
     for (const serializer of SERIALIZERS) {
       for (const name of CASES) {
         if (name === "bytes-1MiB" && serializer === "json") {
-          rows.push(...figureRows({ case: name, serializer }, null, null));
+          rows.push(...figureRows({ case: prefix + name, serializer }, null, null));
           continue;
         }
-        const measurements = measurementsOf(where, python, info.raw_port, serializer, name);
-        place(name);
+        const measurements = measurementsOf(where, python, info.raw_port, serializer, name, place);
+        place(ARRANGEMENTS[name]);
         collectGarbage();
         const results: Results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements);
-        rows.push(...caseRows(name, serializer, results));
+        rows.push(...caseRows(name, serializer, results, prefix));
         const size = FLOOR_SIZES[name];
         if (size !== undefined) {
           const all = floors.get(size) ?? { floor: [], pythonFloor: [] };
@@ -380,72 +459,11 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
         if (name === "connect") {
           const first = await rotatedRounds(0, FIRST_CONNECT_ROUNDS, {
             pyrogen: () => pyrogenFirstConnects(info.uri, serializer),
-            python: () => pythonFirstConnects(info.uri, serializer),
+            python: () => pythonFirstConnects(info.uri, serializer, generation),
           });
-          const fields = { case: "connect-first", serializer };
+          const fields = { case: `${prefix}connect-first`, serializer };
           rows.push(...figureRows(fields, first.pyrogen!, first.python!));
         }
-      }
-    }
-    const floorRows = [...floors].flatMap(([size, results]) =>
-      figureRows(
-        { case: size === 100 ? "raw-tcp" : "raw-tcp-10KiB", serializer: "-" },
-        results.floor!,
-        results.pythonFloor!,
-      ),
-    );
-    const pyro5 = await pyro5Rows(processes, placer, meter);
-    return judge([...floorRows, ...rows, ...pyro5], TARGETS);
-  } finally {
-    await meter.close();
-    await python.close();
-    await processes.stopAll();
-  }
-}
-
-/** The cases measured against Pyro5 as well. */
-const PYRO5_CASES = ["small", "str-10KiB", "bytes-1MiB", "connect"] as const;
-
-/**
- * The Pyro5 rows (`pyro5 <case>`): pyrogen's proxy (detecting the generation, as by default)
- * against Pyro5 5.16's own Python client, on a Pyro5 bench daemon, in the same rotated rounds
- * and placement as the Pyro4 rows (whose warm-up pass also warmed pyrogen's call path).
- */
-async function pyro5Rows(
-  processes: PythonProcesses,
-  placer: Placer,
-  meter: CallMeter,
-): Promise<BenchRow[]> {
-  const python = new PythonCallsClient(CLIENT, 5);
-  try {
-    const { process: daemon, info } = await processes.startFixture<{ uri: string }>(
-      "bench_server.py",
-      [],
-      { generation: 5 },
-    );
-    const where: Where = { uri: info.uri, daemonPid: daemon.pid, meter };
-    const daemon_pid = daemon.pid;
-    const rows: BenchRow[] = [];
-    for (const serializer of SERIALIZERS) {
-      for (const name of PYRO5_CASES) {
-        const fields = { case: `pyro5 ${name}`, serializer };
-        if (name === "bytes-1MiB" && serializer === "json") {
-          rows.push(...figureRows(fields, null, null));
-          continue;
-        }
-        const budget = name === "bytes-1MiB" ? MEASURE_1MIB : MEASURE;
-        const proxy =
-          name === "connect"
-            ? () => proxyConnects(where, serializer)
-            : () => proxyCalls(where, serializer, PAYLOADS[name](), budget);
-        placer.daemon(daemon.pid, ARRANGEMENTS[name]);
-        collectGarbage();
-        const results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, {
-          proxy,
-          python: () =>
-            python.measure({ target: info.uri, serializer, case: name, daemon_pid, ...budget }),
-        });
-        rows.push(...figureRows(fields, results.proxy!, results.python!));
       }
     }
     return rows;

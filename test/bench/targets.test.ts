@@ -69,26 +69,30 @@ const figures = (rate: number, rounds = 3): Figures[] =>
   }));
 
 describe("the calls part's targets", () => {
-  /** Every case's rounds with pyrogen at `proxy` x Python's rate, bare-node at `bare` x. */
+  /**
+   * Every case's rounds, for Pyro4 and (rows `pyro5 …`) Pyro5, with pyrogen at `proxy` x
+   * Python's rate, bare-node at `bare` x.
+   */
   function partRows(proxy: number, bare: number, pipelined: number): BenchRow[] {
     const rows: BenchRow[] = [];
-    for (const serializer of calls.SERIALIZERS) {
-      for (const name of calls.CASES) {
-        if (name === "bytes-1MiB" && serializer === "json") continue;
-        const floors = name === "small" || name === "str-10KiB";
-        const results: calls.Results =
-          name === "pipelined"
-            ? { python: figures(1000), proxy: figures(1000 * pipelined) }
-            : {
-                python: figures(1000),
-                proxy: figures(1000 * proxy),
-                bare: figures(1000 * bare),
-                ...(floors && { floor: figures(5000), pythonFloor: figures(5000) }),
-                ...(floors && { codec: figures(1000 * bare) }),
-              };
-        rows.push(...calls.caseRows(name, serializer, results));
+    for (const prefix of ["", "pyro5 "])
+      for (const serializer of calls.SERIALIZERS) {
+        for (const name of calls.CASES) {
+          if (name === "bytes-1MiB" && serializer === "json") continue;
+          const floors = name === "small" || name === "str-10KiB";
+          const results: calls.Results =
+            name === "pipelined"
+              ? { python: figures(1000), proxy: figures(1000 * pipelined) }
+              : {
+                  python: figures(1000),
+                  proxy: figures(1000 * proxy),
+                  bare: figures(1000 * bare),
+                  ...(floors && { floor: figures(5000), pythonFloor: figures(5000) }),
+                  ...(floors && { codec: figures(1000 * bare) }),
+                };
+          rows.push(...calls.caseRows(name, serializer, results, prefix));
+        }
       }
-    }
     return judge(rows, calls.TARGETS);
   }
 
@@ -97,23 +101,24 @@ describe("the calls part's targets", () => {
       rows.filter((r) => r.verdict).map((r) => [`${r.case} ${r.serializer}`, r.verdict]),
     );
 
-  it("judges the calls/s rows the issue names, and only those", () => {
+  it("judges the calls/s rows the issue names, and only those, for both generations", () => {
     const judged = partRows(1.1, 1.3, 3).filter((r) => r.verdict !== undefined);
     expect(judged.every((r) => r.metric === "calls/s")).toBe(true);
+    const named = [
+      ...calls.SERIALIZERS.flatMap((s) => [
+        `small ${s}`,
+        `str-10KiB ${s}`,
+        `pipelined ${s}`,
+        `connect vs bare-node ${s}`,
+      ]),
+      "str-10KiB vs bare-node marshal",
+      "str-10KiB vs bare-node msgpack",
+      "bytes-1MiB serpent",
+      "bytes-1MiB marshal",
+      "bytes-1MiB msgpack",
+    ];
     expect(judged.map((r) => `${r.case} ${r.serializer}`).sort()).toEqual(
-      [
-        ...calls.SERIALIZERS.flatMap((s) => [
-          `small ${s}`,
-          `str-10KiB ${s}`,
-          `pipelined ${s}`,
-          `connect vs bare-node ${s}`,
-        ]),
-        "str-10KiB vs bare-node marshal",
-        "str-10KiB vs bare-node msgpack",
-        "bytes-1MiB serpent",
-        "bytes-1MiB marshal",
-        "bytes-1MiB msgpack",
-      ].sort(),
+      [...named, ...named.map((n) => `pyro5 ${n}`)].sort(),
     );
   });
 
@@ -128,6 +133,8 @@ describe("the calls part's targets", () => {
     expect(v["bytes-1MiB marshal"]).toBe("missed");
     expect(v["connect vs bare-node json"]).toBe("missed");
     expect(v["pipelined msgpack"]).toBe("met");
+    expect(v["pyro5 str-10KiB json"]).toBe("missed");
+    expect(v["pyro5 str-10KiB marshal"]).toBe("met");
   });
 
   it("judges connect against that round's bare-node connect (0.95x), pipelined at 2x", () => {
