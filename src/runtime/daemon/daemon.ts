@@ -1,5 +1,5 @@
 /**
- * A TypeScript Pyro4 daemon: Python code calls objects that live in this
+ * A TypeScript Pyro daemon: Python code (Pyro4 or Pyro5) calls objects that live in this
  * process — the "callbacks" pattern. It listens on TCP (IPv4/IPv6), a Unix socket, or TLS,
  * serves registered objects and `Pyro.Daemon`, and lives in the same event loop as the
  * client proxies (no threads).
@@ -8,7 +8,7 @@
  * const daemon = await Daemon.start({ host: "127.0.0.1" });
  * const uri = daemon.register(new Listener());          // @expose-decorated class
  * const server = new PyroProxy(serverUri);               // no wiring needed
- * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
+ * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a proxy
  * ```
  */
 import { randomUUID } from "node:crypto";
@@ -252,8 +252,8 @@ export class Daemon implements ProxySource {
 
   /**
    * Register `target` (what it exposes comes from its decorators and `options.expose`)
-   * and return its URI. Class instances then serialize as Pyro4 proxies through every
-   * registry attached to this daemon; for object literals use {@link proxyFor}. An object
+   * and return its URI. Class instances then serialize as proxies (in the generation of the
+   * call they travel in) through every registry attached to this daemon; for object literals use {@link proxyFor}. An object
    * that exposes nothing is registered too, as in Pyro4 (whose proxies then refuse it).
    */
   register(target: object, options: DaemonRegisterOptions = {}): URI {
@@ -295,11 +295,14 @@ export class Daemon implements ProxySource {
   }
 
   /**
-   * The `Pyro4.core.Proxy` dict of a registered object, to pass as an argument explicitly
-   * (needed for object literals). `serializer` is the one Python will call back with.
+   * A registered object as a proxy to pass as an argument explicitly (needed for object
+   * literals, which have no class to hook). It is written in the generation of the call
+   * it travels in — `Pyro4.core.Proxy` to a Pyro4 server, `Pyro5.client.Proxy` to a Pyro5
+   * one — as registered class instances are. `serializer` is the one Python will call back
+   * with (default: the daemon's `serializer` option, else `SERIALIZER`).
    */
-  proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): Record<string, unknown> {
-    return this.#protocol.dialect.proxyToDict(this.#stateOf(objectOrId, serializer));
+  proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): SentProxy {
+    return new SentProxy(this.#stateOf(objectOrId, serializer));
   }
 
   #stateOf(objectOrId: ObjectOrId, serializer: SerializerName | undefined): ProxyState {
