@@ -39,6 +39,7 @@ describe.each(GENERATIONS)(
       await using proxy = new PyroProxy(relayUri, { timeoutMs: 2000 });
       expect(await proxy.$call("big", [5000])).toBe("x".repeat(5000));
       expect(proxy.$connected).toBe(true);
+      expect(proxy.$protocol).toBe(generation.protocol);
     });
 
     it(`so does ${generation.name}'s own client with COMMTIMEOUT=2 through the same relay`, async () => {
