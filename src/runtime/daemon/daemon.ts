@@ -26,7 +26,8 @@ import {
 import { stderrWireLogger } from "../protocol/wire-log.js";
 import { SentProxy } from "../protocol/sent-proxy.js";
 import type { ProxyState, WireProtocol } from "../protocol/wire-protocol.js";
-import { DEFAULT_PROTOCOL } from "../protocols.js";
+import { DEFAULT_PROTOCOL, protocolOfVersion } from "../protocols.js";
+import { headerVersion } from "../protocol/version.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import { URI } from "../uri.js";
@@ -41,7 +42,7 @@ import {
   type DaemonLogger,
   type DaemonOptions,
 } from "./daemon-options.js";
-import { refuseConnection } from "./refusal.js";
+import { refusalMessage, refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
 import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
 import {
@@ -423,23 +424,28 @@ export class Daemon implements ProxySource {
     this.#connections.add(connection);
   }
 
-  /** Turn away a connection over the cap; a flood of them is cut off without a reply. */
+  /**
+   * Turn away a connection over the cap, in the generation its first bytes name; a flood of
+   * them is cut off without a reply.
+   */
   #refuse(socket: Socket, cap: number): void {
-    const marshal = this.#serializer(this.#protocol.serializers.refusal);
-    if (this.#refusing >= cap || marshal === undefined) {
+    if (this.#refusing >= cap) {
       socket.destroy();
       return;
     }
     this.#refusing++;
     socket.once("close", () => this.#refusing--);
-    refuseConnection(
-      socket,
+    const reason =
       `no free workers: the daemon serves at most maxConnections=${cap} connections; ` +
-        "close idle proxies or raise maxConnections",
-      marshal,
-      this.#hmacKey,
-      this.#protocol,
-    );
+      "close idle proxies or raise maxConnections";
+    refuseConnection(socket, (early) => {
+      const version = headerVersion(early, 0);
+      const protocol =
+        (version === undefined ? undefined : protocolOfVersion(version)) ?? this.#protocol;
+      // marshal: every generation's refusal serializer, built into every daemon.
+      const marshal = this.#serializer(protocol.serializers.refusal, protocol)!;
+      return refusalMessage(reason, marshal, this.#hmacKey, protocol);
+    });
   }
 }
 
