@@ -96,6 +96,7 @@ export type { SerializerName } from "./serializers/catalog.js";
 export { Daemon, type DaemonRegisterOptions, type ObjectOrId } from "./daemon/daemon.js";
 export { expose, oneway, callback, type ExposeSpec, type Exposure } from "./daemon/expose.js";
 export { currentCall, type CallContext, type ClientAddress } from "./daemon/context.js";
+export type { SentProxy } from "./protocol/sent-proxy.js";
 export type {
   DaemonOptions,
   HandshakeInfo,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import type { ExposeSpec } from "../../src/runtime/daemon/expose.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import type { PyTuple } from "../../src/runtime/values.js";
@@ -150,6 +151,33 @@ describe.each(GENERATIONS)("a $name server", (generation) => {
       }
     });
   });
+
+  test("an object literal passed with daemon.proxyFor() is called back, in every serializer", async () => {
+    await using daemon = await Daemon.start({ host: "127.0.0.1" });
+    const child = { receive: (text: string) => `child got ${text}` };
+    daemon.register(child, { expose: { methods: ["receive"] } });
+    const literal = {
+      receive: (text: string) => `literal got ${text}`,
+      child: () => daemon.proxyFor(child),
+    };
+    daemon.register(literal, { expose: { methods: ["receive", "child"] } });
+    for (const serializer of SERIALIZERS) {
+      // A plain proxy, no registry option: proxyFor's value is written in this call's generation.
+      await using server = new PyroProxy(serverUri, { serializer });
+      expect(await server.$call("call_back", [daemon.proxyFor(literal), serializer])).toBe(
+        `server got: literal got ${serializer}`,
+      );
+      expect(
+        await server.$call("callback_serializer", [daemon.proxyFor(literal, serializer)]),
+      ).toBe(serializer);
+      // The literal's method returns another literal's proxyFor: written in the generation of
+      // the Python server's connection to this daemon.
+      expect(await server.$call("call_child", [daemon.proxyFor(literal), "hi"])).toEqual([
+        "Proxy",
+        "child got hi",
+      ]);
+    }
+  });
 });
 
 describe("callback objects", () => {
@@ -170,27 +198,12 @@ describe("callback objects", () => {
     try {
       const listener = new Listener(server);
       daemon.register(listener, { expose: LISTENER_EXPOSE });
-      const dict = daemon.proxyFor(listener, "json");
+      const dict = pyro4.dialect.proxyToDict(daemon.proxyFor(listener, "json").state);
       expect((dict["state"] as PyTuple).items[5]).toBe(
         `b64:${Buffer.from(key).toString("base64")}`,
       );
       expect(await server.$call("call_back", [listener, "signed"])).toBe(
         "server got: ts got signed",
-      );
-    } finally {
-      server.$release();
-      await daemon.close();
-    }
-  });
-
-  test("an object literal is passed with daemon.proxyFor()", async () => {
-    const daemon = await Daemon.start({ host: "127.0.0.1" });
-    const server = new PyroProxy(serverUri, { serializer: "serpent", registry: daemon.registry });
-    try {
-      const literal = { receive: (text: string) => `literal got ${text}` };
-      daemon.register(literal, { expose: { methods: ["receive"] } });
-      expect(await server.$call("call_back", [daemon.proxyFor(literal), "a"])).toBe(
-        "server got: literal got a",
       );
     } finally {
       server.$release();

@@ -6,7 +6,8 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader } from "../../src/runtime/protocol/reader.js";
-import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
+import type { WireProtocol } from "../../src/runtime/protocol/wire-protocol.js";
+import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 
 /** What {@link RawClient.next} yields: a message, or the end of the connection. */
 export type RawEvent = Message | "closed";
@@ -14,12 +15,14 @@ export type RawEvent = Message | "closed";
 /** One raw connection to a daemon. */
 export class RawClient {
   readonly #socket: Socket;
+  readonly #protocol: WireProtocol;
   readonly #reader: MessageReader;
   readonly #events: RawEvent[] = [];
   readonly #waiters: Array<(event: RawEvent) => void> = [];
 
-  private constructor(socket: Socket, reader: MessageReader) {
+  private constructor(socket: Socket, protocol: WireProtocol, reader: MessageReader) {
     this.#socket = socket;
+    this.#protocol = protocol;
     this.#reader = reader;
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -32,16 +35,21 @@ export class RawClient {
     socket.on("error", () => undefined);
   }
 
-  /** Connect to `port` on 127.0.0.1; `inflate: false` keeps COMPRESSED payloads as sent. */
+  /**
+   * Connect to `port` on 127.0.0.1, framing in `protocol`'s generation (default Pyro4);
+   * `inflate: false` keeps COMPRESSED payloads as sent.
+   */
   static async connect(
     port: number,
-    options: { inflate?: boolean; hmacKey?: Uint8Array } = {},
+    options: { inflate?: boolean; hmacKey?: Uint8Array; protocol?: WireProtocol } = {},
   ): Promise<RawClient> {
     const socket = connect({ host: "127.0.0.1", port });
     await once(socket, "connect");
+    const protocol = options.protocol ?? pyro4;
     return new RawClient(
       socket,
-      new MessageReader(pyro4Frames, {
+      protocol,
+      new MessageReader(protocol.frames, {
         inflate: options.inflate ?? true,
         hmacKey: options.hmacKey,
       }),
@@ -56,17 +64,18 @@ export class RawClient {
   /** Frame and write a message. */
   send(msg: Partial<Message> & Pick<Message, "type">, hmacKey?: Uint8Array): void {
     this.write(
-      encodeMessage(
+      this.#protocol.frames.encode(
         {
           flags: 0,
           seq: 0,
-          serializerId: 2,
+          serializerId: this.#protocol.serializers.id("json"),
           annotations: new Map(),
           data: new Uint8Array(0),
           ...msg,
         },
         { hmacKey },
-      ),
+        true,
+      ).head,
     );
   }
 

@@ -1,12 +1,15 @@
 /**
  * pyrogen's own client against pyrogen's daemon in one event loop: concurrent connections
  * are served concurrently, streams, batches, oneway, the call context, lingering streams,
- * and a clean `close()`.
+ * and a clean `close()` — with the client speaking Pyro4 and Pyro5 to the same daemon.
  */
 import { describe, expect, test } from "vitest";
 import { currentCall } from "../../src/runtime/daemon/context.js";
 import { Daemon } from "../../src/runtime/daemon/daemon.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
+import type { ProxyOptions } from "../../src/runtime/proxy/settings.js";
+import type { URI } from "../../src/runtime/uri.js";
+import { GENERATIONS } from "../harness/generations.js";
 import { CALCULATOR_EXPOSE, Calculator } from "./objects.js";
 
 /** Two methods that only finish together: proves two connections are served at once. */
@@ -38,18 +41,23 @@ class Rendezvous {
   }
 }
 
-describe("TypeScript client and daemon", () => {
+describe.each(GENERATIONS)("TypeScript client and daemon, $name", (generation) => {
+  /** A proxy that speaks this generation to pyrogen's daemon (which answers both). */
+  const proxy = (uri: string | URI, options: ProxyOptions): PyroProxy =>
+    new PyroProxy(uri, { protocol: generation.protocol, ...options });
+
   test("calls on separate connections run concurrently", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register(new Rendezvous(), {
       expose: { methods: ["meet", "whoami", "later"] },
     });
-    await using a = new PyroProxy(uri, { serializer: "json" });
-    await using b = new PyroProxy(uri, { serializer: "msgpack" });
+    await using a = proxy(uri, { serializer: "json" });
+    await using b = proxy(uri, { serializer: "msgpack" });
     expect(await Promise.all([a.$call("meet", ["a"]), b.$call("meet", ["b"])])).toEqual([
       "a met",
       "b met",
     ]);
+    expect([a.$protocol, b.$protocol]).toEqual([generation.protocol, generation.protocol]);
   });
 
   test("the call context carries the caller's correlation id", async () => {
@@ -58,7 +66,7 @@ describe("TypeScript client and daemon", () => {
       expose: { methods: ["meet", "whoami", "later"] },
     });
     const corr = "11111111-2222-3333-4444-555555555555";
-    await using p = new PyroProxy(uri, { serializer: "serpent", correlationId: corr });
+    await using p = proxy(uri, { serializer: "serpent", correlationId: corr });
     expect(await p.$call("whoami", [])).toEqual({
       method: "whoami",
       corr: corr.replaceAll("-", ""),
@@ -70,10 +78,10 @@ describe("TypeScript client and daemon", () => {
     await using plain = await Daemon.start({ host: "127.0.0.1" });
     await using carried = await Daemon.start({ host: "127.0.0.1", asyncCallContext: true });
     const expose = { methods: ["later"] };
-    await using p = new PyroProxy(plain.register(new Rendezvous(), { expose }), {
+    await using p = proxy(plain.register(new Rendezvous(), { expose }), {
       serializer: "json",
     });
-    await using q = new PyroProxy(carried.register(new Rendezvous(), { expose }), {
+    await using q = proxy(carried.register(new Rendezvous(), { expose }), {
       serializer: "json",
     });
     expect(await p.$call("later", [])).toBeNull();
@@ -85,7 +93,7 @@ describe("TypeScript client and daemon", () => {
     const calculator = new Calculator();
     const uri = daemon.register(calculator, { expose: CALCULATOR_EXPOSE });
     for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
-      await using p = new PyroProxy(uri, { serializer });
+      await using p = proxy(uri, { serializer });
       const items: unknown[] = [];
       for await (const item of (await p.$call("acount", [3])) as AsyncIterable<unknown>)
         items.push(item);
@@ -114,7 +122,7 @@ describe("TypeScript client and daemon", () => {
       },
     };
     const uri = daemon.register(source, { expose: { methods: ["numbers"] } });
-    await using p = new PyroProxy(uri, { serializer: "json" });
+    await using p = proxy(uri, { serializer: "json" });
     for await (const n of (await p.$call("numbers", [])) as AsyncIterable<number>) {
       if (n === 2) break;
     }
@@ -135,7 +143,7 @@ describe("TypeScript client and daemon", () => {
       },
     };
     const uri = daemon.register(source, { expose: { methods: ["numbers"] } });
-    const p = new PyroProxy(uri, { serializer: "json" });
+    const p = proxy(uri, { serializer: "json" });
     const stream = (await p.$call("numbers", [])) as AsyncIterable<number>;
     const iterator = stream[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toBe(0);
@@ -147,7 +155,7 @@ describe("TypeScript client and daemon", () => {
   test("close() ends open connections and refuses new registrations", async () => {
     const daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register(new Calculator(), { expose: CALCULATOR_EXPOSE });
-    const p = new PyroProxy(uri, { serializer: "json", timeoutMs: 5000 });
+    const p = proxy(uri, { serializer: "json", timeoutMs: 5000 });
     expect(await p.$call("add", [1, 1])).toBe(2);
     await daemon.close();
     await expect(p.$call("add", [1, 1])).rejects.toMatchObject({ isCommunicationError: true });
@@ -170,12 +178,15 @@ describe("TypeScript client and daemon", () => {
       ok: () => "still fine",
     };
     const uri = daemon.register(target, { id: "t", expose: { oneway: ["boom"], methods: ["ok"] } });
-    await using p = new PyroProxy(uri, { serializer: "json" });
+    await using p = proxy(uri, { serializer: "json" });
     expect(await p.$call("boom", [])).toBeUndefined();
     expect(await p.$call("ok", [])).toBe("still fine");
     expect(logged).toEqual(["daemon: oneway call 'boom' on 't' failed"]);
   });
+});
 
+// No wire involved: registration is the same whatever generation the clients speak.
+describe("TypeScript daemon registration", () => {
   test("registration errors name the fix", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     expect(() => daemon.register(new Calculator(), { expose: { methods: ["_secret"] } })).toThrow(

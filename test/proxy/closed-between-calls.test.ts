@@ -3,24 +3,26 @@
  * next call with `connection-closed`, as Pyro4's ConnectionClosedError: the proxy does not
  * silently reconnect (with instance_mode="session" that would swap the server object behind
  * the caller's back). The call after that opens a new connection; with retries configured
- * the failed call itself is re-sent on a new one.
+ * the failed call itself is re-sent on a new one. Against Pyro4 and Pyro5 daemons alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import { failure } from "../harness/failures.js";
 import { pythonReport, startHardening, type HardeningInfo } from "../harness/hardening.js";
+import { GENERATIONS } from "../harness/generations.js";
 import { PythonProcesses } from "../harness/python.js";
 import { waitFor } from "../harness/wait.js";
 
 const python = new PythonProcesses();
-let daemon: HardeningInfo;
-beforeAll(async () => {
-  // The daemon drops connections idle for 0.5 s (Pyro4's server-side COMMTIMEOUT).
-  daemon = await startHardening(python, [], { PYRO_COMMTIMEOUT: "0.5" });
-});
 afterAll(() => python.stopAll());
 
-describe("a connection the daemon closed between calls", () => {
+describe.each(GENERATIONS)("a connection the $name daemon closed between calls", (generation) => {
+  let daemon: HardeningInfo;
+  beforeAll(async () => {
+    // The daemon drops connections idle for 0.5 s (the daemon's COMMTIMEOUT).
+    daemon = await startHardening(python, [], { PYRO_COMMTIMEOUT: "0.5" }, generation);
+  });
+
   it("fails the next call with connection-closed; the call after reconnects", async () => {
     await using proxy = new PyroProxy(daemon.session);
     expect(await proxy.$call("incr")).toBe(1);
@@ -33,7 +35,7 @@ describe("a connection the daemon closed between calls", () => {
     expect(await proxy.$call("incr")).toBe(1);
   });
 
-  it("is what Pyro4's own client does: ConnectionClosedError, then a new session", async () => {
+  it(`is what ${generation.name}'s own client does: ConnectionClosedError, then a new session`, async () => {
     const report = await pythonReport<string[]>(
       python,
       "import sys, json, time, Pyro4, Pyro4.errors\n" +
@@ -47,6 +49,8 @@ describe("a connection the daemon closed between calls", () => {
         "seen.append(str(p.incr()))\n" +
         "print('READY ' + json.dumps(seen), flush=True)\n",
       [daemon.session],
+      {},
+      { generation },
     );
     expect(report).toEqual(["1", "2", "ConnectionClosedError", "1"]);
   });

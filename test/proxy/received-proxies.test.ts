@@ -2,7 +2,7 @@
  * A proxy received from a server (a returned Pyro4 Proxy, an auto-proxy) gets no HMAC key of
  * its own unless the proxy state carries one, as in Pyro4: it never signs a CONNECT to an
  * endpoint the server named with the caller's key. The caller can set one on it. It uses the
- * caller's TLS settings only for the caller's own daemon.
+ * caller's TLS settings only for the caller's own daemon (Pyro4 and Pyro5 daemons alike).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PyroProxy } from "../../src/runtime/proxy.js";
@@ -12,25 +12,21 @@ import { createTestCerts, type TestCerts } from "../harness/certs.js";
 import { startHardening, type HardeningInfo } from "../harness/hardening.js";
 import { PythonProcesses } from "../harness/python.js";
 import { startLab, type LabInfo } from "./lab.js";
+import { GENERATIONS } from "../harness/generations.js";
 
 const python = new PythonProcesses();
 let signed: LabInfo;
 let certs: TestCerts;
-let tlsDaemon: HardeningInfo;
-let plainDaemon: HardeningInfo;
 beforeAll(async () => {
   certs = createTestCerts();
-  [signed, tlsDaemon, plainDaemon] = await Promise.all([
-    startLab(python, ["--hmac", "k3y"]),
-    startHardening(python, [], certs.daemonEnv(false)),
-    startHardening(python),
-  ]);
+  signed = await startLab(python, ["--hmac", "k3y"]);
 });
 afterAll(async () => {
   await python.stopAll();
   certs.remove();
 });
 
+// Pyro4 only: Pyro5 has no HMAC (hmac-compression-limits.test.ts checks a key is refused).
 describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s", (serializer) => {
   it("an auto-proxy has no HMAC key: its calls fail until the caller sets one", async () => {
     await using proxy = new PyroProxy(signed.uri, { serializer, hmacKey: "k3y" });
@@ -60,7 +56,16 @@ describe.each(["serpent", "json", "msgpack"] as const)("received proxies with %s
   });
 });
 
-describe("received proxies and TLS", () => {
+describe.each(GENERATIONS)("received proxies and TLS, $name", (generation) => {
+  let tlsDaemon: HardeningInfo;
+  let plainDaemon: HardeningInfo;
+  beforeAll(async () => {
+    [tlsDaemon, plainDaemon] = await Promise.all([
+      startHardening(python, [], certs.daemonEnv(false), generation),
+      startHardening(python, [], {}, generation),
+    ]);
+  });
+
   it("keep the caller's TLS settings for the caller's own daemon only", async () => {
     await using proxy = new PyroProxy(tlsDaemon.uri, { tls: { ca: readFileSync(certs.caCert) } });
     const same = (await proxy.$call("proxy_to", [tlsDaemon.uri])) as PyroProxy;
@@ -70,6 +75,10 @@ describe("received proxies and TLS", () => {
       expect(await same.$call("echo", ["same daemon"])).toBe("same daemon");
       // Another endpoint: the config's settings (plain here), not the caller's TLS options.
       expect(await elsewhere.$call("echo", ["elsewhere"])).toBe("elsewhere");
+      expect([same.$protocol, elsewhere.$protocol]).toEqual([
+        generation.protocol,
+        generation.protocol,
+      ]);
     } finally {
       same.$release();
       elsewhere.$release();

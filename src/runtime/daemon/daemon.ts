@@ -1,5 +1,5 @@
 /**
- * A TypeScript Pyro4 daemon: Python code calls objects that live in this
+ * A TypeScript Pyro daemon: Python code (Pyro4 or Pyro5) calls objects that live in this
  * process — the "callbacks" pattern. It listens on TCP (IPv4/IPv6), a Unix socket, or TLS,
  * serves registered objects and `Pyro.Daemon`, and lives in the same event loop as the
  * client proxies (no threads).
@@ -8,7 +8,7 @@
  * const daemon = await Daemon.start({ host: "127.0.0.1" });
  * const uri = daemon.register(new Listener());          // @expose-decorated class
  * const server = new PyroProxy(serverUri);               // no wiring needed
- * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a Pyro4 Proxy
+ * await server.$call("subscribe", [listenerInstance]);  // arrives in Python as a proxy
  * ```
  */
 import { randomUUID } from "node:crypto";
@@ -26,7 +26,8 @@ import {
 import { stderrWireLogger } from "../protocol/wire-log.js";
 import { SentProxy } from "../protocol/sent-proxy.js";
 import type { ProxyState, WireProtocol } from "../protocol/wire-protocol.js";
-import { DEFAULT_PROTOCOL } from "../protocols.js";
+import { DEFAULT_PROTOCOL, protocolOfVersion } from "../protocols.js";
+import { headerVersion } from "../protocol/version.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import { URI } from "../uri.js";
@@ -41,7 +42,7 @@ import {
   type DaemonLogger,
   type DaemonOptions,
 } from "./daemon-options.js";
-import { refuseConnection } from "./refusal.js";
+import { refusalMessage, refuseConnection } from "./refusal.js";
 import type { Registered } from "./dispatch.js";
 import { exposureOf, type Exposure, type ExposeSpec } from "./expose.js";
 import {
@@ -252,8 +253,8 @@ export class Daemon implements ProxySource {
 
   /**
    * Register `target` (what it exposes comes from its decorators and `options.expose`)
-   * and return its URI. Class instances then serialize as Pyro4 proxies through every
-   * registry attached to this daemon; for object literals use {@link proxyFor}. An object
+   * and return its URI. Class instances then serialize as proxies (in the generation of the
+   * call they travel in) through every registry attached to this daemon; for object literals use {@link proxyFor}. An object
    * that exposes nothing is registered too, as in Pyro4 (whose proxies then refuse it).
    */
   register(target: object, options: DaemonRegisterOptions = {}): URI {
@@ -295,11 +296,14 @@ export class Daemon implements ProxySource {
   }
 
   /**
-   * The `Pyro4.core.Proxy` dict of a registered object, to pass as an argument explicitly
-   * (needed for object literals). `serializer` is the one Python will call back with.
+   * A registered object as a proxy to pass as an argument explicitly (needed for object
+   * literals, which have no class to hook). It is written in the generation of the call
+   * it travels in — `Pyro4.core.Proxy` to a Pyro4 server, `Pyro5.client.Proxy` to a Pyro5
+   * one — as registered class instances are. `serializer` is the one Python will call back
+   * with (default: the daemon's `serializer` option, else `SERIALIZER`).
    */
-  proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): Record<string, unknown> {
-    return this.#protocol.dialect.proxyToDict(this.#stateOf(objectOrId, serializer));
+  proxyFor(objectOrId: ObjectOrId, serializer?: SerializerName): SentProxy {
+    return new SentProxy(this.#stateOf(objectOrId, serializer));
   }
 
   #stateOf(objectOrId: ObjectOrId, serializer: SerializerName | undefined): ProxyState {
@@ -420,23 +424,28 @@ export class Daemon implements ProxySource {
     this.#connections.add(connection);
   }
 
-  /** Turn away a connection over the cap; a flood of them is cut off without a reply. */
+  /**
+   * Turn away a connection over the cap, in the generation its first bytes name; a flood of
+   * them is cut off without a reply.
+   */
   #refuse(socket: Socket, cap: number): void {
-    const marshal = this.#serializer(this.#protocol.serializers.refusal);
-    if (this.#refusing >= cap || marshal === undefined) {
+    if (this.#refusing >= cap) {
       socket.destroy();
       return;
     }
     this.#refusing++;
     socket.once("close", () => this.#refusing--);
-    refuseConnection(
-      socket,
+    const reason =
       `no free workers: the daemon serves at most maxConnections=${cap} connections; ` +
-        "close idle proxies or raise maxConnections",
-      marshal,
-      this.#hmacKey,
-      this.#protocol,
-    );
+      "close idle proxies or raise maxConnections";
+    refuseConnection(socket, (early) => {
+      const version = headerVersion(early, 0);
+      const protocol =
+        (version === undefined ? undefined : protocolOfVersion(version)) ?? this.#protocol;
+      // marshal: every generation's refusal serializer, built into every daemon.
+      const marshal = this.#serializer(protocol.serializers.refusal, protocol)!;
+      return refusalMessage(reason, marshal, this.#hmacKey, protocol);
+    });
   }
 }
 
