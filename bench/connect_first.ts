@@ -6,7 +6,7 @@
  * Usage: node --import tsx bench/connect_first.ts URI SERIALIZER COUNT
  * Prints one JSON line: {"calls": COUNT, "calls_per_s": ..., "cpu_us_per_call": ...}.
  */
-import { PyroProxy } from "../src/runtime/proxy.js";
+import { PyroProxy } from "./runtime.js";
 import { isSerializerName } from "../src/runtime/serializers/index.js";
 
 const [uri, serializer, countText] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  *
  * usage: node --import tsx bench/daemon_server.ts
  */
-import { Daemon } from "../src/runtime/daemon/daemon.js";
+import { Daemon } from "./runtime.js";
 
 const daemon = await Daemon.start({ host: "127.0.0.1" });
 const uri = daemon.register(

@@ -24,9 +24,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { locateNS } from "../../src/runtime/naming/index.js";
-import { PyroProxy } from "../../src/runtime/proxy.js";
-import "../../src/runtime/stream.js";
+import { locateNS, PyroProxy } from "../runtime.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses } from "../../test/harness/python.js";

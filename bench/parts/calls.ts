@@ -56,7 +56,7 @@ import {
 } from "../measure.js";
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
 import { judge, type Target } from "../targets.js";
-import { PyroProxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../runtime.js";
 import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { pyro5 } from "../../src/runtime/protocol-pyro5/index.js";
 import type { WireProtocol } from "../../src/runtime/protocol/wire-protocol.js";

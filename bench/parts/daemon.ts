@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PyroProxy } from "../../src/runtime/proxy.js";
+import { PyroProxy } from "../runtime.js";
 import type { SerializerName } from "../../src/runtime/serializers/serializer.js";
 import { PythonProcesses, pythonEnv } from "../../test/harness/python.js";
 import { rotatedRounds, type BenchRow } from "../lib.js";
