@@ -150,6 +150,7 @@ const FIRST_CONNECT_ROUNDS = 5;
 const FLOOR_SIZES: Partial<Record<Case, number>> = { small: 100, "str-10KiB": 10240 };
 const PIPELINED_CALLERS = 100;
 const BARE_NODE = "the bare-node client of the same round";
+const CEILING = "the daemon's ceiling: 1e6 / its CPU us per pipelined call";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT = path.join(HERE, "../calls_client.py");
 const FIRST_CONNECTS_SCRIPT = path.join(HERE, "../connect_first.ts");
@@ -355,6 +356,20 @@ function aboveFloor(name: string, serializer: string, ours: Figures[], results: 
   );
 }
 
+/**
+ * Pipelined calls against the daemon's ceiling: the most calls/s it could serve on its CPU
+ * at the CPU per call it spent on them (one thread serves one connection's calls in turn).
+ * The ratio is how much of its CPU the daemon was kept busy; where 2x Python's sequential
+ * calls is above the ceiling, no client can reach the `pipelined` target.
+ */
+function ceilingRow(label: string, serializer: string, proxy: readonly Figures[]): BenchRow {
+  return pairedRow(
+    { case: `${label} vs daemon ceiling`, serializer, metric: "calls/s", baseline: CEILING },
+    proxy.map((f) => f.calls_per_s),
+    proxy.map((f) => 1e6 / f.daemon_cpu_us_per_call!),
+  );
+}
+
 /** The rows of one case from its rounds' results, the case named with `prefix`. */
 export function caseRows(
   name: Case,
@@ -365,6 +380,7 @@ export function caseRows(
   const python = results.python!;
   const label = prefix + name;
   const rows = figureRows({ case: label, serializer }, results.proxy!, python);
+  if (name === "pipelined") rows.push(ceilingRow(label, serializer, results.proxy!));
   if (results.floor !== undefined)
     rows.push(aboveFloor(label, serializer, results.proxy!, results));
   if (results.bare === undefined) return rows;

@@ -145,6 +145,23 @@ describe("the calls part's targets", () => {
   });
 });
 
+describe("the calls part's pipelined rows", () => {
+  it("set pyrogen's pipelined calls against the daemon's ceiling at the CPU it spent per call", () => {
+    const proxy: Figures[] = [20000, 25000, 30000].map((rate) => ({
+      calls: 1000,
+      calls_per_s: rate,
+      cpu_us_per_call: 20,
+      daemon_cpu_us_per_call: 32,
+    }));
+    const rows = calls.caseRows("pipelined", "marshal", { proxy, python: figures(15000) });
+    const ceiling = rows.find((r) => r.case === "pipelined vs daemon ceiling");
+    // 25,000 calls/s at 32 µs of daemon CPU each keep the daemon 80% busy.
+    expect(ceiling?.ratio).toBeCloseTo(0.8, 12);
+    expect(ceiling?.python).toBeCloseTo(1e6 / 32, 6);
+    expect(ceiling?.verdict).toBeUndefined();
+  });
+});
+
 describe("the daemon part's targets", () => {
   it("judges pyrogen's daemon against Pyro4's with each client held fixed", () => {
     const rows = judge(
