@@ -184,6 +184,73 @@ describe("MessageReader", () => {
       expect(reader.readBuffer().length).toBe(64 * 1024);
     });
 
+    /** 10 KiB replies with a CORR-like annotation, their bytes told apart by `seq`. */
+    const replyMessage = (seq: number): Message =>
+      message({
+        seq,
+        annotations: new Map([["CORR", pattern(16).map((b) => b ^ seq)]]),
+        data: pattern(10 * 1024).map((b) => b ^ seq),
+      });
+    const reply = (seq: number): Uint8Array => encodeMessage(replyMessage(seq));
+
+    it("reads into a full slab again once every message from it was released", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const memory = new Set<ArrayBufferLike>();
+      for (let seq = 0; seq < 100; seq++) {
+        const bytes = reply(seq);
+        const [msg] = readInto(reader, bytes, bytes.length);
+        expect(summary(msg!)).toBe(summary(replyMessage(seq)));
+        memory.add(msg!.data.buffer);
+        reader.release(msg!);
+      }
+      // The first (pooled) slab, then two 64 KiB slabs taking turns, not one per 5 replies.
+      expect(memory.size).toBeLessThanOrEqual(3);
+    });
+
+    it("never reads into a slab a message not released still views", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const kept: { msg: Message; copy: string }[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      for (let seq = 0; seq < 100; seq++) {
+        const bytes = reply(seq);
+        const [msg] = readInto(reader, bytes, bytes.length);
+        memory.add(msg!.data.buffer);
+        // Every 7th message is kept (not released), like a consumer holding a view.
+        if (seq % 7 === 3) kept.push({ msg: msg!, copy: summary(msg!) });
+        else reader.release(msg!);
+      }
+      for (const { msg, copy } of kept) {
+        expect(summary(msg)).toBe(copy);
+        expect(summary(msg)).toBe(summary(replyMessage(msg.seq)));
+        expect(Buffer.from(msg.annotations.get("CORR")!)).toEqual(
+          Buffer.from(pattern(16).map((b) => b ^ msg.seq)),
+        );
+      }
+      // Slabs with a kept message were not reused: more memory than when all are released.
+      expect(memory.size).toBeGreaterThan(3);
+    });
+
+    it("does not reuse a slab whose unread bytes start the next message", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const stream = Buffer.concat(Array.from({ length: 40 }, (_, seq) => reply(seq)));
+      // Reads of 7000 bytes: messages straddle reads, and slabs retire mid-message.
+      const out: Message[] = [];
+      for (let offset = 0; offset < stream.length;) {
+        const target = reader.readBuffer();
+        const count = Math.min(7000, target.length, stream.length - offset);
+        target.set(stream.subarray(offset, offset + count));
+        offset += count;
+        reader.received(target, count);
+        for (let msg = reader.read(); msg !== undefined; msg = reader.read()) {
+          expect(msg.seq).toBe(out.length);
+          expect(summary(msg)).toBe(summary(replyMessage(out.length)));
+          out.push(msg);
+          reader.release(msg);
+        }
+      }
+      expect(out).toHaveLength(40);
+    });
+
     it("copies bytes read into a buffer it did not hand out, in stream order", () => {
       const reader = new MessageReader(pyro4Frames);
       const bytes = encodeMessage(large);

@@ -104,6 +104,26 @@ describe.each(GENERATIONS)("against $name", (generation) => {
       expect(next.annotations["XAPP"]).toBe("app-wide");
     });
 
+    it("reads 10 KiB replies into the same memory again; kept reply annotations stay intact", async () => {
+      await using proxy = new PyroProxy(lab.uri, { serializer });
+      const payload = "y".repeat(10 * 1024);
+      // Past the connection's small first slab, into the 64 KiB ones that are reused.
+      for (let i = 0; i < 10; i++) await proxy.$call("echo", [payload]);
+      await proxy.$call("context", [], {}, { annotations: { XREQ: "first" } });
+      const first = proxy.$responseAnnotations;
+      const slabs = countSlabAllocations();
+      try {
+        for (let i = 0; i < 300; i++) expect(await proxy.$call("echo", [payload])).toBe(payload);
+      } finally {
+        slabs.stop();
+      }
+      // Replies take 64 KiB read slabs in turn; before, a new one every five replies.
+      expect(slabs.count).toBeLessThanOrEqual(2);
+      await proxy.$call("context", [], {}, { annotations: { XREQ: "second" } });
+      expect(Buffer.from(first.get("XRES")!).toString()).toBe("reply-first");
+      expect(Buffer.from(proxy.$responseAnnotations.get("XRES")!).toString()).toBe("reply-second");
+    });
+
     it("gives dynamic member access through createProxy", async () => {
       const proxy = createProxy<"add" | "echo" | "readonly">(lab.uri, { serializer });
       try {
@@ -137,3 +157,21 @@ describe("calls against Pyro4's own echo server", () => {
     await proc.stop();
   });
 });
+
+/** Counts the 64 KiB buffers (the reader's slabs) allocated until `stop()`. */
+function countSlabAllocations(): { readonly count: number; stop(): void } {
+  const original = Buffer.allocUnsafeSlow;
+  let count = 0;
+  Buffer.allocUnsafeSlow = (size: number) => {
+    if (size === 64 * 1024) count++;
+    return original(size);
+  };
+  return {
+    get count() {
+      return count;
+    },
+    stop() {
+      Buffer.allocUnsafeSlow = original;
+    },
+  };
+}

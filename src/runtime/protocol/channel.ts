@@ -218,6 +218,15 @@ export class MessageChannel {
     this.#stream.end(() => this.#stream.destroy());
   }
 
+  /**
+   * The caller is done with `reply` (a message this channel resolved a request with):
+   * nothing views its data or annotations any more, so the memory it was read into may be
+   * read into again. Optional, for callers that decode a reply and keep only copies.
+   */
+  release(reply: Message): void {
+    this.#reader.release(reply);
+  }
+
   /** Call `listener` once when the channel closes (soon, if it is closed already). */
   onClose(listener: CloseListener): void {
     const reason = this.#closeReason;

@@ -204,7 +204,9 @@ function readReply(
     connection.channel.close(error);
     throw error;
   }
-  session.responseAnnotations = reply.annotations;
+  // Copies: the reply's bytes are released for reuse once decoded.
+  const annotations = copiedAnnotations(reply.annotations);
+  session.responseAnnotations = annotations;
   let value: unknown;
   try {
     value = settings.serializer.loads(reply.data);
@@ -212,6 +214,7 @@ function readReply(
     connection.channel.close(lostAfter(error));
     throw error;
   }
+  connection.channel.release(reply);
   const flags = reply.flags;
   const itemStream = (flags & connection.protocol.flags.ITEMSTREAMRESULT) !== 0;
   if ((flags & MessageFlag.EXCEPTION) !== 0 && !itemStream) {
@@ -223,7 +226,17 @@ function readReply(
     if (error.isCommunicationError) connection.channel.close(lostAfter(error));
     throw error;
   }
-  return { value, flags, itemStream, annotations: reply.annotations };
+  return { value, flags, itemStream, annotations };
+}
+
+/** `annotations` with each value copied out of the memory it was read into. */
+function copiedAnnotations(
+  annotations: ReadonlyMap<string, Uint8Array>,
+): ReadonlyMap<string, Uint8Array> {
+  if (annotations.size === 0) return annotations;
+  const copies = new Map<string, Uint8Array>();
+  for (const [key, value] of annotations) copies.set(key, Buffer.from(value));
+  return copies;
 }
 
 /** The wire id of the proxy's serializer in the protocol `connection` speaks. */
