@@ -13,6 +13,15 @@ import { GENERATIONS } from "../harness/generations.js";
 import { PythonProcesses } from "../harness/python.js";
 import { waitFor } from "../harness/wait.js";
 
+/** A Python proxy binds to argv[1] and reports what happened: `connected`, or the error. */
+const PYTHON_BIND =
+  "import sys, json, Pyro4, Pyro4.errors\n" +
+  "try:\n" +
+  "    Pyro4.Proxy(sys.argv[1])._pyroBind()\n" +
+  "    result = {'type': 'connected', 'text': ''}\n" +
+  "except Exception as e:\n" +
+  "    result = {'type': type(e).__name__, 'text': str(e)}\n" +
+  "print('READY ' + json.dumps(result), flush=True)\n";
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
 
@@ -132,13 +141,7 @@ describe.each(GENERATIONS)("$name clients", (generation) => {
       await second.$bind();
       const refused = await pythonReport<{ type: string; text: string }>(
         python,
-        "import sys, json, Pyro4, Pyro4.errors\n" +
-          "try:\n" +
-          "    Pyro4.Proxy(sys.argv[1])._pyroBind()\n" +
-          "    result = {'type': 'connected', 'text': ''}\n" +
-          "except Exception as e:\n" +
-          "    result = {'type': type(e).__name__, 'text': str(e)}\n" +
-          "print('READY ' + json.dumps(result), flush=True)\n",
+        PYTHON_BIND,
         [uri],
         {},
         { generation },
@@ -170,13 +173,7 @@ describe.each(GENERATIONS)("$name clients", (generation) => {
       expect(await daemonObject.$call("registered")).toEqual(["Pyro.Daemon", "nothing"]);
       const report = await pythonReport<{ type: string; text: string }>(
         python,
-        "import sys, json, Pyro4, Pyro4.errors\n" +
-          "try:\n" +
-          "    Pyro4.Proxy(sys.argv[1])._pyroBind()\n" +
-          "    result = {'type': 'connected', 'text': ''}\n" +
-          "except Exception as e:\n" +
-          "    result = {'type': type(e).__name__, 'text': str(e)}\n" +
-          "print('READY ' + json.dumps(result), flush=True)\n",
+        PYTHON_BIND,
         [uri.toString()],
         {},
         { generation },
