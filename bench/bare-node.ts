@@ -49,10 +49,9 @@ export async function bareNodeClient(
 /**
  * {@link bareNodeClient} plus the codec work no client can skip: each call's request encoded
  * into the encoder's own memory (lent, as the proxy does) and framed into one buffer kept
- * for the connection (a new 10 KiB one per call would be memory outside the heap for the
- * collector to chase, which the proxy does not cost either), and its
- * reply's payload decoded (`loads`) where it was read. No channel, no proxy, no promise per
- * call beyond the wait itself.
+ * for the connection, as the proxy frames mid-size requests (a new 10 KiB one per call
+ * would be memory outside the heap for the collector to chase); its reply's payload decoded
+ * (`loads`) where it was read. No channel, no proxy, no promise per call beyond the wait.
  */
 export async function bareCodecClient(
   target: Target,
@@ -77,7 +76,6 @@ export async function bareCodecClient(
         {},
         false,
       );
-      // Framed in a buffer kept for the connection, as the proxy frames mid-size requests.
       frame.set(head);
       frame.set(data, head.length);
       const request = frame.subarray(0, head.length + data.length);

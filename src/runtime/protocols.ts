@@ -4,6 +4,7 @@
  */
 import { pyro4 } from "./protocol-pyro4/index.js";
 import { pyro5 } from "./protocol-pyro5/index.js";
+import { headerVersion } from "./protocol/version.js";
 import type { WireProtocol } from "./protocol/wire-protocol.js";
 import { ClassRegistry } from "./serializers/class-registry.js";
 
@@ -31,6 +32,15 @@ export function createProtocolRegistry(primary: WireProtocol = DEFAULT_PROTOCOL)
 /** The protocol whose header carries `version` (48, 502), if pyrogen speaks it. */
 export function protocolOfVersion(version: number): WireProtocol | undefined {
   return WIRE_PROTOCOLS.find((protocol) => protocol.version === version);
+}
+
+/**
+ * The protocol whose version the header at the start of `bytes` carries (a peer's first
+ * bytes), else `fallback`: not Pyro, or a version pyrogen does not speak.
+ */
+export function protocolOfHeader(bytes: Uint8Array, fallback: WireProtocol): WireProtocol {
+  const version = headerVersion(bytes, 0);
+  return (version === undefined ? undefined : protocolOfVersion(version)) ?? fallback;
 }
 
 /** The protocol of Pyro generation `generation` (4 or 5). */

@@ -17,9 +17,9 @@ import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import { inflateBounded } from "../protocol/compression.js";
 import type { Message } from "../protocol/message.js";
 import { MessageReader } from "../protocol/reader.js";
-import { headerVersion } from "../protocol/version.js";
+import { VERSION_BYTES } from "../protocol/version.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
-import { protocolOfVersion } from "../protocols.js";
+import { protocolOfHeader } from "../protocols.js";
 import { blobCall } from "../serialized-blob.js";
 import type { Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
@@ -129,14 +129,12 @@ export class ClientConnection {
    */
   #readerFor(chunk: Buffer): MessageReader | undefined {
     const early = this.#early === undefined ? chunk : Buffer.concat([this.#early, chunk]);
-    if (early.length < 6) {
+    if (early.length < VERSION_BYTES) {
       this.#early = early;
       return undefined;
     }
     this.#early = undefined;
-    const version = headerVersion(early, 0);
-    this.#protocol =
-      (version === undefined ? undefined : protocolOfVersion(version)) ?? this.#protocol;
+    this.#protocol = protocolOfHeader(early, this.#protocol);
     const reader = new MessageReader(this.#protocol.frames, {
       hmacKey: this.#host.hmacKey,
       maxMessageSize: this.#host.maxMessageSize,

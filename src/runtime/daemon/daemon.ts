@@ -26,8 +26,7 @@ import {
 import { stderrWireLogger } from "../protocol/wire-log.js";
 import { SentProxy } from "../protocol/sent-proxy.js";
 import type { ProxyState, WireProtocol } from "../protocol/wire-protocol.js";
-import { DEFAULT_PROTOCOL, protocolOfVersion } from "../protocols.js";
-import { headerVersion } from "../protocol/version.js";
+import { DEFAULT_PROTOCOL, protocolOfHeader } from "../protocols.js";
 import { createListener, type Listener } from "../transport/listener.js";
 import { ABSTRACT_SOCKETS_UNREACHABLE, isAbstractSocketName } from "../transport/open-stream.js";
 import { URI } from "../uri.js";
@@ -254,8 +253,9 @@ export class Daemon implements ProxySource {
   /**
    * Register `target` (what it exposes comes from its decorators and `options.expose`)
    * and return its URI. Class instances then serialize as proxies (in the generation of the
-   * call they travel in) through every registry attached to this daemon; for object literals use {@link proxyFor}. An object
-   * that exposes nothing is registered too, as in Pyro4 (whose proxies then refuse it).
+   * call they travel in) through every registry attached to this daemon; for object literals
+   * use {@link proxyFor}. An object that exposes nothing is registered too, as in Pyro4
+   * (whose proxies then refuse it).
    */
   register(target: object, options: DaemonRegisterOptions = {}): URI {
     if (this.#closing !== undefined)
@@ -439,9 +439,7 @@ export class Daemon implements ProxySource {
       `no free workers: the daemon serves at most maxConnections=${cap} connections; ` +
       "close idle proxies or raise maxConnections";
     refuseConnection(socket, (early) => {
-      const version = headerVersion(early, 0);
-      const protocol =
-        (version === undefined ? undefined : protocolOfVersion(version)) ?? this.#protocol;
+      const protocol = protocolOfHeader(early, this.#protocol);
       // marshal: every generation's refusal serializer, built into every daemon.
       const marshal = this.#serializer(protocol.serializers.refusal, protocol)!;
       return refusalMessage(reason, marshal, this.#hmacKey, protocol);

@@ -7,6 +7,7 @@
  */
 import type { Socket } from "node:net";
 import { MessageType } from "../protocol/constants.js";
+import { VERSION_BYTES } from "../protocol/version.js";
 import type { WireProtocol } from "../protocol/wire-protocol.js";
 import type { Serializer } from "../serializers/serializer.js";
 
@@ -17,8 +18,6 @@ const REFUSAL_GRACE_MS = 2000;
  * (a flood's sockets) then gets the refusal in the daemon's own generation and is cut off.
  */
 const SILENT_GRACE_MS = 250;
-/** `PYRO` and the protocol version: enough to know the client's generation. */
-const VERSION_BYTES = 6;
 
 /** The CONNECTFAIL with `reason` for a client of `protocol` (signed only where it signs). */
 export function refusalMessage(

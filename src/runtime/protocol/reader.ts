@@ -93,8 +93,6 @@ export class MessageReader {
   /** The slab small reads go into, and how much of it is filled. */
   #slab: Uint8Array | undefined;
   #slabUsed = 0;
-  /** The current slab's record; `undefined` for the first, which is Node's pooled memory. */
-  #slabRecord: Slab | undefined;
   /** A retired slab nothing views any more: the next slab. */
   #spare: Slab | undefined;
   /** The slab each unreleased message views. */
@@ -147,7 +145,8 @@ export class MessageReader {
       slab = this.#slab = Buffer.allocUnsafe(FIRST_SLAB_SIZE);
     } else if (slab.length - this.#slabUsed < slab.length >> 2) {
       // Retired with a quarter left, so that reads into it are not cut short.
-      const full = this.#slabRecord;
+      // The first slab is Node's pooled memory, with no record: never read into again.
+      const full = slabs.get(slab.buffer);
       if (full !== undefined) {
         full.retired = true;
         this.#spareIfFree(full);
@@ -160,15 +159,14 @@ export class MessageReader {
 
   /** The spare slab, else a new one. */
   #nextSlab(): Slab {
-    let next = this.#spare;
-    if (next === undefined) {
-      next = { bytes: Buffer.allocUnsafeSlow(SLAB_SIZE), out: 0, retired: false };
-      slabs.set(next.bytes.buffer, next);
-    } else {
+    const spare = this.#spare;
+    if (spare !== undefined) {
       this.#spare = undefined;
-      next.retired = false;
+      spare.retired = false;
+      return spare;
     }
-    this.#slabRecord = next;
+    const next = { bytes: Buffer.allocUnsafeSlow(SLAB_SIZE), out: 0, retired: false };
+    slabs.set(next.bytes.buffer, next);
     return next;
   }
 

@@ -20,9 +20,12 @@ export function requireHeader(bytes: Uint8Array, offset: number, size: number): 
   );
 }
 
+/** How many bytes of a header tell its generation: `PYRO` and the u16 version. */
+export const VERSION_BYTES = 6;
+
 /** The protocol version at `offset + 4` of a header that starts with `PYRO`, else `undefined`. */
 export function headerVersion(bytes: Uint8Array, offset: number): number | undefined {
-  if (bytes.length - offset < 6) return undefined;
+  if (bytes.length - offset < VERSION_BYTES) return undefined;
   const pyro =
     bytes[offset] === 0x50 &&
     bytes[offset + 1] === 0x59 &&
