@@ -108,15 +108,16 @@ function localTraceback(error: Error): string[] {
   return stack.split("\n").map((line) => `${line}\n`);
 }
 
-/** A generation's class names and its proxy-state layout. */
-export interface DialectNames {
-  readonly uriClass: string;
-  readonly proxyClass: string;
-  readonly exceptionWrapperClass: string;
-  readonly errorsModule: string;
-  proxyToDict(state: ProxyState): Record<string, unknown>;
-  proxyStateFromDict(dict: Record<string, unknown>): ProxyState;
-}
+/** A generation's class names and its proxy-state layout: the dialect minus its registry. */
+export type DialectNames = Pick<
+  ClassDialect,
+  | "uriClass"
+  | "proxyClass"
+  | "exceptionWrapperClass"
+  | "errorsModule"
+  | "proxyToDict"
+  | "proxyStateFromDict"
+>;
 
 /** A dialect over `names`: its registry turns URIs and errors into these names' dicts and back. */
 export function classDialect(names: DialectNames): ClassDialect {
