@@ -14,6 +14,8 @@ import { type Message } from "../../src/runtime/protocol/message.js";
 import { PythonProcesses, freePort } from "../harness/python.js";
 import { Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
 import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
+import { directReadsOf } from "../../src/runtime/transport/direct-reads.js";
+import { openDirectStream } from "../../src/runtime/transport/open-stream.js";
 
 const python = new PythonProcesses();
 afterAll(() => python.stopAll());
@@ -342,6 +344,63 @@ describe("MessageChannel failures against fixtures/protocol_server.py", () => {
     expect(a.message).toMatch(/^receiving: (not enough data|connection lost: )/);
     expect(b).toBe(a);
   });
+});
+
+describe("MessageChannel close() over pyrogen's own plain sockets (fixtures/protocol_server.py)", () => {
+  let port = 0;
+  beforeAll(async () => {
+    port = (await startFixture()).port;
+  });
+
+  /** A channel as a proxy opens it: a direct-read socket, handshaken. */
+  async function openDirect(): Promise<{ socket: Socket; channel: MessageChannel }> {
+    const socket = await openDirectStream(`PYRO:protocol.test@127.0.0.1:${port}`);
+    const channel = new MessageChannel(socket, pyro4Frames, {
+      directReads: directReadsOf(socket),
+    });
+    const reply = await channel.request(connectMsg("protocol.test"), { timeoutMs: 10_000 });
+    expect(reply.type).toBe(MessageType.CONNECTOK);
+    return { socket, channel };
+  }
+
+  it("closes the socket at once when nothing is left to write, as Pyro4 does", async () => {
+    const { socket, channel } = await openDirect();
+    expect(parse(await channel.request(invoke(1, "protocol.test", "echo", ["x"])))).toBe("x");
+    channel.close();
+    // Closed before close() returns: the FIN leaves before the caller's next connect.
+    expect(socket.destroyed).toBe(true);
+    await once(socket, "close");
+  });
+
+  it.each([10, 20_000_000])(
+    "delivers a oneway call of %i characters written just before close()",
+    { timeout: 30_000 },
+    async (size) => {
+      const { socket, channel } = await openDirect();
+      const key = `before-close-${size}`;
+      channel.send(
+        msg(
+          MessageType.INVOKE,
+          1,
+          { object: "protocol.test", method: "keep", params: [key, "v".repeat(size)], kwargs: {} },
+          MessageFlag.ONEWAY,
+        ),
+      );
+      // The small one is written before send() returns; the large one is still queued.
+      expect(socket.writableLength > 0).toBe(size > 1_000_000);
+      channel.close();
+      await once(socket, "close");
+      // Pyro4 runs oneway calls in a thread of their own: look until it has run.
+      const { channel: other } = await openDirect();
+      let kept: unknown = null;
+      for (let seq = 1; kept === null && seq <= 100; seq++) {
+        kept = parse(await other.request(invoke(seq, "protocol.test", "kept", [key])));
+        if (kept === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      other.close();
+      expect(kept).toBe("v".repeat(size));
+    },
+  );
 });
 
 describe("MessageChannel with HMAC and compression (real daemons)", () => {

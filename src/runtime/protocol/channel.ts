@@ -214,8 +214,13 @@ export class MessageChannel {
   close(reason?: PyroError): void {
     if (this.closed) return;
     this.#shutdown(reason ?? (this.#pending.length > 0 ? clientClosed() : CLIENT_CLOSED));
-    // Shut down, then close, as Pyro4 does: a oneway call written just before stays intact.
-    this.#stream.end(() => this.#stream.destroy());
+    const stream = this.#stream;
+    // A plain socket with nothing left to write closes at once, as Pyro4's does: its FIN
+    // goes out before the caller's next step (a new connection to the same daemon would
+    // otherwise reach it first, and cost it a second connection in flight). A write still
+    // under way, such as a oneway call's, is finished first: shut down after it, then close.
+    if (this.#directReads !== undefined && stream.writableLength === 0) stream.destroy();
+    else stream.end(() => stream.destroy());
   }
 
   /**
