@@ -94,14 +94,20 @@ const CONNECT_WARMUP = 1500;
 /**
  * Unmeasured rounds of each case, on both sides, after the part's warm-up pass
  * ({@link warmUp}): they take what a case leaves behind for the next one (a major GC after
- * the 1 MiB buffers, code compiled anew for another serializer).
+ * the 1 MiB buffers, code compiled anew for another serializer), and what the full
+ * collection before each case costs: a forced collection drops the code V8 optimized
+ * (`--trace-opt` shows the same functions optimized anew after it, with no deopt between),
+ * and it runs cold again. With one unmeasured round, a call case's first measured round
+ * still cost up to 1.8x the client CPU of the others (10 KiB serpent: 80 µs against 45); a
+ * connect runs its ~170 functions once per connection, ~600 times a round, and costs up to
+ * twice the CPU for its first four rounds after the collection.
  */
 const WARMUP_ROUNDS: Record<Case, number> = {
-  small: 1,
-  pipelined: 1,
-  "str-10KiB": 1,
-  "bytes-1MiB": 1,
-  connect: 2,
+  small: 2,
+  pipelined: 2,
+  "str-10KiB": 2,
+  "bytes-1MiB": 2,
+  connect: 6,
 };
 
 /** The generations the part runs against, and the prefix of each one's rows. */
