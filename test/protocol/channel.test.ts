@@ -53,7 +53,11 @@ async function handshake(
   object: string,
   options: ChannelOptions = {},
 ): Promise<MessageChannel> {
-  const channel = await open(port, options);
+  return accepted(await open(port, options), object);
+}
+
+/** `channel` after a CONNECT for `object` that the daemon accepted. */
+async function accepted(channel: MessageChannel, object: string): Promise<MessageChannel> {
   const reply = await channel.request(connectMsg(object), { timeoutMs: 10_000 });
   expect(reply.type).toBe(MessageType.CONNECTOK);
   return channel;
@@ -358,9 +362,7 @@ describe("MessageChannel close() over pyrogen's own plain sockets (fixtures/prot
     const channel = new MessageChannel(socket, pyro4Frames, {
       directReads: directReadsOf(socket),
     });
-    const reply = await channel.request(connectMsg("protocol.test"), { timeoutMs: 10_000 });
-    expect(reply.type).toBe(MessageType.CONNECTOK);
-    return { socket, channel };
+    return { socket, channel: await accepted(channel, "protocol.test") };
   }
 
   it("closes the socket at once when nothing is left to write, as Pyro4 does", async () => {
