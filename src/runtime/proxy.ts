@@ -46,7 +46,7 @@ export class PyroProxy implements RemoteObject {
 
   /** A proxy for `uri`; nothing is connected until the first call or `$bind()`. */
   constructor(uri: string | URI, options: ProxyOptions = {}) {
-    const registry = proxyRegistry(WIRE_PROTOCOLS, options.registry, createProtocolRegistry(), {
+    const registry = proxyRegistry(WIRE_PROTOCOLS, options.registry, PROTOCOL_CLASSES, {
       proxyClass: PyroProxy,
       revive: (dict, protocol) => this.#revive(dict, protocol),
       exceptionWrapper: (dict) => new ExceptionWrapper(dict["exception"]),
@@ -297,3 +297,9 @@ export const openProxy: OpenProxy = (uri, options) => new PyroProxy(uri, options
 
 /** PYRONAME/PYROMETA through the name server, reached through proxies of this class. */
 const resolveForProxy = proxyResolver(openProxy);
+
+/**
+ * Every generation's URI and error classes, below each proxy's registry: one for all, since
+ * nothing registers into it.
+ */
+const PROTOCOL_CLASSES = createProtocolRegistry();

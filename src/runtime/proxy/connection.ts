@@ -5,6 +5,7 @@
  * daemon of the other generation answers in its own format, which costs one round trip and
  * is remembered (proxy/generations.ts). Used by the session for every (re)connect.
  */
+import type { Socket } from "node:net";
 import { TLSSocket, type PeerCertificate } from "node:tls";
 import type { CancelSignal } from "../cancel.js";
 import { PyroError } from "../errors.js";
@@ -100,7 +101,9 @@ async function connectIn(
         "hmacKey (HMAC_KEY) for it and use TLS with client certificates to authenticate instead",
     );
   }
-  const { channel, peerCertificate } = await openChannel(protocol, settings, target);
+  const stream = await openStreamTo(settings, target);
+  const channel = channelOver(stream, protocol, settings, target);
+  const peerCertificate = peerCertificateOf(stream);
   try {
     const request = protocol.handshake.request({
       serializer,
@@ -142,18 +145,24 @@ async function connectIn(
   }
 }
 
-async function openChannel(
-  protocol: WireProtocol,
-  settings: ProxySettings,
-  target: ConnectTarget,
-): Promise<{ channel: MessageChannel; peerCertificate: PeerCertificate | null }> {
-  const stream = await openDirectStream(target.uri, {
+/** The byte stream to the daemon (TCP, Unix socket, TLS), connected. */
+function openStreamTo(settings: ProxySettings, target: ConnectTarget): Promise<Socket> {
+  return openDirectStream(target.uri, {
     config: settings.config,
     timeoutMs: target.timeoutMs,
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     ...(target.signal === undefined ? {} : { signal: target.signal }),
   });
-  const channel = new MessageChannel(stream, protocol.frames, {
+}
+
+/** The message channel over a connected `stream`, as `settings` configure it. */
+function channelOver(
+  stream: Socket,
+  protocol: WireProtocol,
+  settings: ProxySettings,
+  target: ConnectTarget,
+): MessageChannel {
+  return new MessageChannel(stream, protocol.frames, {
     hmacKey: settings.hmacKey,
     maxMessageSize: settings.maxMessageSize,
     maxInflatedSize: settings.maxInflatedSize,
@@ -163,7 +172,6 @@ async function openChannel(
       ? { logger: stderrWireLogger, peer: target.uri.location ?? target.uri.toString() }
       : undefined,
   });
-  return { channel, peerCertificate: peerCertificateOf(stream) };
 }
 
 /** The daemon's certificate (Node gives an empty object when there is none). */
@@ -209,7 +217,13 @@ async function acceptedSerializers(
     if (name === settings.serializer.name) return null;
     let channel: MessageChannel | undefined;
     try {
-      ({ channel } = await openChannel(protocol, settings, { ...target, signal: undefined }));
+      const probeTarget = { ...target, signal: undefined };
+      channel = channelOver(
+        await openStreamTo(settings, probeTarget),
+        protocol,
+        settings,
+        probeTarget,
+      );
       const request = handshake.request({
         serializer: createSerializer(name),
         seq: 0,

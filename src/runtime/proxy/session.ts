@@ -158,21 +158,18 @@ export class Session {
   }
 
   async #open(settings: ProxySettings, timeoutMs: number, signal: Cancel): Promise<Connection> {
+    let connection: Connection;
     try {
-      return await this.#handshaken(settings, timeoutMs, signal);
+      // A PYRO: URI needs no resolving: no name-server step, not even an await.
+      const given = settings.uri;
+      const uri =
+        this.bound ?? (given.protocol === "PYRO" ? given : await this.#resolve(given, settings));
+      connection = await openConnection(settings, { uri, seq: this.#seq, timeoutMs, signal });
     } catch (error) {
       if (signal.aborted && !(error instanceof PyroError)) throw abortedError(signal, "connecting");
       throw error;
     }
-  }
-
-  async #handshaken(
-    settings: ProxySettings,
-    timeoutMs: number,
-    signal: Cancel,
-  ): Promise<Connection> {
-    const uri = this.bound ?? (await this.#resolve(settings.uri, settings));
-    const connection = await openConnection(settings, { uri, seq: this.#seq, timeoutMs, signal });
+    const uri = connection.uri;
     try {
       await settings.validateHandshake?.(connection.response, {
         uri,
