@@ -14,6 +14,7 @@ import { createListener, type Listener } from "../../src/runtime/transport/liste
 import { openStream } from "../../src/runtime/transport/open-stream.js";
 import { CLIENT_CN, createTestCerts, type TestCerts } from "../harness/certs.js";
 import { PythonProcesses } from "../harness/python.js";
+import { idleKeepalive } from "../harness/tcp-timers.js";
 import {
   CONNECT,
   CONNECTOK,
@@ -98,6 +99,24 @@ describe("plain listeners", () => {
     expect(listener.location).toBe(`127.0.0.1:${String(listener.port)}`);
     expect(await pythonBind(`PYRO:obj@${listener.location}`)).toBe("BOUND ping");
     expect(seen.type).toBe(CONNECT);
+  });
+
+  it("sets no keepalive on connections to a loopback address", async () => {
+    let accepted: (socket: Socket) => void = () => undefined;
+    const connection = new Promise<Socket>((resolve) => (accepted = resolve));
+    const listener = await listen({ host: "127.0.0.1", config: plain }, (socket) =>
+      accepted(socket),
+    );
+    const client = await openStream(`PYRO:obj@${listener.location}`, { config: plain });
+    const socket = await connection;
+    try {
+      expect(idleKeepalive(listener.port!, client.localPort!)).toBe(false);
+      socket.setKeepAlive(true);
+      expect(idleKeepalive(listener.port!, client.localPort!)).toBe(true);
+    } finally {
+      client.destroy();
+      socket.destroy();
+    }
   });
 
   it("accepts a Pyro4 proxy over IPv6", async () => {

@@ -7,6 +7,7 @@ import { createServer as createNetServer, isIP, type Server, type Socket } from 
 import { createServer as createTlsServer } from "node:tls";
 import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
+import { isLoopbackHost } from "./loopback.js";
 import { describeSocketError } from "./socket-errors.js";
 import { serverTlsOptions, type TlsServerOptions } from "./tls-material.js";
 
@@ -58,7 +59,8 @@ async function bindAddress(host: string, cfg: PyroConfig): Promise<string> {
 
 /**
  * Listen for Pyro connections and pass every accepted socket (after the TLS handshake, for
- * TLS) to `onConnection`, with TCP_NODELAY and SO_KEEPALIVE set. Bind failures are
+ * TLS) to `onConnection`, with TCP_NODELAY set, and SO_KEEPALIVE unless the listener is on
+ * a loopback address (`./loopback.ts`: its clients are on this machine). Bind failures are
  * `communication` errors naming the address.
  */
 export async function createListener(
@@ -67,9 +69,11 @@ export async function createListener(
 ): Promise<Listener> {
   const cfg = options.config ?? globalConfig;
   const useTls = options.tls === undefined ? cfg.get("SSL") : options.tls !== false;
+  // Set once the address is known, before anything is accepted.
+  let keepAlive = false;
   const accept = (socket: Socket): void => {
     socket.setNoDelay(true);
-    socket.setKeepAlive(true);
+    if (keepAlive) socket.setKeepAlive(true);
     onConnection(socket);
   };
   let server: Server;
@@ -89,6 +93,7 @@ export async function createListener(
     unixPath === null
       ? { host: await bindAddress(host as string, cfg), port: options.port ?? 0 }
       : { path: unixPath };
+  keepAlive = bindTo.host !== undefined && !isLoopbackHost(bindTo.host);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void =>
       reject(

@@ -9,6 +9,7 @@ import { config as globalConfig, type PyroConfig } from "../config.js";
 import { PyroError } from "../errors.js";
 import { URI } from "../uri.js";
 import { DirectReads, registerDirectReads } from "./direct-reads.js";
+import { isLoopbackHost } from "./loopback.js";
 import { connectError } from "./socket-errors.js";
 import { clientTlsOptions, type TlsClientOptions } from "./tls-material.js";
 
@@ -75,7 +76,8 @@ function pyroUri(target: URI | string): URI {
 
 /**
  * A connected stream to the daemon of a `PYRO:` URI (a `tls.TLSSocket` for TLS, which is
- * also a `net.Socket`). TCP_NODELAY and SO_KEEPALIVE are set. Failures are `communication`
+ * also a `net.Socket`). TCP_NODELAY is set, and SO_KEEPALIVE unless the daemon is on this
+ * machine (`./loopback.ts`). Failures are `communication`
  * errors `cannot connect to <location>: <cause>`; an aborted signal gives `aborted`.
  */
 export function openStream(target: URI | string, options: OpenStreamOptions = {}): Promise<Socket> {
@@ -130,7 +132,7 @@ async function connectStream(
   // Pipelined calls write several small messages back to back; with Nagle on, a write
   // after an unacknowledged one waits for the peer's delayed ACK (up to ~40 ms per call).
   socket.setNoDelay(true);
-  socket.setKeepAlive(true);
+  if ("host" in endpoint && !isLoopbackHost(endpoint.host)) socket.setKeepAlive(true);
   return socket;
 }
 
