@@ -197,9 +197,11 @@ export class Session {
     // keep a dropped proxy alive, whose connection the finalizer then closes.
     const session = new WeakRef(this);
     // A registration keeps what it holds out of reach of minor collections until the next
-    // major one, even once unregistered: holding the channel itself moved every released
+    // major one, even once withdrawn: holding the channel itself moved every released
     // connection (socket, reader, session, ~10 KB) into the old generation. The box is
-    // emptied on close, so only the box stays behind.
+    // emptied on close, so only the box stays behind. One registration per connection,
+    // withdrawn on close: one left in place for the session's life kept the session itself
+    // from minor collections (test/proxy/idle-connections.test.ts sees either).
     const held: HeldChannel = { channel };
     droppedSessions.register(this, held, held);
     channel.onClose(() => {

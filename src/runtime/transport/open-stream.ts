@@ -77,8 +77,8 @@ function pyroUri(target: URI | string): URI {
 /**
  * A connected stream to the daemon of a `PYRO:` URI (a `tls.TLSSocket` for TLS, which is
  * also a `net.Socket`). TCP_NODELAY is set, and SO_KEEPALIVE unless the daemon is on this
- * machine (`./loopback.ts`). Failures are `communication`
- * errors `cannot connect to <location>: <cause>`; an aborted signal gives `aborted`.
+ * machine (`./loopback.ts`). Failures are `communication` errors `cannot connect to
+ * <location>: <cause>`; an aborted signal gives `aborted`.
  */
 export function openStream(target: URI | string, options: OpenStreamOptions = {}): Promise<Socket> {
   return connectStream(target, options, false);
