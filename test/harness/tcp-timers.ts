@@ -5,12 +5,13 @@
  * no timer (`tr` 0).
  */
 import { readFileSync } from "node:fs";
+import type { Socket } from "node:net";
 
 /**
  * The keepalive of the socket from `localPort` to `remotePort` (either address family);
  * `undefined` when the kernel lists no such established socket.
  */
-export function idleKeepalive(localPort: number, remotePort: number): boolean | undefined {
+function idleKeepalive(localPort: number, remotePort: number): boolean | undefined {
   for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
       const fields = line.trim().split(/\s+/);
@@ -20,6 +21,21 @@ export function idleKeepalive(localPort: number, remotePort: number): boolean | 
     }
   }
   return undefined;
+}
+
+/**
+ * The keepalive of `socket`'s connection (from `localPort` to `remotePort`) as it is, then
+ * after `setKeepAlive(true)` on it: `[false, true]` shows that it was off, and that the
+ * reading would have seen it on.
+ */
+export function keepaliveThenSet(
+  socket: Socket,
+  localPort: number,
+  remotePort: number,
+): [boolean | undefined, boolean | undefined] {
+  const before = idleKeepalive(localPort, remotePort);
+  socket.setKeepAlive(true);
+  return [before, idleKeepalive(localPort, remotePort)];
 }
 
 /** The port of an `address:port` field, both in hex. */

@@ -14,7 +14,7 @@ import { createListener, type Listener } from "../../src/runtime/transport/liste
 import { openStream } from "../../src/runtime/transport/open-stream.js";
 import { CLIENT_CN, createTestCerts, type TestCerts } from "../harness/certs.js";
 import { PythonProcesses } from "../harness/python.js";
-import { idleKeepalive } from "../harness/tcp-timers.js";
+import { keepaliveThenSet } from "../harness/tcp-timers.js";
 import {
   CONNECT,
   CONNECTOK,
@@ -110,9 +110,7 @@ describe("plain listeners", () => {
     const client = await openStream(`PYRO:obj@${listener.location}`, { config: plain });
     const socket = await connection;
     try {
-      expect(idleKeepalive(listener.port!, client.localPort!)).toBe(false);
-      socket.setKeepAlive(true);
-      expect(idleKeepalive(listener.port!, client.localPort!)).toBe(true);
+      expect(keepaliveThenSet(socket, listener.port!, client.localPort!)).toEqual([false, true]);
     } finally {
       client.destroy();
       socket.destroy();
