@@ -8,6 +8,7 @@
  * - {@link bareCodecClient}: that, plus the codec work no client can skip.
  * - {@link bareNodeConnect}: a new socket, the proxy's CONNECT and one small call, closed
  *   as the proxy closes it.
+ * - {@link bareCodecConnect}: that, plus the codec work no client can skip.
  * - {@link nodeRawTcp}: a bare round trip of `size` bytes against the raw echo server.
  */
 import { once } from "node:events";
@@ -103,10 +104,36 @@ export async function bareNodeConnect(
     const bare = await BareConnection.open(target);
     await bare.exchange(frames.connect);
     await bare.exchange(frames.invoke);
-    const closed = once(bare.socket, "close");
-    bare.socket.end(() => bare.socket.destroy());
-    await closed;
+    await closeAsProxy(bare);
   });
+}
+
+/**
+ * {@link bareNodeConnect} plus the codec work no client can skip: for each connection the
+ * CONNECT and the call encoded and framed anew, the CONNECTOK's payload (the handshake and
+ * the metadata) and the reply's decoded (`loads`). No channel, no proxy.
+ */
+export async function bareCodecConnect(
+  target: Target,
+  serializer: SerializerName,
+  payload: unknown,
+  budget: Budget,
+): Promise<Figures> {
+  const codec = createSerializer(serializer);
+  return target.meter.calls(target.daemonPid, budget, async () => {
+    const frames = bareFrames(target.protocol, serializer, payload);
+    const bare = await BareConnection.open(target, true);
+    codec.loads(await bare.exchange(frames.connect));
+    codec.loads(await bare.exchange(frames.invoke));
+    await closeAsProxy(bare);
+  });
+}
+
+/** Shut the socket down and close it, as the proxy closes its own; resolve once closed. */
+async function closeAsProxy(bare: BareConnection): Promise<void> {
+  const closed = once(bare.socket, "close");
+  bare.socket.end(() => bare.socket.destroy());
+  await closed;
 }
 
 /** Round trips of `size` bytes for `budget` against the raw echo server on `port`. */

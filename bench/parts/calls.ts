@@ -16,10 +16,10 @@
  * `raw-tcp-10KiB`: a bare socket round trip of 100 bytes and of 10 KiB against a trivial
  * echo server, from Node and from Python — the floors this machine sets; `CPU above floor`
  * subtracts each side's floor of the same round. Every case has a `<case> bare-node` row,
- * the least any Node client does against this daemon, and the small and 10 KiB cases a
- * `<case> bare-node+codec` row, that plus pyrogen's codec (`bench/bare-node.ts`); `str-10KiB
- * vs bare-node` and `connect vs bare-node` compare the Proxy with the bare client of the
- * same round, as two targets ask.
+ * the least any Node client does against this daemon, and the small, 10 KiB and connect
+ * cases a `<case> bare-node+codec` row, that plus pyrogen's codec (`bench/bare-node.ts`);
+ * `str-10KiB vs bare-node` and `connect vs bare-node` compare the Proxy with the bare client
+ * of the same round, as two targets ask.
  *
  * How the figures are taken (`docs/bench-calls.md` has the measurements behind it): the
  * bench pins clients and the daemon to CPUs (`bench/placement.ts`); a case runs
@@ -37,6 +37,7 @@ import { promisify } from "node:util";
 import { PythonProcesses } from "../../test/harness/python.js";
 import {
   bareCodecClient,
+  bareCodecConnect,
   bareNodeClient,
   bareNodeConnect,
   nodeRawTcp,
@@ -222,6 +223,7 @@ function measurementsOf(
     const small = PAYLOADS.small();
     measurements.proxy = () => proxyConnects(where, serializer);
     measurements.bare = () => bareNodeConnect(where, serializer, small, MEASURE);
+    measurements.codec = () => bareCodecConnect(where, serializer, small, MEASURE);
     return measurements;
   }
   const payload = PAYLOADS[name]();
@@ -344,6 +346,7 @@ async function warmUp(
   for (const serializer of SERIALIZERS) {
     await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
     await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
+    await bareCodecConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
   }
 }
 
@@ -394,7 +397,8 @@ export function caseRows(
   if (results.codec !== undefined) {
     const codecLabel = `${label} bare-node+codec`;
     rows.push(...figureRows({ case: codecLabel, serializer }, results.codec, python));
-    rows.push(aboveFloor(codecLabel, serializer, results.codec, results));
+    if (results.floor !== undefined)
+      rows.push(aboveFloor(codecLabel, serializer, results.codec, results));
   }
   if (name === "str-10KiB" || name === "connect") {
     const vs = { case: `${label} vs bare-node`, serializer, baseline: BARE_NODE };

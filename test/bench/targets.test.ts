@@ -88,7 +88,7 @@ describe("the calls part's targets", () => {
                   proxy: figures(1000 * proxy),
                   bare: figures(1000 * bare),
                   ...(floors && { floor: figures(5000), pythonFloor: figures(5000) }),
-                  ...(floors && { codec: figures(1000 * bare) }),
+                  ...((floors || name === "connect") && { codec: figures(1000 * bare) }),
                 };
           rows.push(...calls.caseRows(name, serializer, results, prefix));
         }
@@ -120,6 +120,25 @@ describe("the calls part's targets", () => {
     expect(judged.map((r) => `${r.case} ${r.serializer}`).sort()).toEqual(
       [...named, ...named.map((n) => `pyro5 ${n}`)].sort(),
     );
+  });
+
+  it("gives connect a bare-node+codec row, not judged and with no raw floor to subtract", () => {
+    const rows = calls.caseRows("connect", "marshal", {
+      python: figures(1000),
+      proxy: figures(800),
+      bare: figures(1100),
+      codec: figures(1000),
+    });
+    const codec = rows.filter((r) => r.case === "connect bare-node+codec");
+    expect(codec.map((r) => r.metric)).toEqual([
+      "calls/s",
+      "client CPU us/call",
+      "daemon CPU us/call",
+    ]);
+    expect(rows.some((r) => r.metric === "CPU above floor us/call")).toBe(false);
+    const connectTargets = calls.TARGETS.filter((t) => t.case === "connect vs bare-node");
+    const judged = judge(rows, connectTargets).filter((r) => r.verdict !== undefined);
+    expect(judged.map((r) => r.case)).toEqual(["connect vs bare-node"]);
   });
 
   it("asks 1.2x of serpent and json at 10 KiB, 1.0x and 90% of bare-node of the others", () => {
