@@ -24,18 +24,14 @@ function idleKeepalive(localPort: number, remotePort: number): boolean | undefin
 }
 
 /**
- * The keepalive of `socket`'s connection (from `localPort` to `remotePort`) as it is, then
- * after `setKeepAlive(true)` on it: `[false, true]` shows that it was off, and that the
- * reading would have seen it on.
+ * The keepalive of `socket`'s connection as it is, then after `setKeepAlive(true)` on it:
+ * `[false, true]` shows that it was off, and that the reading would have seen it on.
  */
-export function keepaliveThenSet(
-  socket: Socket,
-  localPort: number,
-  remotePort: number,
-): [boolean | undefined, boolean | undefined] {
-  const before = idleKeepalive(localPort, remotePort);
+export function keepaliveThenSet(socket: Socket): [boolean | undefined, boolean | undefined] {
+  const { localPort, remotePort } = socket;
+  const before = idleKeepalive(localPort!, remotePort!);
   socket.setKeepAlive(true);
-  return [before, idleKeepalive(localPort, remotePort)];
+  return [before, idleKeepalive(localPort!, remotePort!)];
 }
 
 /** The port of an `address:port` field, both in hex. */

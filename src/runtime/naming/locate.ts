@@ -104,6 +104,10 @@ function nameServerUri(host: string, port: number): string {
   return `PYRO:${NAMESERVER_NAME}@${shown}:${port}`;
 }
 
+/**
+ * Pyro4's own test for a loopback NS_HOST, kept as it is (a plain string check), so that
+ * the same hosts get the direct try first; `transport/loopback.ts` is the full one.
+ */
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
