@@ -207,6 +207,20 @@ describe("MessageReader", () => {
       expect(memory.size).toBeLessThanOrEqual(3);
     });
 
+    it("hands out annotation values that keep their bytes once the slab is read into again", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const kept: { seq: number; corr: Uint8Array }[] = [];
+      for (let seq = 0; seq < 100; seq++) {
+        const bytes = reply(seq);
+        const [msg] = readInto(reader, bytes, bytes.length);
+        kept.push({ seq, corr: msg!.annotations.get("CORR")! });
+        reader.release(msg!);
+      }
+      for (const { seq, corr } of kept) {
+        expect(Buffer.from(corr)).toEqual(Buffer.from(pattern(16).map((b) => b ^ seq)));
+      }
+    });
+
     it("never reads into a slab a message not released still views", () => {
       const reader = new MessageReader(pyro4Frames);
       const kept: { msg: Message; copy: string }[] = [];

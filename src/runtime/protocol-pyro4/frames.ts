@@ -5,6 +5,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
+import { copyOf } from "../protocol/annotation-value.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
 import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
@@ -227,7 +228,7 @@ export function compressedPayload(data: Uint8Array): Uint8Array | undefined {
   return compressed.length < data.length ? compressed : undefined;
 }
 
-/** Split the annotation block of `size` bytes at `start` in `body` into key → value views. */
+/** Split the annotation block of `size` bytes at `start` in `body` into key → value copies. */
 export function decodeAnnotations(
   body: Uint8Array,
   start: number,
@@ -251,7 +252,7 @@ export function decodeAnnotations(
         `invalid annotations: '${key}' claims ${length} bytes but only ${end - i - 6} remain in the annotation block`,
       );
     }
-    annotations.set(key, body.subarray(i + 6, i + 6 + length));
+    annotations.set(key, copyOf(body, i + 6, i + 6 + length));
     i += 6 + length;
   }
   return annotations;

@@ -6,6 +6,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
+import { copyOf } from "../protocol/annotation-value.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
 import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
@@ -126,7 +127,7 @@ function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
   };
 }
 
-/** Split the annotation block (8-byte chunk heads: key, u32 length) into key → value views. */
+/** Split the annotation block (8-byte chunk heads: key, u32 length) into key → value copies. */
 function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array> {
   const annotations = new Map<string, Uint8Array>();
   const end = start + size;
@@ -154,7 +155,7 @@ function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<s
         `invalid annotations: '${key}' claims ${length} bytes but only ${end - i - 8} remain in the annotation block`,
       );
     }
-    annotations.set(key, body.subarray(i + 8, i + 8 + length));
+    annotations.set(key, copyOf(body, i + 8, i + 8 + length));
     i += 8 + length;
   }
   return annotations;

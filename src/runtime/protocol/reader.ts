@@ -181,9 +181,9 @@ export class MessageReader {
   }
 
   /**
-   * The consumer is done with `message`: nothing views its data or its annotations any
-   * more, so the slab they were read into may be read into again once every message from it
-   * is released. Optional: a message never released keeps its slab until the garbage
+   * The consumer is done with `message`: nothing views its data any more (its annotations
+   * are copies), so the slab it was read into may be read into again once every message from
+   * it is released. Optional: a message never released keeps its slab until the garbage
    * collector frees it. Releasing a message twice, or one this reader did not read, does
    * nothing.
    */

@@ -47,7 +47,11 @@ export interface FrameCodec {
    * bytes from there); every failure is a `protocol` error.
    */
   decodeHeader(bytes: Uint8Array, offset: number): MessageHeader;
-  /** Split the annotation block of `size` bytes at `start` of `body` into key → value views. */
+  /**
+   * Split the annotation block of `size` bytes at `start` of `body` into key → value copies
+   * (`./annotation-value.ts`), so a message's memory can be read into again while a caller
+   * keeps its annotations.
+   */
   decodeAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array>;
   /**
    * Check a received message's signature with `key` (none: `undefined`); a `security` error

@@ -205,7 +205,8 @@ function readReply(
     throw error;
   }
   // Copies: the reply's bytes are released for reuse once decoded.
-  const annotations = copiedAnnotations(reply.annotations);
+  // Annotation values are copies (`protocol/annotation-value.ts`): they outlive the release.
+  const annotations = reply.annotations;
   session.responseAnnotations = annotations;
   let value: unknown;
   try {
@@ -227,16 +228,6 @@ function readReply(
     throw error;
   }
   return { value, flags, itemStream, annotations };
-}
-
-/** `annotations` with each value copied out of the memory it was read into. */
-function copiedAnnotations(
-  annotations: ReadonlyMap<string, Uint8Array>,
-): ReadonlyMap<string, Uint8Array> {
-  if (annotations.size === 0) return annotations;
-  const copies = new Map<string, Uint8Array>();
-  for (const [key, value] of annotations) copies.set(key, Buffer.from(value));
-  return copies;
 }
 
 /** The wire id of the proxy's serializer in the protocol `connection` speaks. */
