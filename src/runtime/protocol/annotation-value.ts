@@ -5,7 +5,14 @@
  * caller keeps the annotations (a proxy's `$responseAnnotations`).
  */
 
-/** The bytes of `bytes` from `start` to `end` in memory of their own (a `Buffer` for a `Buffer`). */
+/** Up to this many bytes a loop copies faster than making a view to `set` from. */
+const SHORT = 64;
+
+/** The bytes of `bytes` from `start` to `end` in memory of their own. */
 export function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes, start, end);
+  const length = end - start;
+  const copy = new Uint8Array(length);
+  if (length > SHORT) copy.set(bytes.subarray(start, end));
+  else for (let i = 0; i < length; i++) copy[i] = bytes[start + i]!;
+  return copy;
 }
