@@ -204,8 +204,8 @@ function readReply(
     connection.channel.close(error);
     throw error;
   }
-  // Copies: the reply's bytes are released for reuse once decoded.
-  // Annotation values are copies (`protocol/annotation-value.ts`): they outlive the release.
+  // The reply's bytes are released for reuse once decoded; its annotation values are
+  // copies (`protocol/annotation-value.ts`), which outlive that.
   const annotations = reply.annotations;
   session.responseAnnotations = annotations;
   let value: unknown;
