@@ -89,6 +89,15 @@ describe("pyrogen's Pyro5 codec on the captures", () => {
     }
   });
 
+  it("reads a correlation id into memory of its own, not a view of the header bytes", () => {
+    const m = pyro5Messages.find((message) => (message.flags! & CORR_ID) !== 0)!;
+    const bytes = readFileSync(path.join(VECTORS, m.file));
+    const header = pyro5.frames.decodeHeader(bytes, 0);
+    // The reader reads the next message's header into the same bytes.
+    bytes.fill(0);
+    expect(Buffer.from(header.correlationId!).toString("hex")).toBe(m.correlation_id);
+  });
+
   it("writes every uncompressed Pyro5 message back to the captured bytes", () => {
     let written = 0;
     for (const m of pyro5Messages) {

@@ -122,8 +122,10 @@ function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
     dataSize: view.readUInt32BE(12),
     annotationsSize: view.readUInt32BE(16),
     checksum: magic,
-    // A copy: the header bytes are the reader's, reused for later messages.
-    correlationId: (flags & Pyro5Flag.CORR_ID) === 0 ? undefined : view.subarray(20, 36).slice(),
+    // A copy (`Buffer#slice` would be a view): the header bytes are the reader's, reused
+    // for later messages.
+    correlationId:
+      (flags & Pyro5Flag.CORR_ID) === 0 ? undefined : copyOf(bytes, offset + 20, offset + 36),
   };
 }
 
