@@ -289,6 +289,18 @@ describe("MessageReader", () => {
       );
     });
 
+    it("keeps its own copy of a message's start read into a buffer it did not hand out", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const bytes = encodeMessage(sample[0]!);
+      const foreign = Buffer.from(bytes.subarray(0, 30));
+      reader.received(foreign, foreign.length);
+      // Its owner reads into it again before the rest of the message arrives.
+      foreign.fill(0);
+      const rest = Buffer.from(bytes.subarray(30));
+      reader.received(rest, rest.length);
+      expect(summary(reader.read()!)).toBe(summary(sample[0]!));
+    });
+
     it("does not reserve a body beyond 64 MiB on the header's word alone", () => {
       const reader = new MessageReader(pyro4Frames);
       const announced = header({ dataSize: 0x7fffffff });

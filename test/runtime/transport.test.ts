@@ -227,6 +227,33 @@ describe("direct reads (pyrogen's own connections)", () => {
     }
   });
 
+  it("keeps each socket's early bytes apart, though all unbound sockets read into one buffer", async () => {
+    let served = 0;
+    const texts = ["first socket's early bytes", "SECOND"];
+    const server = createServer((socket) => socket.end(texts[served++]!));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const streams: Socket[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        const stream = await openDirectStream(`PYRO:x@127.0.0.1:${String(port)}`, {
+          config: plain,
+        });
+        await new Promise((resolve) => stream.once("end", resolve));
+        streams.push(stream);
+      }
+      const read = streams.map((stream) => {
+        const { target, text } = recorder();
+        directReadsOf(stream)!.bind(target);
+        stream.destroy();
+        return text();
+      });
+      expect(read).toEqual(texts);
+    } finally {
+      server.close();
+    }
+  });
+
   it("reads into the target's buffers once bound, and drops bytes after bind(null)", async () => {
     let peer: Socket | undefined;
     const server = createServer((socket) => (peer = socket));

@@ -4,6 +4,7 @@
  * generation's `FrameCodec` says.
  */
 import { PyroError } from "../errors.js";
+import { copyOf } from "./annotation-value.js";
 import { inflateLimit, inflatePayload } from "./compression.js";
 import { MessageFlag } from "./constants.js";
 import type { Message, MessageHeader } from "./message.js";
@@ -224,7 +225,8 @@ export class MessageReader {
       bytes = bytes.subarray(fits);
       this.#finishDirectBody();
     }
-    if (bytes.length > 0) this.push(bytes.slice());
+    // A copy (`Buffer#slice` would be a view): the buffer is someone else's to reuse.
+    if (bytes.length > 0) this.push(copyOf(bytes, 0, bytes.length));
   }
 
   /** Once a directly read body is complete, queue it like a received chunk (no copy). */

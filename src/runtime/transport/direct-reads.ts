@@ -32,7 +32,8 @@ export class DirectReads {
     callback: (count, buffer) => {
       const target = this.#target;
       if (target) target.received(buffer, count);
-      else if (target === undefined) this.#early.push(buffer.slice(0, count));
+      // A copy (`Buffer#slice` would be a view): every socket reads into the unbound buffer.
+      else if (target === undefined) this.#early.push(Buffer.from(buffer.subarray(0, count)));
       return true;
     },
   };
