@@ -24,6 +24,16 @@ export interface ChannelOptions {
    * (transport/direct-reads.ts); without it the channel reads `data` events.
    */
   directReads?: DirectReadSource | undefined;
+  /**
+   * The serializer id of PING messages (the protocol's `serializers.ping`): with it, a PING
+   * goes out whenever replies arrive while other requests still wait and nothing else is
+   * written before the next event-loop turn, so that its segment acknowledges the replies at
+   * once. A Pyro daemon's socket has Nagle's algorithm on (SOCK_NODELAY defaults to False):
+   * it holds a reply back while its previous one is unacknowledged, and this end's kernel
+   * delays that acknowledgement by ~40 ms when it has nothing to send. Without such PINGs,
+   * the last reply of a burst of pipelined requests waits those 40 ms. Absent: none sent.
+   */
+  ackPingSerializerId?: number | undefined;
   /** Log every message sent and received (LOGWIRE), naming the other end `peer`. */
   wireLog?: { logger: WireLogger; peer: string } | undefined;
 }

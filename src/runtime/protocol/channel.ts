@@ -48,6 +48,25 @@ const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
   [MessageType.PING, [MessageType.PING]],
 ]);
 
+/** The payload of an acknowledging PING, as Pyro sends PINGs (the daemon never reads it). */
+const ACK_PING_PAYLOAD = new TextEncoder().encode("ping");
+
+const ignore = (): void => {};
+
+/**
+ * The pending entry of every acknowledging PING (see `ChannelOptions.ackPingSerializerId`):
+ * nobody waits for its reply. Seq 0, as Pyro5's own handshake PING.
+ */
+const ACK_PENDING: Pending = {
+  type: MessageType.PING,
+  seq: 0,
+  resolve: ignore,
+  reject: ignore,
+  timeoutMs: 0,
+  signal: undefined,
+  onAbort: undefined,
+};
+
 /** A request waiting for its reply. */
 interface Pending {
   readonly type: number;
@@ -85,6 +104,14 @@ export class MessageChannel {
   #active = false;
   /** While a reply inflates in zlib's threads, the messages read after it wait here. */
   #held: Message[] | undefined;
+  /** The acknowledging PING, when the options ask for them. */
+  readonly #ackPing: Message | undefined;
+  /** Acknowledging PINGs in {@link #pending}: requests nobody waits for. */
+  #acksInFlight = 0;
+  /** Frames written so far, and how many had been when replies last arrived. */
+  #writes = 0;
+  #writesAtReplies = 0;
+  #ackCheckQueued = false;
 
   /** A channel over `stream` for messages framed by `frames` (e.g. `pyro4.frames`). */
   constructor(stream: Duplex, frames: FrameCodec, options: ChannelOptions = {}) {
@@ -105,6 +132,17 @@ export class MessageChannel {
     this.#directReads = options.directReads;
     this.#keptFrame = this.#directReads === undefined ? undefined : new KeptFrame();
     this.#wireLog = options.wireLog;
+    this.#ackPing =
+      options.ackPingSerializerId === undefined
+        ? undefined
+        : {
+            type: MessageType.PING,
+            flags: 0,
+            seq: ACK_PENDING.seq,
+            serializerId: options.ackPingSerializerId,
+            annotations: new Map(),
+            data: ACK_PING_PAYLOAD,
+          };
     if (this.#directReads === undefined) stream.on("data", this.#onData);
     else this.#directReads.bind({ readBuffer: this.#readBuffer, received: this.#onReceived });
     stream.on("end", this.#onEnd);
@@ -126,7 +164,7 @@ export class MessageChannel {
 
   /** Number of requests waiting for a reply. */
   get inFlight(): number {
-    return this.#pending.length;
+    return this.#pending.length - this.#acksInFlight;
   }
 
   /**
@@ -199,7 +237,7 @@ export class MessageChannel {
         signal.addEventListener("abort", pending.onAbort, { once: true });
       }
       // Waiting requests keep the process alive, as a blocking Python client would.
-      if (this.#pending.push(pending) === 1) this.#keepProcessAlive(true);
+      if (this.#pending.push(pending) - this.#acksInFlight === 1) this.#keepProcessAlive(true);
       if (timeoutMs > 0 && (this.#timer === undefined || timeoutMs < this.#timerMs)) {
         this.#armTimer(timeoutMs);
       }
@@ -213,7 +251,7 @@ export class MessageChannel {
    */
   close(reason?: PyroError): void {
     if (this.closed) return;
-    this.#shutdown(reason ?? (this.#pending.length > 0 ? clientClosed() : CLIENT_CLOSED));
+    this.#shutdown(reason ?? (this.inFlight > 0 ? clientClosed() : CLIENT_CLOSED));
     const stream = this.#stream;
     // A plain socket with nothing left to write closes at once, as Pyro4's does: its FIN
     // goes out before the caller's next step (a new connection to the same daemon would
@@ -268,6 +306,7 @@ export class MessageChannel {
    */
   #put(frame: Frame, done?: (error: Error | null | undefined) => void): void {
     const stream = this.#stream;
+    this.#writes++;
     if (frame instanceof Uint8Array) {
       const kept = this.#keptFrame;
       if (kept === undefined || !kept.holds(frame)) stream.write(frame, done);
@@ -317,12 +356,51 @@ export class MessageChannel {
   };
 
   #dispatchAll(): void {
+    let replies = false;
     for (let msg = this.#reader.read(); msg !== undefined; msg = this.#reader.read()) {
       this.#wireLog?.logger("received", this.#wireLog.peer, msg);
       this.#deliverInTurn(msg);
       if (this.closed) return;
+      replies = true;
+    }
+    if (replies && this.#ackPing !== undefined && this.#awaitingUnread()) {
+      this.#writesAtReplies = this.#writes;
+      if (!this.#ackCheckQueued) {
+        this.#ackCheckQueued = true;
+        setImmediate(this.#ackCheck);
+      }
     }
   }
+
+  /** Whether a request waits for a reply not read yet (read ones may still be inflating). */
+  #awaitingUnread(): boolean {
+    if (this.#held === undefined) return this.inFlight > 0;
+    const pending = this.#pending;
+    for (let i = this.#held.length + 1; i < pending.length; i++) {
+      if (pending[i] !== ACK_PENDING) return true;
+    }
+    return false;
+  }
+
+  /**
+   * After replies arrived while other requests wait, and after whatever their callers did
+   * in reply: if nothing was written since, acknowledge them with a PING, so that the daemon
+   * does not hold the next reply back (`ChannelOptions.ackPingSerializerId`).
+   */
+  readonly #ackCheck = (): void => {
+    this.#ackCheckQueued = false;
+    if (this.closed || this.#writes !== this.#writesAtReplies || !this.#awaitingUnread()) return;
+    const ping = this.#ackPing!;
+    try {
+      const bytes = this.#frame(ping);
+      this.#wireLog?.logger("sent", this.#wireLog.peer, ping);
+      this.#pending.push(ACK_PENDING);
+      this.#acksInFlight++;
+      this.#put(bytes);
+    } catch (error) {
+      this.#fail(error as PyroError);
+    }
+  };
 
   /** Dispatch `msg`, inflating it first when compressed (a large one off the event loop). */
   #deliver(msg: Message): void {
@@ -378,8 +456,13 @@ export class MessageChannel {
       return;
     }
     this.#pending.shift();
+    if (head === ACK_PENDING) {
+      this.#acksInFlight--;
+      this.#reader.release(msg);
+      return;
+    }
     settle(head);
-    if (this.#pending.length === 0) this.#keepProcessAlive(false);
+    if (this.inFlight === 0) this.#keepProcessAlive(false);
     head.resolve(msg);
   }
 
@@ -440,7 +523,7 @@ export class MessageChannel {
   readonly #onEnd = (): void => {
     // Closed already (e.g. by `close()`): building an error here would only cost its stack trace.
     if (this.closed) return;
-    if (this.#pending.length > 0 || this.#reader.bufferedBytes > 0) {
+    if (this.inFlight > 0 || this.#reader.bufferedBytes > 0) {
       this.#fail(new PyroError("connection-closed", "receiving: not enough data"));
     } else {
       this.#fail(closedError("connection closed by the peer", false));
@@ -458,13 +541,14 @@ export class MessageChannel {
   /** Close because of `error`: destroy the stream at once, fail everything in flight. */
   #fail(error: PyroError): void {
     if (this.closed) return;
-    this.#diedIdle = this.#pending.length === 0;
+    this.#diedIdle = this.inFlight === 0;
     this.#shutdown(error);
     this.#stream.destroy();
   }
 
   #shutdown(reason: PyroError): void {
     this.#closeReason = reason;
+    this.#acksInFlight = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#held = undefined;

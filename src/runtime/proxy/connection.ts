@@ -168,6 +168,7 @@ function channelOver(
     maxInflatedSize: settings.maxInflatedSize,
     compress: settings.compression,
     directReads: directReadsOf(stream),
+    ackPingSerializerId: protocol.serializers.ping,
     wireLog: settings.config.get("LOGWIRE")
       ? { logger: stderrWireLogger, peer: target.uri.location ?? target.uri.toString() }
       : undefined,
