@@ -8,6 +8,8 @@ round is measured right next to pyrogen's:
   {"op": "round"}   one round of the open case            -> {"value": ..., "cpu_us": ...}
   {"op": "close"}   release the case's proxies            -> {"ok": true}
   CASE batch-10k        one batch of COUNT echo(i) calls          -> ms per batch
+       burst-10         COUNT times echo(0) .. echo(9) in turn     -> ms per 10 calls
+                        (a proxy serves concurrent callers one at a time)
        iterator         COUNT items of the remote generator gen()  -> items/s
        oneway           COUNT oneway bump() calls (send rate)      -> calls/s
        ns-lookup        COUNT lookup('adv.main') on a bound proxy  -> ms per lookup
@@ -40,6 +42,19 @@ def batch_10k(uri, count, _ns):
         elapsed, cpu = since(t0, c0)
         assert len(results) == count
         return elapsed * 1000, cpu * 1e6 / count
+    return run, proxy._pyroRelease
+
+
+def burst_10(uri, count, _ns):
+    proxy = Pyro4.Proxy(uri)
+
+    def run():
+        t0, c0 = clocks()
+        for _ in range(count):
+            results = [proxy.echo(i) for i in range(10)]
+        elapsed, cpu = since(t0, c0)
+        assert results == list(range(10))
+        return elapsed * 1000 / count, cpu * 1e6 / (count * 10)
     return run, proxy._pyroRelease
 
 
@@ -100,7 +115,7 @@ def since(t0, c0):
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-CASES = {"batch-10k": batch_10k, "iterator": iterator, "oneway": oneway,
+CASES = {"batch-10k": batch_10k, "burst-10": burst_10, "iterator": iterator, "oneway": oneway,
          "ns-lookup": ns_lookup, "ns-lookup-fresh": ns_lookup_fresh}
 
 

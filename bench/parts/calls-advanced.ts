@@ -3,7 +3,9 @@
  * lookups through pyrogen, next to Python Pyro4's own client on the same daemon and name
  * server (`fixtures/advanced_server.py`, `fixtures/name_server.py`) in the same run.
  *
- * Cases, per serializer: `batch-10k` (one batch of 10,000 `echo(i)`, ms), `iterator`
+ * Cases, per serializer: `batch-10k` (one batch of 10,000 `echo(i)`, ms), `burst-10` (10
+ * concurrent `echo(i)` on one proxy, ms per burst; a Pyro4 proxy serves concurrent callers
+ * one at a time, so Python's side makes the 10 calls in turn), `iterator`
  * (items/s of a remote generator), `oneway` (client send rate of oneway calls, calls/s; the
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
@@ -114,6 +116,25 @@ const CASES: readonly Case[] = [
         });
         if (results.length !== count) throw new Error(`batch gave ${results.length} results`);
         return { figure: ms, cpuUs };
+      }),
+  },
+  {
+    name: "burst-10",
+    count: 300,
+    metric: "ms per burst",
+    better: "lower",
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        const calls = Array.from({ length: 10 }, (_, i) => i);
+        let wrong = 0;
+        const { ms, cpuUs } = await measure(count * calls.length, async () => {
+          for (let burst = 0; burst < count; burst++) {
+            const results = await Promise.all(calls.map((i) => proxy.$call("echo", [i])));
+            if (results.some((result, i) => result !== i)) wrong++;
+          }
+        });
+        if (wrong > 0) throw new Error(`${wrong} bursts gave wrong results`);
+        return { figure: ms / count, cpuUs };
       }),
   },
   {
