@@ -111,6 +111,7 @@ export class MessageChannel {
   /** Frames written so far, and how many had been when replies last arrived. */
   #writes = 0;
   #writesAtReplies = 0;
+  /** An {@link #ackCheck} waits for the next event-loop turn. */
   #ackCheckQueued = false;
 
   /** A channel over `stream` for messages framed by `frames` (e.g. `pyro4.frames`). */
