@@ -14,6 +14,11 @@
  * point is that client and daemon work at the same time). The other parts time work in one
  * process at a time and are left to the scheduler.
  *
+ * A case may also swap the two CPUs' roles from round to round (`Placer.swapCpus`): the host
+ * slows one vCPU at a time, for seconds to minutes, by up to 1.8x (`docs/bench-calls.md`,
+ * sixth pass), so a case that sets a daemon on the other CPU against one on the clients'
+ * CPU alternates which CPU is which, and the median of its rounds sees both.
+ *
  * `PYROGEN_BENCH_PLACEMENT` overrides it: `together` or `apart` for every case, or `free`
  * (nothing pinned, as before issue 17); `pinned` (the default) is as described.
  */
@@ -69,6 +74,12 @@ export function daemonCpu(cpus: Cpus, arrangement: Arrangement): number | undefi
   return chosen === "apart" ? cpus.other : cpus.client;
 }
 
+/** `cpus` with the two CPUs' roles exchanged: the clients' CPU becomes the other one. */
+export function swapped(cpus: Cpus): Cpus {
+  if (cpus.client === undefined) return cpus;
+  return { ...cpus, client: cpus.other, other: cpus.client };
+}
+
 /** How a placement is announced at the start of a part. */
 export function describe(cpus: Cpus): string {
   if (cpus.client === undefined) return "placement: free (nothing pinned)";
@@ -84,6 +95,12 @@ export function describe(cpus: Cpus): string {
 export interface Placer {
   /** Pin a daemon's process (every thread, and those it starts later) as a case asks. */
   daemon(pid: number, arrangement: Arrangement): void;
+  /**
+   * Swap the two CPUs' roles, or (`false`) restore them: this process and the client
+   * processes `clients` move to the clients' CPU of the new roles, and daemons pinned from
+   * then on go where those roles say. Daemons already pinned stay until pinned again.
+   */
+  swapCpus(swap: boolean, clients: readonly number[]): void;
 }
 
 /**
@@ -100,11 +117,18 @@ export async function withPlacement<T>(body: (placer: Placer) => Promise<T>): Pr
   );
   console.log(describe(cpus));
   if (cpus.client !== undefined) pin(process.pid, String(cpus.client));
+  let roles = cpus;
   try {
     return await body({
       daemon(pid, arrangement) {
-        const cpu = daemonCpu(cpus, arrangement);
+        const cpu = daemonCpu(roles, arrangement);
         if (cpu !== undefined) pin(pid, String(cpu));
+      },
+      swapCpus(swap, clients) {
+        const wanted = swap ? swapped(cpus) : cpus;
+        if (wanted.client === undefined || wanted.client === roles.client) return;
+        roles = wanted;
+        for (const pid of [process.pid, ...clients]) pin(pid, String(roles.client));
       },
     });
   } finally {

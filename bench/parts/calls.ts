@@ -71,7 +71,8 @@ export type Case = (typeof CASES)[number];
  * a time, on the other CPU for pyrogen's pipelined calls, which are meant to keep both at
  * work. Python's sequential calls, the pipelined case's reference, run as in the `small`
  * case: measured apart, their rate swung with the hypervisor's wake-ups (the pipelined
- * ratio moved by up to 57% between two runs), together it repeats.
+ * ratio moved by up to 57% between two runs), together it repeats. In `pipelined` the two
+ * CPUs also swap roles from round to round (see `measurementsOf`).
  */
 const ARRANGEMENTS: Record<Case, Arrangement> = {
   small: "together",
@@ -174,6 +175,14 @@ type Measurements = Partial<
   Record<"proxy" | "bare" | "codec" | "floor" | "python" | "pythonFloor", () => Promise<Figures>>
 >;
 
+/** Where a case's processes run: its daemon, and which CPU plays which role. */
+interface Place {
+  /** Pin the daemon as `arrangement` asks, in the current roles. */
+  daemon(arrangement: Arrangement): void;
+  /** Swap the CPUs' roles for this process and the Python client, or restore them. */
+  swapCpus(swap: boolean): void;
+}
+
 /**
  * The measurements of one case for one serializer; `place` pins the daemon (the case's
  * arrangement is in place when they start; pipelined measurements pin it themselves).
@@ -184,7 +193,7 @@ function measurementsOf(
   rawPort: number,
   serializer: SerializerName,
   name: Case,
-  place: (arrangement: Arrangement) => void,
+  place: Place,
 ): Measurements {
   const size = FLOOR_SIZES[name];
   const daemon_pid = where.daemonPid;
@@ -196,13 +205,20 @@ function measurementsOf(
       python.measure({ target: where.uri, serializer, case: pythonCase, daemon_pid, ...budget }),
   };
   if (name === "pipelined") {
+    // The host slows one vCPU at a time, and the daemon is what limits both sides here:
+    // in each round both sides' daemon runs on the same CPU (Python's together with its
+    // client, pyrogen's apart from it), the first CPU in one round, the second in the next.
     const sequential = measurements.python!;
+    let pythonRounds = 0;
+    let proxyRounds = 0;
     measurements.python = () => {
-      place(ARRANGEMENTS.small);
+      place.swapCpus(pythonRounds++ % 2 === 1);
+      place.daemon(ARRANGEMENTS.small);
       return sequential();
     };
     measurements.proxy = () => {
-      place(ARRANGEMENTS.pipelined);
+      place.swapCpus(proxyRounds++ % 2 === 0);
+      place.daemon(ARRANGEMENTS.pipelined);
       return pipelined(where, serializer);
     };
     return measurements;
@@ -326,23 +342,24 @@ async function warmUp(
   where: Where,
   python: PythonCallsClient,
   rawPort: number,
-  place: (arrangement: Arrangement) => void,
+  place: Place,
 ): Promise<void> {
   for (let pass = 0; pass < WARMUP_PASSES; pass++) {
     for (const serializer of SERIALIZERS) {
       for (const name of CASES) {
         if (name === "bytes-1MiB" && serializer === "json") continue;
-        place(ARRANGEMENTS[name]);
+        place.daemon(ARRANGEMENTS[name]);
         const {
           python: _python,
           pythonFloor: _floor,
           ...node
         } = measurementsOf(where, python, rawPort, serializer, name, place);
         for (const measure of Object.values(node)) await measure();
+        place.swapCpus(false);
       }
     }
   }
-  place(ARRANGEMENTS.connect);
+  place.daemon(ARRANGEMENTS.connect);
   for (const serializer of SERIALIZERS) {
     await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
     await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
@@ -460,7 +477,10 @@ async function generationRows(
       uri: string;
       raw_port: number;
     }>("bench_server.py", [], { generation });
-    const place = (arrangement: Arrangement) => placer.daemon(daemon.pid, arrangement);
+    const place: Place = {
+      daemon: (arrangement) => placer.daemon(daemon.pid, arrangement),
+      swapCpus: (swap) => placer.swapCpus(swap, [python.pid]),
+    };
     const where: Where = { uri: info.uri, daemonPid: daemon.pid, protocol, meter };
     await warmUp(where, python, info.raw_port, place);
     const rows: BenchRow[] = [];
@@ -471,9 +491,14 @@ async function generationRows(
           continue;
         }
         const measurements = measurementsOf(where, python, info.raw_port, serializer, name, place);
-        place(ARRANGEMENTS[name]);
+        place.daemon(ARRANGEMENTS[name]);
         collectGarbage();
-        const results: Results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements);
+        let results: Results;
+        try {
+          results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements);
+        } finally {
+          place.swapCpus(false);
+        }
         rows.push(...caseRows(name, serializer, results, prefix));
         const size = FLOOR_SIZES[name];
         if (size !== undefined) {

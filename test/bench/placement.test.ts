@@ -2,6 +2,8 @@
  * Where the benchmarks run their processes (bench/placement.ts): the CPU lists the kernel
  * reports, the placements PYROGEN_BENCH_PLACEMENT accepts and the CPUs each one picks.
  */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   cpusFor,
@@ -9,6 +11,8 @@ import {
   describe as placementText,
   parseCpuList,
   placementFrom,
+  swapped,
+  withPlacement,
 } from "../../bench/placement.js";
 
 describe("parseCpuList", () => {
@@ -58,6 +62,50 @@ describe("daemonCpu", () => {
     expect(cpusFor("free", [0, 1])).toEqual({ placement: "free" });
     expect(daemonCpu(cpusFor("free", [0, 1]), "apart")).toBeUndefined();
     expect(daemonCpu(cpusFor("pinned", []), "together")).toBeUndefined();
+  });
+});
+
+describe("swapping the CPUs' roles", () => {
+  it("exchanges the clients' CPU and the other one, and leaves free placements alone", () => {
+    const cpus = cpusFor("pinned", [0, 1]);
+    expect(swapped(cpus)).toEqual({ placement: "pinned", client: 1, other: 0 });
+    expect(daemonCpu(swapped(cpus), "apart")).toBe(0);
+    expect(daemonCpu(swapped(cpus), "together")).toBe(1);
+    expect(swapped(swapped(cpus))).toEqual(cpus);
+    expect(swapped(cpusFor("free", [0, 1]))).toEqual({ placement: "free" });
+  });
+
+  it("moves this process and the given clients, and pins daemons by the new roles", async () => {
+    const cpusOf = (pid: number): number[] =>
+      parseCpuList(
+        /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]!,
+      );
+    const allowed = cpusOf(process.pid);
+    const [client, daemon] = [spawn("sleep", ["30"]), spawn("sleep", ["30"])];
+    const saved = process.env["PYROGEN_BENCH_PLACEMENT"];
+    delete process.env["PYROGEN_BENCH_PLACEMENT"];
+    try {
+      const seen = await withPlacement(async (placer) => {
+        placer.swapCpus(true, [client.pid!]);
+        placer.daemon(daemon.pid!, "apart");
+        const swappedCpus = [cpusOf(process.pid), cpusOf(client.pid!), cpusOf(daemon.pid!)];
+        placer.swapCpus(false, [client.pid!]);
+        placer.daemon(daemon.pid!, "apart");
+        return {
+          swappedCpus,
+          restored: [cpusOf(process.pid), cpusOf(client.pid!), cpusOf(daemon.pid!)],
+        };
+      });
+      const first = allowed[0]!;
+      const second = allowed[1] ?? first;
+      expect(seen.swappedCpus).toEqual([[second], [second], [first]]);
+      expect(seen.restored).toEqual([[first], [first], [second]]);
+      expect(cpusOf(process.pid)).toEqual(allowed);
+    } finally {
+      if (saved !== undefined) process.env["PYROGEN_BENCH_PLACEMENT"] = saved;
+      client.kill();
+      daemon.kill();
+    }
   });
 });
 
