@@ -14,10 +14,11 @@
  * point is that client and daemon work at the same time). The other parts time work in one
  * process at a time and are left to the scheduler.
  *
- * A case may also swap the two CPUs' roles from round to round (`Placer.swapCpus`): the host
- * slows one vCPU at a time, for seconds to minutes, by up to 1.8x (`docs/bench-calls.md`,
- * sixth pass), so a case that sets a daemon on the other CPU against one on the clients'
- * CPU alternates which CPU is which, and the median of its rounds sees both.
+ * A case may also swap the two CPUs' roles from round to round (`Placer.swapCpus`). The
+ * host slows one vCPU at a time, for seconds to minutes, by up to 1.8x (`docs/bench-calls.md`,
+ * sixth pass). So `pipelined`, whose daemon runs apart from pyrogen's client but together
+ * with Python's, swaps roles on one side in alternate rounds: in every round both sides'
+ * daemon is on the same CPU.
  *
  * `PYROGEN_BENCH_PLACEMENT` overrides it: `together` or `apart` for every case, or `free`
  * (nothing pinned, as before issue 17); `pinned` (the default) is as described.
