@@ -11,6 +11,7 @@ import type { ChannelOptions } from "../../src/runtime/protocol/channel-options.
 import { MessageChannel } from "../../src/runtime/protocol/channel.js";
 import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
 import { type Message } from "../../src/runtime/protocol/message.js";
+import { medianMs } from "../harness/latency.js";
 import { PythonProcesses, freePort } from "../harness/python.js";
 import { Pyro4Flag } from "../../src/runtime/protocol-pyro4/constants.js";
 import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
@@ -40,6 +41,19 @@ const connectMsg = (object: string): Message =>
 
 const invoke = (seq: number, object: string, method: string, params: unknown[]): Message =>
   msg(MessageType.INVOKE, seq, { object, method, params, kwargs: {} });
+
+/** A channel as a proxy opens it (a direct-read socket with TCP_NODELAY), handshaken. */
+async function openDirect(
+  port: number,
+  options: ChannelOptions = {},
+): Promise<{ socket: Socket; channel: MessageChannel }> {
+  const socket = await openDirectStream(`PYRO:protocol.test@127.0.0.1:${port}`);
+  const channel = new MessageChannel(socket, pyro4Frames, {
+    ...options,
+    directReads: directReadsOf(socket),
+  });
+  return { socket, channel: await accepted(channel, "protocol.test") };
+}
 
 async function open(port: number, options: ChannelOptions = {}): Promise<MessageChannel> {
   const socket: Socket = connect({ host: "127.0.0.1", port });
@@ -230,15 +244,10 @@ describe("MessageChannel acknowledging PINGs (fixtures/protocol_server.py: Nagle
 
   type LogEntry = { direction: "sent" | "received"; type: number; data: string };
 
-  /**
-   * A channel as a proxy opens it (a direct-read socket with TCP_NODELAY), after the
-   * handshake, that records every message it sends and receives.
-   */
+  /** {@link openDirect}, recording every message the channel sends and receives after the handshake. */
   async function logged(ackPings: boolean): Promise<{ channel: MessageChannel; log: LogEntry[] }> {
     const log: LogEntry[] = [];
-    const socket = await openDirectStream(`PYRO:protocol.test@127.0.0.1:${port}`);
-    const channel = new MessageChannel(socket, pyro4Frames, {
-      directReads: directReadsOf(socket),
+    const { channel } = await openDirect(port, {
       ackPingSerializerId: ackPings ? 42 : undefined,
       wireLog: {
         peer: "protocol_server",
@@ -246,7 +255,6 @@ describe("MessageChannel acknowledging PINGs (fixtures/protocol_server.py: Nagle
           log.push({ direction, type: message.type, data: new TextDecoder().decode(message.data) }),
       },
     });
-    await accepted(channel, "protocol.test");
     log.length = 0;
     return { channel, log };
   }
@@ -304,17 +312,13 @@ describe("MessageChannel acknowledging PINGs (fixtures/protocol_server.py: Nagle
     // this end's kernel acknowledges after 40 ms or more, every time (a latency regression
     // test: the median of 9 bursts, against a bound far from both outcomes).
     const { channel } = await logged(true);
-    const times: number[] = [];
-    for (let round = 0; round < 9; round++) {
-      const start = performance.now();
-      await Promise.all([
+    const median = await medianMs(9, (round) =>
+      Promise.all([
         call(channel, 2 * round + 1, "echo", round),
         call(channel, 2 * round + 2, "echo", -round),
-      ]);
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[4]).toBeLessThan(20);
+      ]),
+    );
+    expect(median).toBeLessThan(20);
     channel.close();
   });
 });
@@ -453,17 +457,8 @@ describe("MessageChannel close() over pyrogen's own plain sockets (fixtures/prot
     port = (await startFixture()).port;
   });
 
-  /** A channel as a proxy opens it: a direct-read socket, handshaken. */
-  async function openDirect(): Promise<{ socket: Socket; channel: MessageChannel }> {
-    const socket = await openDirectStream(`PYRO:protocol.test@127.0.0.1:${port}`);
-    const channel = new MessageChannel(socket, pyro4Frames, {
-      directReads: directReadsOf(socket),
-    });
-    return { socket, channel: await accepted(channel, "protocol.test") };
-  }
-
   it("closes the socket at once when nothing is left to write, as Pyro4 does", async () => {
-    const { socket, channel } = await openDirect();
+    const { socket, channel } = await openDirect(port);
     expect(parse(await channel.request(invoke(1, "protocol.test", "echo", ["x"])))).toBe("x");
     channel.close();
     // Closed before close() returns: the FIN leaves before the caller's next connect.
@@ -475,7 +470,7 @@ describe("MessageChannel close() over pyrogen's own plain sockets (fixtures/prot
     "delivers a oneway call of %i characters written just before close()",
     { timeout: 30_000 },
     async (size) => {
-      const { socket, channel } = await openDirect();
+      const { socket, channel } = await openDirect(port);
       const key = `before-close-${size}`;
       channel.send(
         msg(
@@ -490,7 +485,7 @@ describe("MessageChannel close() over pyrogen's own plain sockets (fixtures/prot
       channel.close();
       await once(socket, "close");
       // Pyro4 runs oneway calls in a thread of their own: look until it has run.
-      const { channel: other } = await openDirect();
+      const { channel: other } = await openDirect(port);
       let kept: unknown = null;
       for (let seq = 1; kept === null && seq <= 100; seq++) {
         kept = parse(await other.request(invoke(seq, "protocol.test", "kept", [key])));
