@@ -1,8 +1,10 @@
 /**
  * Annotation values (and Pyro5's header correlation id) as the frame codecs hand them out:
- * copies, not views into the memory a message was read into. The values are small (Pyro4 puts a 16-byte `CORR` on every reply),
- * and a copy lets that memory be read into again once the payload is decoded, while a
- * caller keeps the annotations (a proxy's `$responseAnnotations`).
+ * copies, not views into the memory a message was read into. The values are small (Pyro4
+ * puts a 16-byte `CORR` on every reply), and a copy lets that memory be read into again once
+ * the payload is decoded, while a caller keeps the annotations (a proxy's
+ * `$responseAnnotations`). The reader copies bytes out of a buffer it does not own with the
+ * same function.
  */
 
 /** Up to this many bytes a loop copies faster than making a view to `set` from. */
