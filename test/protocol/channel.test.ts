@@ -316,6 +316,26 @@ describe("MessageChannel acknowledging PINGs (fixtures/protocol_server.py: Nagle
     without.channel.close();
   });
 
+  it("keeps acknowledging PINGs few through back-to-back bursts (they once multiplied)", async () => {
+    // Each pong is one more segment to acknowledge while requests wait; acknowledged at
+    // once, every pong brought another PING, and bursts sent back to back kept more and
+    // more of them circulating: tens to hundreds per burst within a few hundred bursts.
+    const { channel, log } = await logged(true);
+    const perBurst: number[] = [];
+    let seq = 0;
+    for (let burst = 0; burst < 300; burst++) {
+      const before = pingsIn(log, "sent").length;
+      const values = Array.from({ length: 10 }, (_, i) => burst * 10 + i);
+      const replies = await Promise.all(values.map((value) => call(channel, ++seq, "echo", value)));
+      expect(replies).toEqual(values);
+      perBurst.push(pingsIn(log, "sent").length - before);
+    }
+    const last = perBurst.slice(-100);
+    expect(last.reduce((sum, count) => sum + count, 0) / last.length).toBeLessThan(3);
+    expect(Math.max(...last)).toBeLessThan(10);
+    channel.close();
+  });
+
   it("gets a burst's last reply without waiting for the delayed acknowledgement (~40 ms)", async () => {
     // The daemon holds its second reply until the first is acknowledged; without the PING
     // this end's kernel acknowledges after 40 ms or more, every time (a latency regression

@@ -51,6 +51,16 @@ const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
 /** The payload of an acknowledging PING, as Pyro sends PINGs (the daemon never reads it). */
 const ACK_PING_PAYLOAD = new TextEncoder().encode("ping");
 
+/**
+ * How long an acknowledgement waits while an acknowledging PING is still unanswered. Its
+ * pong is one more small segment from the daemon, which needs acknowledging in turn when
+ * requests still wait behind it; acknowledged at once, each such segment brought another
+ * PING, and bursts of pipelined calls sent back to back kept more and more of them
+ * circulating (hundreds per burst, the daemon busy answering them). Waiting this long lets
+ * the daemon gather what it holds back into one segment, so they no longer multiply.
+ */
+const ACK_DELAY_MS = 1;
+
 const ignore = (): void => {};
 
 /**
@@ -111,8 +121,10 @@ export class MessageChannel {
   /** Frames written so far, and how many had been when replies last arrived. */
   #writes = 0;
   #writesAtReplies = 0;
-  /** An {@link #ackCheck} waits for the next event-loop turn. */
+  /** An {@link #ackCheck} is scheduled (next event-loop turn, or {@link ACK_DELAY_MS}). */
   #ackCheckQueued = false;
+  /** The timer of a delayed {@link #ackCheck}. */
+  #ackTimer: NodeJS.Timeout | undefined;
 
   /** A channel over `stream` for messages framed by `frames` (e.g. `pyro4.frames`). */
   constructor(stream: Duplex, frames: FrameCodec, options: ChannelOptions = {}) {
@@ -366,10 +378,30 @@ export class MessageChannel {
     }
     if (replies && this.#ackPing !== undefined && this.#awaitingUnread()) {
       this.#writesAtReplies = this.#writes;
+      this.#scheduleAckCheck();
+    }
+  }
+
+  /**
+   * An {@link #ackCheck} on the next event-loop turn, or after {@link ACK_DELAY_MS} while an
+   * acknowledging PING is unanswered (brought forward once none is).
+   */
+  #scheduleAckCheck(): void {
+    if (this.#acksInFlight > 0) {
       if (!this.#ackCheckQueued) {
         this.#ackCheckQueued = true;
-        setImmediate(this.#ackCheck);
+        this.#ackTimer = setTimeout(this.#ackCheck, ACK_DELAY_MS).unref();
       }
+      return;
+    }
+    if (this.#ackTimer !== undefined) {
+      clearTimeout(this.#ackTimer);
+      this.#ackTimer = undefined;
+      this.#ackCheckQueued = false;
+    }
+    if (!this.#ackCheckQueued) {
+      this.#ackCheckQueued = true;
+      setImmediate(this.#ackCheck);
     }
   }
 
@@ -390,6 +422,7 @@ export class MessageChannel {
    */
   readonly #ackCheck = (): void => {
     this.#ackCheckQueued = false;
+    this.#ackTimer = undefined;
     if (this.closed || this.#writes !== this.#writesAtReplies || !this.#awaitingUnread()) return;
     const ping = this.#ackPing!;
     try {
@@ -552,6 +585,7 @@ export class MessageChannel {
     this.#acksInFlight = 0;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#ackTimer);
     this.#held = undefined;
     this.#stream.off("data", this.#onData);
     this.#directReads?.bind(null);
