@@ -316,23 +316,23 @@ describe("MessageChannel acknowledging PINGs (fixtures/protocol_server.py: Nagle
     without.channel.close();
   });
 
-  it("keeps acknowledging PINGs few through back-to-back bursts (they once multiplied)", async () => {
-    // Each pong is one more segment to acknowledge while requests wait; acknowledged at
-    // once, every pong brought another PING, and bursts sent back to back kept more and
-    // more of them circulating: tens to hundreds per burst within a few hundred bursts.
+  it("keeps acknowledging PINGs bounded through back-to-back bursts (they once multiplied)", async () => {
+    // The bound of ack-pings.test.ts (which reproduces the multiplication in a model of
+    // the daemon's socket) against the real daemon, each call sleeping 0.5 ms there so that
+    // every reply arrives alone and needs its acknowledgement.
     const { channel, log } = await logged(true);
     const perBurst: number[] = [];
     let seq = 0;
-    for (let burst = 0; burst < 300; burst++) {
+    for (let burst = 0; burst < 60; burst++) {
       const before = pingsIn(log, "sent").length;
-      const values = Array.from({ length: 10 }, (_, i) => burst * 10 + i);
-      const replies = await Promise.all(values.map((value) => call(channel, ++seq, "echo", value)));
-      expect(replies).toEqual(values);
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, () => call(channel, ++seq, "sleep", 0.0005)),
+      );
+      expect(replies).toHaveLength(10);
       perBurst.push(pingsIn(log, "sent").length - before);
     }
-    const last = perBurst.slice(-100);
-    expect(last.reduce((sum, count) => sum + count, 0) / last.length).toBeLessThan(3);
-    expect(Math.max(...last)).toBeLessThan(10);
+    // Up to one per reply read apart, and a bounded few beyond: not hundreds.
+    expect(Math.max(...perBurst.slice(-20))).toBeLessThanOrEqual(25);
     channel.close();
   });
 

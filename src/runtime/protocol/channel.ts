@@ -52,12 +52,20 @@ const REPLY_TYPES: ReadonlyMap<number, readonly number[]> = new Map([
 const ACK_PING_PAYLOAD = new TextEncoder().encode("ping");
 
 /**
- * How long an acknowledgement waits while an acknowledging PING is still unanswered. Its
- * pong is one more small segment from the daemon, which needs acknowledging in turn when
- * requests still wait behind it; acknowledged at once, each such segment brought another
- * PING, and bursts of pipelined calls sent back to back kept more and more of them
- * circulating (hundreds per burst, the daemon busy answering them). Waiting this long lets
- * the daemon gather what it holds back into one segment, so they no longer multiply.
+ * Acknowledging PINGs sent at once while this many are unanswered; beyond, an
+ * acknowledgement waits {@link ACK_DELAY_MS}. A pong is one more small segment from the
+ * daemon, which needs acknowledging in turn when requests still wait behind it. Acknowledged
+ * at once without a bound, each pong brought another PING, and bursts of pipelined calls sent
+ * back to back kept more and more of them circulating (hundreds per burst, the daemon busy
+ * answering them). A burst of 10 replies read one by one needs up to 10 at once, or it
+ * waits.
+ */
+const ACK_PINGS_AT_ONCE = 10;
+
+/**
+ * How long an acknowledgement waits while {@link ACK_PINGS_AT_ONCE} are unanswered: long
+ * enough for the daemon to gather what it holds back into one segment, so that the PINGs
+ * stop multiplying. Node's shortest timer.
  */
 const ACK_DELAY_MS = 1;
 
@@ -383,11 +391,12 @@ export class MessageChannel {
   }
 
   /**
-   * An {@link #ackCheck} on the next event-loop turn, or after {@link ACK_DELAY_MS} while an
-   * acknowledging PING is unanswered (brought forward once none is).
+   * An {@link #ackCheck} on the next event-loop turn, or after {@link ACK_DELAY_MS} while
+   * {@link ACK_PINGS_AT_ONCE} acknowledging PINGs are unanswered (brought forward once fewer
+   * are).
    */
   #scheduleAckCheck(): void {
-    if (this.#acksInFlight > 0) {
+    if (this.#acksInFlight >= ACK_PINGS_AT_ONCE) {
       if (!this.#ackCheckQueued) {
         this.#ackCheckQueued = true;
         this.#ackTimer = setTimeout(this.#ackCheck, ACK_DELAY_MS).unref();
