@@ -10,9 +10,6 @@ export const PROTOCOL_VERSION = 48;
 /** Size of the fixed message header in bytes. */
 export const HEADER_SIZE = 24;
 
-/** The four magic bytes every message starts with: ASCII `PYRO`. */
-export const MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x50, 0x59, 0x52, 0x4f);
-
 /** Added to the sum of the header fields to form the header checksum. */
 export const CHECKSUM_MAGIC = 0x34e9;
 

@@ -6,15 +6,15 @@
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { copyOf } from "../protocol/annotation-value.js";
+import { get16, put16 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
-import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
+import { MAGIC, headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
 import type { FrameCodec } from "../protocol/wire-protocol.js";
 import {
   CHECKSUM_MAGIC,
   COMPRESSION_THRESHOLD,
   HEADER_SIZE,
-  MAGIC,
   MAX_ANNOTATIONS_SIZE,
   MAX_DATA_SIZE,
   PROTOCOL_VERSION,
@@ -150,15 +150,6 @@ function putAnnotation(out: Uint8Array, offset: number, key: string, value: Uint
   put16(out, offset + 4, value.length);
   out.set(value, offset + 6);
   return offset + 6 + value.length;
-}
-
-function get16(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! << 8) | bytes[at + 1]!;
-}
-
-function put16(out: Uint8Array, at: number, value: number): void {
-  out[at] = value >>> 8;
-  out[at + 1] = value & 0xff;
 }
 
 /**

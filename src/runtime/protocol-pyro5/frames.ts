@@ -7,9 +7,10 @@
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { copyOf } from "../protocol/annotation-value.js";
+import { get16, get32, put16, put32 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
-import { headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
+import { MAGIC, headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
 import type { FrameCodec } from "../protocol/wire-protocol.js";
 import {
   COMPRESSION_LEVEL,
@@ -66,23 +67,24 @@ function frame(msg: Message, options: EncodeOptions, withData: boolean): Message
       `max message size exceeded (${total} where max=${max > 0 ? max : MAX_LENGTH})`,
     );
   }
+  // Buffer's pool makes small allocations much cheaper than a fresh Uint8Array.
   const out = Buffer.allocUnsafe(HEADER_SIZE + annotationsSize + (withData ? data.length : 0));
-  out.write("PYRO", 0, "latin1");
-  out.writeUInt16BE(PROTOCOL_VERSION, 4);
+  out.set(MAGIC);
+  put16(out, 4, PROTOCOL_VERSION);
   out[6] = msg.type;
   out[7] = msg.serializerId;
-  out.writeUInt16BE(flags, 8);
-  out.writeUInt16BE(msg.seq, 10);
-  out.writeUInt32BE(data.length, 12);
-  out.writeUInt32BE(annotationsSize, 16);
-  if (corr === undefined) out.fill(0, 20, 36);
+  put16(out, 8, flags);
+  put16(out, 10, msg.seq);
+  put32(out, 12, data.length);
+  put32(out, 16, annotationsSize);
+  if (corr === undefined) for (let i = 20; i < 36; i++) out[i] = 0;
   else out.set(corr, 20);
-  out.writeUInt16BE(0, 36);
-  out.writeUInt16BE(MAGIC_NUMBER, 38);
+  put16(out, 36, 0);
+  put16(out, 38, MAGIC_NUMBER);
   let offset = HEADER_SIZE;
   for (const [key, value] of msg.annotations) {
-    out.write(key, offset, "latin1");
-    out.writeUInt32BE(value.length, offset + 4);
+    for (let i = 0; i < 4; i++) out[offset + i] = key.charCodeAt(i);
+    put32(out, offset + 4, value.length);
     out.set(value, offset + 8);
     offset += 8 + value.length;
   }
@@ -105,25 +107,23 @@ function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
         : `invalid protocol version: ${version} (the peer does not speak Pyro5's protocol ${PROTOCOL_VERSION})`,
     );
   }
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset + offset, HEADER_SIZE);
-  const magic = view.readUInt16BE(38);
-  if (magic !== MAGIC_NUMBER) {
+  if (get16(bytes, offset + 38) !== MAGIC_NUMBER) {
     throw new PyroError(
       "protocol",
       "invalid message or protocol version: the header's magic number is wrong; the stream is corrupt",
     );
   }
-  const flags = view.readUInt16BE(8);
+  const flags = get16(bytes, offset + 8);
   return {
-    type: view[6]!,
-    serializerId: view[7]!,
+    type: bytes[offset + 6]!,
+    serializerId: bytes[offset + 7]!,
     flags,
-    seq: view.readUInt16BE(10),
-    dataSize: view.readUInt32BE(12),
-    annotationsSize: view.readUInt32BE(16),
-    checksum: magic,
-    // A copy (`Buffer#slice` would be a view): the header bytes are the reader's, reused
-    // for later messages.
+    seq: get16(bytes, offset + 10),
+    dataSize: get32(bytes, offset + 12),
+    annotationsSize: get32(bytes, offset + 16),
+    checksum: MAGIC_NUMBER,
+    // A copy (a view would keep the reader's memory): the header bytes are the reader's,
+    // reused for later messages.
     correlationId:
       (flags & Pyro5Flag.CORR_ID) === 0 ? undefined : copyOf(bytes, offset + 20, offset + 36),
   };
@@ -149,8 +149,7 @@ function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<s
       }
       key += String.fromCharCode(code);
     }
-    const length =
-      ((body[i + 4]! << 24) >>> 0) + ((body[i + 5]! << 16) | (body[i + 6]! << 8) | body[i + 7]!);
+    const length = get32(body, i + 4);
     if (i + 8 + length > end) {
       throw new PyroError(
         "protocol",

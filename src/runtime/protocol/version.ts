@@ -20,6 +20,9 @@ export function requireHeader(bytes: Uint8Array, offset: number, size: number): 
   );
 }
 
+/** The four bytes every message of either generation starts with: ASCII `PYRO`. */
+export const MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x50, 0x59, 0x52, 0x4f);
+
 /** How many bytes of a header tell its generation: `PYRO` and the u16 version. */
 export const VERSION_BYTES = 6;
 
@@ -27,10 +30,10 @@ export const VERSION_BYTES = 6;
 export function headerVersion(bytes: Uint8Array, offset: number): number | undefined {
   if (bytes.length - offset < VERSION_BYTES) return undefined;
   const pyro =
-    bytes[offset] === 0x50 &&
-    bytes[offset + 1] === 0x59 &&
-    bytes[offset + 2] === 0x52 &&
-    bytes[offset + 3] === 0x4f;
+    bytes[offset] === MAGIC[0] &&
+    bytes[offset + 1] === MAGIC[1] &&
+    bytes[offset + 2] === MAGIC[2] &&
+    bytes[offset + 3] === MAGIC[3];
   return pyro ? (bytes[offset + 4]! << 8) | bytes[offset + 5]! : undefined;
 }
 
