@@ -244,6 +244,28 @@ describe("MessageReader", () => {
       expect(memory.size).toBeGreaterThan(3);
     });
 
+    it("ignores a second release, and a release of another reader's message", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const other = new MessageReader(pyro4Frames);
+      const kept: { msg: Message; copy: string }[] = [];
+      for (let seq = 0; seq < 100; seq++) {
+        const bytes = reply(seq);
+        const [msg] = readInto(reader, bytes, bytes.length);
+        const [foreign] = readInto(other, bytes, bytes.length);
+        reader.release(foreign!);
+        if (seq % 7 === 3) {
+          // Kept: released only by the wrong reader. Another's twice over, to no effect.
+          kept.push({ msg: msg!, copy: summary(msg!) });
+          other.release(msg!);
+        } else {
+          reader.release(msg!);
+          reader.release(msg!);
+        }
+        other.release(foreign!);
+      }
+      for (const { msg, copy } of kept) expect(summary(msg)).toBe(copy);
+    });
+
     it("does not reuse a slab whose unread bytes start the next message", () => {
       const reader = new MessageReader(pyro4Frames);
       const stream = Buffer.concat(Array.from({ length: 40 }, (_, seq) => reply(seq)));
