@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
+import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
+import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
 import { runPython } from "../harness/python.js";
 
@@ -52,5 +54,65 @@ describe("long strings", () => {
     const strings = longStrings(["\ud800", "\udfff"]);
     const ours = new TextDecoder().decode(new SerpentSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("serpent", strings));
+  });
+});
+
+/** Long texts for the decoders: ASCII, dense non-ASCII of each UTF-8 length, and mixed. */
+function longTexts(): string[] {
+  const texts = ["x".repeat(10240), "é".repeat(5120), "中".repeat(3413), "😀".repeat(2560)];
+  texts.push("hello wörld, ça va? ".repeat(500), "a\u0000b\u007f".repeat(1500));
+  // Around the length where long non-ASCII text takes another decoding path (4096 bytes).
+  for (const bytes of [4094, 4095, 4096, 4097, 4098]) texts.push("a".repeat(bytes - 2) + "é");
+  texts.push("é" + "a".repeat(4100), "😀".repeat(1023) + "abc", "😀".repeat(1024));
+  return texts;
+}
+
+describe("long strings read back", () => {
+  const texts = longTexts();
+  /** Python's own msgpack, marshal and json bytes of each text, hex-encoded. */
+  const payloads = JSON.parse(
+    runPython(
+      [
+        "import json, marshal, msgpack, sys",
+        "texts = json.load(sys.stdin)",
+        "out = {",
+        "  'msgpack': [msgpack.packb(t, use_bin_type=True).hex() for t in texts],",
+        "  'marshal': [marshal.dumps(t).hex() for t in texts],",
+        "  'json': [json.dumps(t, ensure_ascii=False).encode('utf-8').hex() for t in texts],",
+        "}",
+        "print(json.dumps(out))",
+      ].join("\n"),
+      { input: JSON.stringify(texts) },
+    ),
+  ) as Record<"msgpack" | "marshal" | "json", string[]>;
+  const serializers = {
+    msgpack: new MsgpackSerializer(),
+    marshal: new MarshalSerializer(),
+    json: new JsonSerializer(),
+  };
+
+  it.each(["msgpack", "marshal", "json"] as const)(
+    "%s decodes Python's bytes of long ASCII, non-ASCII and mixed text",
+    (name) => {
+      payloads[name].forEach((hex, i) => {
+        const decoded = serializers[name].loads(Buffer.from(hex, "hex"));
+        expect(decoded === texts[i], `${name} text ${i} (${texts[i]!.length} chars)`).toBe(true);
+      });
+    },
+  );
+
+  it("msgpack refuses long text with invalid UTF-8, naming where", () => {
+    for (const body of [
+      Buffer.alloc(5000, 0xc3),
+      Buffer.concat([Buffer.from("é".repeat(3000)), Buffer.from([0xff])]),
+    ]) {
+      const payload = Buffer.concat([
+        Buffer.from([0xda, body.length >> 8, body.length & 0xff]),
+        body,
+      ]);
+      expect(() => serializers.msgpack.loads(payload)).toThrow(
+        /invalid UTF-8 in string at offset 3/,
+      );
+    }
   });
 });
