@@ -17,6 +17,7 @@ import { Buffer } from "node:buffer";
 import { PyroError } from "../errors.js";
 import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
+import { decodeUtf8 } from "./codec-util.js";
 
 /** How deeply containers may nest before the input is refused. */
 export const MAX_DEPTH = 1000;
@@ -38,8 +39,6 @@ const SUM = 7;
 /** 10^0 … 10^15, all exact doubles. */
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => Number(`1e${k}`));
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /**
  * Parse a serpent document (UTF-8 bytes) into a value, reviving class dicts through
  * `registry`. Every failure is a `PyroError` with code `serialize` naming the byte offset.
@@ -47,7 +46,7 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export function parseSerpent(data: Uint8Array, registry: ClassRegistry): unknown {
   let text: string;
   try {
-    text = UTF8.decode(data);
+    text = decodeUtf8(data, 0, data.length, "serpent");
   } catch (error) {
     throw new PyroError(
       "serialize",
