@@ -10,25 +10,17 @@ const U16 = [0, 1, 0x00ff, 0x0100, 0x7fff, 0x8000, 0xfffe, 0xffff];
 const U32 = [0, 1, 0xff, 0x0100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xdeadbeef, 0xffffffff];
 
 describe("big-endian header fields", () => {
-  it("writes u16 values as Buffer#writeUInt16BE does, and reads them back", () => {
-    for (const value of U16) {
-      const ours = Buffer.alloc(5, 0xaa);
-      const theirs = Buffer.alloc(5, 0xaa);
-      put16(ours, 2, value);
-      theirs.writeUInt16BE(value, 2);
-      expect(ours.equals(theirs), `0x${value.toString(16)}`).toBe(true);
-      expect(get16(theirs, 2)).toBe(value);
-    }
-  });
-
-  it("writes u32 values as Buffer#writeUInt32BE does, and reads them back unsigned", () => {
-    for (const value of U32) {
+  it.each([
+    { bits: 16, values: U16, put: put16, get: get16, write: "writeUInt16BE" as const },
+    { bits: 32, values: U32, put: put32, get: get32, write: "writeUInt32BE" as const },
+  ])("writes u$bits values as Buffer does, and reads them back unsigned", (field) => {
+    for (const value of field.values) {
       const ours = Buffer.alloc(7, 0xaa);
       const theirs = Buffer.alloc(7, 0xaa);
-      put32(ours, 1, value);
-      theirs.writeUInt32BE(value, 1);
+      field.put(ours, 1, value);
+      theirs[field.write](value, 1);
       expect(ours.equals(theirs), `0x${value.toString(16)}`).toBe(true);
-      expect(get32(theirs, 1)).toBe(value);
+      expect(field.get(theirs, 1)).toBe(value);
     }
   });
 
