@@ -5,7 +5,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
-import { copyOf } from "../protocol/annotation-value.js";
+import { NO_ANNOTATIONS, copyOf } from "../protocol/annotation-value.js";
 import { get16, put16 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
@@ -225,6 +225,7 @@ export function decodeAnnotations(
   start: number,
   size: number,
 ): Map<string, Uint8Array> {
+  if (size === 0) return NO_ANNOTATIONS;
   const annotations = new Map<string, Uint8Array>();
   const end = start + size;
   let i = start;

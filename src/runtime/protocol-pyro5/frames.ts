@@ -6,7 +6,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
-import { copyOf } from "../protocol/annotation-value.js";
+import { NO_ANNOTATIONS, copyOf } from "../protocol/annotation-value.js";
 import { get16, get32, put16, put32 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
@@ -131,6 +131,7 @@ function decodeHeader(bytes: Uint8Array, offset: number): MessageHeader {
 
 /** Split the annotation block (8-byte chunk heads: key, u32 length) into key → value copies. */
 function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array> {
+  if (size === 0) return NO_ANNOTATIONS;
   const annotations = new Map<string, Uint8Array>();
   const end = start + size;
   let i = start;

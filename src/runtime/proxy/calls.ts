@@ -10,13 +10,14 @@
 import { toAnnotationMap, type CallOptions } from "../call-options.js";
 import { PyroError } from "../errors.js";
 import type { ObjectMetadata } from "../metadata.js";
+import { NO_ANNOTATIONS } from "../protocol/annotation-value.js";
 import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import type { Message } from "../protocol/message.js";
 import { blobRequest, SerializedBlob } from "../serialized-blob.js";
 import { giveBack } from "../serializers/scratch.js";
 import type { URI } from "../uri.js";
 import type { Connection } from "./connection.js";
-import { callTimeout, NO_ANNOTATIONS, type Session } from "./session.js";
+import { callTimeout, type Session } from "./session.js";
 import { settingsAnnotations, type ProxySettings } from "./settings.js";
 
 /** Options of `PyroProxy.$invoke`: call options plus the raw message details. */

@@ -20,9 +20,6 @@ import type { ProxySettings } from "./settings.js";
 /** Turns a proxy's URI into the `PYRO:` URI to connect to (PYRONAME/PYROMETA through a name server). */
 export type Resolver = (uri: URI, settings: ProxySettings) => Promise<URI>;
 
-/** The reply annotations after a oneway call: none. */
-export const NO_ANNOTATIONS: ReadonlyMap<string, Uint8Array> = new Map();
-
 /** One proxy's connection state; see the module comment. */
 export class Session {
   readonly #resolve: Resolver;
