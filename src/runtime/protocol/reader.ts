@@ -96,7 +96,6 @@ export class MessageReader {
   #slabUsed = 0;
   /** A retired slab nothing views any more: the next slab. */
   #spare: Slab | undefined;
-  /** The slab each unreleased message views. */
   /** The body of a large message being read straight into place, and how much has arrived. */
   #direct: Uint8Array | undefined;
   #directFilled = 0;

@@ -50,7 +50,7 @@ export interface FrameCodec {
   /**
    * Split the annotation block of `size` bytes at `start` of `body` into key → value copies
    * (`./annotation-value.ts`), so a message's memory can be read into again while a caller
-   * keeps its annotations.
+   * keeps its annotations. An empty block gives the shared, unchangeable `NO_ANNOTATIONS`.
    */
   decodeAnnotations(body: Uint8Array, start: number, size: number): Map<string, Uint8Array>;
   /**
