@@ -140,6 +140,50 @@ describe("MessageChannel with Pyro4's echo server", () => {
     channel.close();
   });
 
+  it("requestRead resolves with what read made of each reply, read in turn as they arrive", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const order: number[] = [];
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      channel.requestRead(invoke(i + 1, "test.echoserver", "echo", [i]), (reply) => {
+        order.push(reply.seq);
+        // Read before the next reply is dispatched: the channel still waits for the rest.
+        expect(channel.inFlight).toBe(49 - i);
+        return { seq: reply.seq, value: parse(reply) };
+      }),
+    );
+    const values = await Promise.all(calls);
+    expect(values).toEqual(Array.from({ length: 50 }, (_, i) => ({ seq: i + 1, value: i })));
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    channel.close();
+  });
+
+  it("requestRead: an exception from read rejects that request only; the channel stays open", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const thrown = new Error("cannot read this one");
+    const bad = channel.requestRead(invoke(1, "test.echoserver", "echo", ["bad"]), () => {
+      throw thrown;
+    });
+    const good = channel.requestRead(invoke(2, "test.echoserver", "echo", ["good"]), parse);
+    await expect(bad).rejects.toBe(thrown);
+    expect(await good).toBe("good");
+    expect(channel.closed).toBe(false);
+    expect(await channel.requestRead(invoke(3, "test.echoserver", "echo", [3]), parse)).toBe(3);
+    channel.close();
+  });
+
+  it("requestRead: a read that closes the channel fails the requests behind it", async () => {
+    const channel = await handshake(port, "test.echoserver");
+    const reason = new PyroError("serialize", "this reply cannot be decoded");
+    const first = channel.requestRead(invoke(1, "test.echoserver", "echo", [1]), () => {
+      channel.close(reason);
+      throw reason;
+    });
+    const second = channel.requestRead(invoke(2, "test.echoserver", "echo", [2]), parse);
+    await expect(first).rejects.toBe(reason);
+    await expect(second).rejects.toBe(reason);
+    expect(channel.closeReason).toBe(reason);
+  });
+
   it("answers a PING with pong after the handshake", async () => {
     const channel = await handshake(port, "test.echoserver");
     const reply = await channel.request({

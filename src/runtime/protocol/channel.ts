@@ -78,6 +78,7 @@ const ignore = (): void => {};
 const ACK_PENDING: Pending = {
   type: MessageType.PING,
   seq: 0,
+  read: undefined,
   resolve: ignore,
   reject: ignore,
   timeoutMs: 0,
@@ -89,8 +90,10 @@ const ACK_PENDING: Pending = {
 interface Pending {
   readonly type: number;
   readonly seq: number;
-  readonly resolve: (reply: Message) => void;
-  readonly reject: (error: PyroError) => void;
+  /** What the request resolves with made of its reply ({@link MessageChannel.requestRead}). */
+  readonly read: ((reply: Message) => unknown) | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
   /** Its inactivity timeout, 0 = none. */
   readonly timeoutMs: number;
   signal: CancelSignal | undefined;
@@ -215,6 +218,28 @@ export class MessageChannel {
   request(msg: Message, options: RequestOptions & { expectReply: false }): Promise<undefined>;
   request(msg: Message, options?: RequestOptions): Promise<Message>;
   request(msg: Message, options: RequestOptions = {}): Promise<Message | undefined> {
+    return this.#request(msg, options, undefined) as Promise<Message | undefined>;
+  }
+
+  /**
+   * {@link request}, resolving with what `read` makes of the reply. `read` runs as the reply
+   * is dispatched, before the next one is: no promise is chained after the channel's own,
+   * and the reply's memory can be released as soon as it is decoded. An exception from
+   * `read` rejects this request only; the channel stays open unless `read` closes it.
+   */
+  requestRead<T>(
+    msg: Message,
+    read: (reply: Message) => T,
+    options: Omit<RequestOptions, "expectReply"> = {},
+  ): Promise<T> {
+    return this.#request(msg, options, read) as Promise<T>;
+  }
+
+  #request(
+    msg: Message,
+    options: RequestOptions,
+    read: ((reply: Message) => unknown) | undefined,
+  ): Promise<unknown> {
     const release = options.release;
     const signal = options.signal;
     const expectReply = options.expectReply !== false;
@@ -241,11 +266,12 @@ export class MessageChannel {
       else written = () => release(msg.data);
     }
     if (!expectReply) return this.#write(bytes, written);
-    return new Promise<Message>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? 0;
       const pending: Pending = {
         type: msg.type,
         seq: msg.seq,
+        read,
         resolve,
         reject,
         timeoutMs,
@@ -506,7 +532,19 @@ export class MessageChannel {
     }
     settle(head);
     if (this.inFlight === 0) this.#keepProcessAlive(false);
-    head.resolve(msg);
+    const read = head.read;
+    if (read === undefined) {
+      head.resolve(msg);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = read(msg);
+    } catch (error) {
+      head.reject(error);
+      return;
+    }
+    head.resolve(value);
   }
 
   /** {@link #deliver}, or wait behind a payload that is still inflating. */

@@ -158,9 +158,12 @@ function send(
       release: giveBack,
     });
   }
-  return connection.channel
-    .request(request, { timeoutMs, signal, release: giveBack })
-    .then((reply) => readReply(session, settings, connection, reply));
+  // Decoded as the reply is dispatched: no promise chained after the channel's own.
+  return connection.channel.requestRead(
+    request,
+    (reply) => readReply(session, settings, connection, reply),
+    { timeoutMs, signal, release: giveBack },
+  );
 }
 
 /** An INVOKE whose only argument is a {@link SerializedBlob} (KEEPSERIALIZED, `BLBI`). */

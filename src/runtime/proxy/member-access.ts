@@ -2,11 +2,13 @@
  * Calls of a remote object's members by name, over the call path (calls.ts): a method call
  * checked against the metadata (an unknown name fails locally, `@oneway` methods are sent
  * oneway), and attribute reads and writes (`__getattr__`, `__setattr__`). A remote error
- * is rethrown here, in an async function the caller awaits, so its stack shows the caller.
+ * is rethrown here, in an async function or a promise reaction the caller awaits, so that
+ * its stack shows the caller (V8 follows both).
  */
 import type { CallOptions } from "../call-options.js";
 import { atCaller } from "../errors.js";
 import { MessageFlag } from "../protocol/constants.js";
+import type { ObjectMetadata } from "../metadata.js";
 import { emptyKwargs } from "../serializers/catalog.js";
 import type { URI } from "../uri.js";
 import { checkAttribute, checkMethod, invoke, streamOf, type InvokeReply } from "./calls.js";
@@ -18,9 +20,11 @@ export type StreamOpener = (streamId: string) => unknown;
 
 /**
  * Call `method` (see `PyroProxy.$call`): its value, `undefined` for a oneway call, or what
- * `openStream` makes of the item stream it started.
+ * `openStream` makes of the item stream it started. Not `async`: once the metadata is known
+ * a call is the call path's promise and one reaction to it, without an async function's
+ * state per call.
  */
-export async function callMethod(
+export function callMethod(
   session: Session,
   settings: ProxySettings,
   uri: URI,
@@ -30,23 +34,56 @@ export async function callMethod(
   options: CallOptions,
   openStream: StreamOpener,
 ): Promise<unknown> {
-  // Awaited only when metadata is wanted but not known yet (before the first connect).
-  const metadata = settings.metadata
-    ? (session.metadata ?? (await session.knownMetadata(settings, options)))
-    : null;
-  if (metadata !== null) checkMethod(metadata, method, uri);
-  const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
-  const flags = oneway ? MessageFlag.ONEWAY : 0;
-  let reply: InvokeReply | undefined;
-  try {
-    reply = await invoke(session, settings, method, args, kwargs ?? {}, options, flags);
-  } catch (error) {
-    throw atCaller(error);
+  if (settings.metadata && session.metadata === null) {
+    // Before the first connect: the metadata is wanted but unknown, so connect first.
+    return session
+      .knownMetadata(settings, options)
+      .then((metadata) =>
+        callKnowing(metadata, session, settings, uri, method, args, kwargs, options, openStream),
+      );
   }
+  const metadata = settings.metadata ? session.metadata : null;
+  return callKnowing(metadata, session, settings, uri, method, args, kwargs, options, openStream);
+}
+
+/** {@link callMethod} once the metadata to check against is known (or not wanted). */
+function callKnowing(
+  metadata: ObjectMetadata | null,
+  session: Session,
+  settings: ProxySettings,
+  uri: URI,
+  method: string,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>> | null | undefined,
+  options: CallOptions,
+  openStream: StreamOpener,
+): Promise<unknown> {
+  try {
+    if (metadata !== null) checkMethod(metadata, method, uri);
+    const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
+    const flags = oneway ? MessageFlag.ONEWAY : 0;
+    return invoke(session, settings, method, args, kwargs ?? NO_KWARGS, options, flags).then(
+      (reply) => resultOf(reply, openStream),
+      rethrowAtCaller,
+    );
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/** A call's value, `undefined` for a oneway call, or the iterator over its item stream. */
+function resultOf(reply: InvokeReply | undefined, openStream: StreamOpener): unknown {
   if (reply === undefined) return undefined;
   const streamId = streamOf(reply);
   return streamId === undefined ? reply.value : openStream(streamId);
 }
+
+function rethrowAtCaller(error: unknown): never {
+  throw atCaller(error);
+}
+
+/** The kwargs of a call given none: never changed, so one object serves every call. */
+const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Read remote attribute `name` (see `PyroProxy.$get`). */
 export async function getAttribute(
