@@ -45,6 +45,27 @@ export function measuredRounds(fallback: number, env = process.env): number {
   return rounds;
 }
 
+/**
+ * The names of `all` that a run measures: every one, unless the environment variable `name`
+ * lists some (comma-separated), for a quick look at a few rows. Throws on a name not in
+ * `all`. A run of fewer rows is not one to judge the targets by.
+ */
+export function selectedFrom<T extends string>(
+  all: readonly T[],
+  name: string,
+  env = process.env,
+): readonly T[] {
+  const asked = env[name];
+  if (asked === undefined || asked.trim() === "") return all;
+  const names = asked.split(",").map((part) => part.trim());
+  for (const given of names) {
+    if (!(all as readonly string[]).includes(given)) {
+      throw new Error(`${name}='${asked}': '${given}' is none of ${all.join(", ")}`);
+    }
+  }
+  return all.filter((one) => names.includes(one));
+}
+
 /** The warm-up before each measurement (a fresh proxy's first calls), on both sides. */
 export const WARMUP_SECONDS = 0.05;
 

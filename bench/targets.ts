@@ -26,6 +26,14 @@ function applies(target: Target, row: BenchRow): boolean {
   );
 }
 
+/** The targets that apply to some row of `rows` (a run that measured only some cases). */
+export function targetsOfRows(
+  targets: readonly Target[],
+  rows: readonly BenchRow[],
+): readonly Target[] {
+  return targets.filter((target) => rows.some((row) => applies(target, row)));
+}
+
 /** The verdict of a ratio against the least ratio that meets a target. */
 export function verdictOf(ratio: number | null, atLeast: number): Verdict {
   if (ratio === null) return "no figure";

@@ -49,6 +49,7 @@ import {
   collectGarbage,
   measuredRounds,
   figureRows,
+  selectedFrom,
   PythonCallsClient,
   repeat,
   WARMUP_SECONDS,
@@ -56,7 +57,7 @@ import {
   type Figures,
 } from "../measure.js";
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
-import { judge, type Target } from "../targets.js";
+import { judge, targetsOfRows, type Target } from "../targets.js";
 import { PyroProxy } from "../runtime.js";
 import { pyro4 } from "../../src/runtime/protocol-pyro4/index.js";
 import { pyro5 } from "../../src/runtime/protocol-pyro5/index.js";
@@ -84,6 +85,13 @@ const ARRANGEMENTS: Record<Case, Arrangement> = {
 
 /** Measured rounds per case. */
 const ROUNDS = measuredRounds(9);
+/**
+ * What a run measures: every case and serializer unless `PYROGEN_BENCH_CASES` or
+ * `PYROGEN_BENCH_SERIALIZERS` name fewer (comma-separated), for a quick look; only the
+ * targets of the rows measured are judged then.
+ */
+const RUN_CASES = selectedFrom(CASES, "PYROGEN_BENCH_CASES");
+const RUN_SERIALIZERS = selectedFrom(SERIALIZERS, "PYROGEN_BENCH_SERIALIZERS");
 /** Passes of {@link warmUp} over every case before the first measured round. */
 const WARMUP_PASSES = 2;
 /**
@@ -345,8 +353,8 @@ async function warmUp(
   place: Place,
 ): Promise<void> {
   for (let pass = 0; pass < WARMUP_PASSES; pass++) {
-    for (const serializer of SERIALIZERS) {
-      for (const name of CASES) {
+    for (const serializer of RUN_SERIALIZERS) {
+      for (const name of RUN_CASES) {
         if (name === "bytes-1MiB" && serializer === "json") continue;
         place.daemon(ARRANGEMENTS[name]);
         const {
@@ -359,8 +367,9 @@ async function warmUp(
       }
     }
   }
+  if (!RUN_CASES.includes("connect")) return;
   place.daemon(ARRANGEMENTS.connect);
-  for (const serializer of SERIALIZERS) {
+  for (const serializer of RUN_SERIALIZERS) {
     await repeat({ count: CONNECT_WARMUP }, () => connectOnce(where.uri, serializer));
     await bareNodeConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
     await bareCodecConnect(where, serializer, PAYLOADS.small(), { count: CONNECT_WARMUP });
@@ -445,7 +454,9 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
         results.pythonFloor!,
       ),
     );
-    return judge([...floorRows, ...rows], TARGETS);
+    const measured = [...floorRows, ...rows];
+    const everything = RUN_CASES === CASES && RUN_SERIALIZERS === SERIALIZERS;
+    return judge(measured, everything ? TARGETS : targetsOfRows(TARGETS, measured));
   } finally {
     await meter.close();
     await processes.stopAll();
@@ -484,8 +495,8 @@ async function generationRows(
     const where: Where = { uri: info.uri, daemonPid: daemon.pid, protocol, meter };
     await warmUp(where, python, info.raw_port, place);
     const rows: BenchRow[] = [];
-    for (const serializer of SERIALIZERS) {
-      for (const name of CASES) {
+    for (const serializer of RUN_SERIALIZERS) {
+      for (const name of RUN_CASES) {
         if (name === "bytes-1MiB" && serializer === "json") {
           rows.push(...figureRows({ case: prefix + name, serializer }, null, null));
           continue;

@@ -3,7 +3,13 @@
  * calls/s, client CPU and daemon CPU rows made from both sides' rounds.
  */
 import { describe, expect, it } from "vitest";
-import { figureRows, measuredRounds, repeat, type Figures } from "../../bench/measure.js";
+import {
+  figureRows,
+  measuredRounds,
+  repeat,
+  selectedFrom,
+  type Figures,
+} from "../../bench/measure.js";
 
 describe("measuredRounds", () => {
   it("is the part's own number unless PYROGEN_BENCH_ROUNDS asks for another", () => {
@@ -18,6 +24,22 @@ describe("measuredRounds", () => {
         new RegExp(`PYROGEN_BENCH_ROUNDS='${bad}'`),
       );
     }
+  });
+});
+
+describe("selectedFrom", () => {
+  const all = ["small", "str-10KiB", "connect"] as const;
+
+  it("is every name unless the variable lists some, kept in their own order", () => {
+    expect(selectedFrom(all, "CASES", {})).toBe(all);
+    expect(selectedFrom(all, "CASES", { CASES: " " })).toBe(all);
+    expect(selectedFrom(all, "CASES", { CASES: "connect, small" })).toEqual(["small", "connect"]);
+  });
+
+  it("refuses a name it does not know, naming the variable and the choices", () => {
+    expect(() => selectedFrom(all, "CASES", { CASES: "small,tiny" })).toThrow(
+      "CASES='small,tiny': 'tiny' is none of small, str-10KiB, connect",
+    );
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { BenchRow } from "../../bench/lib.js";
 import type { Figures } from "../../bench/measure.js";
-import { judge, verdictOf, type Target } from "../../bench/targets.js";
+import { judge, targetsOfRows, verdictOf, type Target } from "../../bench/targets.js";
 import * as calls from "../../bench/parts/calls.js";
 import * as daemon from "../../bench/parts/daemon.js";
 
@@ -50,6 +50,12 @@ describe("judge", () => {
       [undefined, undefined],
       ["≥ 1.00x", "no figure"],
     ]);
+  });
+
+  it("keeps, for a run of some cases only, the targets that apply to its rows", () => {
+    const rows = [ratioRow("small", "json", 1.05), ratioRow("str", "marshal", 0.5)];
+    expect(targetsOfRows(targets, rows)).toEqual([targets[0]]);
+    expect(judge(rows, targetsOfRows(targets, rows))[0]!.verdict).toBe("met");
   });
 
   it("refuses a target that applies to no row, and a row with two targets", () => {
