@@ -8,7 +8,6 @@
 import type { CallOptions } from "../call-options.js";
 import { atCaller } from "../errors.js";
 import { MessageFlag } from "../protocol/constants.js";
-import type { ObjectMetadata } from "../metadata.js";
 import { emptyKwargs } from "../serializers/catalog.js";
 import type { URI } from "../uri.js";
 import { checkAttribute, checkMethod, invoke, streamOf, type InvokeReply } from "./calls.js";
@@ -22,7 +21,8 @@ export type StreamOpener = (streamId: string) => unknown;
  * Call `method` (see `PyroProxy.$call`): its value, `undefined` for a oneway call, or what
  * `openStream` makes of the item stream it started. Not `async`: once the metadata is known
  * a call is the call path's promise and one reaction to it, without an async function's
- * state per call.
+ * state per call. `connected`: the metadata was asked for already (the call made again
+ * once connected).
  */
 export function callMethod(
   session: Session,
@@ -33,31 +33,18 @@ export function callMethod(
   kwargs: Readonly<Record<string, unknown>> | null | undefined,
   options: CallOptions,
   openStream: StreamOpener,
+  connected = false,
 ): Promise<unknown> {
-  if (settings.metadata && session.metadata === null) {
-    // Before the first connect: the metadata is wanted but unknown, so connect first.
+  const metadata = settings.metadata ? session.metadata : null;
+  if (settings.metadata && metadata === null && !connected) {
+    // Before the first connect the metadata is wanted but unknown: connect, then call
+    // (unchecked if the daemon sent none).
     return session
       .knownMetadata(settings, options)
-      .then((metadata) =>
-        callKnowing(metadata, session, settings, uri, method, args, kwargs, options, openStream),
+      .then(() =>
+        callMethod(session, settings, uri, method, args, kwargs, options, openStream, true),
       );
   }
-  const metadata = settings.metadata ? session.metadata : null;
-  return callKnowing(metadata, session, settings, uri, method, args, kwargs, options, openStream);
-}
-
-/** {@link callMethod} once the metadata to check against is known (or not wanted). */
-function callKnowing(
-  metadata: ObjectMetadata | null,
-  session: Session,
-  settings: ProxySettings,
-  uri: URI,
-  method: string,
-  args: readonly unknown[],
-  kwargs: Readonly<Record<string, unknown>> | null | undefined,
-  options: CallOptions,
-  openStream: StreamOpener,
-): Promise<unknown> {
   try {
     if (metadata !== null) checkMethod(metadata, method, uri);
     const oneway = options.oneway ?? metadata?.oneway.has(method) ?? false;
