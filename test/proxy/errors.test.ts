@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PythonProcesses } from "../harness/python.js";
 import { PyroProxy } from "../../src/runtime/proxy.js";
 import { formatRemoteTraceback } from "../../src/runtime/errors.js";
+import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { SERIALIZERS, useLab } from "./lab.js";
 import { failure } from "../harness/failures.js";
 
@@ -78,6 +79,28 @@ describe.each(SERIALIZERS)("remote exceptions with %s", (serializer) => {
       expect(error.isCommunicationError).toBe(true);
       expect(proxy.$connected).toBe(false);
     }
+    expect(await proxy.$call("echo", ["again"])).toBe("again");
+  });
+});
+
+describe.each(SERIALIZERS)("replies this end cannot decode, with %s", (serializer) => {
+  it("fail that call with a serialize error and drop the connection; calls in flight, other proxies and the next call carry on", async () => {
+    // `unregistered` returns an instance of a class no one registered: a class dict.
+    const registry = new ClassRegistry().registerDictToClass("__main__.Hidden", () => {
+      throw new TypeError("this class cannot be revived here");
+    });
+    await using proxy = new PyroProxy(lab.uri, { serializer, registry });
+    await using other = new PyroProxy(lab.uri, { serializer, registry });
+    expect(await other.$call("echo", ["before"])).toBe("before");
+    // The bad reply is decoded as it is dispatched, before the reply behind it on the wire.
+    const bad = failure(proxy.$call("unregistered"));
+    const behind = failure(proxy.$call("slow", [0.2, "behind"]));
+    const error = await bad;
+    expect(error.code).toBe("serialize");
+    expect(error.message).toContain("this class cannot be revived here");
+    expect(proxy.$connected).toBe(false);
+    expect((await behind).code).toBe("connection-closed");
+    expect(await other.$call("echo", ["still open"])).toBe("still open");
     expect(await proxy.$call("echo", ["again"])).toBe("again");
   });
 });
