@@ -65,6 +65,7 @@ function resultOf(reply: InvokeReply | undefined, openStream: StreamOpener): unk
   return streamId === undefined ? reply.value : openStream(streamId);
 }
 
+/** Rethrow a call's error, a remote one with the stack of the caller awaiting it. */
 function rethrowAtCaller(error: unknown): never {
   throw atCaller(error);
 }
