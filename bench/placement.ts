@@ -2,8 +2,9 @@
  * Which CPU each process of a benchmark runs on. On this 2-vCPU VM a client and its daemon
  * that take turns (one call at a time) either share a vCPU, each call then costing two
  * context switches, or sit on the two vCPUs, each call then waking the other vCPU from
- * halt through the hypervisor, which costs 2–3x the CPU time per call on both sides and
- * varies with whatever else runs. Left to the scheduler, a pair flips between the two for
+ * halt through the hypervisor, which cost 2–3x the CPU time per call on both sides when
+ * this was written and varied with whatever else ran (on the host of the ninth pass of
+ * issue 17 it cost about the same as sharing, and repeated: docs/bench-calls.md). Left to the scheduler, a pair flips between the two for
  * seconds at a time, and a round's figures with it (0.4x–2.2x per-round ratios in one run):
  * the main reason runs did not repeat (`docs/bench-calls.md` has the measurements).
  *
