@@ -6,7 +6,7 @@
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
 import { NO_ANNOTATIONS, copyOf } from "../protocol/annotation-value.js";
-import { get16, put16 } from "../protocol/big-endian.js";
+import { get16, put16, put32 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
 import { MAGIC, headerVersion, requireHeader, versionMismatch } from "../protocol/version.js";
@@ -129,8 +129,7 @@ function frame(msg: Message, options: EncodeOptions, withData: boolean): Message
   put16(out, 6, fields.type);
   put16(out, 8, flags);
   put16(out, 10, fields.seq);
-  put16(out, 12, data.length >>> 16);
-  put16(out, 14, data.length & 0xffff);
+  put32(out, 12, data.length);
   put16(out, 16, fields.serializerId);
   put16(out, 18, annotationsSize);
   put16(out, 20, 0);

@@ -5,6 +5,7 @@
  * proxy reads the version back ({@link peerVersionOf}) to switch generations.
  */
 import { PyroError } from "../errors.js";
+import { get16 } from "./big-endian.js";
 
 /** The cause of a version-mismatch error: which version the peer's header carried. */
 export class PeerVersion {
@@ -34,7 +35,7 @@ export function headerVersion(bytes: Uint8Array, offset: number): number | undef
     bytes[offset + 1] === MAGIC[1] &&
     bytes[offset + 2] === MAGIC[2] &&
     bytes[offset + 3] === MAGIC[3];
-  return pyro ? (bytes[offset + 4]! << 8) | bytes[offset + 5]! : undefined;
+  return pyro ? get16(bytes, offset + 4) : undefined;
 }
 
 /** The `protocol` error for a header of another version, `found` (`undefined`: not Pyro at all). */
