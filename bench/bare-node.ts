@@ -90,8 +90,8 @@ export async function bareCodecClient(
 
 /**
  * {@link bareNodeClient} for `connect`: a new socket, the proxy's CONNECT (asking for
- * metadata) and one small call, each request framed once beforehand, then the socket shut
- * down and closed as the proxy closes it.
+ * metadata) and one small call, each request framed once beforehand, then the socket closed
+ * as the proxy closes it.
  */
 export async function bareNodeConnect(
   target: Target,
@@ -129,10 +129,13 @@ export async function bareCodecConnect(
   });
 }
 
-/** Shut the socket down and close it, as the proxy closes its own; resolve once closed. */
+/**
+ * Close the socket at once, as the proxy closes a plain socket with nothing left to write
+ * (its FIN goes out with the close, without a shutdown first); resolve once closed.
+ */
 async function closeAsProxy(bare: BareConnection): Promise<void> {
   const closed = once(bare.socket, "close");
-  bare.socket.end(() => bare.socket.destroy());
+  bare.socket.destroy();
   await closed;
 }
 
