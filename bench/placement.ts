@@ -4,9 +4,10 @@
  * context switches, or sit on the two vCPUs, each call then waking the other vCPU from
  * halt through the hypervisor, which cost 2–3x the CPU time per call on both sides when
  * this was written and varied with whatever else ran (on the host of the ninth pass of
- * issue 17 it cost about the same as sharing, and repeated: docs/bench-calls.md). Left to the scheduler, a pair flips between the two for
- * seconds at a time, and a round's figures with it (0.4x–2.2x per-round ratios in one run):
- * the main reason runs did not repeat (`docs/bench-calls.md` has the measurements).
+ * issue 17 it cost about the same as sharing, and repeated: docs/bench-calls.md). Left to
+ * the scheduler, a pair flips between the two for seconds at a time, and a round's figures
+ * with it (0.4x–2.2x per-round ratios in one run): the main reason runs did not repeat
+ * (`docs/bench-calls.md` has the measurements).
  *
  * So the parts whose clients talk to daemons (`calls`, `calls-advanced`, `daemon`) pin
  * them: clients on the first allowed CPU, and each daemon, as its case asks, `together`
