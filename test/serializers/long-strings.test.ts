@@ -1,8 +1,9 @@
 /**
- * Long strings take a different path in the json and serpent encoders than short ones: one
- * regex decides whether the text can be copied as is. These compare that path with
- * Python's own output for text with one special character at the start, the middle or the
- * end, and for text with none.
+ * Long strings take a different path in the json and serpent encoders than short ones: a
+ * check of the text (serpent) or of its UTF-8 (json) decides whether it can be copied as
+ * is; json reads a long string alone straight from between its quotes when nothing there
+ * needs unescaping. These compare those paths with Python's own output for text with one
+ * special character at the start, the middle or the end, and for text with none.
  */
 import { describe, expect, it } from "vitest";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
@@ -39,6 +40,41 @@ describe("long strings", () => {
     const strings = longStrings();
     const ours = new TextDecoder().decode(new JsonSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("json", strings));
+  });
+
+  it("json reads back what Python's json.dumps wrote of them, escapes or none", () => {
+    const strings = longStrings();
+    const written = JSON.parse(
+      runPython(
+        "import json, sys\n" +
+          "texts = json.load(sys.stdin)\n" +
+          "print(json.dumps([json.dumps(t, ensure_ascii=False).encode().hex() for t in texts]))",
+        { input: JSON.stringify(strings) },
+      ),
+    ) as string[];
+    const json = new JsonSerializer();
+    written.forEach((hex, i) => {
+      expect(json.loads(Buffer.from(hex, "hex")), `string ${i}`).toBe(strings[i]);
+    });
+  });
+
+  it("json refuses a long string with a raw quote, control character or bad UTF-8 inside", () => {
+    const json = new JsonSerializer();
+    const quoted = (...inner: (string | number[])[]): Uint8Array =>
+      Buffer.concat([
+        Buffer.from('"'),
+        ...inner.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))),
+        Buffer.from('"'),
+      ]);
+    const filler = "a".repeat(300);
+    expect(() => json.loads(quoted(filler, '"', filler))).toThrow(
+      /json: extra data after the value/,
+    );
+    expect(() => json.loads(quoted(filler, [0x01], filler))).toThrow(
+      /json: invalid control character in string/,
+    );
+    expect(() => json.loads(quoted(filler, [0xff], filler))).toThrow(/json: invalid UTF-8/);
+    expect(json.loads(quoted(filler, [0x7f], filler))).toBe(`${filler}\u007f${filler}`);
   });
 
   it("json escapes a lone surrogate in a long string and reads it back", () => {

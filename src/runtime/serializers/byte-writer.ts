@@ -258,6 +258,12 @@ export class ByteWriter {
     this.#bytes.copyWithin(start + to, start + from, start + from + length);
   }
 
+  /** The `length` bytes {@link utf8At} wrote `offset` bytes ahead (a view; valid until the next write). */
+  ahead(offset: number, length: number): Uint8Array {
+    const start = this.#pos + offset;
+    return this.#bytes.subarray(start, start + length);
+  }
+
   /** Advance over bytes already written by {@link utf8At}. */
   skip(count: number): void {
     this.#pos += count;

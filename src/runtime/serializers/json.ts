@@ -7,6 +7,7 @@ import { setDictEntry } from "../values.js";
 import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";
 import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
+import { isJsonPlain } from "./json-plain.js";
 import { parseJson } from "./json-parser.js";
 import type { Serializer } from "./serializer.js";
 
@@ -31,7 +32,15 @@ export class JsonSerializer implements Serializer {
   }
 
   loads(data: Uint8Array): unknown {
-    return guardDecode("json", () => this.#parse(decodeUtf8(data, 0, data.length, "json")));
+    return guardDecode("json", () => {
+      const end = data.length - 1;
+      // A long string alone (a text result): what is between its quotes, when nothing there
+      // needs unescaping. Checking the bytes is several times faster than `JSON.parse`.
+      if (end >= SHORT_TEXT && data[0] === 0x22 && data[end] === 0x22) {
+        if (isJsonPlain(data.subarray(1, end))) return decodeUtf8(data, 1, end, "json");
+      }
+      return this.#parse(decodeUtf8(data, 0, data.length, "json"));
+    });
   }
 
   #parse(text: string): unknown {
