@@ -7,7 +7,7 @@ import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
 import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
-import { isJsonPlain } from "./json-plain.js";
+import { JSON_ESCAPED, isPlain } from "./plain-text.js";
 
 /**
  * Encode `value` as UTF-8 JSON bytes; `lent` returns the encoder's scratch memory itself (see
@@ -76,7 +76,7 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      if (isJsonPlain(out.ahead(1, length))) {
+      if (isPlain(out.ahead(1, length), JSON_ESCAPED)) {
         out.u8(0x22);
         out.skip(length);
         out.u8(0x22);

@@ -13,16 +13,11 @@ import { PyComplex, PyFloat, PyTuple } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
+import { SERPENT_ESCAPED, isPlain } from "./plain-text.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
-
-/**
- * A string printable-ASCII copying can write as is (0x20-0x7e, but no `'` or `\`).
- * Anchored, V8 runs it as one tight loop: faster on long strings than a search.
- */
-const PLAIN_ASCII = /^[ -&(-[\]-~]*$/;
 
 const INITIAL_SIZE = 16 * 1024;
 
@@ -117,14 +112,23 @@ export class SerpentWriter {
     this.#pos = p;
   }
 
-  /** A long str: one native regex scan and one native copy beat a per-character loop. */
+  /**
+   * A long str: copied, then its bytes checked (faster than checking the text). With room for
+   * one byte a character, UTF-8 fills it exactly only for ASCII: other text, and lone
+   * surrogates, leave bytes from 0x80 on or fall short, and go through repr.
+   */
   #longStr(s: string): void {
-    if (!PLAIN_ASCII.test(s)) return this.#utf8(pyStrRepr(s));
-    if (this.#pos + s.length + 2 > this.#buf.length) this.#grow(s.length + 2);
+    const n = s.length;
+    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
     const buf = this.#buf;
-    buf[this.#pos++] = 39;
-    this.#pos += buf.write(s, this.#pos, "latin1");
-    buf[this.#pos++] = 39;
+    const start = this.#pos + 1;
+    const written = buf.write(s, start, n, "utf8");
+    if (written !== n || !isPlain(buf.subarray(start, start + n), SERPENT_ESCAPED)) {
+      return this.#utf8(pyStrRepr(s));
+    }
+    buf[start - 1] = 39;
+    buf[start + n] = 39;
+    this.#pos = start + n + 1;
   }
 
   #utf8(text: string): void {
