@@ -258,7 +258,7 @@ export class ByteWriter {
     this.#bytes.copyWithin(start + to, start + from, start + from + length);
   }
 
-  /** The `length` bytes {@link utf8At} wrote `offset` bytes ahead (a view; valid until the next write). */
+  /** The `length` bytes {@link utf8At} wrote `offset` bytes ahead: a view, until the next write. */
   ahead(offset: number, length: number): Uint8Array {
     const start = this.#pos + offset;
     return this.#bytes.subarray(start, start + length);

@@ -7,8 +7,8 @@ import { setDictEntry } from "../values.js";
 import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";
 import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
-import { JSON_ESCAPED, isPlain } from "./plain-text.js";
 import { parseJson } from "./json-parser.js";
+import { JSON_ESCAPED, isPlain } from "./plain-text.js";
 import type { Serializer } from "./serializer.js";
 
 const SHORT_TEXT = 256;
