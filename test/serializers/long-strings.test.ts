@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
+import { JSON_ESCAPED, escapedPositions } from "../../src/runtime/serializers/plain-text.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
 import { runPython } from "../harness/python.js";
 
@@ -38,6 +39,26 @@ function pythonDumps(format: "json" | "serpent", strings: string[]): string {
 describe("long strings", () => {
   it("json writes them as Python's json.dumps(ensure_ascii=False) does", () => {
     const strings = longStrings();
+    const ours = new TextDecoder().decode(new JsonSerializer().dumps(strings));
+    expect(ours).toBe(pythonDumps("json", strings));
+  });
+
+  it("json escapes multi-line and control-laden text as Python's json.dumps does", () => {
+    const prose = (lines: number): string =>
+      Array.from({ length: lines }, (_, i) => {
+        const words = `line ${i}: ${"some words é 中 😀 ".repeat(5)}`;
+        return i % 3 === 0 ? `${words}"quoted", a back\\slash\n` : `${words}\n`;
+      }).join("");
+    const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join("");
+    // Sparse escapes are escaped in place (the premise is checked); dense ones go through
+    // JSON.stringify.
+    const sparse = [prose(40), prose(700), "x".repeat(2000) + controls + "y".repeat(2000)];
+    for (const text of sparse) {
+      const bytes = Buffer.from(text);
+      expect(escapedPositions(bytes, JSON_ESCAPED, 32)).toBeDefined();
+    }
+    expect(Buffer.byteLength(sparse[1]!)).toBeGreaterThan(65536);
+    const strings = [...sparse, ("abc" + controls).repeat(20), '"'.repeat(70)];
     const ours = new TextDecoder().decode(new JsonSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("json", strings));
   });

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   JSON_ESCAPED,
   SERPENT_ESCAPED,
+  escapedPositions,
   isPlain,
   loopPlain,
   scannerLoaded,
@@ -80,6 +81,39 @@ describe.each(FORMATS)("isPlain for %s", (_name, escaped) => {
       const view = whole.subarray(20, 20 + length);
       expect(isPlain(view, escaped), `round ${round}, ${length} bytes`).toBe(
         loopPlain(view, escaped),
+      );
+    }
+  });
+});
+
+describe.each(FORMATS)("escapedPositions for %s", (_name, escaped) => {
+  const { special, plain } = byteClasses(escaped);
+
+  it("lists every escaped byte in order, across chunks", () => {
+    for (const length of [10, 100, 4096, CHUNK + 100, 2 * CHUNK + 7]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => plain[i % plain.length]!);
+      const positions: number[] = [];
+      for (let at = 3; at < length - 2; at += 40 + ((at * 7919) % 997)) {
+        bytes[at] = special[at % special.length]!;
+        positions.push(at);
+      }
+      // Two in a row, the last one the last byte.
+      bytes[length - 2] = special[0]!;
+      bytes[length - 1] = special[special.length - 1]!;
+      positions.push(length - 2, length - 1);
+      expect(escapedPositions(bytes, escaped, 4), `${length} bytes`).toEqual(positions);
+    }
+    expect(escapedPositions(new Uint8Array(200).fill(plain[0]!), escaped, 32)).toEqual([]);
+  });
+
+  it("gives up once escaped bytes are denser than one in `sparsity`, a few early ones aside", () => {
+    for (const length of [60, 1000, CHUNK + 1000]) {
+      const every = (gap: number): Uint8Array =>
+        Uint8Array.from({ length }, (_, i) => (i % gap === gap - 1 ? special[0]! : plain[0]!));
+      expect(escapedPositions(every(40), escaped, 32), `1 in 40, ${length} bytes`).toBeDefined();
+      const dense = escapedPositions(every(20), escaped, 32);
+      expect(dense, `1 in 20, ${length} bytes`).toEqual(
+        length < 20 * 9 ? Array.from({ length: length / 20 }, (_, k) => 20 * k + 19) : undefined,
       );
     }
   });

@@ -258,6 +258,11 @@ export class ByteWriter {
     this.#bytes.copyWithin(start + to, start + from, start + from + length);
   }
 
+  /** How many bytes can be written from the current position without growing. */
+  room(): number {
+    return this.#bytes.length - this.#pos;
+  }
+
   /** The `length` bytes {@link utf8At} wrote `offset` bytes ahead: a view, until the next write. */
   ahead(offset: number, length: number): Uint8Array {
     const start = this.#pos + offset;

@@ -7,7 +7,7 @@ import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
 import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
-import { JSON_ESCAPED, isPlain } from "./plain-text.js";
+import { JSON_ESCAPED, escapedPositions } from "./plain-text.js";
 
 /**
  * Encode `value` as UTF-8 JSON bytes; `lent` returns the encoder's scratch memory itself (see
@@ -66,9 +66,10 @@ class JsonWriter {
   }
 
   /**
-   * Short plain strings go by a hand loop; long ones are encoded, then their bytes checked
-   * (faster than checking the text). Strings that need escapes get `JSON.stringify`'s,
-   * which match Python's; so do lone surrogates, which UTF-8 cannot carry.
+   * Short plain strings go by a hand loop. Long ones are encoded, then the bytes to escape
+   * found in the encoding (faster than checking the text) and escaped in place. Short
+   * strings with escapes, long ones dense with them, and lone surrogates (which UTF-8 cannot
+   * carry) get `JSON.stringify`'s escapes, which match Python's.
    */
   #string(text: string): void {
     const out = this.out;
@@ -76,14 +77,39 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      if (isPlain(out.ahead(1, length), JSON_ESCAPED)) {
-        out.u8(0x22);
-        out.skip(length);
-        out.u8(0x22);
-        return;
-      }
+      const encoded = out.ahead(1, length);
+      const escapes = escapedPositions(encoded, JSON_ESCAPED, ESCAPE_SPARSITY);
+      if (escapes !== undefined && this.#escapeInPlace(encoded, escapes)) return;
     }
     out.utf8(JSON.stringify(text));
+  }
+
+  /**
+   * Quote the UTF-8 that `utf8At` wrote one byte ahead, escaping the bytes at `escapes`:
+   * runs are moved right from the last one back, so nothing is overwritten before it is
+   * moved. False, with nothing written, when the writer has no room for the result.
+   */
+  #escapeInPlace(encoded: Uint8Array, escapes: readonly number[]): boolean {
+    const out = this.out;
+    let size = encoded.length + 2;
+    for (const at of escapes) size += escapeText(encoded[at]!).length - 1;
+    if (size > out.room()) return false;
+    const bytes = out.ahead(0, size);
+    let source = encoded.length + 1;
+    let target = size - 1;
+    bytes[target] = 0x22;
+    for (let k = escapes.length - 1; k >= 0; k--) {
+      const at = escapes[k]! + 1;
+      target -= source - at - 1;
+      bytes.copyWithin(target, at + 1, source);
+      const escape = escapeText(bytes[at]!);
+      target -= escape.length;
+      for (let i = 0; i < escape.length; i++) bytes[target + i] = escape.charCodeAt(i);
+      source = at;
+    }
+    bytes[0] = 0x22;
+    out.skip(size);
+    return true;
   }
 
   #object(value: object, depth: number): void {
@@ -143,6 +169,33 @@ class JsonWriter {
     out.u8(0x7d);
   }
 }
+
+/**
+ * Escaping in place costs ~50 ns an escaped byte, `JSON.stringify` ~1.4 ns a byte: with
+ * more than one escaped byte in this many, the latter wins.
+ */
+const ESCAPE_SPARSITY = 32;
+
+/** What JSON writes, as Python's `json.dumps` does, for a byte it escapes in a string. */
+function escapeText(byte: number): string {
+  return ESCAPE_TEXTS[byte]!;
+}
+
+const SHORT_ESCAPES: Readonly<Record<number, string>> = {
+  0x08: "b",
+  0x09: "t",
+  0x0a: "n",
+  0x0c: "f",
+  0x0d: "r",
+};
+
+/** By byte value, up to the backslash; empty for bytes written as they are. */
+const ESCAPE_TEXTS: readonly string[] = Array.from({ length: 0x5d }, (_, byte) => {
+  if (byte === 0x22 || byte === 0x5c) return `\\${String.fromCharCode(byte)}`;
+  if (byte >= 0x20) return "";
+  const short = SHORT_ESCAPES[byte];
+  return short === undefined ? `\\u${byte.toString(16).padStart(4, "0")}` : `\\${short}`;
+});
 
 /** A dict key as Python's json module turns it into a string. */
 function keyText(key: unknown): string {

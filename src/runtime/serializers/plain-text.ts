@@ -28,15 +28,15 @@ const BACKSLASH = 0x5c;
 const WASM_MIN = 80;
 
 /**
- * The routine, hand-assembled (161 bytes). It exports one page of `memory` and
- * `scan(n, quote, backslash, span)`, which returns the index of the first byte in
- * `memory[0, n)` that is `quote` or `backslash`, or whose value minus 0x20 (wrapping) is above
+ * The routine, hand-assembled (162 bytes). It exports one page of `memory` and
+ * `scan(p, n, quote, backslash, span)`, which returns the index of the first byte in
+ * `memory[p, n)` that is `quote` or `backslash`, or whose value minus 0x20 (wrapping) is above
  * `span` (below 0x20, or above 0x20 + span), else a value ≥ n. It reads whole 16-byte
- * blocks: the caller fills the 16 bytes after `n` with spaces.
+ * blocks from `p`: the caller fills the 16 bytes after `n` with spaces.
  *
  * ```wat
- * (func (export "scan") (param $n i32) (param $quote i32) (param $backslash i32) (param $span i32)
- *   (result i32) (local $p i32) (local $m i32) (local $v v128) (local $q v128) (local $b v128)
+ * (func (export "scan") (param $p i32) (param $n i32) (param $quote i32) (param $backslash i32)
+ *   (param $span i32) (result i32) (local $m i32) (local $v v128) (local $q v128) (local $b v128)
  *   (local $s v128)
  *   (local.set $q (i8x16.splat (local.get $quote)))
  *   (local.set $b (i8x16.splat (local.get $backslash)))
@@ -44,7 +44,7 @@ const WASM_MIN = 80;
  *   (block (loop
  *     (br_if 1 (i32.ge_u (local.get $p) (local.get $n)))
  *     (local.tee $m (i8x16.bitmask (v128.or (v128.or
- *       (i8x16.gt_u (i8x16.sub (local.tee $v (v128.load (local.get $p))) (v128.const i8x16 0x20 …))
+ *       (i8x16.gt_u (i8x16.sub (local.tee $v (v128.load align=1 (local.get $p))) (v128.const i8x16 0x20 …))
  *                   (local.get $s))
  *       (i8x16.eq (local.get $v) (local.get $q)))
  *       (i8x16.eq (local.get $v) (local.get $b)))))
@@ -55,9 +55,9 @@ const WASM_MIN = 80;
  * ```
  */
 const SCAN_MODULE = Buffer.from(
-  "AGFzbQEAAAABCQFgBH9/f38BfwMCAQAFAwEAAQcRAgRzY2FuAAAGbWVtb3J5AgAKcAFuAgJ/BHsgAf0PIQcgAv0P" +
-    "IQggA/0PIQkCQANAIAQgAE8NASAE/QAEACIG/QwgICAgICAgICAgICAgICAg/XEgCf0oIAYgB/0j/VAgBiAI/SP9" +
-    "UP1kIgUEQCAEIAVoag8LIARBEGohBAwACwsgAAs=",
+  "AGFzbQEAAAABCgFgBX9/f39/AX8DAgEABQMBAAEHEQIEc2NhbgAABm1lbW9yeQIACnABbgIBfwR7IAL9DyEHIAP9" +
+    "DyEIIAT9DyEJAkADQCAAIAFPDQEgAP0AAAAiBv0MICAgICAgICAgICAgICAgIP1xIAn9KCAGIAf9I/1QIAYgCP0j" +
+    "/VD9ZCIFBEAgACAFaGoPCyAAQRBqIQAMAAsLIAEL",
   "base64",
 );
 
@@ -66,7 +66,7 @@ const CHUNK = 65536 - 16;
 
 interface Scanner {
   readonly memory: Uint8Array;
-  readonly scan: (n: number, quote: number, backslash: number, span: number) => number;
+  readonly scan: (p: number, n: number, quote: number, backslash: number, span: number) => number;
 }
 
 /** The part of the WebAssembly API used here (absent under `node --jitless`). */
@@ -114,17 +114,54 @@ function scanPlain(scanner: Scanner, bytes: Uint8Array, escaped: Escaped): boole
     const n = Math.min(CHUNK, length - from);
     memory.set(n === length ? bytes : bytes.subarray(from, from + n));
     memory.fill(0x20, n, n + 16);
-    if (scan(n, escaped.quote, BACKSLASH, span) < n) return false;
+    if (scan(0, n, escaped.quote, BACKSLASH, span) < n) return false;
   }
   return true;
 }
 
+/**
+ * Where in `bytes` the bytes `escaped` names are, in order (empty when there are none); or
+ * `undefined` as soon as more than one in `sparsity` of the bytes looked at so far is one
+ * (a few early ones aside), when escaping them one by one would cost more than it saves.
+ */
+export function escapedPositions(
+  bytes: Uint8Array,
+  escaped: Escaped,
+  sparsity: number,
+): number[] | undefined {
+  const positions: number[] = [];
+  const found = bytes.length >= WASM_MIN ? (scanner ??= loadScanner()) : null;
+  if (found === null) {
+    for (let at = 0; at < bytes.length; at++) {
+      if (isPlainByte(bytes[at]!, escaped)) continue;
+      if (positions.push(at) > EARLY_ESCAPES + at / sparsity) return undefined;
+    }
+    return positions;
+  }
+  const { memory, scan } = found;
+  const length = bytes.length;
+  const span = escaped.top - 0x20;
+  for (let from = 0; from < length; from += CHUNK) {
+    const n = Math.min(CHUNK, length - from);
+    memory.set(n === length ? bytes : bytes.subarray(from, from + n));
+    memory.fill(0x20, n, n + 16);
+    for (let at = scan(0, n, escaped.quote, BACKSLASH, span); at < n;) {
+      if (positions.push(from + at) > EARLY_ESCAPES + (from + at) / sparsity) return undefined;
+      at = scan(at + 1, n, escaped.quote, BACKSLASH, span);
+    }
+  }
+  return positions;
+}
+
+/** How many escaped bytes {@link escapedPositions} takes before judging their density. */
+const EARLY_ESCAPES = 8;
+
+function isPlainByte(c: number, escaped: Escaped): boolean {
+  return c >= 0x20 && c <= escaped.top && c !== escaped.quote && c !== BACKSLASH;
+}
+
 /** The same check in plain JavaScript (short inputs, and no WebAssembly). */
 export function loopPlain(bytes: Uint8Array, escaped: Escaped): boolean {
-  const { quote, top } = escaped;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (c < 0x20 || c > top || c === quote || c === BACKSLASH) return false;
-  }
+  for (let i = 0; i < bytes.length; i++) if (!isPlainByte(bytes[i]!, escaped)) return false;
   return true;
 }
