@@ -9,7 +9,11 @@ import { describe, expect, it } from "vitest";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
-import { JSON_ESCAPED, escapedPositions } from "../../src/runtime/serializers/plain-text.js";
+import {
+  JSON_ESCAPED,
+  SERPENT_ESCAPED,
+  escapedPositions,
+} from "../../src/runtime/serializers/plain-text.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
 import { runPython } from "../harness/python.js";
 
@@ -61,6 +65,31 @@ describe("long strings", () => {
     const strings = [...sparse, ("abc" + controls).repeat(20), '"'.repeat(70)];
     const ours = new TextDecoder().decode(new JsonSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("json", strings));
+  });
+
+  it("serpent escapes multi-line ASCII text as Python's repr does, choosing its quotes alike", () => {
+    const prose = (lines: number, quotes: string): string =>
+      Array.from({ length: lines }, (_, i) => {
+        const words = `line ${i}: ${"some plain words ".repeat(5)}`;
+        return i % 3 === 0 ? `${words}${quotes}, a back\\slash\n` : `${words}\n`;
+      }).join("");
+    const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join("");
+    // Sparse escapes are escaped in place (the premise is checked); dense ones, and text with
+    // DEL or beyond ASCII, go through repr.
+    const sparse = [
+      prose(40, "it's"), // ' alone: double quotes
+      prose(40, `"it's"`), // both: single quotes, ' escaped
+      prose(40, '"quoted"'),
+      prose(900, "it's"), // beyond one 64 KiB chunk of the check
+      "x".repeat(2000) + controls + "y".repeat(2000),
+    ];
+    for (const text of sparse) {
+      expect(escapedPositions(Buffer.from(text), SERPENT_ESCAPED, 32)).toBeDefined();
+    }
+    expect(sparse[3]!.length).toBeGreaterThan(65536);
+    const strings = [...sparse, ("abc" + controls).repeat(20), "'".repeat(70), prose(5, "\u007f")];
+    const ours = new TextDecoder().decode(new SerpentSerializer().dumps(strings));
+    expect(ours).toBe(pythonDumps("serpent", strings));
   });
 
   it("json reads back what Python's json.dumps wrote of them, escapes or none", () => {

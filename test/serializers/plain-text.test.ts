@@ -121,7 +121,11 @@ describe.each(FORMATS)("escapedPositions for %s", (_name, escaped) => {
 
 describe("the json and serpent serializers without WebAssembly (node --jitless)", () => {
   it("write and read long strings, plain and escaped, as with it", () => {
-    const texts = ["x".repeat(10240), "a".repeat(300) + "\"'\n\u0001\\" + "é".repeat(300)];
+    const texts = [
+      "x".repeat(10240),
+      "a".repeat(300) + "\"'\n\u0001\\" + "é".repeat(300),
+      `${"a plain line of words that goes on for quite a while, seventy chars\n".repeat(300)}it's "x"`,
+    ];
     const script = [
       'const { JsonSerializer } = await import("./src/runtime/serializers/json.ts");',
       'const { SerpentSerializer } = await import("./src/runtime/serializers/serpent.ts");',

@@ -7,7 +7,7 @@ import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
 import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
-import { JSON_ESCAPED, escapedPositions } from "./plain-text.js";
+import { JSON_ESCAPED, SPARSE_ESCAPES, escapedPositions, quoteInPlace } from "./plain-text.js";
 
 /**
  * Encode `value` as UTF-8 JSON bytes; `lent` returns the encoder's scratch memory itself (see
@@ -77,39 +77,17 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      const encoded = out.ahead(1, length);
-      const escapes = escapedPositions(encoded, JSON_ESCAPED, ESCAPE_SPARSITY);
-      if (escapes !== undefined && this.#escapeInPlace(encoded, escapes)) return;
+      const escapes = escapedPositions(out.ahead(1, length), JSON_ESCAPED, SPARSE_ESCAPES);
+      if (escapes !== undefined) {
+        const room = out.ahead(0, out.room());
+        const end = quoteInPlace(room, 1, length, escapes, ESCAPE_TEXTS, 0x22, room.length);
+        if (end >= 0) {
+          out.skip(end);
+          return;
+        }
+      }
     }
     out.utf8(JSON.stringify(text));
-  }
-
-  /**
-   * Quote the UTF-8 that `utf8At` wrote one byte ahead, escaping the bytes at `escapes`:
-   * runs are moved right from the last one back, so nothing is overwritten before it is
-   * moved. False, with nothing written, when the writer has no room for the result.
-   */
-  #escapeInPlace(encoded: Uint8Array, escapes: readonly number[]): boolean {
-    const out = this.out;
-    let size = encoded.length + 2;
-    for (const at of escapes) size += escapeText(encoded[at]!).length - 1;
-    if (size > out.room()) return false;
-    const bytes = out.ahead(0, size);
-    let source = encoded.length + 1;
-    let target = size - 1;
-    bytes[target] = 0x22;
-    for (let k = escapes.length - 1; k >= 0; k--) {
-      const at = escapes[k]! + 1;
-      target -= source - at - 1;
-      bytes.copyWithin(target, at + 1, source);
-      const escape = escapeText(bytes[at]!);
-      target -= escape.length;
-      for (let i = 0; i < escape.length; i++) bytes[target + i] = escape.charCodeAt(i);
-      source = at;
-    }
-    bytes[0] = 0x22;
-    out.skip(size);
-    return true;
   }
 
   #object(value: object, depth: number): void {
@@ -170,17 +148,6 @@ class JsonWriter {
   }
 }
 
-/**
- * Escaping in place costs ~50 ns an escaped byte, `JSON.stringify` ~1.4 ns a byte: with
- * more than one escaped byte in this many, the latter wins.
- */
-const ESCAPE_SPARSITY = 32;
-
-/** What JSON writes, as Python's `json.dumps` does, for a byte it escapes in a string. */
-function escapeText(byte: number): string {
-  return ESCAPE_TEXTS[byte]!;
-}
-
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x08: "b",
   0x09: "t",
@@ -189,10 +156,13 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x0d: "r",
 };
 
-/** By byte value, up to the backslash; empty for bytes written as they are. */
-const ESCAPE_TEXTS: readonly string[] = Array.from({ length: 0x5d }, (_, byte) => {
+/**
+ * What JSON writes, as Python's `json.dumps` does, for each byte it escapes in a string, by
+ * value (up to the backslash).
+ */
+const ESCAPE_TEXTS: readonly (string | undefined)[] = Array.from({ length: 0x5d }, (_, byte) => {
   if (byte === 0x22 || byte === 0x5c) return `\\${String.fromCharCode(byte)}`;
-  if (byte >= 0x20) return "";
+  if (byte >= 0x20) return undefined;
   const short = SHORT_ESCAPES[byte];
   return short === undefined ? `\\u${byte.toString(16).padStart(4, "0")}` : `\\${short}`;
 });

@@ -18,10 +18,11 @@ const lentOut = new WeakSet<ArrayBuffer>();
 
 /** A kept buffer (the largest) for a new encode, or `undefined` when none is free. */
 export function takeScratch(): ArrayBuffer | undefined {
-  // At most MAX_KEPT (two) buffers: pick the larger of two, else the only one.
+  // At most MAX_KEPT (two) buffers: pick the larger of two, else the only one; of two alike,
+  // the one kept last, whose memory the caches are likeliest to still hold.
   if (kept.length < 2) return kept.pop();
   const [first, second] = kept as [ArrayBuffer, ArrayBuffer];
-  return first.byteLength >= second.byteLength ? kept.shift() : kept.pop();
+  return first.byteLength > second.byteLength ? kept.shift() : kept.pop();
 }
 
 /** Keep `buffer` for a later encode; it must be referenced by nothing else from now on. */

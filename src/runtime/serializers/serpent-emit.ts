@@ -13,13 +13,29 @@ import { PyComplex, PyFloat, PyTuple } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
-import { SERPENT_ESCAPED, isPlain } from "./plain-text.js";
+import { SERPENT_ESCAPED, SPARSE_ESCAPES, escapedPositions, quoteInPlace } from "./plain-text.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
 
 const INITIAL_SIZE = 16 * 1024;
+
+/**
+ * How Python's repr escapes each ASCII byte it escapes in a str quoted with `'`, by value (up
+ * to 0x7e; DEL and what follows have none here).
+ */
+const SINGLE_QUOTED: readonly (string | undefined)[] = Array.from({ length: 0x7f }, (_, byte) => {
+  if (byte === 0x27 || byte === 0x5c) return `\\${String.fromCharCode(byte)}`;
+  if (byte >= 0x20) return undefined;
+  const short = ({ 0x09: "t", 0x0a: "n", 0x0d: "r" } as Record<number, string>)[byte];
+  return short === undefined ? `\\x${byte.toString(16).padStart(2, "0")}` : `\\${short}`;
+});
+
+/** The same in a str quoted with `"`, where `'` stands as it is. */
+const DOUBLE_QUOTED: readonly (string | undefined)[] = SINGLE_QUOTED.map((text, byte) =>
+  byte === 0x27 ? "'" : text,
+);
 
 /**
  * Writes serpent text. `value`, `tuple` and `ascii` may be combined freely (e.g. to build a
@@ -113,22 +129,33 @@ export class SerpentWriter {
   }
 
   /**
-   * A long str: copied, then its bytes checked (faster than checking the text). With room for
-   * one byte a character, UTF-8 fills it exactly only for ASCII: other text, and lone
-   * surrogates, leave bytes from 0x80 on or fall short, and go through repr.
+   * A long str: copied, then its bytes checked (faster than checking the text) and, when it
+   * is ASCII with few escapes, escaped in place as Python's repr escapes it. With room for one
+   * byte a character, UTF-8 fills it exactly only for ASCII: other text, and lone surrogates,
+   * leave bytes from 0x80 on (which have no escape here) or fall short, and go through repr.
    */
   #longStr(s: string): void {
     const n = s.length;
-    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
+    // Growing anyway: with room for the escapes escapedPositions lets through (at most
+    // 8 + n / 32, 3 bytes more each). Without that room, quoteInPlace declines.
+    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2 + (n >> 3) + 32);
     const buf = this.#buf;
     const start = this.#pos + 1;
-    const written = buf.write(s, start, n, "utf8");
-    if (written !== n || !isPlain(buf.subarray(start, start + n), SERPENT_ESCAPED)) {
-      return this.#utf8(pyStrRepr(s));
+    if (buf.write(s, start, n, "utf8") === n) {
+      const text = buf.subarray(start, start + n);
+      const escapes = escapedPositions(text, SERPENT_ESCAPED, SPARSE_ESCAPES);
+      if (escapes !== undefined) {
+        // Python's repr quotes with " when the text holds ' but no ".
+        const single = escapes.some((at) => text[at] === 0x27) && text.indexOf(0x22) < 0;
+        const [quote, texts] = single ? [0x22, DOUBLE_QUOTED] : [0x27, SINGLE_QUOTED];
+        const end = quoteInPlace(buf, start, n, escapes, texts, quote, buf.length);
+        if (end >= 0) {
+          this.#pos = end;
+          return;
+        }
+      }
     }
-    buf[start - 1] = 39;
-    buf[start + n] = 39;
-    this.#pos = start + n + 1;
+    this.#utf8(pyStrRepr(s));
   }
 
   #utf8(text: string): void {
