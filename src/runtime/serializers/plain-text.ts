@@ -108,15 +108,20 @@ export function isPlain(bytes: Uint8Array, escaped: Escaped): boolean {
 
 function scanPlain(scanner: Scanner, bytes: Uint8Array, escaped: Escaped): boolean {
   const { memory, scan } = scanner;
-  const length = bytes.length;
   const span = escaped.top - 0x20;
-  for (let from = 0; from < length; from += CHUNK) {
-    const n = Math.min(CHUNK, length - from);
-    memory.set(n === length ? bytes : bytes.subarray(from, from + n));
-    memory.fill(0x20, n, n + 16);
+  for (let from = 0; from < bytes.length; from += CHUNK) {
+    const n = loadChunk(memory, bytes, from);
     if (scan(0, n, escaped.quote, BACKSLASH, span) < n) return false;
   }
   return true;
+}
+
+/** Copy the chunk of `bytes` that starts at `from` into `memory`, padded; its length. */
+function loadChunk(memory: Uint8Array, bytes: Uint8Array, from: number): number {
+  const n = Math.min(CHUNK, bytes.length - from);
+  memory.set(n === bytes.length ? bytes : bytes.subarray(from, from + n));
+  memory.fill(0x20, n, n + 16);
+  return n;
 }
 
 /**
@@ -139,12 +144,9 @@ export function escapedPositions(
     return positions;
   }
   const { memory, scan } = found;
-  const length = bytes.length;
   const span = escaped.top - 0x20;
-  for (let from = 0; from < length; from += CHUNK) {
-    const n = Math.min(CHUNK, length - from);
-    memory.set(n === length ? bytes : bytes.subarray(from, from + n));
-    memory.fill(0x20, n, n + 16);
+  for (let from = 0; from < bytes.length; from += CHUNK) {
+    const n = loadChunk(memory, bytes, from);
     for (let at = scan(0, n, escaped.quote, BACKSLASH, span); at < n;) {
       if (positions.push(from + at) > EARLY_ESCAPES + (from + at) / sparsity) return undefined;
       at = scan(at + 1, n, escaped.quote, BACKSLASH, span);
