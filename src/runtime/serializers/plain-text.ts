@@ -1,7 +1,7 @@
 /**
- * Which bytes of encoded text a text format must escape between its quotes, if any: the
- * check behind the json and serpent encoders' paths for long strings (json escapes what it
- * finds in place), and json's for a long string read alone. Internal.
+ * Which bytes of encoded text a text format must escape between its quotes, if any, and
+ * escaping them in place: the json and serpent encoders' paths for long strings, and json's
+ * for a long string read alone. Internal.
  *
  * A regex over the text costs ~0.4 ns a character on Node 20, `JSON.parse` of a long string
  * about as much, and a loop over the bytes in JavaScript ~0.9 ns. A tiny WebAssembly routine
