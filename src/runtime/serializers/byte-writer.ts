@@ -258,15 +258,12 @@ export class ByteWriter {
     this.#bytes.copyWithin(start + to, start + from, start + from + length);
   }
 
-  /** How many bytes can be written from the current position without growing. */
-  room(): number {
-    return this.#bytes.length - this.#pos;
-  }
-
-  /** The `length` bytes {@link utf8At} wrote `offset` bytes ahead: a view, until the next write. */
-  ahead(offset: number, length: number): Uint8Array {
-    const start = this.#pos + offset;
-    return this.#bytes.subarray(start, start + length);
+  /**
+   * The bytes after the current position, to the end of the buffer: what {@link utf8At}
+   * wrote ahead, and the room beyond it. A view, valid until the next write.
+   */
+  spare(): Uint8Array {
+    return this.#bytes.subarray(this.#pos);
   }
 
   /** Advance over bytes already written by {@link utf8At}. */

@@ -77,10 +77,10 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      const escapes = escapedPositions(out.ahead(1, length), JSON_ESCAPED, SPARSE_ESCAPES);
+      const spare = out.spare();
+      const escapes = escapedPositions(spare.subarray(1, 1 + length), JSON_ESCAPED, SPARSE_ESCAPES);
       if (escapes !== undefined) {
-        const room = out.ahead(0, out.room());
-        const end = quoteInPlace(room, 1, length, escapes, ESCAPE_TEXTS, 0x22, room.length);
+        const end = quoteInPlace(spare, 1, length, escapes, ESCAPE_TEXTS, 0x22);
         if (end >= 0) {
           out.skip(end);
           return;

@@ -161,7 +161,7 @@ export function escapedPositions(
  * them moved right from the last one back so that nothing is overwritten before it moves,
  * and `quote` goes before (at `start - 1`) and after. Returns where the text ends, after its
  * closing quote; or -1, with nothing written, when a byte has no text or the result would
- * end beyond `limit`.
+ * not fit in `bytes`.
  */
 export function quoteInPlace(
   bytes: Uint8Array,
@@ -170,7 +170,6 @@ export function quoteInPlace(
   positions: readonly number[],
   texts: readonly (string | undefined)[],
   quote: number,
-  limit: number,
 ): number {
   let size = length + 2;
   for (const at of positions) {
@@ -179,7 +178,7 @@ export function quoteInPlace(
     size += text.length - 1;
   }
   const end = start - 1 + size;
-  if (end > limit) return -1;
+  if (end > bytes.length) return -1;
   let source = start + length;
   let target = end - 1;
   bytes[target] = quote;

@@ -146,9 +146,9 @@ export class SerpentWriter {
       const escapes = escapedPositions(text, SERPENT_ESCAPED, SPARSE_ESCAPES);
       if (escapes !== undefined) {
         // Python's repr quotes with " when the text holds ' but no ".
-        const single = escapes.some((at) => text[at] === 0x27) && text.indexOf(0x22) < 0;
-        const [quote, texts] = single ? [0x22, DOUBLE_QUOTED] : [0x27, SINGLE_QUOTED];
-        const end = quoteInPlace(buf, start, n, escapes, texts, quote, buf.length);
+        const doubleQuoted = escapes.some((at) => text[at] === 0x27) && text.indexOf(0x22) < 0;
+        const [quote, texts] = doubleQuoted ? [0x22, DOUBLE_QUOTED] : [0x27, SINGLE_QUOTED];
+        const end = quoteInPlace(buf, start, n, escapes, texts, quote);
         if (end >= 0) {
           this.#pos = end;
           return;
