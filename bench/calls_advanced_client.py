@@ -10,6 +10,7 @@ round is measured right next to pyrogen's:
   CASE batch-10k        one batch of COUNT echo(i) calls          -> ms per batch
        burst-10         COUNT times echo(0) .. echo(9) in turn     -> ms per 10 calls
                         (a proxy serves concurrent callers one at a time)
+       text-10KiB       COUNT echo(MULTILINE_TEXT) calls          -> calls/s
        iterator         COUNT items of the remote generator gen()  -> items/s
        oneway           COUNT oneway bump() calls (send rate)      -> calls/s
        ns-lookup        COUNT lookup('adv.main') on a bound proxy  -> ms per lookup
@@ -55,6 +56,24 @@ def burst_10(uri, count, _ns):
         elapsed, cpu = since(t0, c0)
         assert results == list(range(10))
         return elapsed * 1000 / count, cpu * 1e6 / (count * 10)
+    return run, proxy._pyroRelease
+
+
+# The same text as MULTILINE_TEXT in bench/parts/calls-advanced.ts.
+MULTILINE_TEXT = "".join(
+    "it's line {:03d} of ten kibibytes of text".format(i).ljust(79, ".") + "\n" for i in range(128))
+
+
+def text_10k(uri, count, _ns):
+    proxy = Pyro4.Proxy(uri)
+
+    def run():
+        t0, c0 = clocks()
+        for _ in range(count):
+            result = proxy.echo(MULTILINE_TEXT)
+        elapsed, cpu = since(t0, c0)
+        assert result == MULTILINE_TEXT
+        return count / elapsed, cpu * 1e6 / count
     return run, proxy._pyroRelease
 
 
@@ -115,8 +134,9 @@ def since(t0, c0):
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-CASES = {"batch-10k": batch_10k, "burst-10": burst_10, "iterator": iterator, "oneway": oneway,
-         "ns-lookup": ns_lookup, "ns-lookup-fresh": ns_lookup_fresh}
+CASES = {"batch-10k": batch_10k, "burst-10": burst_10, "text-10KiB": text_10k,
+         "iterator": iterator, "oneway": oneway, "ns-lookup": ns_lookup,
+         "ns-lookup-fresh": ns_lookup_fresh}
 
 
 def answer(request, session):

@@ -5,7 +5,9 @@
  *
  * Cases, per serializer: `batch-10k` (one batch of 10,000 `echo(i)`, ms), `burst-10` (10
  * concurrent `echo(i)` on one proxy, ms per burst; a Pyro4 proxy serves concurrent callers
- * one at a time, so Python's side makes the 10 calls in turn), `iterator`
+ * one at a time, so Python's side makes the 10 calls in turn), `text-10KiB` (`echo` of
+ * {@link MULTILINE_TEXT}, 10 KiB of lines, calls/s: text that json and serpent must escape
+ * on the way out and unescape on the way back), `iterator`
  * (items/s of a remote generator), `oneway` (client send rate of oneway calls, calls/s; the
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
@@ -32,7 +34,7 @@ import { startAdvanced, startNameServer } from "../../test/harness/advanced.js";
 import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type Better, type BenchRow } from "../lib.js";
-import { collectGarbage, measuredRounds } from "../measure.js";
+import { collectGarbage, measuredRounds, selectedFrom } from "../measure.js";
 import { withPlacement, type Placer } from "../placement.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -100,6 +102,16 @@ async function onProxy(
   return { round: () => round(proxy), close: () => proxy.$release() };
 }
 
+/**
+ * 128 lines of 80 characters, each ending in a newline and holding a `'` (so serpent quotes
+ * the text with `"`); `bench/calls_advanced_client.py` builds the same string.
+ */
+const MULTILINE_TEXT = Array.from(
+  { length: 128 },
+  (_, i) =>
+    `it's line ${String(i).padStart(3, "0")} of ten kibibytes of text`.padEnd(79, ".") + "\n",
+).join("");
+
 const CASES: readonly Case[] = [
   {
     name: "batch-10k",
@@ -135,6 +147,23 @@ const CASES: readonly Case[] = [
         });
         if (wrong > 0) throw new Error(`${wrong} bursts gave wrong results`);
         return { figure: ms / count, cpuUs };
+      }),
+  },
+  {
+    name: "text-10KiB",
+    count: 2000,
+    metric: "calls/s",
+    better: "higher",
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        let wrong = 0;
+        const { ms, cpuUs } = await measure(count, async () => {
+          for (let i = 0; i < count; i++) {
+            if ((await proxy.$call("echo", [MULTILINE_TEXT])) !== MULTILINE_TEXT) wrong++;
+          }
+        });
+        if (wrong > 0) throw new Error(`${wrong} echoes of the text came back changed`);
+        return { figure: count / (ms / 1000), cpuUs };
       }),
   },
   {
@@ -220,6 +249,16 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/**
+ * What a run measures: every case and serializer unless `PYROGEN_BENCH_CASES` or
+ * `PYROGEN_BENCH_SERIALIZERS` name fewer (comma-separated), as in the `calls` part.
+ */
+const RUN_CASES = selectedFrom(
+  CASES.map((c) => c.name),
+  "PYROGEN_BENCH_CASES",
+);
+const RUN_SERIALIZERS = selectedFrom(SERIALIZERS, "PYROGEN_BENCH_SERIALIZERS");
+
 /** A reply of `bench/calls_advanced_client.py`. */
 interface Reply {
   value?: number;
@@ -302,8 +341,8 @@ async function generationRows(
     placer.daemon(advanced.process.pid, "together");
     const { info } = advanced;
     const rows: BenchRow[] = [];
-    for (const serializer of SERIALIZERS) {
-      for (const c of CASES) {
+    for (const serializer of RUN_SERIALIZERS) {
+      for (const c of CASES.filter((one) => RUN_CASES.includes(one.name))) {
         const target = { uri: info.uri, serializer, nsPort };
         const session = await c.open(target, c.count);
         const pythonOpen = await python.open(c.name, target, c.count);
