@@ -108,6 +108,46 @@ describe("long strings", () => {
     });
   });
 
+  it("serpent reads back what Python's serpent.dumps wrote of them, escapes or none", () => {
+    const lines = (count: number, quotes: string): string =>
+      Array.from({ length: count }, (_, i) => `line ${i}: ${quotes} \\ é\t😀\r\n`).join("");
+    const texts = [
+      ...longStrings(),
+      lines(200, "it's"),
+      lines(200, `"it's"`),
+      lines(200, '"quoted"'),
+      "\n".repeat(300),
+      "\\".repeat(300),
+    ];
+    // One document per text, and all of them in one list: the parser caches where the next
+    // backslash and newlines are across a document's literals.
+    const written = JSON.parse(
+      runPython(
+        "import json, serpent, sys\n" +
+          "texts = json.load(sys.stdin)\n" +
+          "print(json.dumps([serpent.dumps(t).hex() for t in texts] + [serpent.dumps(texts).hex()]))",
+        { input: JSON.stringify(texts) },
+      ),
+    ) as string[];
+    const serpent = new SerpentSerializer();
+    texts.forEach((text, i) => {
+      expect(serpent.loads(Buffer.from(written[i]!, "hex")) === text, `text ${i}`).toBe(true);
+    });
+    expect(serpent.loads(Buffer.from(written[texts.length]!, "hex"))).toEqual(texts);
+  });
+
+  it("serpent refuses a long escaped literal that a newline or the end cuts short", () => {
+    const serpent = new SerpentSerializer();
+    const body = "a\\n".repeat(100);
+    expect(() => serpent.loads(Buffer.from(`'${body}\n${body}'`))).toThrow(
+      /newline inside quotes\) at offset 301/,
+    );
+    expect(() => serpent.loads(Buffer.from(`'${body}`))).toThrow(
+      /unterminated string literal at offset 0/,
+    );
+    expect(() => serpent.loads(Buffer.from(`'${body}\\`))).toThrow(/unterminated string literal/);
+  });
+
   it("json refuses a long string with a raw quote, control character or bad UTF-8 inside", () => {
     const json = new JsonSerializer();
     const quoted = (...inner: (string | number[])[]): Uint8Array =>

@@ -593,7 +593,10 @@ class Parser {
         }
       }
     }
-    const text = this.literalSlow(bodyStart, quote, triple, raw, bytes);
+    const text =
+      triple || raw
+        ? this.literalSlow(bodyStart, quote, triple, raw, bytes)
+        : this.escapedLiteral(bodyStart, quote, bytes);
     if (bytes) {
       for (let k = start; k < this.pos; k++) {
         if (s.charCodeAt(k) > 127) this.fail("bytes literals can only contain ASCII characters", k);
@@ -617,6 +620,38 @@ class Parser {
     return this.nextBackslash < end || this.nextLineFeed < end || this.nextReturn < end ? -1 : end;
   }
 
+  /**
+   * The rest of a single-quoted, non-raw literal from `bodyStart`: the plain runs between
+   * its escapes are found with native `indexOf` (the cached next backslash and newlines, and
+   * the closing quote), not a character at a time, which matters for long multi-line text.
+   */
+  escapedLiteral(bodyStart: number, quote: number, bytes: boolean): string {
+    const s = this.src;
+    const quoteChar = quote === 39 ? "'" : '"';
+    let nextQuote = -1;
+    let out = "";
+    let chunk = bodyStart;
+    for (;;) {
+      if (nextQuote < chunk) nextQuote = nextIndex(s, quoteChar, chunk);
+      if (this.nextBackslash < chunk) this.nextBackslash = nextIndex(s, "\\", chunk);
+      if (this.nextLineFeed < chunk) this.nextLineFeed = nextIndex(s, "\n", chunk);
+      if (this.nextReturn < chunk) this.nextReturn = nextIndex(s, "\r", chunk);
+      const stop = Math.min(nextQuote, this.nextBackslash, this.nextLineFeed, this.nextReturn);
+      if (stop === s.length) this.fail("unterminated string literal", bodyStart - 1);
+      if (stop === nextQuote) {
+        this.pos = stop + 1;
+        return out + s.slice(chunk, stop);
+      }
+      if (stop !== this.nextBackslash) {
+        this.fail("unterminated string literal (newline inside quotes)", stop);
+      }
+      const escape = this.escape(stop, bytes);
+      out += s.slice(chunk, stop) + escape.text;
+      chunk = escape.end;
+    }
+  }
+
+  /** The rest of a triple-quoted or raw literal from `bodyStart`, a character at a time. */
   literalSlow(
     bodyStart: number,
     quote: number,
