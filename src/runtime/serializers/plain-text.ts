@@ -184,9 +184,11 @@ export function quoteInPlace(
   bytes[target] = quote;
   for (let k = positions.length - 1; k >= 0; k--) {
     const at = start + positions[k]!;
+    const text = texts[bytes[at]!]!;
+    // A byte that stands for itself (serpent's ' inside "…") stays in its run.
+    if (text.length === 1 && text.charCodeAt(0) === bytes[at]) continue;
     target -= source - at - 1;
     bytes.copyWithin(target, at + 1, source);
-    const text = texts[bytes[at]!]!;
     target -= text.length;
     for (let i = 0; i < text.length; i++) bytes[target + i] = text.charCodeAt(i);
     source = at;
