@@ -10,7 +10,6 @@ import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Encode `value` as marshal bytes; `lent` returns the encoder's scratch memory itself (see
@@ -130,7 +129,7 @@ class MarshalWriter {
       out.skip(n);
       return;
     }
-    if (LONE_SURROGATE.test(text)) {
+    if (!text.isWellFormed()) {
       const encoded = encodeSurrogatePass(text);
       out.typeI32le(0x75, encoded.length);
       out.bytes(encoded);

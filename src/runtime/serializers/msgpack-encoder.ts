@@ -9,7 +9,6 @@ import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
 import { EXT_BIGINT, EXT_COMPLEX } from "./msgpack-decoder.js";
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
@@ -147,7 +146,7 @@ class MsgpackWriter {
     if (text.length < 32 && out.headedAscii(0xa0 | text.length, 1, text)) return;
     const guess = headerSize(text.length);
     const byteLength = out.utf8At(text, guess);
-    if (byteLength !== text.length && LONE_SURROGATE.test(text)) throw loneSurrogate();
+    if (byteLength !== text.length && !text.isWellFormed()) throw loneSurrogate();
     const actual = headerSize(byteLength);
     if (actual !== guess) out.shift(guess, actual, byteLength);
     this.#stringHeader(byteLength);
