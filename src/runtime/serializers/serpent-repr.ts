@@ -5,8 +5,24 @@
  * "printable", when a float switches to exponent form) are Python's, not serpent's.
  */
 
-/** Non-printable in Python's sense (categories C* and Z* except the ASCII space), or a quote/backslash. */
-const ESCAPED = /[\\'"]|[^\x20-\x7e\p{L}\p{M}\p{N}\p{P}\p{S}]/gu;
+/** Non-printable in Python's sense: categories C* and Z*, except the ASCII space. */
+const NON_PRINTABLE = /[^\x20-\x7e\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * For each UTF-16 code unit outside printable ASCII: 0 not looked at yet, 1 printable, 2
+ * escaped. Filled from {@link NON_PRINTABLE} as units are first met, so that long non-ASCII
+ * text costs an array read a character instead of a Unicode property match (~19 ns).
+ */
+const UNIT_KINDS = new Uint8Array(0x10000);
+
+function escapedUnit(unit: number): boolean {
+  let kind = UNIT_KINDS[unit]!;
+  if (kind === 0) {
+    kind = NON_PRINTABLE.test(String.fromCharCode(unit)) ? 2 : 1;
+    UNIT_KINDS[unit] = kind;
+  }
+  return kind === 2;
+}
 
 /**
  * Python's `repr(s)`: single quotes unless `s` holds `'` but no `"`; `\\`, the quote,
@@ -15,17 +31,28 @@ const ESCAPED = /[\\'"]|[^\x20-\x7e\p{L}\p{M}\p{N}\p{P}\p{S}]/gu;
  * `\xhh`/`\uhhhh`/`\Uhhhhhhhh`; everything else literally.
  */
 export function pyStrRepr(s: string): string {
-  // Fast path: printable ASCII without quote or backslash is written as is.
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const quoteCode = quote.charCodeAt(0);
+  let out = "";
+  let chunk = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) return escapedRepr(s);
+    if (c >= 0x20 && c < 0x7f && c !== quoteCode && c !== 0x5c) continue;
+    // A surrogate pair is one character: printable or not as its code point is.
+    const width = c >= 0xd800 && c < 0xdc00 && isLowSurrogate(s.charCodeAt(i + 1)) ? 2 : 1;
+    const escaped =
+      width === 2 ? NON_PRINTABLE.test(s.slice(i, i + 2)) : c < 0x7f || escapedUnit(c);
+    if (escaped) {
+      out += s.slice(chunk, i) + escapeChar(s.slice(i, i + width), quote);
+      chunk = i + width;
+    }
+    i += width - 1;
   }
-  return "'" + s + "'";
+  return quote + (chunk === 0 ? s : out + s.slice(chunk)) + quote;
 }
 
-function escapedRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return quote + s.replace(ESCAPED, (char) => escapeChar(char, quote)) + quote;
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit < 0xe000;
 }
 
 function escapeChar(char: string, quote: string): string {
