@@ -1,8 +1,9 @@
 /**
- * A growable byte buffer for the binary encoders (marshal, msgpack). Internal.
+ * A growable byte buffer for the encoders (json, marshal, msgpack). Internal.
  */
 
 import { Buffer } from "node:buffer";
+import { DECIMAL_MAX_LENGTH, writeDecimal } from "./decimal.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
 
 const utf8Encoder = new TextEncoder();
@@ -184,20 +185,10 @@ export class ByteWriter {
     return true;
   }
 
-  /** The decimal digits of an integer in 0 ≤ value < 2^31 (cheaper than `String` then copy). */
-  smallDecimal(value: number): void {
-    let length = 1;
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) length++;
-    this.ensure(length);
-    const bytes = this.#bytes;
-    let pos = this.#pos + length;
-    this.#pos = pos;
-    let rest = value;
-    do {
-      const next = (rest / 10) | 0;
-      bytes[--pos] = 0x30 + rest - next * 10;
-      rest = next;
-    } while (rest > 0);
+  /** The decimal text of a safe integer (`decimal.ts`). */
+  decimal(value: number): void {
+    this.ensure(DECIMAL_MAX_LENGTH);
+    this.#pos = writeDecimal(this.#bytes, this.#pos, value);
   }
 
   /**

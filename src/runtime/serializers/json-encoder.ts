@@ -37,8 +37,7 @@ class JsonWriter {
         this.#string(value);
         return;
       case "number":
-        if (value >= 0 && value <= 0x7fffffff && (value | 0) === value)
-          this.out.smallDecimal(value);
+        if (Number.isSafeInteger(value)) this.out.decimal(value);
         else this.out.ascii(numberText(value));
         return;
       case "boolean":

@@ -228,15 +228,21 @@ class MarshalReader {
     const bytes = this.#bytes;
     const start = this.#pos;
     this.#pos += count * 2;
-    let small = 0;
+    // In doubles first: exact while the value is below 2^53, and past it still above it.
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < count; i++) {
+      const digit = bytes[start + 2 * i]! | (bytes[start + 2 * i + 1]! << 8);
+      if (digit >= 0x8000) throw this.#fail("long digit out of range", start + 2 * i);
+      value += digit * scale;
+      scale *= 0x8000;
+    }
+    if (value <= Number.MAX_SAFE_INTEGER) return n < 0 ? -value : value;
     let acc = 0;
     let bits = 0;
     const hex: string[] = [];
     for (let i = 0; i < count; i++) {
-      const digit = bytes[start + 2 * i]! | (bytes[start + 2 * i + 1]! << 8);
-      if (digit >= 0x8000) throw this.#fail("long digit out of range", start + 2 * i);
-      if (count <= 3) small += digit * 2 ** (15 * i);
-      acc |= digit << bits;
+      acc |= (bytes[start + 2 * i]! | (bytes[start + 2 * i + 1]! << 8)) << bits;
       bits += 15;
       while (bits >= 4) {
         hex.push(HEX[acc & 15]!);
@@ -244,7 +250,6 @@ class MarshalReader {
         bits -= 4;
       }
     }
-    if (count <= 3) return n < 0 ? -small : small;
     if (bits > 0) hex.push(HEX[acc]!);
     const magnitude = BigInt(`0x${hex.reverse().join("")}`);
     return intFromBigInt(n < 0 ? -magnitude : magnitude);

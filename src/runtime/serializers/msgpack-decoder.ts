@@ -77,6 +77,17 @@ class MsgpackReader {
     return serializeError(`msgpack: ${what} at offset ${at}`);
   }
 
+  /**
+   * The 64-bit int just read, given its high 32 bits: a number from the two halves (exact
+   * while it is safe, and past that never safe-looking), else a BigInt.
+   */
+  #int64(high: number, signed: boolean): number | bigint {
+    const value = high * 0x100000000 + this.#view.getUint32(this.#pos - 4);
+    if (Number.isSafeInteger(value)) return value;
+    const at = this.#pos - 8;
+    return intFromBigInt(signed ? this.#view.getBigInt64(at) : this.#view.getBigUint64(at));
+  }
+
   #need(count: number, what: string, at: number): void {
     if (count > this.#bytes.length - this.#pos) {
       throw this.#fail(
@@ -139,7 +150,7 @@ class MsgpackReader {
       case 0xcf:
         this.#need(8, "a uint64", at);
         this.#pos += 8;
-        return intFromBigInt(view.getBigUint64(this.#pos - 8));
+        return this.#int64(view.getUint32(this.#pos - 8), false);
       case 0xd0:
         this.#need(1, "an int8", at);
         return view.getInt8(this.#pos++);
@@ -154,7 +165,7 @@ class MsgpackReader {
       case 0xd3:
         this.#need(8, "an int64", at);
         this.#pos += 8;
-        return intFromBigInt(view.getBigInt64(this.#pos - 8));
+        return this.#int64(view.getInt32(this.#pos - 8), true);
       case 0xd4:
         return this.#ext(1, at);
       case 0xd5:

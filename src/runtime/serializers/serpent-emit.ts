@@ -14,6 +14,7 @@ import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
 import { SERPENT_ESCAPED, SPARSE_ESCAPES, escapedPositions, quoteInPlace } from "./plain-text.js";
+import { DECIMAL_MAX_LENGTH, writeDecimal } from "./decimal.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
@@ -189,7 +190,8 @@ export class SerpentWriter {
   /** A container item: strings and small ints without the recursive `value` call. */
   #item(v: unknown, depth: number): void {
     if (typeof v === "string") this.str(v);
-    else if (typeof v === "number" && (v | 0) === v && v !== 0 && v !== -0x80000000) this.#int32(v);
+    else if (typeof v === "number" && (v | 0) === v && v !== 0 && v !== -0x80000000)
+      this.#decimal(v);
     else if (Array.isArray(v)) this.#nestedList(v, depth + 1);
     else this.value(v, depth);
   }
@@ -202,39 +204,18 @@ export class SerpentWriter {
 
   /** An integral number is an int, any other a float; -0 is the float -0.0. */
   #number(n: number): void {
-    if ((n | 0) === n && n !== 0 && n !== -0x80000000) return this.#int32(n);
+    if ((n | 0) === n && n !== 0 && n !== -0x80000000) return this.#decimal(n);
     if (Number.isInteger(n)) {
       if (n === 0) return this.ascii(Object.is(n, -0) ? "-0.0" : "0");
-      return this.ascii(Number.isSafeInteger(n) ? String(n) : BigInt(n).toString());
+      return Number.isSafeInteger(n) ? this.#decimal(n) : this.ascii(BigInt(n).toString());
     }
     this.#float(n);
   }
 
-  /** An int in (-2^31, 2^31), digit by digit (cheaper than `String(n)`). */
-  #int32(n: number): void {
-    if (this.#pos + 11 > this.#buf.length) this.#grow(11);
-    const buf = this.#buf;
-    let p = this.#pos;
-    if (n < 0) {
-      buf[p++] = 45;
-      n = -n;
-    }
-    let end = p + digitCount(n);
-    this.#pos = end;
-    // Two digits per division: half the divisions of a digit-by-digit loop.
-    while (n >= 100) {
-      const q = (n / 100) | 0;
-      const pair = (n - q * 100) << 1;
-      buf[--end] = DIGIT_PAIRS[pair + 1] as number;
-      buf[--end] = DIGIT_PAIRS[pair] as number;
-      n = q;
-    }
-    if (n >= 10) {
-      buf[--end] = DIGIT_PAIRS[(n << 1) + 1] as number;
-      buf[--end] = DIGIT_PAIRS[n << 1] as number;
-    } else {
-      buf[--end] = 48 + n;
-    }
+  /** A safe integer, digit by digit (`decimal.ts`). */
+  #decimal(n: number): void {
+    if (this.#pos + DECIMAL_MAX_LENGTH > this.#buf.length) this.#grow(DECIMAL_MAX_LENGTH);
+    this.#pos = writeDecimal(this.#buf, this.#pos, n);
   }
 
   /** A Python float, including the NaN dict and the ±1e30000 infinities. */
@@ -258,12 +239,12 @@ export class SerpentWriter {
       const scale = SCALES[k] as number;
       const m = Math.round(a * scale);
       if (m / scale !== a) continue;
-      // `| 0` keeps #int32 on integer arithmetic (a double there makes `%` a slow fmod).
+      // `| 0` keeps #decimal on integer arithmetic (a double there makes `%` a slow fmod).
       const whole = Math.floor(a) | 0;
       let fraction = m - whole * scale;
       if (fraction === 0) return false;
       if (x < 0) this.#byte(45);
-      this.#int32(whole);
+      this.#decimal(whole);
       if (this.#pos + k + 1 > this.#buf.length) this.#grow(k + 1);
       const buf = this.#buf;
       const p = this.#pos;
@@ -430,19 +411,8 @@ function hasEnumerable(target: object): boolean {
   return false;
 }
 
-/** The ASCII digits of 00 … 99, two bytes each. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) =>
-  i % 2 === 0 ? 48 + Math.floor(i / 20) : 48 + ((i >> 1) % 10),
-);
-
 /** 10^0 … 10^4. */
 const SCALES = [1, 10, 100, 1000, 10000];
-
-/** Decimal digits of 0 <= n <= 2^31. */
-function digitCount(n: number): number {
-  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-}
 
 function unhashable(what: string): never {
   throw new PyroError(
