@@ -60,6 +60,34 @@ describe("marshal loads: captured bytes", () => {
     expect(marshalLoads(hex(`fa 2f ${ascii(reason)}`))).toBe(reason);
   });
 
+  it("reads dict keys as CPython writes them: stored for back-reference, referred back, long or not ASCII", () => {
+    // Keys go through the key cache when they are short ASCII; the back-reference list must
+    // keep CPython's order all the same.
+    const bytes = runPython(
+      "import marshal,sys\n" +
+        "name = 'shared-name'\n" +
+        "recs = [{'id': i, 'name': name, 'a_key_longer_than_sixteen': i, 'clé': i} for i in range(3)]\n" +
+        "sys.stdout.write(marshal.dumps([name, recs, {name: 1}, {7: 'seven', 'x': name}]).hex())",
+    );
+    expect(bytes).toMatch(/^(..)*?72/); // back-references, to keys among others
+    const records = [0, 1, 2].map((i) => ({
+      id: i,
+      name: "shared-name",
+      a_key_longer_than_sixteen: i,
+      clé: i,
+    }));
+    const value = marshal.loads(Buffer.from(bytes, "hex"));
+    expect(value).toEqual([
+      "shared-name",
+      records,
+      { "shared-name": 1 },
+      new Map<unknown, unknown>([
+        [7, "seven"],
+        ["x", "shared-name"],
+      ]),
+    ]);
+  });
+
   it("follows back-references the way CPython writes them", () => {
     const bytes = runPython(
       "import marshal,sys\n" +

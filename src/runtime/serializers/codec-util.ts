@@ -1,6 +1,7 @@
 /**
  * Small pieces shared by the json, marshal and msgpack codecs: the depth cap, error
- * construction, strict UTF-8, and the checks every decoder applies to a decoded call.
+ * construction, strict UTF-8, short ASCII strings, and the checks every decoder applies to a
+ * decoded call.
  * Internal to the serializers; not part of the public runtime API.
  */
 import * as nodeBuffer from "node:buffer";
@@ -129,4 +130,50 @@ export function describe(value: unknown): string {
   if (typeof value !== "object") return typeof value;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "" ? name : "object";
+}
+
+/**
+ * `length` (at most 16) ASCII (or Latin-1) bytes as a string. Each run of up to 8 goes to one
+ * `fromCharCode` call, which is a quarter faster than appending char by char.
+ */
+export function shortAscii(b: Uint8Array, s: number, length: number): string {
+  switch (length) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(b[s]!);
+    case 2:
+      return String.fromCharCode(b[s]!, b[s + 1]!);
+    case 3:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!);
+    case 4:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
+    case 5:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
+    case 6:
+      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
+    case 7:
+      return String.fromCharCode(
+        b[s]!,
+        b[s + 1]!,
+        b[s + 2]!,
+        b[s + 3]!,
+        b[s + 4]!,
+        b[s + 5]!,
+        b[s + 6]!,
+      );
+    case 8:
+      return String.fromCharCode(
+        b[s]!,
+        b[s + 1]!,
+        b[s + 2]!,
+        b[s + 3]!,
+        b[s + 4]!,
+        b[s + 5]!,
+        b[s + 6]!,
+        b[s + 7]!,
+      );
+    default:
+      return shortAscii(b, s, 8) + shortAscii(b, s + 8, length - 8);
+  }
 }

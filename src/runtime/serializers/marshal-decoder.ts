@@ -7,6 +7,7 @@
 import { Buffer } from "node:buffer";
 import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
+import { asciiKey } from "./key-cache.js";
 import {
   MAX_DEPTH,
   bytesValue,
@@ -14,6 +15,7 @@ import {
   depthError,
   reviveIfClassDict,
   serializeError,
+  shortAscii,
 } from "./codec-util.js";
 
 const FLAG_REF = 0x80;
@@ -184,11 +186,8 @@ class MarshalReader {
     this.#need(length, "a str");
     const start = this.#pos;
     this.#pos += length;
-    if (length < 24) {
-      let text = "";
-      for (let i = start; i < this.#pos; i++) text += String.fromCharCode(this.#bytes[i]!);
-      return text;
-    }
+    // One byte a character either way: short ones are cheaper built in JS than natively.
+    if (length <= 16) return shortAscii(this.#bytes, start, length);
     return this.#buffer.toString("latin1", start, this.#pos);
   }
 
@@ -297,7 +296,7 @@ class MarshalReader {
         this.#pos++;
         break;
       }
-      const key = this.read(depth + 1);
+      const key = this.#key() ?? this.read(depth + 1);
       const value = this.read(depth + 1);
       if (dict !== null && typeof key === "string") {
         setDictEntry(dict, key, value);
@@ -310,6 +309,23 @@ class MarshalReader {
       map!.set(key, value);
     }
     return this.#fill(slot, dict === null ? map : reviveIfClassDict(this.#registry, dict));
+  }
+
+  /**
+   * A dict key that is a short ASCII str (`z`, `Z`), through the key cache; `undefined`,
+   * with nothing read, for any other key.
+   */
+  #key(): string | undefined {
+    const bytes = this.#bytes;
+    const at = this.#pos;
+    const code = bytes[at]! & ~FLAG_REF;
+    if (code !== 0x7a && code !== 0x5a) return undefined;
+    const length = bytes[at + 1];
+    if (length === undefined || at + 2 + length > bytes.length) return undefined;
+    const key = asciiKey(bytes, at + 2, length);
+    if (key === undefined) return undefined;
+    this.#pos = at + 2 + length;
+    return this.#ref(bytes[at]! & FLAG_REF, key);
   }
 
   #backReference(at: number): unknown {

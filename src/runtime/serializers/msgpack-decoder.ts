@@ -6,6 +6,7 @@
  */
 import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
+import { asciiKey } from "./key-cache.js";
 import {
   MAX_DEPTH,
   bytesValue,
@@ -14,6 +15,7 @@ import {
   depthError,
   reviveIfClassDict,
   serializeError,
+  shortAscii,
 } from "./codec-util.js";
 
 /** Pyro's msgpack extension type codes. */
@@ -26,17 +28,6 @@ export const EXT_DATE = 0x33;
 const ORDINAL_1970 = 719163;
 const MAX_ORDINAL = 3652059; // 9999-12-31
 const DAY_MS = 86_400_000;
-
-/** Longest map key the key cache holds; longer keys are rare and decoded each time. */
-const MAX_CACHED_KEY = 16;
-/** Slots of the direct-mapped key cache (a power of two). */
-const KEY_CACHE_SLOTS = 4096;
-/**
- * Recently decoded short ASCII map keys, shared by all decodes. Handing V8 the same string
- * instance again makes the dict store skip hashing and interning it: the perf document's
- * 1000-key dict builds about three times faster. Every hit is checked byte by byte.
- */
-const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SLOTS);
 
 /**
  * Decode one msgpack value. Python's ext types become: complex → `PyComplex`, big int →
@@ -223,35 +214,16 @@ class MsgpackReader {
 
   /** A fixstr map key through the key cache (falls back to {@link #str} for the rest). */
   #key(length: number): string {
-    const bytes = this.#bytes;
     const at = this.#pos++;
     const start = at + 1;
-    const end = start + length;
-    if (length > MAX_CACHED_KEY || end > bytes.length) return this.#str(length, at);
-    let hash = length;
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]!;
-      if (c > 0x7f) return this.#str(length, at);
-      hash = (Math.imul(hash, 31) + c) | 0;
-    }
-    const slot = (hash ^ (hash >>> 12)) & (KEY_CACHE_SLOTS - 1);
-    const cached = keyCache[slot];
-    if (cached !== undefined && cached.length === length) {
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (cached.charCodeAt(i) !== bytes[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.#pos = end;
-        return cached;
+    if (start + length <= this.#bytes.length) {
+      const key = asciiKey(this.#bytes, start, length);
+      if (key !== undefined) {
+        this.#pos = start + length;
+        return key;
       }
     }
-    const text = this.#str(length, at);
-    keyCache[slot] = text;
-    return text;
+    return this.#str(length, at);
   }
 
   #bin(length: number, at: number): Uint8Array {
@@ -350,51 +322,5 @@ class MsgpackReader {
       throw this.#fail(`date ordinal ${ordinal} is outside 0001-01-01..9999-12-31`, at);
     }
     return new Date((ordinal - ORDINAL_1970) * DAY_MS).toISOString().slice(0, 10);
-  }
-}
-
-/**
- * `length` (at most 16) ASCII bytes as a string. Each run of up to 8 goes to one
- * `fromCharCode` call, which is a quarter faster than appending char by char.
- */
-function shortAscii(b: Uint8Array, s: number, length: number): string {
-  switch (length) {
-    case 0:
-      return "";
-    case 1:
-      return String.fromCharCode(b[s]!);
-    case 2:
-      return String.fromCharCode(b[s]!, b[s + 1]!);
-    case 3:
-      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!);
-    case 4:
-      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
-    case 5:
-      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
-    case 6:
-      return String.fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
-    case 7:
-      return String.fromCharCode(
-        b[s]!,
-        b[s + 1]!,
-        b[s + 2]!,
-        b[s + 3]!,
-        b[s + 4]!,
-        b[s + 5]!,
-        b[s + 6]!,
-      );
-    case 8:
-      return String.fromCharCode(
-        b[s]!,
-        b[s + 1]!,
-        b[s + 2]!,
-        b[s + 3]!,
-        b[s + 4]!,
-        b[s + 5]!,
-        b[s + 6]!,
-        b[s + 7]!,
-      );
-    default:
-      return shortAscii(b, s, 8) + shortAscii(b, s + 8, length - 8);
   }
 }
