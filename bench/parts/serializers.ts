@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- serializers`: pyrogen's serializers against Pyro4's own serializer layer
  * (`Pyro4.util.get_serializer(name).serializeData/deserializeData`, what a Python client
- * pays) on the document of docs performance.md: 1000 entries
- * `'key-NNNN' -> [int, float, str, [str, str, str], [int, int, int]]`.
+ * pays) on payloads of several shapes ({@link SHAPES}): `doc-1000`, the document of docs
+ * performance.md (1000 entries `'key-NNNN' -> [int, float, str, [str, str, str], [int, int,
+ * int]]`), and shapes common in calls — records, multi-line text, non-ASCII text, floats,
+ * ints past 32 bits, short strings. `PYROGEN_BENCH_CASES` names fewer shapes.
  *
  * Both sides time themselves in CPU time of their own process (`process.cpuUsage()`,
  * `time.process_time()`), in rounds of about 0.2 s. As in the `calls` part, the rounds are
@@ -18,6 +20,7 @@ import { isDeepStrictEqual } from "node:util";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { pairedRounds, pairedRow, type BenchRow } from "../lib.js";
+import { selectedFrom } from "../measure.js";
 import { PythonBenchClient } from "../python-client.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import type { Serializer } from "../../src/runtime/serializers/serializer.js";
@@ -31,17 +34,17 @@ type Operation = "encode" | "decode";
 
 /** The Python side: Pyro4's payload for a serializer, and one timed round at a time. */
 class PythonSerializers extends PythonBenchClient {
-  payload(name: string) {
-    return this.ask<{ size: number; payload: string }>({ name, op: "payload" });
+  payload(shape: Shape, name: string) {
+    return this.ask<{ size: number; payload: string }>({ shape, name, op: "payload" });
   }
 
-  /** CPU seconds per document over one round. */
-  async round(name: string, op: Operation): Promise<number> {
-    return (await this.ask<{ seconds: number }>({ name, op })).seconds;
+  /** CPU seconds per payload over one round. */
+  async round(shape: Shape, name: string, op: Operation): Promise<number> {
+    return (await this.ask<{ seconds: number }>({ shape, name, op })).seconds;
   }
 }
 
-/** The document, built exactly like the Python side builds it. */
+/** The document of docs performance.md. */
 function documentValue(): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   for (let i = 0; i < 1000; i++) {
@@ -55,6 +58,31 @@ function documentValue(): Record<string, unknown> {
   }
   return doc;
 }
+
+/** The payloads, each built exactly as `SHAPES` in `bench/serializers_python.py` builds it. */
+const SHAPES = {
+  "doc-1000": documentValue,
+  "records-200": () =>
+    Array.from({ length: 200 }, (_, i) => ({
+      id: i,
+      name: `user${i}`,
+      email: `user${i}@example.com`,
+      score: i * 0.5,
+      active: i % 2 === 0,
+    })),
+  "text-10KiB": () =>
+    Array.from(
+      { length: 128 },
+      (_, i) =>
+        `it's line ${String(i).padStart(3, "0")} of ten kibibytes of text`.padEnd(79, ".") + "\n",
+    ).join(""),
+  "unicode-5k": () => "Grüße aus Köln, 東京からこんにちは — ça va? ".repeat(300).slice(0, 5000),
+  "floats-1k": () => Array.from({ length: 1000 }, (_, i) => i * 1.1 + 0.25),
+  "bigints-200": () => Array.from({ length: 200 }, (_, i) => 2 ** 40 + i * 7919),
+  "strlist-1k": () => Array.from({ length: 1000 }, (_, i) => `item-${i}`),
+} satisfies Record<string, () => unknown>;
+type Shape = keyof typeof SHAPES;
+const RUN_SHAPES = selectedFrom(Object.keys(SHAPES) as Shape[], "PYROGEN_BENCH_CASES");
 
 /** pyrogen's rounds of one operation: calibrated once, then CPU seconds per call per round. */
 function roundsOf(fn: () => unknown): () => number {
@@ -74,21 +102,21 @@ function roundsOf(fn: () => unknown): () => number {
   };
 }
 
-/** Check that pyrogen reads Python's payload and its own back as the document. */
+/** Check that pyrogen reads Python's payload and its own back as the payload's value. */
 function check(serializer: Serializer, received: Uint8Array, doc: unknown): void {
   if (!isDeepStrictEqual(serializer.loads(received), doc)) {
-    throw new Error("decoding Python's payload does not give the document back");
+    throw new Error("decoding Python's payload does not give the value back");
   }
   if (!isDeepStrictEqual(serializer.loads(serializer.dumps(doc)), doc)) {
     throw new Error("its own payload does not round-trip");
   }
 }
 
-/** One serializer's two rows; pyrogen's figures are empty (with the reason printed) if it fails. */
-async function measure(name: string, python: PythonSerializers): Promise<BenchRow[]> {
-  const { size, payload } = await python.payload(name);
+/** One shape's two rows for one serializer; pyrogen's figures are empty (reason printed) if it fails. */
+async function measure(shape: Shape, name: string, python: PythonSerializers): Promise<BenchRow[]> {
+  const { size, payload } = await python.payload(shape, name);
   const mb = size / 1e6;
-  const doc = documentValue();
+  const doc = SHAPES[shape]();
   const received = Buffer.from(payload, "base64");
   const serializer = createSerializer(name);
   let ours: Record<Operation, () => number> | null = null;
@@ -99,11 +127,11 @@ async function measure(name: string, python: PythonSerializers): Promise<BenchRo
       decode: roundsOf(() => serializer.loads(received)),
     };
     console.log(
-      `serializers: ${name}: payload ${serializer.dumps(doc).length} bytes from pyrogen, ${size} from Python`,
+      `serializers: ${shape} ${name}: payload ${serializer.dumps(doc).length} bytes from pyrogen, ${size} from Python`,
     );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.log(`serializers: ${name}: pyrogen not measured: ${reason}`);
+    console.log(`serializers: ${shape} ${name}: pyrogen not measured: ${reason}`);
   }
   const rows: BenchRow[] = [];
   for (const op of ["encode", "decode"] as const) {
@@ -111,16 +139,12 @@ async function measure(name: string, python: PythonSerializers): Promise<BenchRo
       1,
       ROUNDS,
       () => (ours === null ? null : mb / ours[op]()),
-      async () => mb / (await python.round(name, op)),
+      async () => mb / (await python.round(shape, name, op)),
     );
     // No pyrogen figures when it could not carry the document (reason printed above).
     const pyrogenMbs = rounds.pyrogen.filter((mbs): mbs is number => mbs !== null);
     rows.push(
-      pairedRow(
-        { case: "doc-1000", serializer: name, metric: `${op} MB/s` },
-        pyrogenMbs,
-        rounds.python,
-      ),
+      pairedRow({ case: shape, serializer: name, metric: `${op} MB/s` }, pyrogenMbs, rounds.python),
     );
   }
   return rows;
@@ -131,7 +155,9 @@ export async function run(): Promise<BenchRow[]> {
   const python = new PythonSerializers(SCRIPT);
   try {
     const rows: BenchRow[] = [];
-    for (const name of NAMES) rows.push(...(await measure(name, python)));
+    for (const shape of RUN_SHAPES) {
+      for (const name of NAMES) rows.push(...(await measure(shape, name, python)));
+    }
     return rows;
   } finally {
     await python.close();
