@@ -1,6 +1,6 @@
 """The Python side of the `serializers` benchmark: Pyro4's own serializer layer
 (`Pyro4.util.get_serializer(name).serializeData/deserializeData`) on the payloads SHAPES
-builds, exactly as bench/parts/serializers.ts builds them: `doc-1000` is the document of
+builds, exactly as bench/serializer-shapes.ts builds them: `doc-1000` is the document of
 docs performance.md, a dict of 1000 entries 'key-NNNN' -> [int, float, str, [str, str, str],
 [int, int, int]]; the others are shapes common in calls.
 
