@@ -69,14 +69,16 @@ class MsgpackReader {
   }
 
   /**
-   * The 64-bit int just read, given its high 32 bits: a number from the two halves (exact
-   * while it is safe, and past that never safe-looking), else a BigInt.
+   * The 64-bit int in the 8 bytes just read: a number from its two 32-bit halves (exact while
+   * it is safe, and past that never safe-looking), else a BigInt.
    */
-  #int64(high: number, signed: boolean): number | bigint {
-    const value = high * 0x100000000 + this.#view.getUint32(this.#pos - 4);
-    if (Number.isSafeInteger(value)) return value;
+  #int64(signed: boolean): number | bigint {
+    const view = this.#view;
     const at = this.#pos - 8;
-    return intFromBigInt(signed ? this.#view.getBigInt64(at) : this.#view.getBigUint64(at));
+    const high = signed ? view.getInt32(at) : view.getUint32(at);
+    const value = high * 0x100000000 + view.getUint32(at + 4);
+    if (Number.isSafeInteger(value)) return value;
+    return intFromBigInt(signed ? view.getBigInt64(at) : view.getBigUint64(at));
   }
 
   #need(count: number, what: string, at: number): void {
@@ -141,7 +143,7 @@ class MsgpackReader {
       case 0xcf:
         this.#need(8, "a uint64", at);
         this.#pos += 8;
-        return this.#int64(view.getUint32(this.#pos - 8), false);
+        return this.#int64(false);
       case 0xd0:
         this.#need(1, "an int8", at);
         return view.getInt8(this.#pos++);
@@ -156,7 +158,7 @@ class MsgpackReader {
       case 0xd3:
         this.#need(8, "an int64", at);
         this.#pos += 8;
-        return this.#int64(view.getInt32(this.#pos - 8), true);
+        return this.#int64(true);
       case 0xd4:
         return this.#ext(1, at);
       case 0xd5:

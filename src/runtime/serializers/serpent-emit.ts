@@ -190,8 +190,7 @@ export class SerpentWriter {
   /** A container item: strings and small ints without the recursive `value` call. */
   #item(v: unknown, depth: number): void {
     if (typeof v === "string") this.str(v);
-    else if (typeof v === "number" && (v | 0) === v && v !== 0 && v !== -0x80000000)
-      this.#decimal(v);
+    else if (typeof v === "number" && (v | 0) === v && v !== 0) this.#decimal(v);
     else if (Array.isArray(v)) this.#nestedList(v, depth + 1);
     else this.value(v, depth);
   }
@@ -204,7 +203,7 @@ export class SerpentWriter {
 
   /** An integral number is an int, any other a float; -0 is the float -0.0. */
   #number(n: number): void {
-    if ((n | 0) === n && n !== 0 && n !== -0x80000000) return this.#decimal(n);
+    if ((n | 0) === n && n !== 0) return this.#decimal(n);
     if (Number.isInteger(n)) {
       if (n === 0) return this.ascii(Object.is(n, -0) ? "-0.0" : "0");
       return Number.isSafeInteger(n) ? this.#decimal(n) : this.ascii(BigInt(n).toString());
