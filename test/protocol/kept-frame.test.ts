@@ -44,32 +44,26 @@ function numbered(n: number, size: number): Message {
 describe("KeptFrame", () => {
   const parts = (n: number) => ({ head: new Uint8Array([n, n]), data: new Uint8Array([n, n, n]) });
 
-  it("joins head and payload, and lends the buffer to one frame at a time", () => {
+  it("joins head and payload, and reuses its buffer once the kernel took a frame whole", () => {
     const kept = new KeptFrame();
-    const first = kept.join(parts(1))!;
+    const first = kept.join(parts(1));
     expect([...first]).toEqual([1, 1, 1, 1, 1]);
     expect(kept.holds(first)).toBe(true);
-    expect(kept.join(parts(2))).toBeUndefined();
-    kept.wrote(5); // still queued: stays lent
-    expect(kept.join(parts(2))).toBeUndefined();
     kept.wrote(0); // the kernel has it all
-    const second = kept.join(parts(2))!;
-    expect([...second]).toEqual([2, 2, 2, 2, 2]);
     expect(kept.holds(first)).toBe(false);
+    const second = kept.join(parts(2));
+    expect([...second]).toEqual([2, 2, 2, 2, 2]);
+    expect(second.buffer).toBe(first.buffer);
   });
 
-  it("is freed by the write callback of its own frame only, which still calls on", () => {
+  it("leaves the buffer of a frame still queued to the stream", () => {
     const kept = new KeptFrame();
-    kept.join(parts(1));
-    const calls: unknown[] = [];
-    const firstWritten = kept.whenWritten((error) => calls.push(error));
-    kept.wrote(0);
-    kept.join(parts(2));
-    kept.whenWritten(undefined);
-    kept.wrote(10);
-    firstWritten(null); // a late callback of the first frame must not free the second's buffer
-    expect(calls).toEqual([null]);
-    expect(kept.join(parts(3))).toBeUndefined();
+    const first = kept.join(parts(1));
+    kept.wrote(5); // still queued: the stream reads it later
+    const second = kept.join(parts(2));
+    expect(second.buffer).not.toBe(first.buffer);
+    expect([...first]).toEqual([1, 1, 1, 1, 1]);
+    expect([...second]).toEqual([2, 2, 2, 2, 2]);
   });
 });
 

@@ -341,8 +341,7 @@ export class MessageChannel {
     if (size >= SEPARATE_PAYLOAD_SIZE) return this.#frames.encode(msg, this.#encodeOptions, false);
     const kept = this.#keptFrame;
     if (kept !== undefined && size >= KEPT_FRAME_MIN) {
-      const joined = kept.join(this.#frames.encode(msg, this.#encodeOptions, false));
-      if (joined !== undefined) return joined;
+      return kept.join(this.#frames.encode(msg, this.#encodeOptions, false));
     }
     return this.#frames.encode(msg, this.#encodeOptions, true).head;
   }
@@ -355,12 +354,9 @@ export class MessageChannel {
     const stream = this.#stream;
     this.#writes++;
     if (frame instanceof Uint8Array) {
+      stream.write(frame, done);
       const kept = this.#keptFrame;
-      if (kept === undefined || !kept.holds(frame)) stream.write(frame, done);
-      else {
-        stream.write(frame, kept.whenWritten(done));
-        kept.wrote(stream.writableLength);
-      }
+      if (kept?.holds(frame) === true) kept.wrote(stream.writableLength);
       return;
     }
     stream.cork();
