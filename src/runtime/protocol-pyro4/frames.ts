@@ -257,8 +257,21 @@ function asciiKey(body: Uint8Array, at: number): string {
   if ((a | b | c | d) > 0x7f) {
     throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
   }
+  // Pyro4's daemon answers every call with a CORR: as the constant, its key is not a new
+  // string that the annotations map must hash again.
+  const word = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  if (word === CORR_WORD) return Pyro4Annotation.CORR;
+  if (word === HMAC_WORD) return Pyro4Annotation.HMAC;
   return String.fromCharCode(a, b, c, d);
 }
+
+/** A 4-character ASCII key as the 32-bit word its bytes make. */
+function keyWord(key: string): number {
+  return Buffer.from(key, "latin1").readUInt32BE(0);
+}
+
+const CORR_WORD = keyWord(Pyro4Annotation.CORR);
+const HMAC_WORD = keyWord(Pyro4Annotation.HMAC);
 
 /** Pyro4's framing as the protocol seam sees it. */
 export const pyro4Frames: FrameCodec = {
