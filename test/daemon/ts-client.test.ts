@@ -60,6 +60,25 @@ describe.each(GENERATIONS)("TypeScript client and daemon, $name", (generation) =
     expect([a.$protocol, b.$protocol]).toEqual([generation.protocol, generation.protocol]);
   });
 
+  test("interleaved replies of every size and serializer each carry their own value", async () => {
+    // The daemon encodes a reply into scratch memory it reuses for the next one: a reply
+    // framed after that memory was reused would carry another call's value.
+    await using daemon = await Daemon.start({ host: "127.0.0.1" });
+    const uri = daemon.register(new Calculator(), { expose: CALCULATOR_EXPOSE });
+    const serializers = ["serpent", "json", "marshal", "msgpack"] as const;
+    const proxies = serializers.map((serializer) => proxy(uri, { serializer }));
+    try {
+      const sizes = [5, 300, 10_240, 100_000];
+      const values = Array.from({ length: 48 }, (_, i) =>
+        `${i}:`.padEnd(sizes[i % sizes.length]!, String.fromCharCode(97 + (i % 26))),
+      );
+      const replies = values.map((value, i) => proxies[i % proxies.length]!.$call("echo", [value]));
+      expect(await Promise.all(replies)).toEqual(values);
+    } finally {
+      for (const p of proxies) p.$release();
+    }
+  });
+
   test("the call context carries the caller's correlation id", async () => {
     await using daemon = await Daemon.start({ host: "127.0.0.1" });
     const uri = daemon.register(new Rendezvous(), {

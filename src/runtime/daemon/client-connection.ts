@@ -21,6 +21,7 @@ import { VERSION_BYTES } from "../protocol/version.js";
 import type { InvokeCall, WireProtocol } from "../protocol/wire-protocol.js";
 import { protocolOfHeader } from "../protocols.js";
 import { blobCall } from "../serialized-blob.js";
+import { giveBack } from "../serializers/scratch.js";
 import type { Serializer } from "../serializers/serializer.js";
 import { runInCall, type CallContext, type ClientAddress } from "./context.js";
 import { correlationOf } from "./correlation.js";
@@ -225,6 +226,18 @@ export class ClientConnection {
     };
     this.#socket.write(this.#protocol.frames.encode(msg, options, true).head);
     this.#host.wireLog?.("sent", this.#peer(), msg);
+  }
+
+  /**
+   * {@link #send} a reply whose payload is the encoder's lent scratch memory: the frame
+   * copies it, so it goes back for the next encode at once, sent or not.
+   */
+  #sendLent(msg: Message): void {
+    try {
+      this.#send(msg);
+    } finally {
+      giveBack(msg.data);
+    }
   }
 
   /** The client as wire log lines name it. */
@@ -434,14 +447,15 @@ export class ClientConnection {
     }
     let data: Uint8Array;
     try {
-      data = serializer.dumps(outcome.value);
+      // Lent, not copied out of the encoder: the frame is the reply's only copy.
+      data = serializer.dumps(outcome.value, true);
     } catch (error) {
       this.#replyError(msg, serializer, error, annotations);
       this.close();
       return;
     }
     try {
-      this.#send({
+      this.#sendLent({
         type: MessageType.RESULT,
         flags: outcome.batch ? MessageFlag.BATCH : 0,
         seq: msg.seq,
