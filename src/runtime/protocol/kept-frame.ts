@@ -7,7 +7,8 @@
  * it can. Whether it did shows right after the write: nothing left queued. A frame still
  * queued, or only partly written, keeps the buffer: the channel leaves it to the stream and
  * the next frame gets a new one. So no write needs a callback, which would cost Node a
- * `nextTick` and a slow property store per write (~1 µs of a 10 KiB call). Internal.
+ * `nextTick` and a slow property store per write (2–5 µs of client CPU per 10 KiB call on
+ * this machine, docs/bench-calls.md). Internal.
  */
 import type { MessageParts } from "./message.js";
 
