@@ -5,7 +5,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
-import { NO_ANNOTATIONS, copyOf } from "../protocol/annotation-value.js";
+import { NO_ANNOTATIONS, annotationKey, copyOf } from "../protocol/annotation-value.js";
 import { get16, put16, put32 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
@@ -235,7 +235,7 @@ export function decodeAnnotations(
         `invalid annotations: ${end - i} stray bytes at the end of the annotation block`,
       );
     }
-    const key = asciiKey(body, i);
+    const key = annotationKey(body, i);
     const length = (body[i + 4]! << 8) | body[i + 5]!;
     if (i + 6 + length > end) {
       throw new PyroError(
@@ -248,30 +248,6 @@ export function decodeAnnotations(
   }
   return annotations;
 }
-
-function asciiKey(body: Uint8Array, at: number): string {
-  const a = body[at]!;
-  const b = body[at + 1]!;
-  const c = body[at + 2]!;
-  const d = body[at + 3]!;
-  if ((a | b | c | d) > 0x7f) {
-    throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
-  }
-  // Pyro4's daemon answers every call with a CORR: as the constant, its key is not a new
-  // string that the annotations map must hash again.
-  const word = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-  if (word === CORR_WORD) return Pyro4Annotation.CORR;
-  if (word === HMAC_WORD) return Pyro4Annotation.HMAC;
-  return String.fromCharCode(a, b, c, d);
-}
-
-/** A 4-character ASCII key as the 32-bit word its bytes make. */
-function keyWord(key: string): number {
-  return Buffer.from(key, "latin1").readUInt32BE(0);
-}
-
-const CORR_WORD = keyWord(Pyro4Annotation.CORR);
-const HMAC_WORD = keyWord(Pyro4Annotation.HMAC);
 
 /** Pyro4's framing as the protocol seam sees it. */
 export const pyro4Frames: FrameCodec = {

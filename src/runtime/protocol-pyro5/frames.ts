@@ -6,7 +6,7 @@
  */
 import { deflateSync } from "node:zlib";
 import { PyroError } from "../errors.js";
-import { NO_ANNOTATIONS, copyOf } from "../protocol/annotation-value.js";
+import { NO_ANNOTATIONS, annotationKey, copyOf } from "../protocol/annotation-value.js";
 import { get16, get32, put16, put32 } from "../protocol/big-endian.js";
 import { MessageFlag } from "../protocol/constants.js";
 import type { EncodeOptions, Message, MessageHeader, MessageParts } from "../protocol/message.js";
@@ -142,14 +142,7 @@ function decodeAnnotations(body: Uint8Array, start: number, size: number): Map<s
         `invalid annotations: ${end - i} stray bytes at the end of the annotation block`,
       );
     }
-    let key = "";
-    for (let k = 0; k < 4; k++) {
-      const code = body[i + k]!;
-      if (code > 0x7f) {
-        throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
-      }
-      key += String.fromCharCode(code);
-    }
+    const key = annotationKey(body, i);
     const length = get32(body, i + 4);
     if (i + 8 + length > end) {
       throw new PyroError(

@@ -4,8 +4,23 @@
  * puts a 16-byte `CORR` on every reply), and a copy lets that memory be read into again once
  * the payload is decoded, while a caller keeps the annotations (a proxy's
  * `$responseAnnotations`). The reader copies bytes out of a buffer it does not own with the
- * same function.
+ * same function. Annotation keys come from the decoders' key cache.
  */
+import { PyroError } from "../errors.js";
+import { asciiKey } from "../serializers/key-cache.js";
+
+/**
+ * The 4-byte ASCII key of the annotation at `at` of `body`. Through the decoders' key cache,
+ * a key seen before (Pyro4's daemon answers every call with a `CORR`) is the same string
+ * instance, which the annotations map does not hash again.
+ */
+export function annotationKey(body: Uint8Array, at: number): string {
+  const key = asciiKey(body, at, 4);
+  if (key === undefined) {
+    throw new PyroError("protocol", "invalid annotations: an annotation key is not ASCII");
+  }
+  return key;
+}
 
 /** Up to this many bytes a loop copies faster than making a view to `set` from. */
 const SHORT = 64;
