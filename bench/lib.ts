@@ -90,52 +90,60 @@ export interface RoundsOf<A, B> {
 /**
  * `warmup` unmeasured rounds, then `rounds` rounds of `pyrogen()` and `python()` back to
  * back, which one goes first alternating from round to round: the pairs that
- * {@link pairedRow} compares.
+ * {@link pairedRow} compares. A `guard` readies each measured round and may have it
+ * measured again ({@link rotatedRounds}).
  */
 export async function pairedRounds<A, B>(
   warmup: number,
   rounds: number,
   pyrogen: () => A | Promise<A>,
   python: () => B | Promise<B>,
+  guard?: RoundGuard,
 ): Promise<RoundsOf<A, B>> {
-  for (let round = 0; round < warmup; round++) {
-    await pyrogen();
-    await python();
-  }
-  const result: RoundsOf<A, B> = { pyrogen: [], python: [] };
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      result.pyrogen.push(await pyrogen());
-      result.python.push(await python());
-    } else {
-      result.python.push(await python());
-      result.pyrogen.push(await pyrogen());
-    }
-  }
-  return result;
+  const results = await rotatedRounds<"pyrogen" | "python", A | B>(
+    warmup,
+    rounds,
+    { pyrogen: async () => pyrogen(), python: async () => python() },
+    guard,
+  );
+  return { pyrogen: results.pyrogen as A[], python: results.python as B[] };
+}
+
+/** Checks each measured round of {@link rotatedRounds}: before it runs, and whether to keep it. */
+export interface RoundGuard {
+  /** Ready the machine for a measured round (for example move off a slow CPU). */
+  before(): Promise<void>;
+  /** Whether to keep the round just measured; if not, it is measured again. */
+  after(): boolean;
 }
 
 /**
  * Run `warmup` unmeasured rounds, then `rounds` measured ones, of a set of named
  * measurements taken one after the other; the order rotates by one from round to round, so
  * that over the rounds each measurement runs early and late alike and no pair of them is
- * always far apart. Returns each measurement's results, one per measured round.
+ * always far apart. A `guard` readies each measured round and may have it measured again.
+ * Returns each measurement's results, one per measured round.
  */
 export async function rotatedRounds<K extends string, T>(
   warmup: number,
   rounds: number,
   measurements: Readonly<Partial<Record<K, () => Promise<T>>>>,
+  guard?: RoundGuard,
 ): Promise<Partial<Record<K, T[]>>> {
   const entries = (
     Object.entries(measurements) as Array<[K, (() => Promise<T>) | undefined]>
   ).filter((entry): entry is [K, () => Promise<T>] => entry[1] !== undefined);
   const results: Partial<Record<K, T[]>> = {};
   for (const [name] of entries) results[name] = [];
-  for (let round = 0; round < warmup + rounds; round++) {
-    for (const [name, measure] of rotate(entries, round)) {
-      const result = await measure();
-      if (round >= warmup) results[name]!.push(result);
-    }
+  let kept = 0;
+  for (let round = 0; kept < rounds; round++) {
+    const measured = round >= warmup;
+    if (measured) await guard?.before();
+    const figures: Array<[K, T]> = [];
+    for (const [name, measure] of rotate(entries, round)) figures.push([name, await measure()]);
+    if (!measured || (guard !== undefined && !guard.after())) continue;
+    for (const [name, result] of figures) results[name]!.push(result);
+    kept++;
   }
   return results;
 }

@@ -20,13 +20,14 @@
  * host slows one vCPU at a time, for seconds to minutes, by up to 1.8x (`docs/bench-calls.md`,
  * sixth pass). So `pipelined`, whose daemon runs apart from pyrogen's client but together
  * with Python's, swaps roles on one side in alternate rounds: in every round both sides'
- * daemon is on the same CPU.
+ * daemon is on the same CPU. The host watch (`bench/host-watch.ts`) swaps the roles to move
+ * every process off a vCPU in a slow period.
  *
  * `PYROGEN_BENCH_PLACEMENT` overrides it: `together` or `apart` for every case, or `free`
  * (nothing pinned, as before issue 17); `pinned` (the default) is as described.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 /** Where a case wants its daemon: on its clients' CPU, or on the other one. */
 export type Arrangement = "together" | "apart";
@@ -94,16 +95,26 @@ export function describe(cpus: Cpus): string {
   return `placement: ${cpus.placement} (clients on CPU ${cpus.client}; ${daemons})`;
 }
 
-/** Pins daemons, inside {@link withPlacement}. */
+/** Pins clients and daemons, inside {@link withPlacement}. */
 export interface Placer {
-  /** Pin a daemon's process (every thread, and those it starts later) as a case asks. */
-  daemon(pid: number, arrangement: Arrangement): void;
   /**
-   * Swap the two CPUs' roles, or (`false`) restore them: this process and the client
-   * processes `clients` move to the clients' CPU of the new roles, and daemons pinned from
-   * then on go where those roles say. Daemons already pinned stay until pinned again.
+   * Pin a daemon's process (every thread, and those it starts later) as a case asks. It
+   * moves with the roles ({@link Placer.swapCpus}) while it runs.
    */
-  swapCpus(swap: boolean, clients: readonly number[]): void;
+  daemon(pid: number, arrangement: Arrangement): void;
+  /** Pin a client process to the clients' CPU; it moves with the roles while it runs. */
+  client(pid: number): void;
+  /**
+   * Swap the two CPUs' roles, or (`false`) restore them: this process, the clients and the
+   * daemons placed so far move to where the new roles put them.
+   */
+  swapCpus(swap: boolean): void;
+  /** Whether the roles are swapped now. */
+  readonly swapped: boolean;
+  /** The CPUs in their current roles (no CPUs when nothing is pinned). */
+  readonly roles: Cpus;
+  /** Run `fn` with this process on `cpu`, then move it back to the clients' CPU. */
+  onCpu<T>(cpu: number, fn: () => T): T;
 }
 
 /**
@@ -121,22 +132,59 @@ export async function withPlacement<T>(body: (placer: Placer) => Promise<T>): Pr
   console.log(describe(cpus));
   if (cpus.client !== undefined) pin(process.pid, String(cpus.client));
   let roles = cpus;
+  const daemons = new Map<number, Arrangement>();
+  const clients = new Set<number>();
+  const placeDaemon = (pid: number, arrangement: Arrangement) => {
+    const cpu = daemonCpu(roles, arrangement);
+    if (cpu !== undefined) pin(pid, String(cpu));
+  };
   try {
     return await body({
       daemon(pid, arrangement) {
-        const cpu = daemonCpu(roles, arrangement);
-        if (cpu !== undefined) pin(pid, String(cpu));
+        daemons.set(pid, arrangement);
+        placeDaemon(pid, arrangement);
       },
-      swapCpus(swap, clients) {
+      client(pid) {
+        clients.add(pid);
+        if (roles.client !== undefined) pin(pid, String(roles.client));
+      },
+      swapCpus(swap) {
         const wanted = swap ? swapped(cpus) : cpus;
         if (wanted.client === undefined || wanted.client === roles.client) return;
         roles = wanted;
-        for (const pid of [process.pid, ...clients]) pin(pid, String(roles.client));
+        for (const pid of [process.pid, ...clients]) {
+          if (running(pid, clients)) pin(pid, String(roles.client));
+        }
+        for (const [pid, arrangement] of daemons) {
+          if (running(pid, daemons)) placeDaemon(pid, arrangement);
+        }
+      },
+      get swapped() {
+        return roles !== cpus;
+      },
+      get roles() {
+        return roles;
+      },
+      onCpu(cpu, fn) {
+        if (roles.client === undefined || cpu === roles.client) return fn();
+        pin(process.pid, String(cpu));
+        try {
+          return fn();
+        } finally {
+          pin(process.pid, String(roles.client));
+        }
       },
     });
   } finally {
     if (cpus.client !== undefined && allowed) pin(process.pid, allowed);
   }
+}
+
+/** Whether `pid` still runs; one that ended is forgotten by `placed`, which held it. */
+function running(pid: number, placed: { delete(pid: number): unknown }): boolean {
+  if (existsSync(`/proc/${pid}`)) return true;
+  placed.delete(pid);
+  return false;
 }
 
 function pin(pid: number, cpus: string): void {

@@ -23,7 +23,8 @@
  * path run once per connection takes ~2,800 connections), then {@link ROUNDS} rounds in which pyrogen and
  * Python run back to back, the order alternating; a row shows each side's median and the
  * median of the per-round ratios, and the spread their interquartile range. Clients and the
- * daemon and name server are pinned as in the `calls` part (`bench/placement.ts`). The
+ * daemon and name server are pinned as in the `calls` part (`bench/placement.ts`), and the
+ * rounds kept out of the host's slow periods as there (`bench/host-watch.ts`). The
  * Python client is one long-lived process (`bench/calls_advanced_client.py`).
  */
 import path from "node:path";
@@ -35,6 +36,7 @@ import { PythonProcesses } from "../../test/harness/python.js";
 import { PythonBenchClient } from "../python-client.js";
 import { pairedRounds, pairedRow, type Better, type BenchRow } from "../lib.js";
 import { collectGarbage, measuredRounds, selectedFrom } from "../measure.js";
+import { HostWatch } from "../host-watch.js";
 import { withPlacement, type Placer } from "../placement.js";
 
 const SERIALIZERS: readonly SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
@@ -299,12 +301,14 @@ async function caseRounds(
   python: PythonClient,
   pythonOpen: boolean,
   warmupRounds: number,
+  watch: HostWatch | undefined,
 ): Promise<{ pyrogen: Round[]; python: Round[] }> {
   const rounds = await pairedRounds(
     warmupRounds,
     ROUNDS,
     () => session.round(),
     () => (pythonOpen ? python.round() : null),
+    watch?.guard("together", ROUNDS),
   );
   const pythonRounds = rounds.python.every((r): r is Round => r !== null) ? rounds.python : [];
   return { pyrogen: rounds.pyrogen, python: pythonRounds };
@@ -315,19 +319,26 @@ async function caseRounds(
  * server and daemon, measure pyrogen and that generation's own Python client, return the rows.
  */
 export function run(): Promise<BenchRow[]> {
-  return withPlacement(async (placer) => [
-    ...(await generationRows(placer, 4, "")),
-    ...(await generationRows(placer, 5, "pyro5 ")),
-  ]);
+  return withPlacement(async (placer) => {
+    const watch = HostWatch.over(placer);
+    const rows = [
+      ...(await generationRows(placer, watch, 4, "")),
+      ...(await generationRows(placer, watch, 5, "pyro5 ")),
+    ];
+    if (watch !== undefined) console.log(watch.summary());
+    return rows;
+  });
 }
 
 async function generationRows(
   placer: Placer,
+  watch: HostWatch | undefined,
   generation: 4 | 5,
   prefix: string,
 ): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
   const python = new PythonClient(CLIENT, generation);
+  placer.client(python.pid);
   try {
     const nameServer = await startNameServer(processes, { generation });
     placer.daemon(nameServer.process.pid, "together");
@@ -349,8 +360,10 @@ async function generationRows(
         let figures;
         collectGarbage();
         try {
-          figures = await caseRounds(session, python, pythonOpen, c.warmupRounds ?? WARMUP_ROUNDS);
+          const warmup = c.warmupRounds ?? WARMUP_ROUNDS;
+          figures = await caseRounds(session, python, pythonOpen, warmup, watch);
         } finally {
+          placer.swapCpus(false);
           session.close();
           if (pythonOpen) await python.closeCase();
         }

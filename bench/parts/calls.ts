@@ -25,10 +25,11 @@
  * bench pins clients and the daemon to CPUs (`bench/placement.ts`); a case runs
  * {@link WARMUP_ROUNDS} unmeasured rounds, then {@link ROUNDS} rounds, each of which runs
  * every measurement of the case once, Node's and Python's, in an order that rotates by one
- * from round to round. A row shows each side's median, as its ratio the median of the
- * per-round ratios and as its spread their interquartile range; {@link TARGETS} marks the
- * judged rows met or missed. The Python client is one process for the whole part
- * (`bench/calls_client.py`).
+ * from round to round; the host watch (`bench/host-watch.ts`) moves a round off a vCPU in
+ * one of the host's slow periods, and measures again a round that met one. A row shows
+ * each side's median, as its ratio the median of the per-round ratios and as its spread
+ * their interquartile range; {@link TARGETS} marks the judged rows met or missed. The
+ * Python client is one process for the whole part (`bench/calls_client.py`).
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -56,6 +57,7 @@ import {
   type Budget,
   type Figures,
 } from "../measure.js";
+import { HostWatch, type WatchCounts } from "../host-watch.js";
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
 import { judge, targetsOfRows, type Target } from "../targets.js";
 import { PyroProxy } from "../runtime.js";
@@ -441,12 +443,15 @@ export function run(): Promise<BenchRow[]> {
 async function measure(placer: Placer): Promise<BenchRow[]> {
   const processes = new PythonProcesses();
   const meter = new CallMeter();
+  const watch = HostWatch.over(placer);
   try {
     const floors = new Map<number, Results>();
     const rows: BenchRow[] = [];
     for (const { protocol, prefix } of GENERATIONS) {
-      rows.push(...(await generationRows(protocol, prefix, { processes, placer, meter, floors })));
+      const context = { processes, placer, meter, floors, watch };
+      rows.push(...(await generationRows(protocol, prefix, context)));
     }
+    if (watch !== undefined) console.log(watch.summary());
     const floorRows = [...floors].flatMap(([size, results]) =>
       figureRows(
         { case: size === 100 ? "raw-tcp" : "raw-tcp-10KiB", serializer: "-" },
@@ -463,6 +468,19 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
   }
 }
 
+/** A line for a case in which the host watch did something (`before`: its counts then). */
+function reportWatch(label: string, before: WatchCounts, watch: HostWatch): void {
+  const redone = watch.counts.redone - before.redone;
+  const moved = watch.counts.moved - before.moved;
+  const keptSlow = watch.counts.keptSlow - before.keptSlow;
+  const waited = (watch.counts.waitedMs - before.waitedMs) / 1000;
+  if (redone + moved + keptSlow + waited === 0) return;
+  console.log(
+    `  host watch, ${label}: ${redone} rounds measured again, ${moved} moves, ` +
+      `${keptSlow} kept on a slow CPU, waited ${waited.toFixed(0)} s`,
+  );
+}
+
 /** What every generation's run shares: processes, placement, meter, the raw floors' rounds. */
 interface PartContext {
   processes: PythonProcesses;
@@ -470,6 +488,8 @@ interface PartContext {
   meter: CallMeter;
   /** The raw round trips of every round, by size, for the `raw-tcp` rows. */
   floors: Map<number, Results>;
+  /** Keeps the host's slow periods out of the measured rounds; absent when nothing is pinned. */
+  watch: HostWatch | undefined;
 }
 
 /**
@@ -479,7 +499,7 @@ interface PartContext {
 async function generationRows(
   protocol: WireProtocol,
   prefix: string,
-  { processes, placer, meter, floors }: PartContext,
+  { processes, placer, meter, floors, watch }: PartContext,
 ): Promise<BenchRow[]> {
   const generation = protocol.generation as 4 | 5;
   const python = new PythonCallsClient(CLIENT, generation);
@@ -488,9 +508,10 @@ async function generationRows(
       uri: string;
       raw_port: number;
     }>("bench_server.py", [], { generation });
+    placer.client(python.pid);
     const place: Place = {
       daemon: (arrangement) => placer.daemon(daemon.pid, arrangement),
-      swapCpus: (swap) => placer.swapCpus(swap, [python.pid]),
+      swapCpus: (swap) => placer.swapCpus(swap),
     };
     const where: Where = { uri: info.uri, daemonPid: daemon.pid, protocol, meter };
     await warmUp(where, python, info.raw_port, place);
@@ -505,11 +526,14 @@ async function generationRows(
         place.daemon(ARRANGEMENTS[name]);
         collectGarbage();
         let results: Results;
+        const watched = watch === undefined ? undefined : { ...watch.counts };
         try {
-          results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements);
+          const guard = watch?.guard(ARRANGEMENTS[name], ROUNDS);
+          results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements, guard);
         } finally {
           place.swapCpus(false);
         }
+        if (watched !== undefined) reportWatch(`${prefix}${name} ${serializer}`, watched, watch!);
         rows.push(...caseRows(name, serializer, results, prefix));
         const size = FLOOR_SIZES[name];
         if (size !== undefined) {

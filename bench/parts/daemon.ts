@@ -14,8 +14,9 @@
  * The method is the `calls` part's: clients and daemons pinned (`bench/placement.ts`),
  * {@link WARMUP_ROUNDS} unmeasured rounds (pyrogen's daemon is compiled by V8 as it serves,
  * like the client), then {@link ROUNDS} rounds of the four client–daemon pairs in an order
- * that rotates from round to round; ratios are medians of the per-round ratios, spreads
- * their interquartile range.
+ * that rotates from round to round, each kept out of the host's slow periods
+ * (`bench/host-watch.ts`); ratios are medians of the per-round ratios, spreads their
+ * interquartile range.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -34,6 +35,7 @@ import {
   type Budget,
   type Figures,
 } from "../measure.js";
+import { HostWatch } from "../host-watch.js";
 import { withPlacement, type Placer } from "../placement.js";
 import { judge, type Target } from "../targets.js";
 
@@ -135,6 +137,8 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
     const py: Daemon = { uri: started.info.uri, pid: started.process.pid };
     placer.daemon(ts.daemon.pid, "together");
     placer.daemon(py.pid, "together");
+    placer.client(python.pid);
+    const watch = HostWatch.over(placer);
     const rows: BenchRow[] = [];
     for (const serializer of SERIALIZERS) {
       const pythonCalls = (daemon: Daemon) =>
@@ -146,14 +150,26 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
           ...MEASURE,
         });
       collectGarbage();
-      const results = await rotatedRounds(WARMUP_ROUNDS, ROUNDS, {
-        tsTs: () => pyrogenCalls(meter, ts.daemon, serializer),
-        tsPy: () => pyrogenCalls(meter, py, serializer),
-        pyTs: () => pythonCalls(ts.daemon),
-        pyPy: () => pythonCalls(py),
-      });
+      const guard = watch?.guard("together", ROUNDS);
+      let results;
+      try {
+        results = await rotatedRounds(
+          WARMUP_ROUNDS,
+          ROUNDS,
+          {
+            tsTs: () => pyrogenCalls(meter, ts.daemon, serializer),
+            tsPy: () => pyrogenCalls(meter, py, serializer),
+            pyTs: () => pythonCalls(ts.daemon),
+            pyPy: () => pythonCalls(py),
+          },
+          guard,
+        );
+      } finally {
+        placer.swapCpus(false);
+      }
       rows.push(...serializerRows(serializer, results as Record<string, Figures[]>));
     }
+    if (watch !== undefined) console.log(watch.summary());
     return judge(rows, TARGETS);
   } finally {
     await meter.close();

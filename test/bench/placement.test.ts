@@ -75,7 +75,7 @@ describe("swapping the CPUs' roles", () => {
     expect(swapped(cpusFor("free", [0, 1]))).toEqual({ placement: "free" });
   });
 
-  it("moves this process and the given clients, and pins daemons by the new roles", async () => {
+  it("moves this process, its clients and its daemons with the roles", async () => {
     const cpusOf = (pid: number): number[] =>
       parseCpuList(
         /^Cpus_allowed_list:\s*(.+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]!,
@@ -86,21 +86,61 @@ describe("swapping the CPUs' roles", () => {
     delete process.env["PYROGEN_BENCH_PLACEMENT"];
     try {
       const seen = await withPlacement(async (placer) => {
-        placer.swapCpus(true, [client.pid!]);
+        placer.client(client.pid!);
         placer.daemon(daemon.pid!, "apart");
+        const placed = [cpusOf(process.pid), cpusOf(client.pid!), cpusOf(daemon.pid!)];
+        placer.swapCpus(true);
         const swappedCpus = [cpusOf(process.pid), cpusOf(client.pid!), cpusOf(daemon.pid!)];
-        placer.swapCpus(false, [client.pid!]);
-        placer.daemon(daemon.pid!, "apart");
+        const wasSwapped = placer.swapped;
+        const onOther = placer.onCpu(placer.roles.other!, () => cpusOf(process.pid));
+        const back = cpusOf(process.pid);
+        placer.swapCpus(false);
         return {
+          placed,
           swappedCpus,
+          wasSwapped,
+          onOther,
+          back,
           restored: [cpusOf(process.pid), cpusOf(client.pid!), cpusOf(daemon.pid!)],
+          swappedAfter: placer.swapped,
         };
       });
       const first = allowed[0]!;
       const second = allowed[1] ?? first;
+      expect(seen.placed).toEqual([[first], [first], [second]]);
       expect(seen.swappedCpus).toEqual([[second], [second], [first]]);
+      expect(seen.wasSwapped).toBe(allowed.length > 1);
+      expect(seen.onOther).toEqual([first]);
+      expect(seen.back).toEqual([second]);
       expect(seen.restored).toEqual([[first], [first], [second]]);
+      expect(seen.swappedAfter).toBe(false);
       expect(cpusOf(process.pid)).toEqual(allowed);
+    } finally {
+      if (saved !== undefined) process.env["PYROGEN_BENCH_PLACEMENT"] = saved;
+      client.kill();
+      daemon.kill();
+    }
+  });
+
+  it("forgets a process that ended instead of failing to move it", async () => {
+    const saved = process.env["PYROGEN_BENCH_PLACEMENT"];
+    delete process.env["PYROGEN_BENCH_PLACEMENT"];
+    const [client, daemon] = [spawn("sleep", ["30"]), spawn("sleep", ["30"])];
+    const ended = (child: typeof client) =>
+      new Promise((resolve) => {
+        child.once("exit", resolve);
+        child.kill();
+      });
+    try {
+      const swappedTwice = await withPlacement(async (placer) => {
+        placer.client(client.pid!);
+        placer.daemon(daemon.pid!, "together");
+        await Promise.all([ended(client), ended(daemon)]);
+        placer.swapCpus(true);
+        placer.swapCpus(false);
+        return !placer.swapped;
+      });
+      expect(swappedTwice).toBe(true);
     } finally {
       if (saved !== undefined) process.env["PYROGEN_BENCH_PLACEMENT"] = saved;
       client.kill();

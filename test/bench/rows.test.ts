@@ -87,6 +87,30 @@ describe("rotatedRounds", () => {
     const results = await rotatedRounds(0, 2, { a: async () => 1, b: undefined });
     expect(results).toEqual({ a: [1, 1] });
   });
+
+  it("readies each measured round with its guard and measures again a round it refuses", async () => {
+    const events: string[] = [];
+    let calls = 0;
+    const measure = (name: string) => async () => {
+      events.push(name);
+      return ++calls;
+    };
+    let checks = 0;
+    const results = await rotatedRounds(
+      1,
+      2,
+      { a: measure("a"), b: measure("b") },
+      {
+        before: async () => {
+          events.push("before");
+        },
+        // The first measured round (calls 3–4) is refused.
+        after: () => ++checks !== 1,
+      },
+    );
+    expect(events).toEqual(["a", "b", "before", "b", "a", "before", "a", "b", "before", "b", "a"]);
+    expect(results).toEqual({ a: [5, 8], b: [6, 7] });
+  });
 });
 
 describe("legend", () => {
