@@ -34,24 +34,26 @@ function fakePlacer(): Placer & { cpu: number | undefined; swaps: boolean[] } {
   return placer;
 }
 
-/** A probe reading `speeds[cpu]` on each CPU, changeable as the test goes. */
-function scriptedProbe(
-  placer: { cpu: number | undefined },
-  speeds: Record<number, { l2: number; syscalls: number }>,
-) {
-  return () => ({ ...speeds[placer.cpu!]! });
-}
-
 const NORMAL = { l2: 1, syscalls: 10 };
 /** Slow by either reading. */
 const SLOW = { l2: L2_SLOW * 1.1, syscalls: 10 };
 const SLOW_SYSCALLS = { l2: 1, syscalls: 10 * SYSCALL_SLOW * 1.1 };
 
+/**
+ * A watch over a {@link fakePlacer} whose probe reads `speeds[cpu]` on each CPU (both normal
+ * at first, changeable as the test goes).
+ */
+function scriptedWatch(options: { maxWaitMs?: number; waitStepMs?: number } = {}) {
+  const placer = fakePlacer();
+  const speeds: Record<number, { l2: number; syscalls: number }> = { 0: NORMAL, 1: NORMAL };
+  const probe = () => ({ ...speeds[placer.cpu!]! });
+  const watch = HostWatch.over(placer, { probe, ...options })!;
+  return { placer, speeds, watch };
+}
+
 describe("HostWatch", () => {
   it("keeps rounds on a CPU that is not slow", async () => {
-    const placer = fakePlacer();
-    const speeds = { 0: NORMAL, 1: NORMAL };
-    const watch = HostWatch.over(placer, { probe: scriptedProbe(placer, speeds) })!;
+    const { placer, watch } = scriptedWatch();
     const guard = watch.guard("together", 3);
     await guard.before();
     expect(guard.after()).toBe(true);
@@ -60,9 +62,7 @@ describe("HostWatch", () => {
   });
 
   it("moves a round whose CPU is slow to the other one, when that one is not", async () => {
-    const placer = fakePlacer();
-    const speeds = { 0: NORMAL, 1: NORMAL };
-    const watch = HostWatch.over(placer, { probe: scriptedProbe(placer, speeds) })!;
+    const { placer, speeds, watch } = scriptedWatch();
     speeds[0] = SLOW_SYSCALLS;
     const guard = watch.guard("together", 3);
     await guard.before();
@@ -73,9 +73,7 @@ describe("HostWatch", () => {
   });
 
   it("measures a round again when its CPU turned slow, as often as the case allows", async () => {
-    const placer = fakePlacer();
-    const speeds = { 0: NORMAL, 1: NORMAL };
-    const watch = HostWatch.over(placer, { probe: scriptedProbe(placer, speeds) })!;
+    const { speeds, watch } = scriptedWatch();
     const guard = watch.guard("apart", 1);
     await guard.before();
     speeds[1] = SLOW;
@@ -85,13 +83,7 @@ describe("HostWatch", () => {
   });
 
   it("waits for a slow CPU it cannot leave, then measures anyway", async () => {
-    const placer = fakePlacer();
-    const speeds = { 0: NORMAL, 1: NORMAL };
-    const watch = HostWatch.over(placer, {
-      probe: scriptedProbe(placer, speeds),
-      maxWaitMs: 30,
-      waitStepMs: 10,
-    })!;
+    const { placer, speeds, watch } = scriptedWatch({ maxWaitMs: 30, waitStepMs: 10 });
     speeds[0] = SLOW;
     speeds[1] = SLOW;
     const guard = watch.guard("together", 5);

@@ -65,14 +65,19 @@ describe("rotate", () => {
   });
 });
 
+/** Measurements that log their names in `events` and return how many ran before, plus one. */
+function countingMeasurements(events: string[]) {
+  let calls = 0;
+  return (name: string) => async () => {
+    events.push(name);
+    return ++calls;
+  };
+}
+
 describe("rotatedRounds", () => {
   it("runs warm-up rounds unrecorded, then records one result per round in rotating order", async () => {
     const order: string[] = [];
-    let calls = 0;
-    const measure = (name: string) => async () => {
-      order.push(name);
-      return ++calls;
-    };
+    const measure = countingMeasurements(order);
     const results = await rotatedRounds(1, 3, {
       a: measure("a"),
       b: measure("b"),
@@ -90,11 +95,7 @@ describe("rotatedRounds", () => {
 
   it("readies each measured round with its guard and measures again a round it refuses", async () => {
     const events: string[] = [];
-    let calls = 0;
-    const measure = (name: string) => async () => {
-      events.push(name);
-      return ++calls;
-    };
+    const measure = countingMeasurements(events);
     let checks = 0;
     const results = await rotatedRounds(
       1,
