@@ -99,6 +99,16 @@ export interface WatchCounts {
   waitedMs: number;
 }
 
+function noCounts(): WatchCounts {
+  return { rounds: 0, redone: 0, moved: 0, keptSlow: 0, waitedMs: 0 };
+}
+
+/** A {@link RoundGuard} for one case that can say what it did. */
+export interface CaseGuard extends RoundGuard {
+  /** What the guard did in its case, or undefined when it only watched. */
+  report(): string | undefined;
+}
+
 /** How a watch probes and waits: the defaults, or what a test gives. */
 export interface WatchOptions {
   /** The probe on the CPU this process runs on. */
@@ -114,7 +124,8 @@ export class HostWatch {
   readonly #maxWaitMs: number;
   readonly #waitStepMs: number;
   readonly #best: ProbeReading = { l2: Infinity, syscalls: Infinity };
-  readonly counts: WatchCounts = { rounds: 0, redone: 0, moved: 0, keptSlow: 0, waitedMs: 0 };
+  /** What the watch did over every case so far. */
+  readonly counts: WatchCounts = noCounts();
 
   /** A watch over `placer`'s CPUs; undefined when it pins nothing or has one CPU. */
   static over(placer: Placer, options: WatchOptions = {}): HostWatch | undefined {
@@ -151,11 +162,17 @@ export class HostWatch {
 
   /**
    * A guard for one case's measured rounds, whose daemons are placed as `arrangement`;
-   * `redos` rounds at most are measured again.
+   * `redos` rounds at most are measured again. What it does counts both for the case
+   * ({@link CaseGuard.report}) and for the watch ({@link HostWatch.counts}).
    */
-  guard(arrangement: Arrangement, redos: number): RoundGuard {
+  guard(arrangement: Arrangement, redos: number): CaseGuard {
     let redosLeft = redos;
     let waitLeft = this.#maxWaitMs;
+    const own = noCounts();
+    const count = (what: keyof WatchCounts, by = 1) => {
+      own[what] += by;
+      this.counts[what] += by;
+    };
     return {
       before: async () => {
         for (;;) {
@@ -163,25 +180,32 @@ export class HostWatch {
           if (!used.some((cpu) => this.#slow(cpu))) return;
           if (used.length === 1 && !this.#slow(this.#placer.roles.other!)) {
             this.#placer.swapCpus(!this.#placer.swapped);
-            this.counts.moved++;
+            count("moved");
             return;
           }
           if (waitLeft <= 0) return;
           await sleep(this.#waitStepMs);
           waitLeft -= this.#waitStepMs;
-          this.counts.waitedMs += this.#waitStepMs;
+          count("waitedMs", this.#waitStepMs);
         }
       },
       after: () => {
         const slow = this.#used(arrangement).some((cpu) => this.#slow(cpu));
         if (slow && redosLeft > 0 && waitLeft > 0) {
           redosLeft--;
-          this.counts.redone++;
+          count("redone");
           return false;
         }
-        this.counts.rounds++;
-        if (slow) this.counts.keptSlow++;
+        count("rounds");
+        if (slow) count("keptSlow");
         return true;
+      },
+      report: () => {
+        if (own.redone + own.moved + own.keptSlow + own.waitedMs === 0) return undefined;
+        return (
+          `${own.redone} rounds measured again, ${own.moved} moves, ` +
+          `${own.keptSlow} kept on a slow CPU, waited ${(own.waitedMs / 1000).toFixed(0)} s`
+        );
       },
     };
   }

@@ -57,7 +57,7 @@ import {
   type Budget,
   type Figures,
 } from "../measure.js";
-import { HostWatch, type WatchCounts } from "../host-watch.js";
+import { HostWatch } from "../host-watch.js";
 import { withPlacement, type Arrangement, type Placer } from "../placement.js";
 import { judge, targetsOfRows, type Target } from "../targets.js";
 import { PyroProxy } from "../runtime.js";
@@ -468,19 +468,6 @@ async function measure(placer: Placer): Promise<BenchRow[]> {
   }
 }
 
-/** A line for a case in which the host watch did something (`before`: its counts then). */
-function reportWatch(label: string, before: WatchCounts, watch: HostWatch): void {
-  const redone = watch.counts.redone - before.redone;
-  const moved = watch.counts.moved - before.moved;
-  const keptSlow = watch.counts.keptSlow - before.keptSlow;
-  const waited = (watch.counts.waitedMs - before.waitedMs) / 1000;
-  if (redone + moved + keptSlow + waited === 0) return;
-  console.log(
-    `  host watch, ${label}: ${redone} rounds measured again, ${moved} moves, ` +
-      `${keptSlow} kept on a slow CPU, waited ${waited.toFixed(0)} s`,
-  );
-}
-
 /** What every generation's run shares: processes, placement, meter, the raw floors' rounds. */
 interface PartContext {
   processes: PythonProcesses;
@@ -526,14 +513,15 @@ async function generationRows(
         place.daemon(ARRANGEMENTS[name]);
         collectGarbage();
         let results: Results;
-        const watched = watch === undefined ? undefined : { ...watch.counts };
+        const guard = watch?.guard(ARRANGEMENTS[name], ROUNDS);
         try {
-          const guard = watch?.guard(ARRANGEMENTS[name], ROUNDS);
           results = await rotatedRounds(WARMUP_ROUNDS[name], ROUNDS, measurements, guard);
         } finally {
           place.swapCpus(false);
         }
-        if (watched !== undefined) reportWatch(`${prefix}${name} ${serializer}`, watched, watch!);
+        const report = guard?.report();
+        if (report !== undefined)
+          console.log(`  host watch, ${prefix}${name} ${serializer}: ${report}`);
         rows.push(...caseRows(name, serializer, results, prefix));
         const size = FLOOR_SIZES[name];
         if (size !== undefined) {
