@@ -266,6 +266,78 @@ describe("MessageReader", () => {
       for (const { msg, copy } of kept) expect(summary(msg)).toBe(copy);
     });
 
+    /** A large message, its bytes told apart by `seq`, of `size` payload bytes. */
+    const largeMessage = (seq: number, size: number): Message =>
+      message({
+        seq,
+        annotations: new Map([["CORR", pattern(16).map((b) => b ^ seq)]]),
+        data: pattern(size).map((b) => b ^ seq),
+      });
+    /**
+     * Whether two messages were read into the same memory (a boolean: a failed `toBe` on two
+     * large buffers would print them whole).
+     */
+    const sameMemory = (a: Message, b: Message): boolean => a.data.buffer === b.data.buffer;
+    /** Read one large message as a socket would: the header and a little, then the rest. */
+    const readLarge = (reader: MessageReader, msg: Message): Message => {
+      const bytes = encodeMessage(msg);
+      expect(readInto(reader, bytes.subarray(0, 1000), 1000)).toEqual([]);
+      const [read] = readInto(reader, bytes.subarray(1000), 1 << 20);
+      expect(summary(read!)).toBe(summary(msg));
+      return read!;
+    };
+
+    it("reads the next large body into the memory of a released one", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const first = readLarge(reader, largeMessage(1, 300_000));
+      const corr = first.annotations.get("CORR")!;
+      reader.release(first);
+      // Smaller still fits; each one released in turn hands the memory on.
+      const second = readLarge(reader, largeMessage(2, 200_000));
+      expect(sameMemory(second, first)).toBe(true);
+      reader.release(second);
+      const third = readLarge(reader, largeMessage(3, 300_000));
+      expect(sameMemory(third, first)).toBe(true);
+      // The annotation values are copies: the reuse leaves them as they were.
+      expect(Buffer.from(corr)).toEqual(Buffer.from(pattern(16).map((b) => b ^ 1)));
+    });
+
+    it("never reads into the body of a large message not released", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const kept = readLarge(reader, largeMessage(1, 300_000));
+      const copy = summary(kept);
+      const released = readLarge(reader, largeMessage(2, 300_000));
+      expect(sameMemory(released, kept)).toBe(false);
+      reader.release(released);
+      // Released twice, or by another reader: no effect.
+      reader.release(released);
+      new MessageReader(pyro4Frames).release(kept);
+      const next = readLarge(reader, largeMessage(3, 300_000));
+      expect(sameMemory(next, released)).toBe(true);
+      const last = readLarge(reader, largeMessage(4, 300_000));
+      expect([sameMemory(last, kept), sameMemory(next, kept), sameMemory(last, next)]).toEqual([
+        false,
+        false,
+        false,
+      ]);
+      expect(summary(kept)).toBe(copy);
+    });
+
+    it("keeps the larger of two released bodies, and none beyond 4 MiB", () => {
+      const reader = new MessageReader(pyro4Frames);
+      const small = readLarge(reader, largeMessage(1, 100_000));
+      const big = readLarge(reader, largeMessage(2, 300_000));
+      reader.release(big);
+      reader.release(small);
+      // A body larger than the one kept is new memory; the one kept still serves later.
+      const larger = readLarge(reader, largeMessage(3, 400_000));
+      expect(sameMemory(larger, big)).toBe(false);
+      expect(sameMemory(readLarge(reader, largeMessage(4, 250_000)), big)).toBe(true);
+      const huge = readLarge(reader, largeMessage(5, 5 * 1024 * 1024));
+      reader.release(huge);
+      expect(sameMemory(readLarge(reader, largeMessage(6, 300_000)), huge)).toBe(false);
+    });
+
     it("does not reuse a slab whose unread bytes start the next message", () => {
       const reader = new MessageReader(pyro4Frames);
       const stream = Buffer.concat(Array.from({ length: 40 }, (_, seq) => reply(seq)));

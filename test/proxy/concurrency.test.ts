@@ -41,6 +41,29 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
     expect(results.map((result, i) => same(result, mixed[i]))).toEqual(mixed.map(() => true));
   });
 
+  it("keeps large bytes results whole while later large replies reuse the reply memory", async () => {
+    await using proxy = new PyroProxy(lab.uri, { serializer });
+    // A large reply decoded into copies (a str) leaves its memory to the next large reply; a
+    // large bytes result is a view of its reply's memory (except in serpent, base64), which
+    // must never be read into again. json has no bytes: strs only.
+    const text = (i: number): string => `${i}:`.padEnd(300_000, String.fromCharCode(0x61 + i));
+    const bytes = (i: number): Uint8Array => new Uint8Array(300_000 + i).fill(i + 1);
+    const held: { result: unknown; input: string | [Uint8Array, string] }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const input: string | [Uint8Array, string] =
+        serializer !== "json" && i % 3 === 0 ? [bytes(i), `item ${i}`] : text(i);
+      held.push({ result: await proxy.$call("echo", [input]), input });
+    }
+    for (const { result, input } of held) {
+      if (typeof input === "string") {
+        expect(result === input).toBe(true);
+      } else {
+        const [value, label] = result as [Uint8Array, string];
+        expect([Buffer.compare(value, input[0]), label]).toEqual([0, input[1]]);
+      }
+    }
+  });
+
   it("pipelines: later requests are on the wire before the first reply", async () => {
     await using proxy = new PyroProxy(lab.uri, { serializer });
     await proxy.$bind();

@@ -4,6 +4,7 @@
  * than the call); always plain `Uint8Array`s, never `Buffer`s.
  */
 import { describe, expect, it } from "vitest";
+import { payloadViewCount } from "../../src/runtime/serializers/codec-util.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 
 describe.each(["marshal", "msgpack"] as const)("bytes values from %s", (name) => {
@@ -14,10 +15,13 @@ describe.each(["marshal", "msgpack"] as const)("bytes values from %s", (name) =>
       const sent = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
       // A Buffer payload, as the reader hands out.
       const payload = Buffer.from(serializer.dumps(sent));
+      const views = payloadViewCount();
       const received = serializer.loads(payload) as Uint8Array;
       expect(received.constructor).toBe(Uint8Array);
       expect(Buffer.compare(received, sent)).toBe(0);
       expect(received.buffer === payload.buffer).toBe(size >= 64 * 1024);
+      // Counted: the proxy releases a reply's memory for reuse only when nothing views it.
+      expect(payloadViewCount() - views).toBe(size >= 64 * 1024 ? 1 : 0);
     });
   }
 });
@@ -38,4 +42,15 @@ describe.each(["marshal", "msgpack"] as const)("encoded payloads from %s", (name
       expect(Buffer.compare(serializer.loads(second) as Uint8Array, sent)).not.toBe(0);
     });
   }
+});
+
+describe.each(["serpent", "json"] as const)("large values from %s", (name) => {
+  it("view nothing of their payload", () => {
+    const serializer = createSerializer(name);
+    const sent = name === "serpent" ? new Uint8Array(1 << 20).fill(7) : "x".repeat(1 << 20);
+    const views = payloadViewCount();
+    const received = serializer.loads(Buffer.from(serializer.dumps([sent, "y".repeat(70_000)])));
+    expect(payloadViewCount()).toBe(views);
+    expect((received as unknown[]).length).toBe(2);
+  });
 });

@@ -26,6 +26,13 @@ const DIRECT_BODY_MIN = 64 * 1024;
  * gigabytes by announcing them.
  */
 const DIRECT_BODY_MAX = 64 * 1024 * 1024;
+/**
+ * The largest released body kept to read the next large message into. Without one, every
+ * large reply is new memory outside the JavaScript heap: V8 counts it against the old
+ * generation's limit and runs a full collection every ~16 MiB of replies (1 MiB str echo
+ * calls: a third to a half of their CPU). A bigger body goes to the collector.
+ */
+const SPARE_BODY_MAX = 4 * 1024 * 1024;
 
 /**
  * A slab the reader allocated, and the messages read from it that their consumers have not
@@ -70,7 +77,8 @@ export interface ReaderOptions {
  * A consumer that {@link release}s the messages it is done with lets a full slab be read
  * into again instead of a new one being allocated: 10 KiB replies otherwise allocate 13 KB
  * of memory outside the JavaScript heap per call, which in a long-running process drove
- * V8 into a full collection every ~900 calls.
+ * V8 into a full collection every ~900 calls. A released large body (up to 4 MiB) is
+ * likewise read into again by the next large message that fits.
  * After the first error the stream position is lost: the reader stays failed and throws
  * that error again.
  */
@@ -101,6 +109,10 @@ export class MessageReader {
   #directFilled = 0;
   /** What the last {@link readBuffer} returned. */
   #handedOut: Uint8Array | undefined;
+  /** The last large body read into place, queued until {@link read} makes it a message. */
+  #completedBody: Uint8Array | undefined;
+  /** A released large body's memory: the next large body that fits is read into it. */
+  #spareBody: ArrayBuffer | undefined;
 
   /** A reader of messages framed by `frames` (e.g. `pyro4.frames`). */
   constructor(frames: FrameCodec, options: ReaderOptions = {}) {
@@ -187,10 +199,18 @@ export class MessageReader {
    * nothing.
    */
   release(message: Message): void {
-    const slab = ReadMessage.takeSlab(message, this);
-    if (slab === undefined) return;
-    slab.out--;
-    this.#spareIfFree(slab);
+    const memory = ReadMessage.takeMemory(message, this);
+    if (memory === undefined) return;
+    if (memory instanceof ArrayBuffer) {
+      // Of two, the larger: it serves more of the large messages to come.
+      const spare = this.#spareBody;
+      if (memory.byteLength <= SPARE_BODY_MAX && (spare?.byteLength ?? 0) <= memory.byteLength) {
+        this.#spareBody = memory;
+      }
+      return;
+    }
+    memory.out--;
+    this.#spareIfFree(memory);
   }
 
   /**
@@ -232,6 +252,7 @@ export class MessageReader {
     if (body === undefined || this.#directFilled < body.length) return;
     this.#direct = undefined;
     this.#directFilled = 0;
+    this.#completedBody = body;
     this.push(body);
   }
 
@@ -244,7 +265,14 @@ export class MessageReader {
     if (header === undefined || this.#failure !== undefined) return undefined;
     const size = header.annotationsSize + header.dataSize;
     if (size > DIRECT_BODY_MAX || size - this.#buffered < DIRECT_BODY_MIN) return undefined;
-    const body = Buffer.allocUnsafeSlow(size);
+    const spare = this.#spareBody;
+    let body: Uint8Array;
+    if (spare !== undefined && spare.byteLength >= size) {
+      this.#spareBody = undefined;
+      body = Buffer.from(spare, 0, size);
+    } else {
+      body = Buffer.allocUnsafeSlow(size);
+    }
     const arrived = this.#buffered;
     const first = this.#take(arrived);
     body.set(first.subarray(this.#start, this.#start + arrived));
@@ -276,6 +304,7 @@ export class MessageReader {
       this.#header = undefined;
       this.#direct = undefined;
       this.#directFilled = 0;
+      this.#completedBody = undefined;
       throw this.#failure;
     }
   }
@@ -315,9 +344,15 @@ export class MessageReader {
       data = inflatePayload(data, this.#inflateLimit);
       flags &= ~MessageFlag.COMPRESSED;
     }
-    const slab = slabs.get(body.buffer);
-    if (slab !== undefined) slab.out++;
-    return new ReadMessage(header, flags, annotations, data, this, slab);
+    let memory: Slab | ArrayBuffer | undefined;
+    if (body === this.#completedBody) {
+      this.#completedBody = undefined;
+      memory = body.buffer as ArrayBuffer;
+    } else {
+      memory = slabs.get(body.buffer);
+      if (memory !== undefined) memory.out++;
+    }
+    return new ReadMessage(header, flags, annotations, data, this, memory);
   }
 
   /**
@@ -368,9 +403,9 @@ export class MessageReader {
 const EMPTY = new Uint8Array(0);
 
 /**
- * A message a reader read, with the slab its bytes are in until it is released: private
- * fields, not a `WeakMap` entry per message, which cost ~90 ns a message and an ephemeron
- * for the collector to trace.
+ * A message a reader read, with the memory its bytes are in until it is released (a slab,
+ * or the large body it was read into): private fields, not a `WeakMap` entry per message,
+ * which cost ~90 ns a message and an ephemeron for the collector to trace.
  */
 class ReadMessage implements Message {
   type: number;
@@ -381,7 +416,7 @@ class ReadMessage implements Message {
   data: Uint8Array;
   correlationId: Uint8Array | undefined;
   readonly #reader: MessageReader;
-  #slab: Slab | undefined;
+  #memory: Slab | ArrayBuffer | undefined;
 
   constructor(
     header: MessageHeader,
@@ -389,7 +424,7 @@ class ReadMessage implements Message {
     annotations: Map<string, Uint8Array>,
     data: Uint8Array,
     reader: MessageReader,
-    slab: Slab | undefined,
+    memory: Slab | ArrayBuffer | undefined,
   ) {
     this.type = header.type;
     this.flags = flags;
@@ -399,17 +434,17 @@ class ReadMessage implements Message {
     this.data = data;
     this.correlationId = header.correlationId;
     this.#reader = reader;
-    this.#slab = slab;
+    this.#memory = memory;
   }
 
   /**
-   * The slab `message` views, once: `undefined` when `reader` did not read it, it has its
-   * own memory, or it was released before.
+   * The reader's memory `message` views, once: `undefined` when `reader` did not read it,
+   * it was assembled from several reads, or it was released before.
    */
-  static takeSlab(message: Message, reader: MessageReader): Slab | undefined {
-    if (!(#slab in message) || message.#reader !== reader) return undefined;
-    const slab = message.#slab;
-    message.#slab = undefined;
-    return slab;
+  static takeMemory(message: Message, reader: MessageReader): Slab | ArrayBuffer | undefined {
+    if (!(#memory in message) || message.#reader !== reader) return undefined;
+    const memory = message.#memory;
+    message.#memory = undefined;
+    return memory;
   }
 }

@@ -14,6 +14,7 @@ import { NO_ANNOTATIONS } from "../protocol/annotation-value.js";
 import { Annotation, MessageFlag, MessageType } from "../protocol/constants.js";
 import type { Message } from "../protocol/message.js";
 import { blobRequest, SerializedBlob } from "../serialized-blob.js";
+import { payloadViewCount } from "../serializers/codec-util.js";
 import { giveBack } from "../serializers/scratch.js";
 import type { URI } from "../uri.js";
 import type { Connection } from "./connection.js";
@@ -208,10 +209,11 @@ function readReply(
     connection.channel.close(error);
     throw error;
   }
-  // The reply's bytes are released for reuse once decoded; its annotation values are
-  // copies (`protocol/annotation-value.ts`), which outlive that.
+  // The reply's bytes are released for reuse once decoded, unless the value views them (a
+  // large bytes value); its annotation values are copies (`protocol/annotation-value.ts`).
   const annotations = reply.annotations;
   session.responseAnnotations = annotations;
+  const viewsBefore = payloadViewCount();
   let value: unknown;
   try {
     value = settings.serializer.loads(reply.data);
@@ -219,7 +221,7 @@ function readReply(
     connection.channel.close(lostAfter(error));
     throw error;
   }
-  connection.channel.release(reply);
+  if (payloadViewCount() === viewsBefore) connection.channel.release(reply);
   const flags = reply.flags;
   const itemStream = (flags & connection.protocol.flags.ITEMSTREAMRESULT) !== 0;
   if ((flags & MessageFlag.EXCEPTION) !== 0 && !itemStream) {

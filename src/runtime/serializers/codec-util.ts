@@ -25,9 +25,21 @@ const BYTES_VIEW_MIN = 64 * 1024;
  * decoding, and copying megabytes per call would cost more than the call.
  */
 export function bytesValue(data: Uint8Array, start: number, end: number): Uint8Array {
-  return end - start >= BYTES_VIEW_MIN
-    ? new Uint8Array(data.buffer, data.byteOffset + start, end - start)
-    : new Uint8Array(data.subarray(start, end));
+  if (end - start < BYTES_VIEW_MIN) return new Uint8Array(data.subarray(start, end));
+  payloadViews++;
+  return new Uint8Array(data.buffer, data.byteOffset + start, end - start);
+}
+
+/** Large bytes values handed out as views of their payload, since the process started. */
+let payloadViews = 0;
+
+/**
+ * A count that grows by one for every bytes value a decoder hands out as a view of its
+ * payload ({@link bytesValue}). Unchanged across a `loads`, the decoded value views no part
+ * of that payload, so the memory the payload was read into may be read into again.
+ */
+export function payloadViewCount(): number {
+  return payloadViews;
 }
 
 /** A `serialize` error. */
