@@ -136,6 +136,37 @@ describe("long strings", () => {
     expect(serpent.loads(Buffer.from(written[texts.length]!, "hex"))).toEqual(texts);
   });
 
+  it("json, marshal and msgpack write texts larger than their buffer so that Python reads them back", () => {
+    // The encoders make room for one byte a character, then more only for text beyond
+    // ASCII: what was written before the buffer grows must survive the growth, and json's
+    // escapes and msgpack's longer header must still find room.
+    const ascii = "plain words, ".repeat(360_000); // 4.7 MB: more than the kept scratch
+    const texts = [
+      `${ascii}é中😀 and the end`,
+      `é中😀${ascii}`,
+      `${ascii.slice(0, 100_000)}${"😀".repeat(50_000)}`,
+      "a line of words, long enough for its newline to be a sparse escape\n".repeat(70_000),
+      `${"x".repeat(64_000)}${"é".repeat(1_000)}`, // 65,000 chars, 66,000 bytes: str 32
+    ];
+    const serializers = [new JsonSerializer(), new MarshalSerializer(), new MsgpackSerializer()];
+    const encoded = serializers.map((serializer) =>
+      texts.map((text) => Buffer.from(serializer.dumps(text)).toString("base64")),
+    );
+    const verdicts = runPython(
+      "import base64, json, marshal, msgpack, sys\n" +
+        "request = json.load(sys.stdin)\n" +
+        "loads = [lambda b: json.loads(b.decode('utf-8')), marshal.loads, msgpack.unpackb]\n" +
+        "print(json.dumps([[load(base64.b64decode(e)) == t for e, t in zip(encodings, request['texts'])]\n" +
+        "                  for load, encodings in zip(loads, request['encoded'])]))",
+      { input: JSON.stringify({ texts, encoded }) },
+    );
+    expect(JSON.parse(verdicts)).toEqual(serializers.map(() => texts.map(() => true)));
+    for (const serializer of serializers) {
+      for (const text of texts)
+        expect(serializer.loads(serializer.dumps(text)) === text).toBe(true);
+    }
+  });
+
   it("serpent refuses a long escaped literal that a newline or the end cuts short", () => {
     const serpent = new SerpentSerializer();
     const body = "a\\n".repeat(100);

@@ -31,14 +31,17 @@ export class ByteWriter {
     return (this.#view ??= new DataView(this.#bytes.buffer));
   }
 
-  /** Make room for `size` more bytes. */
-  ensure(size: number): void {
-    if (this.#pos + size > this.#bytes.length) this.#grow(this.#pos + size);
+  /**
+   * Make room for `size` more bytes, keeping the first `ahead` of them when they were
+   * written ahead of the position already ({@link utf8At}).
+   */
+  ensure(size: number, ahead = 0): void {
+    if (this.#pos + size > this.#bytes.length) this.#grow(this.#pos + size, this.#pos + ahead);
   }
 
-  #grow(needed: number): void {
+  #grow(needed: number, keep: number): void {
     const grown = new Uint8Array(Math.max(needed, this.#bytes.length * 2));
-    grown.set(this.#bytes.subarray(0, this.#pos));
+    grown.set(this.#bytes.subarray(0, keep));
     this.#bytes = grown;
     this.#view = undefined;
   }
@@ -225,12 +228,24 @@ export class ByteWriter {
    */
   utf8At(text: string, offset: number): number {
     const n = text.length;
+    if (n > 32) {
+      // Room for one byte a character first: most text is ASCII, and room for three would
+      // make the buffer for a 1 MiB text too large to keep as scratch (`scratch.ts`), a
+      // new 6 MiB for every such call.
+      this.ensure(offset + n);
+      const first = utf8Encoder.encodeInto(text, this.#bytes.subarray(this.#pos + offset));
+      if (first.read === n) return first.written;
+      // At most three bytes for each character left (encodeInto never splits a pair).
+      const rest = text.slice(first.read);
+      const at = offset + first.written;
+      this.ensure(at + 3 * rest.length, at);
+      return (
+        first.written + utf8Encoder.encodeInto(rest, this.#bytes.subarray(this.#pos + at)).written
+      );
+    }
     this.ensure(offset + 3 * n);
     const bytes = this.#bytes;
     const start = this.#pos + offset;
-    if (n > 32) {
-      return utf8Encoder.encodeInto(text, bytes.subarray(start, start + 3 * n)).written;
-    }
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c > 0x7f) {
@@ -244,7 +259,7 @@ export class ByteWriter {
 
   /** Move `length` bytes written at `pos + from` to `pos + to` (a header turned out longer). */
   shift(from: number, to: number, length: number): void {
-    this.ensure(to + length);
+    this.ensure(to + length, from + length);
     const start = this.#pos;
     this.#bytes.copyWithin(start + to, start + from, start + from + length);
   }

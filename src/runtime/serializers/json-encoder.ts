@@ -76,10 +76,15 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      const spare = out.spare();
-      const escapes = escapedPositions(spare.subarray(1, 1 + length), JSON_ESCAPED, SPARSE_ESCAPES);
+      const escapes = escapedPositions(
+        out.spare().subarray(1, 1 + length),
+        JSON_ESCAPED,
+        SPARSE_ESCAPES,
+      );
       if (escapes !== undefined) {
-        const end = quoteInPlace(spare, 1, length, escapes, ESCAPE_TEXTS, 0x22);
+        // Room for the quotes and for every escape at its longest (`\u001f`).
+        out.ensure(length + 2 + 5 * escapes.length, 1 + length);
+        const end = quoteInPlace(out.spare(), 1, length, escapes, ESCAPE_TEXTS, 0x22);
         if (end >= 0) {
           out.skip(end);
           return;
