@@ -11,6 +11,7 @@ round is measured right next to pyrogen's:
        burst-10         COUNT times echo(0) .. echo(9) in turn     -> ms per 10 calls
                         (a proxy serves concurrent callers one at a time)
        text-10KiB       COUNT echo(MULTILINE_TEXT) calls          -> calls/s
+       text-1MiB        COUNT echo(LARGE_TEXT) calls              -> calls/s
        iterator         COUNT items of the remote generator gen()  -> items/s
        oneway           COUNT oneway bump() calls (send rate)      -> calls/s
        ns-lookup        COUNT lookup('adv.main') on a bound proxy  -> ms per lookup
@@ -64,17 +65,24 @@ MULTILINE_TEXT = "".join(
     "it's line {:03d} of ten kibibytes of text".format(i).ljust(79, ".") + "\n" for i in range(128))
 
 
-def text_10k(uri, count, _ns):
-    proxy = Pyro4.Proxy(uri)
+# The same text as LARGE_TEXT there: MULTILINE_TEXT over and over, cut at 1 MiB.
+LARGE_TEXT = (MULTILINE_TEXT * 103)[:1 << 20]
 
-    def run():
-        t0, c0 = clocks()
-        for _ in range(count):
-            result = proxy.echo(MULTILINE_TEXT)
-        elapsed, cpu = since(t0, c0)
-        assert result == MULTILINE_TEXT
-        return count / elapsed, cpu * 1e6 / count
-    return run, proxy._pyroRelease
+
+def text_echo(text):
+    """A case of echo(text) calls, in calls/s."""
+    def open_case(uri, count, _ns):
+        proxy = Pyro4.Proxy(uri)
+
+        def run():
+            t0, c0 = clocks()
+            for _ in range(count):
+                result = proxy.echo(text)
+            elapsed, cpu = since(t0, c0)
+            assert result == text
+            return count / elapsed, cpu * 1e6 / count
+        return run, proxy._pyroRelease
+    return open_case
 
 
 def iterator(uri, count, _ns):
@@ -134,7 +142,8 @@ def since(t0, c0):
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-CASES = {"batch-10k": batch_10k, "burst-10": burst_10, "text-10KiB": text_10k,
+CASES = {"batch-10k": batch_10k, "burst-10": burst_10, "text-10KiB": text_echo(MULTILINE_TEXT),
+         "text-1MiB": text_echo(LARGE_TEXT),
          "iterator": iterator, "oneway": oneway, "ns-lookup": ns_lookup,
          "ns-lookup-fresh": ns_lookup_fresh}
 

@@ -7,7 +7,8 @@
  * concurrent `echo(i)` on one proxy, ms per burst; a Pyro4 proxy serves concurrent callers
  * one at a time, so Python's side makes the 10 calls in turn), `text-10KiB` (`echo` of
  * {@link MULTILINE_TEXT}, 10 KiB of lines, calls/s: text that json and serpent must escape
- * on the way out and unescape on the way back), `iterator`
+ * on the way out and unescape on the way back), `text-1MiB` (the same text over and over,
+ * 1 MiB of it: a reply large enough to be read into memory of its own), `iterator`
  * (items/s of a remote generator), `oneway` (client send rate of oneway calls, calls/s; the
  * daemon runs oneway calls inline, ONEWAY_THREADED off, so 20k threads do not swamp the
  * two cores), `ns-lookup` (`lookup()` on a bound name-server proxy, ms) and
@@ -114,6 +115,30 @@ const MULTILINE_TEXT = Array.from(
     `it's line ${String(i).padStart(3, "0")} of ten kibibytes of text`.padEnd(79, ".") + "\n",
 ).join("");
 
+/** {@link MULTILINE_TEXT} over and over, cut at 1 MiB. */
+const LARGE_TEXT = MULTILINE_TEXT.repeat(103).slice(0, 1 << 20);
+
+/** `echo(text)` calls, in calls/s, each result checked. */
+function textEcho(name: string, text: string, count: number): Case {
+  return {
+    name,
+    count,
+    metric: "calls/s",
+    better: "higher",
+    open: (target, count) =>
+      onProxy(target, async (proxy) => {
+        let wrong = 0;
+        const { ms, cpuUs } = await measure(count, async () => {
+          for (let i = 0; i < count; i++) {
+            if ((await proxy.$call("echo", [text])) !== text) wrong++;
+          }
+        });
+        if (wrong > 0) throw new Error(`${wrong} echoes of the text came back changed`);
+        return { figure: count / (ms / 1000), cpuUs };
+      }),
+  };
+}
+
 const CASES: readonly Case[] = [
   {
     name: "batch-10k",
@@ -151,23 +176,8 @@ const CASES: readonly Case[] = [
         return { figure: ms / count, cpuUs };
       }),
   },
-  {
-    name: "text-10KiB",
-    count: 2000,
-    metric: "calls/s",
-    better: "higher",
-    open: (target, count) =>
-      onProxy(target, async (proxy) => {
-        let wrong = 0;
-        const { ms, cpuUs } = await measure(count, async () => {
-          for (let i = 0; i < count; i++) {
-            if ((await proxy.$call("echo", [MULTILINE_TEXT])) !== MULTILINE_TEXT) wrong++;
-          }
-        });
-        if (wrong > 0) throw new Error(`${wrong} echoes of the text came back changed`);
-        return { figure: count / (ms / 1000), cpuUs };
-      }),
-  },
+  textEcho("text-10KiB", MULTILINE_TEXT, 2000),
+  textEcho("text-1MiB", LARGE_TEXT, 150),
   {
     name: "iterator",
     count: 5000,
