@@ -12,6 +12,11 @@ const MB = 1024 * 1024;
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
+/** A full garbage collection now (for tests of what memory something still holds). */
+export function collectGarbage(): void {
+  gc();
+}
+
 /** This process's RSS right after a full garbage collection. */
 export function settledRss(): number {
   gc();

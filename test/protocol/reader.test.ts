@@ -4,6 +4,7 @@ import { PyroError } from "../../src/runtime/errors.js";
 import { MessageFlag, MessageType } from "../../src/runtime/protocol/constants.js";
 import { type Message } from "../../src/runtime/protocol/message.js";
 import { MessageReader, type ReaderOptions } from "../../src/runtime/protocol/reader.js";
+import { collectGarbage } from "../harness/bounds.js";
 import { runPython } from "../harness/python.js";
 import { encodeMessage, pyro4Frames } from "../../src/runtime/protocol-pyro4/frames.js";
 
@@ -321,6 +322,22 @@ describe("MessageReader", () => {
         false,
       ]);
       expect(summary(kept)).toBe(copy);
+    });
+
+    it("holds a released body weakly: a full collection frees it", async () => {
+      const reader = new MessageReader(pyro4Frames);
+      const released = (): WeakRef<ArrayBufferLike> => {
+        const msg = readLarge(reader, largeMessage(1, 300_000));
+        reader.release(msg);
+        return new WeakRef(msg.data.buffer);
+      };
+      const memory = released();
+      // A weak reference keeps its target for the rest of the job that made it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      collectGarbage();
+      expect(memory.deref()).toBeUndefined();
+      // The reader still works, into new memory.
+      expect(readLarge(reader, largeMessage(2, 300_000)).seq).toBe(2);
     });
 
     it("keeps the larger of two released bodies, and none beyond 4 MiB", () => {

@@ -111,8 +111,12 @@ export class MessageReader {
   #handedOut: Uint8Array | undefined;
   /** The last large body read into place, queued until {@link read} makes it a message. */
   #completedBody: Uint8Array | undefined;
-  /** A released large body's memory: the next large body that fits is read into it. */
-  #spareBody: ArrayBuffer | undefined;
+  /**
+   * A released large body's memory: the next large body that fits is read into it. Held
+   * weakly, so that a connection idle after a large reply keeps its memory only until the
+   * next full collection.
+   */
+  #spareBody: WeakRef<ArrayBuffer> | undefined;
 
   /** A reader of messages framed by `frames` (e.g. `pyro4.frames`). */
   constructor(frames: FrameCodec, options: ReaderOptions = {}) {
@@ -203,9 +207,9 @@ export class MessageReader {
     if (memory === undefined) return;
     if (memory instanceof ArrayBuffer) {
       // Of two, the larger: it serves more of the large messages to come.
-      const spare = this.#spareBody;
+      const spare = this.#spareBody?.deref();
       if (memory.byteLength <= SPARE_BODY_MAX && (spare?.byteLength ?? 0) <= memory.byteLength) {
-        this.#spareBody = memory;
+        this.#spareBody = new WeakRef(memory);
       }
       return;
     }
@@ -265,7 +269,7 @@ export class MessageReader {
     if (header === undefined || this.#failure !== undefined) return undefined;
     const size = header.annotationsSize + header.dataSize;
     if (size > DIRECT_BODY_MAX || size - this.#buffered < DIRECT_BODY_MIN) return undefined;
-    const spare = this.#spareBody;
+    const spare = this.#spareBody?.deref();
     let body: Uint8Array;
     if (spare !== undefined && spare.byteLength >= size) {
       this.#spareBody = undefined;
