@@ -311,7 +311,8 @@ export class MessageChannel {
   /**
    * The caller is done with `reply` (a message this channel resolved a request with):
    * nothing views its data or annotations any more, so the memory it was read into may be
-   * read into again. Optional, for callers that decode a reply and keep only copies.
+   * read into again (a large reply's body included). Optional, for callers that decode a
+   * reply and keep only copies: one holding a view of a large payload must not release it.
    */
   release(reply: Message): void {
     this.#reader.release(reply);

@@ -198,9 +198,9 @@ export class MessageReader {
   /**
    * The consumer is done with `message`: nothing views its data any more (its annotations
    * are copies), so the slab it was read into may be read into again once every message from
-   * it is released. Optional: a message never released keeps its slab until the garbage
-   * collector frees it. Releasing a message twice, or one this reader did not read, does
-   * nothing.
+   * it is released, and a large message's own body by the next large message. Optional: a
+   * message never released keeps its memory until the garbage collector frees it. Releasing
+   * a message twice, or one this reader did not read, does nothing.
    */
   release(message: Message): void {
     const memory = ReadMessage.takeMemory(message, this);
