@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectGarbage } from "../harness/bounds.js";
 import { PythonProcesses } from "../harness/python.js";
 import { GENERATIONS } from "../harness/generations.js";
 import { medianMs } from "../harness/latency.js";
@@ -62,6 +63,19 @@ describe.each(SERIALIZERS)("one proxy, many callers, with %s", (serializer) => {
         expect([Buffer.compare(value, input[0]), label]).toEqual([0, input[1]]);
       }
     }
+  });
+
+  it("reads large str replies into the same memory, not new memory each", async () => {
+    await using proxy = new PyroProxy(lab.uri, { serializer });
+    const text = "a line of text for the echo\n".repeat(37_000); // ~1 MiB
+    for (let i = 0; i < 3; i++) await proxy.$call("echo", [text]);
+    collectGarbage();
+    const before = process.memoryUsage().arrayBuffers;
+    // 12 replies of ~1 MiB: 12 MiB more outside the heap if each had new memory (too little
+    // for V8 to collect on its own).
+    for (let i = 0; i < 12; i++) expect((await proxy.$call("echo", [text])) === text).toBe(true);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
   });
 
   it("pipelines: later requests are on the wire before the first reply", async () => {
