@@ -6,7 +6,9 @@
  * special character at the start, the middle or the end, and for text with none.
  */
 import { describe, expect, it } from "vitest";
+import { PyroError } from "../../src/runtime/errors.js";
 import { JsonSerializer } from "../../src/runtime/serializers/json.js";
+import { longStringText } from "../../src/runtime/serializers/json-long-string.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
 import {
@@ -106,6 +108,54 @@ describe("long strings", () => {
     written.forEach((hex, i) => {
       expect(json.loads(Buffer.from(hex, "hex")), `string ${i}`).toBe(strings[i]);
     });
+  });
+
+  it("json reads back long texts alone that Python's json.dumps escaped, 128 KiB and more", () => {
+    const line = (i: number, extra: string): string =>
+      `line ${i}: some words, and more words to make a line of prose, ${extra}\n`;
+    const lines = (extra: (i: number) => string, size = 200_000): string => {
+      let text = "";
+      for (let i = 0; text.length < size; i++) text += line(i, extra(i));
+      return text;
+    };
+    const texts = [
+      // Simple escapes only: unescaped without JSON.parse, non-ASCII included.
+      lines((i) => (i % 20 === 0 ? 'a "quote", a back\\slash, a / and a\ttab\r' : "plain")),
+      lines((i) => (i % 20 === 0 ? "é中😀 \b\f" : "words")),
+      lines(() => "x", 128 * 1024 + 3),
+      // \u escapes (control bytes) and dense escapes: read by JSON.parse.
+      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
+      "\n\t".repeat(100_000),
+    ];
+    const written = JSON.parse(
+      runPython(
+        "import json, sys\n" +
+          "texts = json.load(sys.stdin)\n" +
+          "print(json.dumps([json.dumps(t, ensure_ascii=False).encode().hex() for t in texts]))",
+        { input: JSON.stringify(texts) },
+      ),
+    ) as string[];
+    const json = new JsonSerializer();
+    written.forEach((hex, i) => {
+      const bytes = Buffer.from(hex, "hex");
+      expect(json.loads(bytes) === texts[i], `text ${i}`).toBe(true);
+      // The first three take the path without JSON.parse, the others do not.
+      const unescaped = longStringText(bytes.subarray(1, bytes.length - 1));
+      expect(unescaped === undefined ? "JSON.parse" : unescaped === texts[i], `text ${i}`).toBe(
+        i < 3 ? true : "JSON.parse",
+      );
+    });
+    // Not one valid string: refused as JSON.parse refuses it.
+    const long = "y".repeat(140_000);
+    for (const broken of [`"${long}", "${long}"`, `"${long}\\"`, `"${long}\u0001${long}"`]) {
+      expect(() => json.loads(Buffer.from(broken))).toThrow(PyroError);
+    }
+    const badUtf8 = Buffer.concat([
+      Buffer.from(`"${long}\\n`),
+      Buffer.from([0xff]),
+      Buffer.from('"'),
+    ]);
+    expect(() => json.loads(badUtf8)).toThrow(/UTF-8/);
   });
 
   it("serpent reads back what Python's serpent.dumps wrote of them, escapes or none", () => {

@@ -7,6 +7,7 @@ import { setDictEntry } from "../values.js";
 import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";
 import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
+import { LONG_STRING_MIN, longStringText } from "./json-long-string.js";
 import { parseJson } from "./json-parser.js";
 import { JSON_ESCAPED, isPlain } from "./plain-text.js";
 import type { Serializer } from "./serializer.js";
@@ -37,7 +38,11 @@ export class JsonSerializer implements Serializer {
       // A long string alone (a text result): what is between its quotes, when nothing there
       // needs unescaping. Checking the bytes is several times faster than `JSON.parse`.
       if (end >= SHORT_TEXT && data[0] === 0x22 && data[end] === 0x22) {
-        if (isPlain(data.subarray(1, end), JSON_ESCAPED)) return decodeUtf8(data, 1, end, "json");
+        const inner = data.subarray(1, end);
+        if (isPlain(inner, JSON_ESCAPED)) return decodeUtf8(data, 1, end, "json");
+        // With few simple escapes, a long one is unescaped without JSON.parse.
+        const text = inner.length >= LONG_STRING_MIN ? longStringText(inner) : undefined;
+        if (text !== undefined) return text;
       }
       return this.#parse(decodeUtf8(data, 0, data.length, "json"));
     });
