@@ -42,6 +42,24 @@ function pythonDumps(format: "json" | "serpent", strings: string[]): string {
   );
 }
 
+/** The documents Python's `documents` (an expression over `texts`: a list of bytes) makes. */
+function pythonDocuments(documents: string, texts: string[]): Buffer[] {
+  const written = JSON.parse(
+    runPython(
+      "import json, serpent, sys\n" +
+        "texts = json.load(sys.stdin)\n" +
+        `print(json.dumps([document.hex() for document in ${documents}]))`,
+      { input: JSON.stringify(texts) },
+    ),
+  ) as string[];
+  return written.map((hex) => Buffer.from(hex, "hex"));
+}
+
+/** What Python's `json.dumps(ensure_ascii=False)` writes for each of `texts`, apart. */
+function pythonJsonEach(texts: string[]): Buffer[] {
+  return pythonDocuments("[json.dumps(t, ensure_ascii=False).encode() for t in texts]", texts);
+}
+
 describe("long strings", () => {
   it("json writes them as Python's json.dumps(ensure_ascii=False) does", () => {
     const strings = longStrings();
@@ -96,17 +114,9 @@ describe("long strings", () => {
 
   it("json reads back what Python's json.dumps wrote of them, escapes or none", () => {
     const strings = longStrings();
-    const written = JSON.parse(
-      runPython(
-        "import json, sys\n" +
-          "texts = json.load(sys.stdin)\n" +
-          "print(json.dumps([json.dumps(t, ensure_ascii=False).encode().hex() for t in texts]))",
-        { input: JSON.stringify(strings) },
-      ),
-    ) as string[];
     const json = new JsonSerializer();
-    written.forEach((hex, i) => {
-      expect(json.loads(Buffer.from(hex, "hex")), `string ${i}`).toBe(strings[i]);
+    pythonJsonEach(strings).forEach((bytes, i) => {
+      expect(json.loads(bytes), `string ${i}`).toBe(strings[i]);
     });
   });
 
@@ -127,17 +137,8 @@ describe("long strings", () => {
       lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
       "\n\t".repeat(100_000),
     ];
-    const written = JSON.parse(
-      runPython(
-        "import json, sys\n" +
-          "texts = json.load(sys.stdin)\n" +
-          "print(json.dumps([json.dumps(t, ensure_ascii=False).encode().hex() for t in texts]))",
-        { input: JSON.stringify(texts) },
-      ),
-    ) as string[];
     const json = new JsonSerializer();
-    written.forEach((hex, i) => {
-      const bytes = Buffer.from(hex, "hex");
+    pythonJsonEach(texts).forEach((bytes, i) => {
       expect(json.loads(bytes) === texts[i], `text ${i}`).toBe(true);
       // The first three take the path without JSON.parse, the others do not.
       const unescaped = longStringText(bytes.subarray(1, bytes.length - 1));
@@ -171,19 +172,15 @@ describe("long strings", () => {
     ];
     // One document per text, and all of them in one list: the parser caches where the next
     // backslash and newlines are across a document's literals.
-    const written = JSON.parse(
-      runPython(
-        "import json, serpent, sys\n" +
-          "texts = json.load(sys.stdin)\n" +
-          "print(json.dumps([serpent.dumps(t).hex() for t in texts] + [serpent.dumps(texts).hex()]))",
-        { input: JSON.stringify(texts) },
-      ),
-    ) as string[];
+    const written = pythonDocuments(
+      "[serpent.dumps(t) for t in texts] + [serpent.dumps(texts)]",
+      texts,
+    );
     const serpent = new SerpentSerializer();
     texts.forEach((text, i) => {
-      expect(serpent.loads(Buffer.from(written[i]!, "hex")) === text, `text ${i}`).toBe(true);
+      expect(serpent.loads(written[i]!) === text, `text ${i}`).toBe(true);
     });
-    expect(serpent.loads(Buffer.from(written[texts.length]!, "hex"))).toEqual(texts);
+    expect(serpent.loads(written[texts.length]!)).toEqual(texts);
   });
 
   it("json, marshal and msgpack write texts larger than their buffer so that Python reads them back", () => {
