@@ -8,6 +8,7 @@
  * `JSON.parse` is as fast or faster.
  */
 import { decodeUtf8 } from "./codec-util.js";
+import { ESCAPES } from "./json-parser.js";
 import { JSON_ESCAPED, SPARSE_ESCAPES, escapedPositions } from "./plain-text.js";
 import { keepScratch, takeScratch } from "./scratch.js";
 
@@ -16,17 +17,8 @@ export const LONG_STRING_MIN = 128 * 1024;
 
 /** The byte each simple escape stands for, by the letter after the backslash (0: none). */
 const UNESCAPED = new Uint8Array(128);
-for (const [letter, byte] of Object.entries({
-  '"': 0x22,
-  "\\": 0x5c,
-  "/": 0x2f,
-  b: 8,
-  f: 12,
-  n: 10,
-  r: 13,
-  t: 9,
-})) {
-  UNESCAPED[letter.charCodeAt(0)] = byte;
+for (const [letter, text] of Object.entries(ESCAPES)) {
+  UNESCAPED[letter.charCodeAt(0)] = text.charCodeAt(0);
 }
 
 /**

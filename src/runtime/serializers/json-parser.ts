@@ -15,7 +15,8 @@ import {
   serializeError,
 } from "./codec-util.js";
 
-const ESCAPES: Readonly<Record<string, string>> = {
+/** What each simple escape stands for, by the letter after the backslash. */
+export const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
   "\\": "\\",
   "/": "/",
