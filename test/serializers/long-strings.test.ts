@@ -1,22 +1,17 @@
 /**
- * Long strings take a different path in the json and serpent encoders than short ones: a
- * check of the text (serpent) or of its UTF-8 (json) decides whether it can be copied as
- * is; json reads a long string alone straight from between its quotes when nothing there
- * needs unescaping. These compare those paths with Python's own output for text with one
+ * Long strings take a different path in the json and serpent encoders than short ones: their
+ * UTF-8 is written, then escaped in place (serpent: when it is ASCII); json reads a long
+ * string alone straight from between its quotes when nothing there needs unescaping. These compare those paths with Python's own output for text with one
  * special character at the start, the middle or the end, and for text with none.
  */
 import { describe, expect, it } from "vitest";
 import { PyroError } from "../../src/runtime/errors.js";
-import { JsonSerializer } from "../../src/runtime/serializers/json.js";
-import { longStringText } from "../../src/runtime/serializers/json-long-string.js";
+import { JSON_UNESCAPES, JsonSerializer } from "../../src/runtime/serializers/json.js";
+import { unescapedText } from "../../src/runtime/serializers/long-string.js";
 import { MarshalSerializer } from "../../src/runtime/serializers/marshal.js";
 import { MsgpackSerializer } from "../../src/runtime/serializers/msgpack.js";
-import {
-  JSON_ESCAPED,
-  SERPENT_ESCAPED,
-  escapedPositions,
-} from "../../src/runtime/serializers/plain-text.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
+import { loneLongString } from "../../src/runtime/serializers/serpent-parse.js";
 import { runPython } from "../harness/python.js";
 
 const SPECIALS = ['"', "\\", "'", "\n", "\u0001", "\u001f", "\u007f", "é", "€", "😀", "\u2028"];
@@ -74,15 +69,16 @@ describe("long strings", () => {
         return i % 3 === 0 ? `${words}"quoted", a back\\slash\n` : `${words}\n`;
       }).join("");
     const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join("");
-    // Sparse escapes are escaped in place (the premise is checked); dense ones go through
-    // JSON.stringify.
-    const sparse = [prose(40), prose(700), "x".repeat(2000) + controls + "y".repeat(2000)];
-    for (const text of sparse) {
-      const bytes = Buffer.from(text);
-      expect(escapedPositions(bytes, JSON_ESCAPED, 32)).toBeDefined();
-    }
-    expect(Buffer.byteLength(sparse[1]!)).toBeGreaterThan(65536);
-    const strings = [...sparse, ("abc" + controls).repeat(20), '"'.repeat(70)];
+    // Long strings are escaped in place however dense their escapes, in 32 KiB chunks.
+    const strings = [
+      prose(40),
+      prose(700),
+      "x".repeat(2000) + controls + "y".repeat(2000),
+      ("abc" + controls).repeat(20),
+      '"'.repeat(70),
+      ("\n" + controls + '"\\').repeat(3000),
+    ];
+    expect(Buffer.byteLength(strings[1]!)).toBeGreaterThan(2 * 32 * 1024);
     const ours = new TextDecoder().decode(new JsonSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("json", strings));
   });
@@ -94,20 +90,21 @@ describe("long strings", () => {
         return i % 3 === 0 ? `${words}${quotes}, a back\\slash\n` : `${words}\n`;
       }).join("");
     const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join("");
-    // Sparse escapes are escaped in place (the premise is checked); dense ones, and text with
-    // DEL or beyond ASCII, go through repr.
-    const sparse = [
+    // ASCII text is escaped in place however dense its escapes (DEL included), in 32 KiB
+    // chunks; text beyond ASCII goes through repr.
+    const strings = [
       prose(40, "it's"), // ' alone: double quotes
       prose(40, `"it's"`), // both: single quotes, ' escaped
       prose(40, '"quoted"'),
-      prose(900, "it's"), // beyond one 64 KiB chunk of the check
+      prose(900, "it's"), // beyond two chunks
       "x".repeat(2000) + controls + "y".repeat(2000),
+      ("abc" + controls).repeat(20),
+      "'".repeat(70),
+      prose(5, "\u007f"),
+      ("it's\n" + controls + "\\\u007f").repeat(3000),
+      prose(5, "é"),
     ];
-    for (const text of sparse) {
-      expect(escapedPositions(Buffer.from(text), SERPENT_ESCAPED, 32)).toBeDefined();
-    }
-    expect(sparse[3]!.length).toBeGreaterThan(65536);
-    const strings = [...sparse, ("abc" + controls).repeat(20), "'".repeat(70), prose(5, "\u007f")];
+    expect(strings[3]!.length).toBeGreaterThan(2 * 32 * 1024);
     const ours = new TextDecoder().decode(new SerpentSerializer().dumps(strings));
     expect(ours).toBe(pythonDumps("serpent", strings));
   });
@@ -129,21 +126,26 @@ describe("long strings", () => {
       return text;
     };
     const texts = [
-      // Simple escapes only: unescaped without JSON.parse, non-ASCII included.
+      // Simple escapes only, sparse or dense: unescaped without JSON.parse, non-ASCII included.
       lines((i) => (i % 20 === 0 ? 'a "quote", a back\\slash, a / and a\ttab\r' : "plain")),
       lines((i) => (i % 20 === 0 ? "é中😀 \b\f" : "words")),
       lines(() => "x", 128 * 1024 + 3),
-      // \u escapes (control bytes) and dense escapes: read by JSON.parse.
-      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
       "\n\t".repeat(100_000),
+      // \u escapes (control bytes): read by JSON.parse.
+      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
     ];
     const json = new JsonSerializer();
     pythonJsonEach(texts).forEach((bytes, i) => {
       expect(json.loads(bytes) === texts[i], `text ${i}`).toBe(true);
-      // The first three take the path without JSON.parse, the others do not.
-      const unescaped = longStringText(bytes.subarray(1, bytes.length - 1));
+      // The first four take the path without JSON.parse, the last does not.
+      const unescaped = unescapedText(
+        bytes.subarray(1, bytes.length - 1),
+        1,
+        JSON_UNESCAPES,
+        "json",
+      );
       expect(unescaped === undefined ? "JSON.parse" : unescaped === texts[i], `text ${i}`).toBe(
-        i < 3 ? true : "JSON.parse",
+        i < 4 ? true : "JSON.parse",
       );
     });
     // Not one valid string: refused as JSON.parse refuses it.
@@ -181,6 +183,47 @@ describe("long strings", () => {
       expect(serpent.loads(written[i]!) === text, `text ${i}`).toBe(true);
     });
     expect(serpent.loads(written[texts.length]!)).toEqual(texts);
+  });
+
+  it("serpent reads back long texts alone that Python's serpent.dumps wrote, 128 KiB and more", () => {
+    const line = (i: number, extra: string): string =>
+      `line ${i}: some words, and more words to make a line of prose, ${extra}\n`;
+    const lines = (extra: (i: number) => string, size = 200_000): string => {
+      let text = "";
+      for (let i = 0; text.length < size; i++) text += line(i, extra(i));
+      return text;
+    };
+    const texts = [
+      // Simple escapes only, sparse or dense, in ' and in ": read straight from the bytes.
+      lines((i) => (i % 20 === 0 ? "it's\ta back\\slash\r" : "plain")),
+      lines((i) => (i % 20 === 0 ? `"it's" é中😀 and a \\ backslash` : "words")),
+      lines(() => '"quoted"', 128 * 1024 + 3),
+      "\n\t'".repeat(100_000),
+      // \x escapes (control bytes), and non-ASCII Python escapes: read by the parser.
+      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
+      lines((i) => (i % 9 === 0 ? "\u2028" : "more")),
+    ];
+    const written = pythonDocuments("[serpent.dumps(t) for t in texts]", texts);
+    const serpent = new SerpentSerializer();
+    written.forEach((bytes, i) => {
+      expect(serpent.loads(bytes) === texts[i], `text ${i}`).toBe(true);
+      const alone = loneLongString(bytes);
+      expect(alone === undefined ? "parser" : alone === texts[i], `text ${i}`).toBe(
+        i < 4 ? true : "parser",
+      );
+    });
+    // Documents the bytes alone do not settle go to the parser, which reads or refuses them.
+    const long = "y".repeat(140_000);
+    const header = "# serpent utf-8 python3.2\n";
+    const read = (document: string): unknown => serpent.loads(Buffer.from(header + document));
+    expect(() => read(`'${long}\\'`)).toThrow(/unterminated string literal/);
+    expect(read(`'${long}' '${long}'`)).toBe(long + long);
+    expect(read(`'${long}\u0001${long}'`)).toBe(`${long}\u0001${long}`);
+    expect(read(`'''${long}'''`)).toBe(long);
+    const badUtf8 = [Buffer.from(`${header}'${long}\\n`), Buffer.from([0xff]), Buffer.from("'")];
+    expect(() => serpent.loads(Buffer.concat(badUtf8))).toThrow(
+      "serpent: invalid UTF-8 in the string at offset 27",
+    );
   });
 
   it("json, marshal and msgpack write texts larger than their buffer so that Python reads them back", () => {

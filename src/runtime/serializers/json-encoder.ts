@@ -7,7 +7,7 @@ import { PyComplex, PyFloat, PyTuple, isPlainObject } from "../values.js";
 import { ByteWriter } from "./byte-writer.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH, depthError, describe, serializeError } from "./codec-util.js";
-import { JSON_ESCAPED, SPARSE_ESCAPES, escapedPositions, quoteInPlace } from "./plain-text.js";
+import { JSON_ESCAPED, escapeInPlace, escapedLength, type EscapeTable } from "./plain-text.js";
 
 /**
  * Encode `value` as UTF-8 JSON bytes; `lent` returns the encoder's scratch memory itself (see
@@ -67,8 +67,8 @@ class JsonWriter {
   /**
    * Short plain strings go by a hand loop. Long ones are encoded, then the bytes to escape
    * found in the encoding (faster than checking the text) and escaped in place. Short
-   * strings with escapes, long ones dense with them, and lone surrogates (which UTF-8 cannot
-   * carry) get `JSON.stringify`'s escapes, which match Python's.
+   * strings with escapes and lone surrogates (which UTF-8 cannot carry) get
+   * `JSON.stringify`'s escapes, which match Python's.
    */
   #string(text: string): void {
     const out = this.out;
@@ -76,20 +76,11 @@ class JsonWriter {
       if (out.quotedPlain(text)) return;
     } else if (text.isWellFormed()) {
       const length = out.utf8At(text, 1);
-      const escapes = escapedPositions(
-        out.spare().subarray(1, 1 + length),
-        JSON_ESCAPED,
-        SPARSE_ESCAPES,
-      );
-      if (escapes !== undefined) {
-        // Room for the quotes and for every escape at its longest (`\u001f`).
-        out.ensure(length + 2 + 5 * escapes.length, 1 + length);
-        const end = quoteInPlace(out.spare(), 1, length, escapes, ESCAPE_TEXTS, 0x22);
-        if (end >= 0) {
-          out.skip(end);
-          return;
-        }
-      }
+      // Every byte JSON escapes has its text: never -1.
+      const escaped = escapedLength(out.spare().subarray(1, 1 + length), JSON_ESCAPES);
+      out.ensure(escaped + 2, 1 + length);
+      out.skip(escapeInPlace(out.spare(), 1, length, escaped, JSON_ESCAPES));
+      return;
     }
     out.utf8(JSON.stringify(text));
   }
@@ -170,6 +161,9 @@ const ESCAPE_TEXTS: readonly (string | undefined)[] = Array.from({ length: 0x5d 
   const short = SHORT_ESCAPES[byte];
   return short === undefined ? `\\u${byte.toString(16).padStart(4, "0")}` : `\\${short}`;
 });
+
+/** What a long string's escaped bytes become. */
+const JSON_ESCAPES: EscapeTable = { ...JSON_ESCAPED, texts: ESCAPE_TEXTS };
 
 /** A dict key as Python's json module turns it into a string. */
 function keyText(key: unknown): string {

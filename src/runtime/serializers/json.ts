@@ -7,12 +7,21 @@ import { setDictEntry } from "../values.js";
 import { MAX_DEPTH, decodeUtf8, depthError, guardDecode, guardEncode } from "./codec-util.js";
 import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
-import { LONG_STRING_MIN, longStringText } from "./json-long-string.js";
-import { parseJson } from "./json-parser.js";
-import { JSON_ESCAPED, isPlain } from "./plain-text.js";
+import { ESCAPES, parseJson } from "./json-parser.js";
+import { LONG_STRING_MIN, unescapedText } from "./long-string.js";
+import { JSON_ESCAPED, isPlain, type UnescapeTable } from "./plain-text.js";
 import type { Serializer } from "./serializer.js";
 
 const SHORT_TEXT = 256;
+
+/** json's simple escapes, for a long string read alone (`\u` escapes are not this simple). */
+export const JSON_UNESCAPES: UnescapeTable = {
+  quote: 0x22,
+  bytes: Object.entries(ESCAPES).reduce<number[]>((bytes, [letter, text]) => {
+    bytes[letter.charCodeAt(0)] = text.charCodeAt(0);
+    return bytes;
+  }, []),
+};
 
 /** Pyro4's json serializer. Sets and tuples go as arrays; bytes and complex cannot go. */
 export class JsonSerializer implements Serializer {
@@ -40,8 +49,11 @@ export class JsonSerializer implements Serializer {
       if (end >= SHORT_TEXT && data[0] === 0x22 && data[end] === 0x22) {
         const inner = data.subarray(1, end);
         if (isPlain(inner, JSON_ESCAPED)) return decodeUtf8(data, 1, end, "json");
-        // With few simple escapes, a long one is unescaped without JSON.parse.
-        const text = inner.length >= LONG_STRING_MIN ? longStringText(inner) : undefined;
+        // With simple escapes only, a long one is unescaped without JSON.parse.
+        const text =
+          inner.length >= LONG_STRING_MIN
+            ? unescapedText(inner, 1, JSON_UNESCAPES, "json")
+            : undefined;
         if (text !== undefined) return text;
       }
       return this.#parse(decodeUtf8(data, 0, data.length, "json"));

@@ -1,19 +1,41 @@
 /**
- * Which bytes of encoded text a text format must escape between its quotes, if any, and
- * escaping them in place: the json and serpent encoders' paths for long strings, and json's
- * for a long string read alone. Internal.
+ * Which bytes of encoded text a text format must escape between its quotes, if any,
+ * escaping them in place, and unescaping simple escapes: the json and serpent encoders'
+ * paths for long strings, and their decoders' for a long string read alone. Internal.
  *
  * A regex over the text costs ~0.4 ns a character on Node 20, `JSON.parse` of a long string
- * about as much, and a loop over the bytes in JavaScript ~0.9 ns. A tiny WebAssembly routine
- * comparing 16 bytes at a time checks 10 KiB in ~0.6 µs, its copy in included. Where
- * WebAssembly is unavailable (`node --jitless`), the loop answers alike, only slower.
+ * about as much, and a loop over the bytes in JavaScript ~0.9 ns. Small WebAssembly routines
+ * (text-scan.wat) compare 16 bytes at a time: they check 10 KiB in ~0.6 µs, its copy in
+ * included, and escape text as fast as it has escapes to write. Where WebAssembly is
+ * unavailable (`node --jitless`), loops in JavaScript answer alike, only slower.
  */
 import { Buffer } from "node:buffer";
+import { TEXT_SCAN_WASM } from "./text-scan.generated.js";
 
 /** The bytes a format escapes in a string: controls (< 0x20), its quote, backslash, above `top`. */
 export interface Escaped {
   readonly quote: number;
   readonly top: number;
+}
+
+/** How a format writes the bytes it escapes ({@link Escaped}) between its quotes. */
+export interface EscapeTable extends Escaped {
+  /**
+   * The text each escaped byte becomes, by the byte's value (at most 7 characters); none
+   * for a byte the format cannot write this way (the encoder then takes its other path).
+   */
+  readonly texts: readonly (string | undefined)[];
+}
+
+/** A format's simple escapes: the byte that a backslash and the byte after it stand for. */
+export interface UnescapeTable {
+  /** The format's quote, which comes escaped inside a string. */
+  readonly quote: number;
+  /**
+   * The byte each escape stands for (never 0), by the value of the byte after the backslash;
+   * none for escapes that are not this simple (left to the format's parser).
+   */
+  readonly bytes: readonly (number | undefined)[];
 }
 
 /** JSON (UTF-8, so any byte from 0x80 on is part of a character written as is). */
@@ -27,186 +49,259 @@ const BACKSLASH = 0x5c;
 /** Below this many bytes the JavaScript loop beats copying into WebAssembly memory. */
 const WASM_MIN = 80;
 
-/**
- * The routine, hand-assembled (162 bytes). It exports one page of `memory` and
- * `scan(p, n, quote, backslash, span)`, which returns the index of the first byte in
- * `memory[p, n)` that is `quote` or `backslash`, or whose value minus 0x20 (wrapping) is above
- * `span` (below 0x20, or above 0x20 + span), else a value ≥ n. It reads whole 16-byte
- * blocks from `p`: the caller fills the 16 bytes after `n` with spaces.
- *
- * ```wat
- * (func (export "scan") (param $p i32) (param $n i32) (param $quote i32) (param $backslash i32)
- *   (param $span i32) (result i32) (local $m i32) (local $v v128) (local $q v128) (local $b v128)
- *   (local $s v128)
- *   (local.set $q (i8x16.splat (local.get $quote)))
- *   (local.set $b (i8x16.splat (local.get $backslash)))
- *   (local.set $s (i8x16.splat (local.get $span)))
- *   (block (loop
- *     (br_if 1 (i32.ge_u (local.get $p) (local.get $n)))
- *     (local.tee $m (i8x16.bitmask (v128.or (v128.or
- *       (i8x16.gt_u (i8x16.sub (local.tee $v (v128.load align=1 (local.get $p))) (v128.const i8x16 0x20 …))
- *                   (local.get $s))
- *       (i8x16.eq (local.get $v) (local.get $q)))
- *       (i8x16.eq (local.get $v) (local.get $b)))))
- *     (if (then (return (i32.add (local.get $p) (i32.ctz (local.get $m))))))
- *     (local.set $p (i32.add (local.get $p) (i32.const 16)))
- *     (br 0)))
- *   (local.get $n))
- * ```
- */
-const SCAN_MODULE = Buffer.from(
-  "AGFzbQEAAAABCgFgBX9/f39/AX8DAgEABQMBAAEHEQIEc2NhbgAABm1lbW9yeQIACnABbgIBfwR7IAL9DyEHIAP9" +
-    "DyEIIAT9DyEJAkADQCAAIAFPDQEgAP0AAAAiBv0MICAgICAgICAgICAgICAgIP1xIAn9KCAGIAf9I/1QIAYgCP0j" +
-    "/VD9ZCIFBEAgACAFaGoPCyAAQRBqIQAMAAsLIAEL",
-  "base64",
-);
+/** Escape tables the routines can use at once, each 8 bytes a byte value (see text-scan.wat). */
+const TABLES = 8;
+const TABLE_SIZE = 256 * 8;
+/** Where the input goes in the module's memory, after the tables, and how much at a time. */
+const INPUT = TABLES * TABLE_SIZE;
+const CHUNK = 32 * 1024;
+/** Where escaped output goes: after the input and its 16 bytes of padding. */
+const OUTPUT = INPUT + CHUNK + 64;
+/** The longest escape text a table may hold (an entry's 8 bytes less its length byte). */
+const MAX_TEXT = 7;
 
-/** What `scan` may look at in one go: its page, less the 16 bytes of padding. */
-const CHUNK = 65536 - 16;
-
-interface Scanner {
+/** The module's exports (text-scan.wat says what each does). */
+interface Routines {
   readonly memory: Uint8Array;
-  readonly scan: (p: number, n: number, quote: number, backslash: number, span: number) => number;
+  readonly scan: (p: number, end: number, quote: number, backslash: number, span: number) => number;
+  readonly escapedSize: (
+    p: number,
+    end: number,
+    quote: number,
+    span: number,
+    table: number,
+  ) => number;
+  readonly escape: Rewrite;
+  readonly unescape: Rewrite;
+  /** Where each table in use was written, by table. */
+  readonly tables: Map<EscapeTable | UnescapeTable, number>;
 }
+
+/** A routine that writes its input rewritten through a table from `out` on; its end, or -1. */
+type Rewrite = (
+  p: number,
+  end: number,
+  quote: number,
+  span: number,
+  table: number,
+  out: number,
+) => number;
 
 /** The part of the WebAssembly API used here (absent under `node --jitless`). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => {
-    exports: { memory: { buffer: ArrayBuffer }; scan: Scanner["scan"] };
+    exports: { memory: { buffer: ArrayBuffer } } & Omit<Routines, "memory" | "tables">;
   };
 }
 
 /** Made on first use; `null` once WebAssembly turned out to be unavailable. */
-let scanner: Scanner | null | undefined;
+let routines: Routines | null | undefined;
 
-function loadScanner(): Scanner | null {
+function loadRoutines(): Routines | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return null;
   try {
-    const { memory, scan } = new wasm.Instance(new wasm.Module(SCAN_MODULE)).exports;
-    return { memory: new Uint8Array(memory.buffer), scan };
+    const module = new wasm.Module(Buffer.from(TEXT_SCAN_WASM, "base64"));
+    const { memory, scan, escapedSize, escape, unescape } = new wasm.Instance(module).exports;
+    const bytes = new Uint8Array(memory.buffer);
+    if (bytes.length < OUTPUT + MAX_TEXT * CHUNK + 16) throw new Error("memory too small");
+    return { memory: bytes, scan, escapedSize, escape, unescape, tables: new Map() };
   } catch {
-    // A WebAssembly without SIMD: the loop does the same job.
+    // A WebAssembly without SIMD: the loops do the same job.
     return null;
   }
 }
 
-/** Whether the WebAssembly routine checks long inputs in this process (for tests). */
+/** The routines, when WebAssembly runs them in this process and `bytes` are long enough. */
+function routinesFor(bytes: Uint8Array): Routines | null {
+  return bytes.length >= WASM_MIN ? (routines ??= loadRoutines()) : null;
+}
+
+/** Whether the WebAssembly routines run in this process (for tests). */
 export function scannerLoaded(): boolean {
-  return (scanner ??= loadScanner()) !== null;
+  return (routines ??= loadRoutines()) !== null;
 }
 
 /** True when `bytes` hold none of the bytes `escaped` names. */
 export function isPlain(bytes: Uint8Array, escaped: Escaped): boolean {
-  if (bytes.length >= WASM_MIN) {
-    const found = (scanner ??= loadScanner());
-    if (found !== null) return scanPlain(found, bytes, escaped);
-  }
-  return loopPlain(bytes, escaped);
-}
-
-function scanPlain(scanner: Scanner, bytes: Uint8Array, escaped: Escaped): boolean {
-  const { memory, scan } = scanner;
+  const found = routinesFor(bytes);
+  if (found === null) return loopPlain(bytes, escaped);
   const span = escaped.top - 0x20;
   for (let from = 0; from < bytes.length; from += CHUNK) {
-    const n = loadChunk(memory, bytes, from);
-    if (scan(0, n, escaped.quote, BACKSLASH, span) < n) return false;
+    const end = loadChunk(found.memory, bytes, from);
+    if (found.scan(INPUT, end, escaped.quote, BACKSLASH, span) < end) return false;
   }
   return true;
 }
 
-/** Copy the chunk of `bytes` that starts at `from` into `memory`, padded; its length. */
-function loadChunk(memory: Uint8Array, bytes: Uint8Array, from: number): number {
-  const n = Math.min(CHUNK, bytes.length - from);
-  memory.set(n === bytes.length ? bytes : bytes.subarray(from, from + n));
-  memory.fill(0x20, n, n + 16);
-  return n;
-}
-
-/**
- * Where in `bytes` the bytes `escaped` names are, in order (empty when there are none); or
- * `undefined` as soon as more than one in `sparsity` of the bytes looked at so far is one
- * (a few early ones aside), when escaping them one by one would cost more than it saves.
- */
-export function escapedPositions(
+/** Copy `n` bytes of `bytes` from `from` on to the input, padded; where they end. */
+function loadChunk(
+  memory: Uint8Array,
   bytes: Uint8Array,
-  escaped: Escaped,
-  sparsity: number,
-): number[] | undefined {
-  const positions: number[] = [];
-  const found = bytes.length >= WASM_MIN ? (scanner ??= loadScanner()) : null;
-  if (found === null) {
-    for (let at = 0; at < bytes.length; at++) {
-      if (isPlainByte(bytes[at]!, escaped)) continue;
-      if (positions.push(at) > EARLY_ESCAPES + at / sparsity) return undefined;
-    }
-    return positions;
-  }
-  const { memory, scan } = found;
-  const span = escaped.top - 0x20;
-  for (let from = 0; from < bytes.length; from += CHUNK) {
-    const n = loadChunk(memory, bytes, from);
-    for (let at = scan(0, n, escaped.quote, BACKSLASH, span); at < n;) {
-      if (positions.push(from + at) > EARLY_ESCAPES + (from + at) / sparsity) return undefined;
-      at = scan(at + 1, n, escaped.quote, BACKSLASH, span);
-    }
-  }
-  return positions;
+  from: number,
+  n = Math.min(CHUNK, bytes.length - from),
+): number {
+  memory.set(n === bytes.length ? bytes : bytes.subarray(from, from + n), INPUT);
+  memory.fill(0x20, INPUT + n, INPUT + n + 16);
+  return INPUT + n;
 }
 
 /**
- * Escape and quote, in place, the `length` bytes at `start` of `bytes`, whose escaped bytes
- * are at `positions` (relative to `start`): each becomes `texts[byte]`, the runs between
- * them moved right from the last one back so that nothing is overwritten before it moves,
- * and `quote` goes before (at `start - 1`) and after. Returns where the text ends, after its
- * closing quote; or -1, with nothing written, when a byte has no text or the result would
- * not fit in `bytes`.
+ * How many bytes `bytes` take escaped as `table` says (quotes not counted), or -1 when one
+ * of them has no text in the table.
  */
-export function quoteInPlace(
+export function escapedLength(bytes: Uint8Array, table: EscapeTable): number {
+  const found = routinesFor(bytes);
+  if (found === null) return loopEscapedLength(bytes, table);
+  const at = tableAt(found, table, fillEscapes);
+  const span = table.top - 0x20;
+  let size = 0;
+  for (let from = 0; from < bytes.length; from += CHUNK) {
+    const end = loadChunk(found.memory, bytes, from);
+    const chunk = found.escapedSize(INPUT, end, table.quote, span, at);
+    if (chunk < 0) return -1;
+    size += chunk;
+  }
+  return size;
+}
+
+/**
+ * Escape and quote, in place, the `length` bytes at `start` of `bytes`, whose escaped length
+ * {@link escapedLength} gave as `escaped`: they become `escaped` bytes from `start` on, with
+ * `table.quote` before them (at `start - 1`) and after. Returns where the text ends, after
+ * its closing quote. The caller makes the room: `start + escaped + 1` bytes.
+ *
+ * The text grows, so it is escaped from its end back: a chunk's output lands where no byte
+ * still to be read lies, its own bytes having been copied into the module's memory first.
+ */
+export function escapeInPlace(
   bytes: Uint8Array,
   start: number,
   length: number,
-  positions: readonly number[],
-  texts: readonly (string | undefined)[],
-  quote: number,
+  escaped: number,
+  table: EscapeTable,
 ): number {
-  let size = length + 2;
-  for (const at of positions) {
-    const text = texts[bytes[start + at]!];
-    if (text === undefined) return -1;
+  const text = bytes.subarray(start, start + length);
+  const found = routinesFor(text);
+  if (found === null) loopEscapeInPlace(bytes, start, length, escaped, table);
+  else {
+    const { memory, escape } = found;
+    const at = tableAt(found, table, fillEscapes);
+    const span = table.top - 0x20;
+    let target = start + escaped;
+    for (let from = Math.floor((length - 1) / CHUNK) * CHUNK; from >= 0; from -= CHUNK) {
+      const end = escape(INPUT, loadChunk(memory, text, from), table.quote, span, at, OUTPUT);
+      target -= end - OUTPUT;
+      bytes.set(memory.subarray(OUTPUT, end), target);
+    }
+  }
+  bytes[start - 1] = table.quote;
+  bytes[start + escaped] = table.quote;
+  return start + escaped + 1;
+}
+
+/** Where `table` is in the module's memory, written there by `fill` on first use. */
+function tableAt<Table extends EscapeTable | UnescapeTable>(
+  found: Routines,
+  table: Table,
+  fill: (memory: Uint8Array, at: number, table: Table) => void,
+): number {
+  const known = found.tables.get(table);
+  if (known !== undefined) return known;
+  if (found.tables.size >= TABLES) throw new Error("plain-text: more tables than room");
+  const at = found.tables.size * TABLE_SIZE;
+  fill(found.memory, at, table);
+  found.tables.set(table, at);
+  return at;
+}
+
+/** An escape table as text-scan.wat reads it: per byte value, the length, then the text. */
+function fillEscapes(memory: Uint8Array, at: number, table: EscapeTable): void {
+  for (let byte = 0; byte < 256; byte++) {
+    const text = isPlainByte(byte, table) ? undefined : table.texts[byte];
+    if (text === undefined || text.length > MAX_TEXT) continue;
+    memory[at + 8 * byte] = text.length;
+    for (let i = 0; i < text.length; i++) memory[at + 8 * byte + 1 + i] = text.charCodeAt(i);
+  }
+}
+
+/** An unescape table as text-scan.wat reads it: per byte value, the byte (0: none). */
+function fillUnescapes(memory: Uint8Array, at: number, table: UnescapeTable): void {
+  for (let byte = 0; byte < 256; byte++) memory[at + byte] = table.bytes[byte] ?? 0;
+}
+
+function loopEscapedLength(bytes: Uint8Array, table: EscapeTable): number {
+  let size = bytes.length;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (isPlainByte(c, table)) continue;
+    const text = table.texts[c];
+    if (text === undefined || text.length > MAX_TEXT) return -1;
     size += text.length - 1;
   }
-  const end = start - 1 + size;
-  if (end > bytes.length) return -1;
-  let source = start + length;
-  let target = end - 1;
-  bytes[target] = quote;
-  for (let k = positions.length - 1; k >= 0; k--) {
-    const at = start + positions[k]!;
-    const text = texts[bytes[at]!]!;
-    // A byte that stands for itself (serpent's ' inside "…") stays in its run.
-    if (text.length === 1 && text.charCodeAt(0) === bytes[at]) continue;
-    target -= source - at - 1;
-    bytes.copyWithin(target, at + 1, source);
-    target -= text.length;
-    for (let i = 0; i < text.length; i++) bytes[target + i] = text.charCodeAt(i);
-    source = at;
+  return size;
+}
+
+/** {@link escapeInPlace}'s escaping in plain JavaScript, from the end back, byte by byte. */
+function loopEscapeInPlace(
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  escaped: number,
+  table: EscapeTable,
+): void {
+  let target = start + escaped;
+  for (let i = start + length - 1; i >= start; i--) {
+    const c = bytes[i]!;
+    if (isPlainByte(c, table)) {
+      bytes[--target] = c;
+      continue;
+    }
+    const text = table.texts[c]!;
+    for (let k = text.length - 1; k >= 0; k--) bytes[--target] = text.charCodeAt(k);
   }
-  bytes[start - 1] = quote;
-  return end;
 }
 
 /**
- * The `sparsity` for {@link escapedPositions} below which escaping in place pays:
- * {@link quoteInPlace} costs ~50 ns an escaped byte (a call into the routine, a
- * `copyWithin`), the encoders' other path (`JSON.stringify`, serpent's repr) 1.4 ns a byte
- * or more.
+ * `inner`, the bytes between a string's quotes, unescaped into `out` (room for
+ * `inner.length` bytes): their length there; or -1 when `inner` holds an escape the table
+ * has not, an unescaped quote or control byte, or ends in a lone backslash.
  */
-export const SPARSE_ESCAPES = 32;
+export function unescapeInto(inner: Uint8Array, table: UnescapeTable, out: Uint8Array): number {
+  const found = routinesFor(inner);
+  if (found === null) return loopUnescapeInto(inner, table, out);
+  const { memory, unescape } = found;
+  const at = tableAt(found, table, fillUnescapes);
+  let written = 0;
+  for (let from = 0; from < inner.length;) {
+    let n = Math.min(CHUNK, inner.length - from);
+    // An escape is two bytes: a chunk ends before a backslash whose escaped byte is not in it.
+    let backslashes = 0;
+    while (backslashes < n && inner[from + n - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 1 && from + n < inner.length) n--;
+    const end = unescape(INPUT, loadChunk(memory, inner, from, n), table.quote, 0xdf, at, OUTPUT);
+    if (end < 0) return -1;
+    out.set(memory.subarray(OUTPUT, end), written);
+    written += end - OUTPUT;
+    from += n;
+  }
+  return written;
+}
 
-/** How many escaped bytes {@link escapedPositions} takes before judging their density. */
-const EARLY_ESCAPES = 8;
+function loopUnescapeInto(inner: Uint8Array, table: UnescapeTable, out: Uint8Array): number {
+  let written = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === BACKSLASH) {
+      const byte = i + 1 < inner.length ? table.bytes[inner[++i]!] : undefined;
+      if (byte === undefined) return -1;
+      out[written++] = byte;
+    } else if (c < 0x20 || c === table.quote) return -1;
+    else out[written++] = c;
+  }
+  return written;
+}
 
 function isPlainByte(c: number, escaped: Escaped): boolean {
   return c >= 0x20 && c <= escaped.top && c !== escaped.quote && c !== BACKSLASH;

@@ -13,7 +13,7 @@ import { PyComplex, PyFloat, PyTuple } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { MAX_DEPTH } from "./serpent-parse.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
-import { SERPENT_ESCAPED, SPARSE_ESCAPES, escapedPositions, quoteInPlace } from "./plain-text.js";
+import { SERPENT_ESCAPED, escapeInPlace, escapedLength, type EscapeTable } from "./plain-text.js";
 import { DECIMAL_MAX_LENGTH, writeDecimal } from "./decimal.js";
 import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
@@ -23,20 +23,24 @@ const NAN_DICT = "{'__class__':'float','value':'nan'}";
 const INITIAL_SIZE = 16 * 1024;
 
 /**
- * How Python's repr escapes each ASCII byte it escapes in a str quoted with `'`, by value (up
- * to 0x7e; DEL and what follows have none here).
+ * How Python's repr escapes each ASCII byte it escapes in a str quoted with `'`, by value
+ * (what follows DEL has none here: such text goes through repr).
  */
-const SINGLE_QUOTED: readonly (string | undefined)[] = Array.from({ length: 0x7f }, (_, byte) => {
-  if (byte === 0x27 || byte === 0x5c) return `\\${String.fromCharCode(byte)}`;
-  if (byte >= 0x20) return undefined;
-  const short = ({ 0x09: "t", 0x0a: "n", 0x0d: "r" } as Record<number, string>)[byte];
-  return short === undefined ? `\\x${byte.toString(16).padStart(2, "0")}` : `\\${short}`;
-});
-
-/** The same in a str quoted with `"`, where `'` stands as it is. */
-const DOUBLE_QUOTED: readonly (string | undefined)[] = SINGLE_QUOTED.map((text, byte) =>
-  byte === 0x27 ? "'" : text,
+const SINGLE_QUOTED_TEXTS: readonly (string | undefined)[] = Array.from(
+  { length: 0x80 },
+  (_, byte) => {
+    if (byte === 0x27 || byte === 0x5c) return `\\${String.fromCharCode(byte)}`;
+    if (byte >= 0x20 && byte < 0x7f) return undefined;
+    const short = ({ 0x09: "t", 0x0a: "n", 0x0d: "r" } as Record<number, string>)[byte];
+    return short === undefined ? `\\x${byte.toString(16).padStart(2, "0")}` : `\\${short}`;
+  },
 );
+
+/** A long ASCII str in `'`, escaped as repr escapes it. */
+const SINGLE_QUOTED: EscapeTable = { ...SERPENT_ESCAPED, texts: SINGLE_QUOTED_TEXTS };
+
+/** The same in `"`, which repr takes for text with `'` and no `"`: `'` then stands as it is. */
+const DOUBLE_QUOTED: EscapeTable = { ...SERPENT_ESCAPED, quote: 0x22, texts: SINGLE_QUOTED_TEXTS };
 
 /**
  * Writes serpent text. `value`, `tuple` and `ascii` may be combined freely (e.g. to build a
@@ -82,11 +86,12 @@ export class SerpentWriter {
     keepScratch(this.#buf.buffer as ArrayBuffer);
   }
 
-  #grow(extra: number): void {
+  /** Room for `extra` more bytes, keeping what is written up to `written` (ahead or not). */
+  #grow(extra: number, written = this.#pos): void {
     const old = this.#buf;
     // Unpooled: the buffer must own its memory to be kept as scratch afterwards.
     const next = Buffer.allocUnsafeSlow(Math.max(old.length * 2, this.#pos + extra));
-    old.copy(next, 0, 0, this.#pos);
+    old.copy(next, 0, 0, written);
     this.#buf = next;
   }
 
@@ -131,29 +136,24 @@ export class SerpentWriter {
 
   /**
    * A long str: copied, then its bytes checked (faster than checking the text) and, when it
-   * is ASCII with few escapes, escaped in place as Python's repr escapes it. With room for one
-   * byte a character, UTF-8 fills it exactly only for ASCII: other text, and lone surrogates,
-   * leave bytes from 0x80 on (which have no escape here) or fall short, and go through repr.
+   * is ASCII, escaped in place as Python's repr escapes it. With room for one byte a
+   * character, UTF-8 fills it exactly only for ASCII: other text, and lone surrogates, leave
+   * bytes from 0x80 on (which have no escape here) or fall short, and go through repr.
    */
   #longStr(s: string): void {
     const n = s.length;
-    // Growing anyway: with room for the escapes escapedPositions lets through (at most
-    // 8 + n / 32, 3 bytes more each). Without that room, quoteInPlace declines.
-    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2 + (n >> 3) + 32);
-    const buf = this.#buf;
+    if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
     const start = this.#pos + 1;
-    if (buf.write(s, start, n, "utf8") === n) {
-      const text = buf.subarray(start, start + n);
-      const escapes = escapedPositions(text, SERPENT_ESCAPED, SPARSE_ESCAPES);
-      if (escapes !== undefined) {
-        // Python's repr quotes with " when the text holds ' but no ".
-        const doubleQuoted = escapes.some((at) => text[at] === 0x27) && text.indexOf(0x22) < 0;
-        const [quote, texts] = doubleQuoted ? [0x22, DOUBLE_QUOTED] : [0x27, SINGLE_QUOTED];
-        const end = quoteInPlace(buf, start, n, escapes, texts, quote);
-        if (end >= 0) {
-          this.#pos = end;
-          return;
-        }
+    if (this.#buf.write(s, start, n, "utf8") === n) {
+      const text = this.#buf.subarray(start, start + n);
+      // Python's repr quotes with " when the text holds ' but no ".
+      const table =
+        text.indexOf(0x27) >= 0 && text.indexOf(0x22) < 0 ? DOUBLE_QUOTED : SINGLE_QUOTED;
+      const escaped = escapedLength(text, table);
+      if (escaped >= 0) {
+        if (start + escaped + 1 > this.#buf.length) this.#grow(escaped + 2, start + n);
+        this.#pos = escapeInPlace(this.#buf, start, n, escaped, table);
+        return;
       }
     }
     this.#utf8(pyStrRepr(s));

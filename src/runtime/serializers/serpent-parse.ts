@@ -18,6 +18,8 @@ import { PyroError } from "../errors.js";
 import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { decodeUtf8 } from "./codec-util.js";
+import { LONG_STRING_MIN, unescapedText } from "./long-string.js";
+import type { UnescapeTable } from "./plain-text.js";
 
 /** How deeply containers may nest before the input is refused. */
 export const MAX_DEPTH = 1000;
@@ -44,6 +46,8 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => Number(`1e${k}`));
  * `registry`. Every failure is a `PyroError` with code `serialize` naming the byte offset.
  */
 export function parseSerpent(data: Uint8Array, registry: ClassRegistry): unknown {
+  const alone = data.length >= LONG_STRING_MIN ? loneLongString(data) : undefined;
+  if (alone !== undefined) return alone;
   let text: string;
   try {
     text = decodeUtf8(data, 0, data.length, "serpent");
@@ -63,6 +67,22 @@ export function parseSerpent(data: Uint8Array, registry: ClassRegistry): unknown
     const reason = error instanceof Error ? error.message : String(error);
     throw new PyroError("serialize", `invalid serpent data: ${reason}`, { cause: error });
   }
+}
+
+/**
+ * The text of a document that is one long str literal in `'` or `"` after its header line
+ * (what serpent makes of a large text), when its escapes are all simple ones; else
+ * `undefined`, and the parser reads the document.
+ */
+export function loneLongString(data: Uint8Array): string | undefined {
+  const start = data[0] === 0x23 ? data.indexOf(0x0a) + 1 : 0;
+  const quote = data[start];
+  const end = data.length - 1;
+  if (quote !== 0x27 && quote !== 0x22) return undefined;
+  // Not a triple-quoted literal, nor one with text after its closing quote.
+  if (data[start + 1] === quote || data[end] !== quote || end <= start) return undefined;
+  const table = quote === 0x27 ? UNESCAPES_IN_SINGLE : UNESCAPES_IN_DOUBLE;
+  return unescapedText(data.subarray(start + 1, end), start + 1, table, "serpent");
 }
 
 class Parser {
@@ -761,6 +781,17 @@ const SIMPLE_ESCAPES: Readonly<Record<number, string>> = {
   116: "\t",
   118: "\v",
 };
+
+/** The simple escapes as bytes, for a long literal read alone, in `'` and in `"`. */
+const SIMPLE_ESCAPE_BYTES = Object.entries(SIMPLE_ESCAPES).reduce<number[]>(
+  (bytes, [code, text]) => {
+    bytes[Number(code)] = text.charCodeAt(0);
+    return bytes;
+  },
+  [],
+);
+const UNESCAPES_IN_SINGLE: UnescapeTable = { quote: 0x27, bytes: SIMPLE_ESCAPE_BYTES };
+const UNESCAPES_IN_DOUBLE: UnescapeTable = { quote: 0x22, bytes: SIMPLE_ESCAPE_BYTES };
 
 const STRING_PREFIXES = new Map<string, { raw: boolean; bytes: boolean }>([
   ["", { raw: false, bytes: false }],
