@@ -187,14 +187,14 @@ describe("unescapeInto", () => {
   });
 });
 
-/** Texts of 1 to 7 characters (the most allowed) for the escaped bytes, but one. */
+/** Texts of 2 to 7 characters (the range allowed) for the escaped bytes, but one. */
 const TABLES: [string, EscapeTable][] = [
   [
     "json-like",
     {
       ...JSON_ESCAPED,
       texts: Array.from({ length: 0x5d }, (_, c) =>
-        c === 0x22 || c === 0x5c || c < 0x1f ? `\\${"u00abcd".slice(0, c % 7)}` : undefined,
+        c === 0x22 || c === 0x5c || c < 0x1f ? `\\${"u00abcd".slice(0, 1 + (c % 6))}` : undefined,
       ),
     },
   ],

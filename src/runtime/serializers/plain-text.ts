@@ -21,8 +21,9 @@ export interface Escaped {
 /** How a format writes the bytes it escapes ({@link Escaped}) between its quotes. */
 export interface EscapeTable extends Escaped {
   /**
-   * The text each escaped byte becomes, by the byte's value (at most 7 characters); none
-   * for a byte the format cannot write this way (the encoder then takes its other path).
+   * The text each escaped byte becomes, by the byte's value (2 to 7 characters: an escape
+   * always grows the text); none for a byte the format cannot write this way (the encoder
+   * then takes its other path).
    */
   readonly texts: readonly (string | undefined)[];
 }
@@ -59,6 +60,11 @@ const CHUNK = 32 * 1024;
 const OUTPUT = INPUT + CHUNK + 64;
 /** The longest escape text a table may hold (an entry's 8 bytes less its length byte). */
 const MAX_TEXT = 7;
+
+/** Whether `text` can stand for an escaped byte (see {@link EscapeTable.texts}). */
+function usableText(text: string | undefined): text is string {
+  return text !== undefined && text.length >= 2 && text.length <= MAX_TEXT;
+}
 
 /** The module's exports (text-scan.wat says what each does). */
 interface Routines {
@@ -182,23 +188,36 @@ export function escapeInPlace(
   escaped: number,
   table: EscapeTable,
 ): number {
-  const text = bytes.subarray(start, start + length);
-  const found = routinesFor(text);
-  if (found === null) loopEscapeInPlace(bytes, start, length, escaped, table);
-  else {
-    const { memory, escape } = found;
-    const at = tableAt(found, table, fillEscapes);
-    const span = table.top - 0x20;
-    let target = start + escaped;
-    for (let from = Math.floor((length - 1) / CHUNK) * CHUNK; from >= 0; from -= CHUNK) {
-      const end = escape(INPUT, loadChunk(memory, text, from), table.quote, span, at, OUTPUT);
-      target -= end - OUTPUT;
-      bytes.set(memory.subarray(OUTPUT, end), target);
-    }
-  }
+  // Every escape grows the text: when it does not grow, it is in place already.
+  if (escaped > length) escapeFromEnd(bytes, start, length, escaped, table);
   bytes[start - 1] = table.quote;
   bytes[start + escaped] = table.quote;
   return start + escaped + 1;
+}
+
+/** {@link escapeInPlace}'s escaping, without the quotes. */
+function escapeFromEnd(
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  escaped: number,
+  table: EscapeTable,
+): void {
+  const text = bytes.subarray(start, start + length);
+  const found = routinesFor(text);
+  if (found === null) {
+    loopEscapeInPlace(bytes, start, length, escaped, table);
+    return;
+  }
+  const { memory, escape } = found;
+  const at = tableAt(found, table, fillEscapes);
+  const span = table.top - 0x20;
+  let target = start + escaped;
+  for (let from = Math.floor((length - 1) / CHUNK) * CHUNK; from >= 0; from -= CHUNK) {
+    const end = escape(INPUT, loadChunk(memory, text, from), table.quote, span, at, OUTPUT);
+    target -= end - OUTPUT;
+    bytes.set(memory.subarray(OUTPUT, end), target);
+  }
 }
 
 /** Where `table` is in the module's memory, written there by `fill` on first use. */
@@ -220,7 +239,7 @@ function tableAt<Table extends EscapeTable | UnescapeTable>(
 function fillEscapes(memory: Uint8Array, at: number, table: EscapeTable): void {
   for (let byte = 0; byte < 256; byte++) {
     const text = isPlainByte(byte, table) ? undefined : table.texts[byte];
-    if (text === undefined || text.length > MAX_TEXT) continue;
+    if (!usableText(text)) continue;
     memory[at + 8 * byte] = text.length;
     for (let i = 0; i < text.length; i++) memory[at + 8 * byte + 1 + i] = text.charCodeAt(i);
   }
@@ -237,13 +256,13 @@ function loopEscapedLength(bytes: Uint8Array, table: EscapeTable): number {
     const c = bytes[i]!;
     if (isPlainByte(c, table)) continue;
     const text = table.texts[c];
-    if (text === undefined || text.length > MAX_TEXT) return -1;
+    if (!usableText(text)) return -1;
     size += text.length - 1;
   }
   return size;
 }
 
-/** {@link escapeInPlace}'s escaping in plain JavaScript, from the end back, byte by byte. */
+/** The same in plain JavaScript, from the end back, byte by byte. */
 function loopEscapeInPlace(
   bytes: Uint8Array,
   start: number,
