@@ -55,6 +55,15 @@ function pythonJsonEach(texts: string[]): Buffer[] {
   return pythonDocuments("[json.dumps(t, ensure_ascii=False).encode() for t in texts]", texts);
 }
 
+/** Lines of prose, `extra(i)` ending line `i`, until the text is `size` characters or more. */
+function proseLines(extra: (i: number) => string, size = 200_000): string {
+  let text = "";
+  for (let i = 0; text.length < size; i++) {
+    text += `line ${i}: some words, and more words to make a line of prose, ${extra(i)}\n`;
+  }
+  return text;
+}
+
 describe("long strings", () => {
   it("json writes them as Python's json.dumps(ensure_ascii=False) does", () => {
     const strings = longStrings();
@@ -118,21 +127,14 @@ describe("long strings", () => {
   });
 
   it("json reads back long texts alone that Python's json.dumps escaped, 128 KiB and more", () => {
-    const line = (i: number, extra: string): string =>
-      `line ${i}: some words, and more words to make a line of prose, ${extra}\n`;
-    const lines = (extra: (i: number) => string, size = 200_000): string => {
-      let text = "";
-      for (let i = 0; text.length < size; i++) text += line(i, extra(i));
-      return text;
-    };
     const texts = [
       // Simple escapes only, sparse or dense: unescaped without JSON.parse, non-ASCII included.
-      lines((i) => (i % 20 === 0 ? 'a "quote", a back\\slash, a / and a\ttab\r' : "plain")),
-      lines((i) => (i % 20 === 0 ? "é中😀 \b\f" : "words")),
-      lines(() => "x", 128 * 1024 + 3),
+      proseLines((i) => (i % 20 === 0 ? 'a "quote", a back\\slash, a / and a\ttab\r' : "plain")),
+      proseLines((i) => (i % 20 === 0 ? "é中😀 \b\f" : "words")),
+      proseLines(() => "x", 128 * 1024 + 3),
       "\n\t".repeat(100_000),
       // \u escapes (control bytes): read by JSON.parse.
-      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
+      proseLines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
     ];
     const json = new JsonSerializer();
     pythonJsonEach(texts).forEach((bytes, i) => {
@@ -186,22 +188,15 @@ describe("long strings", () => {
   });
 
   it("serpent reads back long texts alone that Python's serpent.dumps wrote, 128 KiB and more", () => {
-    const line = (i: number, extra: string): string =>
-      `line ${i}: some words, and more words to make a line of prose, ${extra}\n`;
-    const lines = (extra: (i: number) => string, size = 200_000): string => {
-      let text = "";
-      for (let i = 0; text.length < size; i++) text += line(i, extra(i));
-      return text;
-    };
     const texts = [
       // Simple escapes only, sparse or dense, in ' and in ": read straight from the bytes.
-      lines((i) => (i % 20 === 0 ? "it's\ta back\\slash\r" : "plain")),
-      lines((i) => (i % 20 === 0 ? `"it's" é中😀 and a \\ backslash` : "words")),
-      lines(() => '"quoted"', 128 * 1024 + 3),
+      proseLines((i) => (i % 20 === 0 ? "it's\ta back\\slash\r" : "plain")),
+      proseLines((i) => (i % 20 === 0 ? `"it's" é中😀 and a \\ backslash` : "words")),
+      proseLines(() => '"quoted"', 128 * 1024 + 3),
       "\n\t'".repeat(100_000),
       // \x escapes (control bytes), and non-ASCII Python escapes: read by the parser.
-      lines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
-      lines((i) => (i % 9 === 0 ? "\u2028" : "more")),
+      proseLines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
+      proseLines((i) => (i % 9 === 0 ? "\u2028" : "more")),
     ];
     const written = pythonDocuments("[serpent.dumps(t) for t in texts]", texts);
     const serpent = new SerpentSerializer();

@@ -195,7 +195,10 @@ export function escapeInPlace(
   return start + escaped + 1;
 }
 
-/** {@link escapeInPlace}'s escaping, without the quotes. */
+/**
+ * {@link escapeInPlace}'s escaping, without the quotes: by the routines a chunk at a time,
+ * or where they do not run by a loop in JavaScript, byte by byte.
+ */
 function escapeFromEnd(
   bytes: Uint8Array,
   start: number,
@@ -205,14 +208,22 @@ function escapeFromEnd(
 ): void {
   const text = bytes.subarray(start, start + length);
   const found = routinesFor(text);
+  let target = start + escaped;
   if (found === null) {
-    loopEscapeInPlace(bytes, start, length, escaped, table);
+    for (let i = start + length - 1; i >= start; i--) {
+      const c = bytes[i]!;
+      if (isPlainByte(c, table)) {
+        bytes[--target] = c;
+        continue;
+      }
+      const escape = table.texts[c]!;
+      for (let k = escape.length - 1; k >= 0; k--) bytes[--target] = escape.charCodeAt(k);
+    }
     return;
   }
   const { memory, escape } = found;
   const at = tableAt(found, table, fillEscapes);
   const span = table.top - 0x20;
-  let target = start + escaped;
   for (let from = Math.floor((length - 1) / CHUNK) * CHUNK; from >= 0; from -= CHUNK) {
     const end = escape(INPUT, loadChunk(memory, text, from), table.quote, span, at, OUTPUT);
     target -= end - OUTPUT;
@@ -260,26 +271,6 @@ function loopEscapedLength(bytes: Uint8Array, table: EscapeTable): number {
     size += text.length - 1;
   }
   return size;
-}
-
-/** The same in plain JavaScript, from the end back, byte by byte. */
-function loopEscapeInPlace(
-  bytes: Uint8Array,
-  start: number,
-  length: number,
-  escaped: number,
-  table: EscapeTable,
-): void {
-  let target = start + escaped;
-  for (let i = start + length - 1; i >= start; i--) {
-    const c = bytes[i]!;
-    if (isPlainByte(c, table)) {
-      bytes[--target] = c;
-      continue;
-    }
-    const text = table.texts[c]!;
-    for (let k = text.length - 1; k >= 0; k--) bytes[--target] = text.charCodeAt(k);
-  }
 }
 
 /**
