@@ -126,12 +126,13 @@ describe("long strings", () => {
     });
   });
 
-  it("json reads back long texts alone that Python's json.dumps escaped, 128 KiB and more", () => {
+  it("json reads back long texts alone that Python's json.dumps escaped, 1 KiB and more", () => {
     const texts = [
       // Simple escapes only, sparse or dense: unescaped without JSON.parse, non-ASCII included.
       proseLines((i) => (i % 20 === 0 ? 'a "quote", a back\\slash, a / and a\ttab\r' : "plain")),
       proseLines((i) => (i % 20 === 0 ? "é中😀 \b\f" : "words")),
       proseLines(() => "x", 128 * 1024 + 3),
+      proseLines((i) => (i % 3 === 0 ? '"' : "\\"), 1100),
       "\n\t".repeat(100_000),
       // \u escapes (control bytes): read by JSON.parse.
       proseLines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
@@ -139,7 +140,7 @@ describe("long strings", () => {
     const json = new JsonSerializer();
     pythonJsonEach(texts).forEach((bytes, i) => {
       expect(json.loads(bytes) === texts[i], `text ${i}`).toBe(true);
-      // The first four take the path without JSON.parse, the last does not.
+      // The first five take the path without JSON.parse, the last does not.
       const unescaped = unescapedText(
         bytes.subarray(1, bytes.length - 1),
         1,
@@ -147,7 +148,7 @@ describe("long strings", () => {
         "json",
       );
       expect(unescaped === undefined ? "JSON.parse" : unescaped === texts[i], `text ${i}`).toBe(
-        i < 4 ? true : "JSON.parse",
+        i < 5 ? true : "JSON.parse",
       );
     });
     // Not one valid string: refused as JSON.parse refuses it.
@@ -187,12 +188,13 @@ describe("long strings", () => {
     expect(serpent.loads(written[texts.length]!)).toEqual(texts);
   });
 
-  it("serpent reads back long texts alone that Python's serpent.dumps wrote, 128 KiB and more", () => {
+  it("serpent reads back long texts alone that Python's serpent.dumps wrote, 1 KiB and more", () => {
     const texts = [
       // Simple escapes only, sparse or dense, in ' and in ": read straight from the bytes.
       proseLines((i) => (i % 20 === 0 ? "it's\ta back\\slash\r" : "plain")),
       proseLines((i) => (i % 20 === 0 ? `"it's" é中😀 and a \\ backslash` : "words")),
       proseLines(() => '"quoted"', 128 * 1024 + 3),
+      proseLines((i) => (i % 3 === 0 ? "'" : "\\"), 1100),
       "\n\t'".repeat(100_000),
       // \x escapes (control bytes), and non-ASCII Python escapes: read by the parser.
       proseLines((i) => (i % 9 === 0 ? "\u0001 and \u001f" : "more")),
@@ -204,7 +206,7 @@ describe("long strings", () => {
       expect(serpent.loads(bytes) === texts[i], `text ${i}`).toBe(true);
       const alone = loneLongString(bytes);
       expect(alone === undefined ? "parser" : alone === texts[i], `text ${i}`).toBe(
-        i < 4 ? true : "parser",
+        i < 5 ? true : "parser",
       );
     });
     // Documents the bytes alone do not settle go to the parser, which reads or refuses them.

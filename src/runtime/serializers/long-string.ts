@@ -1,22 +1,21 @@
 /**
- * A long string alone (a large text result) read straight from its bytes: a json or serpent
+ * A long string alone (a text result) read straight from its bytes: a json or serpent
  * payload that is one string literal, whose escapes are all simple ones. Internal.
  *
- * From ~128 KiB on, `JSON.parse` of a string alone makes two strings that large, the JSON
- * text and then the value, each on pages of its own; serpent's parser decodes the whole
- * document to a string, then joins a piece of the literal per escape. Here the bytes are
- * unescaped into kept scratch memory (a WebAssembly routine, plain-text.ts) and decoded
- * once. 1 MiB of multi-line text: json 4.3–7.5 ms with `JSON.parse`, ~1–1.9 ms with its
- * escapes handled one by one in JavaScript, 0.3–1.0 ms here; serpent 0.8–1.6 ms with the
- * parser, 0.3–0.4 here (docs/internals.md). The 128 KiB is where `JSON.parse` stopped being
- * as fast; at 256 KiB both ways read about alike, making the string taking most of the time.
+ * `JSON.parse` of a string alone makes two strings, the JSON text and then the value;
+ * serpent's parser decodes the whole document to a string, then joins a piece of the
+ * literal per escape. Here the bytes are unescaped into kept scratch memory (a WebAssembly
+ * routine, plain-text.ts) and decoded once. Lines of text with an escape every 40 bytes read
+ * 2–3x faster this way from 1 KiB to 64 KiB (10 KiB: json 6.3 → 2.5 µs, serpent 7.0 → 2.5);
+ * at 1 MiB, json 4.3–7.5 ms with `JSON.parse` and 0.3–1.0 ms here, serpent 0.8–1.6 ms with
+ * the parser and 0.3–0.4 here (docs/internals.md).
  */
 import { decodeUtf8, serializeError } from "./codec-util.js";
 import { unescapeInto, type UnescapeTable } from "./plain-text.js";
 import { keepScratch, takeScratch } from "./scratch.js";
 
 /** The shortest string (bytes between its quotes) read this way. */
-export const LONG_STRING_MIN = 128 * 1024;
+export const LONG_STRING_MIN = 1024;
 
 /**
  * The text of the string whose bytes between the quotes are `inner`, when all its escapes
