@@ -9,19 +9,16 @@ import { ClassRegistry } from "./class-registry.js";
 import { encodeJson } from "./json-encoder.js";
 import { ESCAPES, parseJson } from "./json-parser.js";
 import { LONG_STRING_MIN, unescapedText } from "./long-string.js";
-import { JSON_ESCAPED, isPlain, type UnescapeTable } from "./plain-text.js";
+import { JSON_ESCAPED, isPlain, simpleEscapes, type UnescapeTable } from "./plain-text.js";
 import type { Serializer } from "./serializer.js";
 
 const SHORT_TEXT = 256;
 
 /** json's simple escapes, for a long string read alone (`\u` escapes are not this simple). */
-export const JSON_UNESCAPES: UnescapeTable = {
-  quote: 0x22,
-  bytes: Object.entries(ESCAPES).reduce<number[]>((bytes, [letter, text]) => {
-    bytes[letter.charCodeAt(0)] = text.charCodeAt(0);
-    return bytes;
-  }, []),
-};
+export const JSON_UNESCAPES: UnescapeTable = simpleEscapes(
+  0x22,
+  Object.entries(ESCAPES).map(([letter, text]) => [letter.charCodeAt(0), text] as const),
+);
 
 /** Pyro4's json serializer. Sets and tuples go as arrays; bytes and complex cannot go. */
 export class JsonSerializer implements Serializer {

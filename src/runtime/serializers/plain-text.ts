@@ -39,6 +39,19 @@ export interface UnescapeTable {
   readonly bytes: readonly (number | undefined)[];
 }
 
+/**
+ * The unescape table for `quote` of the simple escapes in `escapes`: the byte after the
+ * backslash (its value) and the one-character text it stands for.
+ */
+export function simpleEscapes(
+  quote: number,
+  escapes: Iterable<readonly [number, string]>,
+): UnescapeTable {
+  const bytes: number[] = [];
+  for (const [escaped, text] of escapes) bytes[escaped] = text.charCodeAt(0);
+  return { quote, bytes };
+}
+
 /** JSON (UTF-8, so any byte from 0x80 on is part of a character written as is). */
 export const JSON_ESCAPED: Escaped = { quote: 0x22, top: 0xff };
 
@@ -46,6 +59,9 @@ export const JSON_ESCAPED: Escaped = { quote: 0x22, top: 0xff };
 export const SERPENT_ESCAPED: Escaped = { quote: 0x27, top: 0x7e };
 
 const BACKSLASH = 0x5c;
+
+/** The span that flags only controls (besides quote and backslash): 0x80 on is UTF-8 text. */
+const TEXT_SPAN = 0xff - 0x20;
 
 /** Below this many bytes the JavaScript loop beats copying into WebAssembly memory. */
 const WASM_MIN = 80;
@@ -69,7 +85,7 @@ function usableText(text: string | undefined): text is string {
 /** The module's exports (text-scan.wat says what each does). */
 interface Routines {
   readonly memory: Uint8Array;
-  readonly scan: (p: number, end: number, quote: number, backslash: number, span: number) => number;
+  readonly scan: (p: number, end: number, quote: number, span: number) => number;
   readonly escapedSize: (
     p: number,
     end: number,
@@ -136,7 +152,7 @@ export function isPlain(bytes: Uint8Array, escaped: Escaped): boolean {
   const span = escaped.top - 0x20;
   for (let from = 0; from < bytes.length; from += CHUNK) {
     const end = loadChunk(found.memory, bytes, from);
-    if (found.scan(INPUT, end, escaped.quote, BACKSLASH, span) < end) return false;
+    if (found.scan(INPUT, end, escaped.quote, span) < end) return false;
   }
   return true;
 }
@@ -290,7 +306,14 @@ export function unescapeInto(inner: Uint8Array, table: UnescapeTable, out: Uint8
     let backslashes = 0;
     while (backslashes < n && inner[from + n - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 1 && from + n < inner.length) n--;
-    const end = unescape(INPUT, loadChunk(memory, inner, from, n), table.quote, 0xdf, at, OUTPUT);
+    const end = unescape(
+      INPUT,
+      loadChunk(memory, inner, from, n),
+      table.quote,
+      TEXT_SPAN,
+      at,
+      OUTPUT,
+    );
     if (end < 0) return -1;
     out.set(memory.subarray(OUTPUT, end), written);
     written += end - OUTPUT;

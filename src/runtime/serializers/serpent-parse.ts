@@ -19,7 +19,7 @@ import { PyComplex, intFromBigInt, setDictEntry } from "../values.js";
 import type { ClassRegistry } from "./class-registry.js";
 import { decodeUtf8 } from "./codec-util.js";
 import { LONG_STRING_MIN, unescapedText } from "./long-string.js";
-import type { UnescapeTable } from "./plain-text.js";
+import { simpleEscapes } from "./plain-text.js";
 
 /** How deeply containers may nest before the input is refused. */
 export const MAX_DEPTH = 1000;
@@ -782,16 +782,12 @@ const SIMPLE_ESCAPES: Readonly<Record<number, string>> = {
   118: "\v",
 };
 
-/** The simple escapes as bytes, for a long literal read alone, in `'` and in `"`. */
-const SIMPLE_ESCAPE_BYTES = Object.entries(SIMPLE_ESCAPES).reduce<number[]>(
-  (bytes, [code, text]) => {
-    bytes[Number(code)] = text.charCodeAt(0);
-    return bytes;
-  },
-  [],
+/** The simple escapes, for a long literal read alone, in `'` and in `"`. */
+const SIMPLE_ESCAPE_PAIRS = Object.entries(SIMPLE_ESCAPES).map(
+  ([code, text]) => [Number(code), text] as const,
 );
-const UNESCAPES_IN_SINGLE: UnescapeTable = { quote: 0x27, bytes: SIMPLE_ESCAPE_BYTES };
-const UNESCAPES_IN_DOUBLE: UnescapeTable = { quote: 0x22, bytes: SIMPLE_ESCAPE_BYTES };
+const UNESCAPES_IN_SINGLE = simpleEscapes(0x27, SIMPLE_ESCAPE_PAIRS);
+const UNESCAPES_IN_DOUBLE = simpleEscapes(0x22, SIMPLE_ESCAPE_PAIRS);
 
 const STRING_PREFIXES = new Map<string, { raw: boolean; bytes: boolean }>([
   ["", { raw: false, bytes: false }],

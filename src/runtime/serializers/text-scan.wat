@@ -16,12 +16,11 @@
   ;; The index of the first flagged byte in [p, end), else end. Reads whole 16-byte blocks
   ;; from p: the 16 bytes from end on must be spaces (never flagged), as for the others.
   (func (export "scan")
-    (param $p i32) (param $end i32) (param $quote i32) (param $backslash i32) (param $span i32)
-    (result i32)
+    (param $p i32) (param $end i32) (param $quote i32) (param $span i32) (result i32)
     (local $mask i32) (local $block v128) (local $quotes v128) (local $backslashes v128)
     (local $spans v128)
     (local.set $quotes (i8x16.splat (local.get $quote)))
-    (local.set $backslashes (i8x16.splat (local.get $backslash)))
+    (local.set $backslashes (i8x16.splat (i32.const 0x5c)))
     (local.set $spans (i8x16.splat (local.get $span)))
     (block $done
       (loop $blocks
@@ -45,9 +44,9 @@
         (br $blocks)))
     (local.get $end))
 
-  ;; How many bytes [p, end) take escaped, backslash being 0x5c. Each flagged byte becomes its
-  ;; entry in the table: 8 bytes at table + 8 * byte, its text's length and then its text.
-  ;; -1 when a flagged byte's entry is empty (the format has no escape for it).
+  ;; How many bytes [p, end) take escaped. Each flagged byte becomes its entry in the table:
+  ;; 8 bytes at table + 8 * byte, its text's length and then its text. -1 when a flagged
+  ;; byte's entry is empty (the format has no escape for it).
   (func (export "escapedSize")
     (param $p i32) (param $end i32) (param $quote i32) (param $span i32) (param $table i32)
     (result i32)
