@@ -26,9 +26,38 @@ export interface BenchRow {
   perRound?: { pyrogen: number[]; python: number[] };
   /** What the `python` figure is, when it is not Python Pyro4's (e.g. `bare-node`). */
   baseline?: string;
-  /** The target the ratio is judged against (`≥ 1.20x`) and how it fared. */
+  /** The target the ratio is judged against (`≥ 1.20x`), its least ratio, and how it fared. */
   target?: string;
+  atLeast?: number;
   verdict?: Verdict;
+  /**
+   * For a judged row, what a reference reached against the same baseline in the same
+   * rounds: whether the target was within any client's reach then.
+   */
+  reach?: Reach;
+}
+
+/**
+ * The ratio a reference reached where pyrogen's row is judged: the `bare-node+codec`
+ * client, which does the codec work and nothing else, or for pipelined calls the daemon's
+ * ceiling, above which no client can go.
+ */
+export interface Reach {
+  /** The median of the reference's per-round ratios to the row's baseline. */
+  ratio: number;
+  /** The reference, as the verdicts name it. */
+  by: string;
+}
+
+/** The median of per-round ratios `reference[i] / baseline[i]`; null without a full pairing. */
+export function pairedRatio(
+  reference: readonly number[],
+  baseline: readonly number[],
+): number | null {
+  if (reference.length === 0 || reference.length !== baseline.length) return null;
+  const ratios = reference.map((figure, i) => ratioOf(figure, baseline[i]!, "higher"));
+  if (ratios.some((r) => r === null)) return null;
+  return median(ratios as number[]);
 }
 
 /** Whether a higher or a lower figure is better for a metric. */
@@ -235,19 +264,36 @@ function verdictsText(rows: readonly BenchRow[]): string {
     r.spread ? `(${formatFigure(r.spread.low)}–${formatFigure(r.spread.high)})` : "",
     r.target ?? "",
     r.verdict ?? "",
+    r.reach === undefined ? "" : `${r.reach.by} ${formatRatio(r.reach.ratio)}`,
   ]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
   const count = (v: Verdict) => judged.filter((r) => r.verdict === v).length;
   const without = count("no figure");
+  const missed = judged.filter((r) => r.verdict === "missed");
+  const beyond = missed.filter((r) => r.reach !== undefined && !reachMeets(r)).length;
   const lines = [
     `targets: ${count("met")} met, ${count("missed")} missed` +
+      (beyond > 0 ? ` (${beyond} of them beyond the reach in those rounds)` : "") +
       (without > 0 ? `, ${without} without a figure` : ""),
   ];
-  for (const [what, ratio, spread, target, verdict] of cells) {
+  if (judged.some((r) => r.reach !== undefined)) {
     lines.push(
+      "  reach: what a reference reached against the same baseline in the same rounds " +
+        "(bare-node+codec: a client doing the codec work and nothing else)",
+    );
+  }
+  for (const [what, ratio, spread, target, verdict, reach] of cells) {
+    const head =
       `  ${what!.padEnd(widths[0]!)}  ${ratio!.padStart(widths[1]!)} ${spread!.padEnd(widths[2]!)}  ` +
-        `${target!.padEnd(widths[3]!)}  ${verdict}`,
+      `${target!.padEnd(widths[3]!)}  `;
+    lines.push(
+      reach === "" ? head + verdict : `${head}${verdict!.padEnd(widths[4]!)}  reach: ${reach}`,
     );
   }
   return lines.join("\n");
+}
+
+/** Whether a judged row's reach meets its target (the reference met it in those rounds). */
+function reachMeets(row: BenchRow): boolean {
+  return row.reach !== undefined && row.atLeast !== undefined && row.reach.ratio >= row.atLeast;
 }

@@ -58,6 +58,11 @@ export function judge(rows: readonly BenchRow[], targets: readonly Target[]): Be
       throw new Error(`${r.case} ${r.serializer} ${r.metric} has ${matching.length} targets`);
     }
     const { atLeast } = matching[0]!;
-    return { ...r, target: `≥ ${formatRatio(atLeast)}`, verdict: verdictOf(r.ratio, atLeast) };
+    return {
+      ...r,
+      target: `≥ ${formatRatio(atLeast)}`,
+      atLeast,
+      verdict: verdictOf(r.ratio, atLeast),
+    };
   });
 }

@@ -28,8 +28,10 @@
  * from round to round; the host watch (`bench/host-watch.ts`) moves a round off a vCPU in
  * one of the host's slow periods, and measures again a round that met one. A row shows
  * each side's median, as its ratio the median of the per-round ratios and as its spread
- * their interquartile range; {@link TARGETS} marks the judged rows met or missed. The
- * Python client is one process for the whole part (`bench/calls_client.py`).
+ * their interquartile range; {@link TARGETS} marks the judged rows met or missed, each
+ * with its reach: what `bare-node+codec` reached against the same baseline in the same
+ * rounds, or for `pipelined` the daemon's ceiling. The Python client is one process for
+ * the whole part (`bench/calls_client.py`).
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -44,7 +46,7 @@ import {
   nodeRawTcp,
   type Target as Where,
 } from "../bare-node.js";
-import { pairedRow, rotatedRounds, type BenchRow } from "../lib.js";
+import { pairedRatio, pairedRow, rotatedRounds, type BenchRow, type Reach } from "../lib.js";
 import {
   CallMeter,
   collectGarbage,
@@ -169,6 +171,9 @@ const FLOOR_SIZES: Partial<Record<Case, number>> = { small: 100, "str-10KiB": 10
 const PIPELINED_CALLERS = 100;
 const BARE_NODE = "the bare-node client of the same round";
 const CEILING = "the daemon's ceiling: 1e6 / its CPU us per pipelined call";
+/** The references of the judged rows' reach (`BenchRow.reach`). */
+const CODEC_REACH = "bare-node+codec";
+const CEILING_REACH = "daemon ceiling";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT = path.join(HERE, "../calls_client.py");
 const FIRST_CONNECTS_SCRIPT = path.join(HERE, "../connect_first.ts");
@@ -402,8 +407,8 @@ function aboveFloor(name: string, serializer: string, ours: Figures[], results: 
 function ceilingRow(label: string, serializer: string, proxy: readonly Figures[]): BenchRow {
   return pairedRow(
     { case: `${label} vs daemon ceiling`, serializer, metric: "calls/s", baseline: CEILING },
-    proxy.map((f) => f.calls_per_s),
-    proxy.map((f) => 1e6 / f.daemon_cpu_us_per_call!),
+    rates(proxy),
+    proxy.map(ceilingOf),
   );
 }
 
@@ -417,7 +422,14 @@ export function caseRows(
   const python = results.python!;
   const label = prefix + name;
   const rows = figureRows({ case: label, serializer }, results.proxy!, python);
-  if (name === "pipelined") rows.push(ceilingRow(label, serializer, results.proxy!));
+  // The calls/s row, judged against Python's in every case but connect.
+  const rate = rows[0]!;
+  if (name === "pipelined") {
+    rows.push(ceilingRow(label, serializer, results.proxy!));
+    rate.reach = reachOf(CEILING_REACH, results.proxy!.map(ceilingOf), python);
+  } else if (results.codec !== undefined && name !== "connect") {
+    rate.reach = reachOf(CODEC_REACH, rates(results.codec), python);
+  }
   if (results.floor !== undefined)
     rows.push(aboveFloor(label, serializer, results.proxy!, results));
   if (results.bare === undefined) return rows;
@@ -430,9 +442,29 @@ export function caseRows(
   }
   if (name === "str-10KiB" || name === "connect") {
     const vs = { case: `${label} vs bare-node`, serializer, baseline: BARE_NODE };
-    rows.push(figureRows(vs, results.proxy!, results.bare)[0]!);
+    const vsRow = figureRows(vs, results.proxy!, results.bare)[0]!;
+    if (results.codec !== undefined) {
+      vsRow.reach = reachOf(CODEC_REACH, rates(results.codec), results.bare);
+    }
+    rows.push(vsRow);
   }
   return rows;
+}
+
+/** Calls/s of each round. */
+const rates = (figures: readonly Figures[]): number[] => figures.map((f) => f.calls_per_s);
+
+/** The most calls/s the daemon could serve at the CPU per call it spent in a round. */
+const ceilingOf = (figures: Figures): number => 1e6 / figures.daemon_cpu_us_per_call!;
+
+/** `reference`'s reach against `baseline`'s calls/s in the same rounds, if it has one. */
+function reachOf(
+  by: string,
+  reference: readonly number[],
+  baseline: readonly Figures[],
+): Reach | undefined {
+  const ratio = pairedRatio(reference, rates(baseline));
+  return ratio === null ? undefined : { by, ratio };
 }
 
 /** Run the part: start the bench daemons, measure both clients, return the rows. */

@@ -3,7 +3,7 @@
  * `daemon` parts wired to the rows those parts build from their rounds.
  */
 import { describe, expect, it } from "vitest";
-import type { BenchRow } from "../../bench/lib.js";
+import { tableText, type BenchRow } from "../../bench/lib.js";
 import type { Figures } from "../../bench/measure.js";
 import { judge, targetsOfRows, verdictOf, type Target } from "../../bench/targets.js";
 import * as calls from "../../bench/parts/calls.js";
@@ -167,6 +167,67 @@ describe("the calls part's targets", () => {
     expect(v["connect vs bare-node serpent"]).toBe("met");
     expect(v["str-10KiB vs bare-node marshal"]).toBe("met");
     expect(v["pipelined serpent"]).toBe("missed");
+  });
+});
+
+describe("the calls part's reach", () => {
+  it("gives each judged rate what bare-node+codec reached against its baseline, round by round", () => {
+    const rows = calls.caseRows("str-10KiB", "msgpack", {
+      python: figures(1000),
+      proxy: figures(950),
+      bare: figures(1250),
+      codec: [1040, 1000, 1100].map((rate) => figures(rate, 1)[0]!),
+      floor: figures(5000),
+      pythonFloor: figures(5000),
+    });
+    const judged = judge(rows, targetsOfRows(calls.TARGETS, rows)).filter(
+      (r) => r.verdict !== undefined,
+    );
+    expect(judged.map((r) => [r.case, r.verdict, r.reach?.by, r.reach?.ratio])).toEqual([
+      ["str-10KiB", "missed", "bare-node+codec", expect.closeTo(1.04, 12)],
+      ["str-10KiB vs bare-node", "missed", "bare-node+codec", expect.closeTo(0.832, 12)],
+    ]);
+    const text = tableText(judged);
+    expect(text).toMatch(/targets: 0 met, 2 missed \(1 of them beyond the reach in those rounds\)/);
+    expect(text).toMatch(/str-10KiB msgpack calls\/s .*missed {2}reach: bare-node\+codec 1\.04x/);
+  });
+
+  it("gives pipelined calls the daemon's ceiling against Python's sequential calls", () => {
+    const proxy: Figures[] = [25, 40, 50].map((daemonUs) => ({
+      calls: 1000,
+      calls_per_s: 18000,
+      cpu_us_per_call: 20,
+      daemon_cpu_us_per_call: daemonUs,
+    }));
+    const rows = calls.caseRows("pipelined", "json", { proxy, python: figures(10000) });
+    const rate = judge(rows, targetsOfRows(calls.TARGETS, rows)).find(
+      (r) => r.verdict !== undefined,
+    );
+    // The ceilings 40,000, 25,000 and 20,000 calls/s against 10,000: median 2.5x.
+    expect(rate?.reach).toEqual({ by: "daemon ceiling", ratio: 2.5 });
+  });
+
+  it("is absent where no reference was measured, and not counted then", () => {
+    const rows = calls.caseRows("bytes-1MiB", "marshal", {
+      python: figures(100),
+      proxy: figures(110),
+      bare: figures(300),
+    });
+    const judged = judge(rows, targetsOfRows(calls.TARGETS, rows)).filter(
+      (r) => r.verdict !== undefined,
+    );
+    expect(judged.map((r) => [r.verdict, r.reach])).toEqual([["missed", undefined]]);
+    expect(tableText(judged)).toMatch(/targets: 0 met, 1 missed$/m);
+    // connect's own calls/s row is not judged (its bare-node row is), so it has no reach.
+    const connect = calls.caseRows("connect", "marshal", {
+      python: figures(1000),
+      proxy: figures(800),
+      bare: figures(1100),
+      codec: figures(1000),
+    });
+    expect(connect.filter((r) => r.reach !== undefined).map((r) => r.case)).toEqual([
+      "connect vs bare-node",
+    ]);
   });
 });
 
