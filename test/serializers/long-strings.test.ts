@@ -118,6 +118,37 @@ describe("long strings", () => {
     expect(ours).toBe(pythonDumps("serpent", strings));
   });
 
+  it("serpent writes long text beyond ASCII as Python's repr does, printable or not", () => {
+    const line = (i: number, extra: string): string =>
+      `${i}: Grüße aus Köln, 東京からこんにちは — ça va? ${extra}\n`;
+    const text = (lines: number, extra = ""): string =>
+      Array.from({ length: lines }, (_, i) => line(i, i % 4 === 0 ? extra : "")).join("");
+    const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join("");
+    // Printable beyond ASCII: its UTF-8 as is, its ASCII escaped in place, quotes as repr
+    // picks them; across 32 KiB chunks too. Otherwise (DEL, a character repr escapes, a
+    // lone surrogate) the whole text goes through repr.
+    const strings = [
+      text(40),
+      text(40, "it's"), // ' alone: double quotes
+      text(40, `"it's" \\ back\\slashes`),
+      text(40, controls),
+      text(1200, "it's"), // beyond two chunks
+      "😀 emoji: 🎉🚀 ".repeat(30) + "x",
+      "é".repeat(100),
+      text(10, "\u007f"),
+      text(10, "\u00a0 no-break space"),
+      text(10, "\u200b zero width, \u2028 line separator, \ufeff"),
+      text(10, "\ue000 private use"),
+      text(10, "\u0378 unassigned"),
+      text(10, "\u{e0001} tag, \u{f0000} private use"),
+      text(10, "lone \ud800 high"),
+      text(10, "lone \udc00 low"),
+    ];
+    expect(Buffer.byteLength(strings[4]!)).toBeGreaterThan(2 * 32 * 1024);
+    const ours = new TextDecoder().decode(new SerpentSerializer().dumps(strings));
+    expect(ours).toBe(pythonDumps("serpent", strings));
+  });
+
   it("json reads back what Python's json.dumps wrote of them, escapes or none", () => {
     const strings = longStrings();
     const json = new JsonSerializer();

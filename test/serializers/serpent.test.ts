@@ -5,7 +5,11 @@ import type { InvokeCall } from "../../src/runtime/protocol/wire-protocol.js";
 import { ClassRegistry } from "../../src/runtime/serializers/class-registry.js";
 import { createSerializer } from "../../src/runtime/serializers/index.js";
 import { SerpentSerializer } from "../../src/runtime/serializers/serpent.js";
-import { pyFloatRepr, pyStrRepr } from "../../src/runtime/serializers/serpent-repr.js";
+import {
+  escapesBeyondAscii,
+  pyFloatRepr,
+  pyStrRepr,
+} from "../../src/runtime/serializers/serpent-repr.js";
 import { PyComplex, complex, float, tuple } from "../../src/runtime/values.js";
 import { runPython } from "../harness/python.js";
 import { dumpsCall, loadsCall } from "./codec-helpers.js";
@@ -429,6 +433,11 @@ describe("serpent dumps", () => {
     expect(pairs.length).toBeGreaterThan(500);
     const differing = pairs.filter(([text, repr]) => pyStrRepr(text) !== repr);
     expect(differing.map(([, repr]) => repr.slice(0, 60))).toEqual([]);
+    // The encoder writes long text whose characters repr keeps as they are without repr.
+    const written = pairs.filter(([text, repr]) => dump(text) !== repr);
+    expect(written.map(([, repr]) => repr.slice(0, 60))).toEqual([]);
+    const kept = pairs.filter(([text]) => text.length > 64 && !escapesBeyondAscii(text));
+    expect(kept.length).toBeGreaterThan(100);
   });
 
   it("writes bytes as serpent's base64 dict", () => {

@@ -15,7 +15,7 @@ import { MAX_DEPTH } from "./serpent-parse.js";
 import { keepScratch, lendScratch, takeScratch } from "./scratch.js";
 import { SERPENT_ESCAPED, escapeInPlace, escapedLength, type EscapeTable } from "./plain-text.js";
 import { DECIMAL_MAX_LENGTH, writeDecimal } from "./decimal.js";
-import { pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
+import { escapesBeyondAscii, pyFloatRepr, pyStrRepr } from "./serpent-repr.js";
 
 /** What serpent writes for a float NaN: Pyro turns this class dict back into NaN. */
 const NAN_DICT = "{'__class__':'float','value':'nan'}";
@@ -41,6 +41,15 @@ const SINGLE_QUOTED: EscapeTable = { ...SERPENT_ESCAPED, texts: SINGLE_QUOTED_TE
 
 /** The same in `"`, which repr takes for text with `'` and no `"`: `'` then stands as it is. */
 const DOUBLE_QUOTED: EscapeTable = { ...SERPENT_ESCAPED, quote: 0x22, texts: SINGLE_QUOTED_TEXTS };
+
+/**
+ * The two for UTF-8 text whose characters beyond ASCII repr writes as they are: bytes from
+ * 0x80 on are copied. DEL is not escaped by these: text holding it goes through repr.
+ */
+const SINGLE_QUOTED_UTF8: EscapeTable = { ...SINGLE_QUOTED, top: 0xff };
+const DOUBLE_QUOTED_UTF8: EscapeTable = { ...DOUBLE_QUOTED, top: 0xff };
+
+const utf8Encoder = new TextEncoder();
 
 /**
  * Writes serpent text. `value`, `tuple` and `ascii` may be combined freely (e.g. to build a
@@ -135,28 +144,45 @@ export class SerpentWriter {
   }
 
   /**
-   * A long str: copied, then its bytes checked (faster than checking the text) and, when it
-   * is ASCII, escaped in place as Python's repr escapes it. With room for one byte a
-   * character, UTF-8 fills it exactly only for ASCII: other text, and lone surrogates, leave
-   * bytes from 0x80 on (which have no escape here) or fall short, and go through repr.
+   * A long str: its UTF-8 written, then escaped in place as Python's repr escapes it. With
+   * room for one byte a character, the encoder reads all of the text only when it is ASCII.
+   * Other text is written whole when repr writes every character beyond ASCII as it is (a
+   * check of the text, see `escapesBeyondAscii`), and goes through repr otherwise.
    */
   #longStr(s: string): void {
     const n = s.length;
     if (this.#pos + n + 2 > this.#buf.length) this.#grow(n + 2);
     const start = this.#pos + 1;
-    if (this.#buf.write(s, start, n, "utf8") === n) {
-      const text = this.#buf.subarray(start, start + n);
-      // Python's repr quotes with " when the text holds ' but no ".
-      const table =
-        text.indexOf(0x27) >= 0 && text.indexOf(0x22) < 0 ? DOUBLE_QUOTED : SINGLE_QUOTED;
-      const escaped = escapedLength(text, table);
-      if (escaped >= 0) {
-        if (start + escaped + 1 > this.#buf.length) this.#grow(escaped + 2, start + n);
-        this.#pos = escapeInPlace(this.#buf, start, n, escaped, table);
-        return;
-      }
+    const first = utf8Encoder.encodeInto(s, this.#buf.subarray(start, start + n));
+    if (first.read === n) {
+      this.#escapeText(start, n, SINGLE_QUOTED, DOUBLE_QUOTED);
+      return;
     }
-    this.#utf8(pyStrRepr(s));
+    if (escapesBeyondAscii(s)) {
+      this.#utf8(pyStrRepr(s));
+      return;
+    }
+    // At most three bytes for each character left (encodeInto never splits a pair).
+    const at = start + first.written;
+    const rest = s.slice(first.read);
+    const room = at + 3 * rest.length + 1;
+    if (room > this.#buf.length) this.#grow(room - this.#pos, at);
+    const length = first.written + utf8Encoder.encodeInto(rest, this.#buf.subarray(at)).written;
+    this.#escapeText(start, length, SINGLE_QUOTED_UTF8, DOUBLE_QUOTED_UTF8);
+  }
+
+  /**
+   * Escape and quote the `length` bytes of text at `start` in place, as repr does: in `"`
+   * when the text holds `'` but no `"`, else in `'` (each table escapes its quote).
+   */
+  #escapeText(start: number, length: number, single: EscapeTable, double: EscapeTable): void {
+    const text = this.#buf.subarray(start, start + length);
+    const table = text.indexOf(0x27) >= 0 && text.indexOf(0x22) < 0 ? double : single;
+    const escaped = escapedLength(text, table);
+    // Never: the tables have a text for every byte they flag in the text given them.
+    if (escaped < 0) throw new Error("serpent: an escape table has no text for a byte");
+    if (start + escaped + 1 > this.#buf.length) this.#grow(escaped + 2, start + length);
+    this.#pos = escapeInPlace(this.#buf, start, length, escaped, table);
   }
 
   #utf8(text: string): void {

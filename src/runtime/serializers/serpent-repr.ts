@@ -15,13 +15,16 @@ const NON_PRINTABLE = /[^\x20-\x7e\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
  */
 const UNIT_KINDS = new Uint8Array(0x10000);
 
+const PRINTABLE = 1;
+const ESCAPED = 2;
+
 function escapedUnit(unit: number): boolean {
   let kind = UNIT_KINDS[unit]!;
   if (kind === 0) {
-    kind = NON_PRINTABLE.test(String.fromCharCode(unit)) ? 2 : 1;
+    kind = NON_PRINTABLE.test(String.fromCharCode(unit)) ? ESCAPED : PRINTABLE;
     UNIT_KINDS[unit] = kind;
   }
-  return kind === 2;
+  return kind === ESCAPED;
 }
 
 /**
@@ -49,6 +52,26 @@ export function pyStrRepr(s: string): string {
     i += width - 1;
   }
   return quote + (chunk === 0 ? s : out + s.slice(chunk)) + quote;
+}
+
+/**
+ * Whether repr escapes a character of `s` from DEL on: DEL itself, a character that is not
+ * printable, or a lone surrogate. Text without one is written as its UTF-8, with only its
+ * ASCII escaped (backslash, the quote, controls), which the escape tables do.
+ */
+export function escapesBeyondAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Surrogates, DEL and whatever is escaped are never marked printable.
+    if (c < 0x7f || UNIT_KINDS[c] === PRINTABLE) continue;
+    if (c >= 0xd800 && c < 0xdc00 && isLowSurrogate(s.charCodeAt(i + 1))) {
+      if (NON_PRINTABLE.test(s.slice(i, i + 2))) return true;
+      i++;
+    } else if (escapedUnit(c)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function isLowSurrogate(unit: number): boolean {
