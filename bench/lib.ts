@@ -55,9 +55,18 @@ export function pairedRatio(
   baseline: readonly number[],
 ): number | null {
   if (reference.length === 0 || reference.length !== baseline.length) return null;
-  const ratios = reference.map((figure, i) => ratioOf(figure, baseline[i]!, "higher"));
-  if (ratios.some((r) => r === null)) return null;
-  return median(ratios as number[]);
+  const ratios = roundRatios(reference, baseline, "higher");
+  return ratios === null ? null : median(ratios);
+}
+
+/** Each round's ratio of two sides' figures (see {@link ratioOf}); null if a round has none. */
+function roundRatios(
+  pyrogen: readonly number[],
+  python: readonly number[],
+  better: Better,
+): number[] | null {
+  const ratios = pyrogen.map((figure, i) => ratioOf(figure, python[i]!, better));
+  return ratios.every((r): r is number => r !== null) ? ratios : null;
 }
 
 /** Whether a higher or a lower figure is better for a metric. */
@@ -98,9 +107,8 @@ export function pairedRow(
       `${fields.case} ${fields.metric}: ${pyrogen.length} vs ${python.length} rounds`,
     );
   }
-  const ratios = pyrogen.map((ts, i) => ratioOf(ts, python[i]!, better));
-  const valid = ratios.filter((r): r is number => r !== null);
-  if (valid.length !== ratios.length) return { ...base, ratio: null, spread: null };
+  const valid = roundRatios(pyrogen, python, better);
+  if (valid === null) return { ...base, ratio: null, spread: null };
   return {
     ...base,
     ratio: median(valid),
